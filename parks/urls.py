@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("zones/", views.zone_directory, name="zone-list"),
+    path("zones/<slug:slug>/", views.zone_detail, name="zone-detail"),
+    path("parks/<slug:slug>/", views.park_detail, name="park-detail"),
+    path("parks/<slug:slug>/apply/", views.park_apply, name="park-apply"),
+    path("officials/park-applications/", views.application_review_list, name="park-application-review-list"),
+    path(
+        "officials/park-applications/<int:pk>/decide/",
+        views.application_decide,
+        name="park-application-decide",
+    ),
+]

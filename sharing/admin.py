@@ -1,0 +1,49 @@
+from django.contrib import admin
+from rest_framework_api_key.admin import APIKeyModelAdmin
+
+from .models import Agency, AuditEvent, Enterprise, EnterpriseAPIKey, Membership, Notification
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["customs_code", "name_zh", "status", "park"]
+    list_filter = ["status", "park__zone"]
+    search_fields = ["customs_code", "uscc", "name_zh", "name_en"]
+    # Status changes go through the review pages so they are audited and notified.
+    readonly_fields = ["status", "status_reason", "approved_at"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "enterprise", "agency", "role"]
+    list_select_related = ["user", "enterprise", "agency"]
+
+
+@admin.register(EnterpriseAPIKey)
+class EnterpriseAPIKeyAdmin(APIKeyModelAdmin):
+    list_display = [*APIKeyModelAdmin.list_display, "enterprise", "last_used_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "kind", "subject", "created_at", "read_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SharingConfig(AppConfig):
+    name = "sharing"
+    verbose_name = _("Information sharing")
+
+    def ready(self) -> None:
+        from parks.signals import application_changed
+
+        from .api import schema  # noqa: F401 - registers the OpenAPI description of API keys
+        from .services import on_park_application_changed
+
+        application_changed.connect(
+            on_park_application_changed, dispatch_uid="sharing.park_application_audit"
+        )

@@ -1,0 +1,39 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EnterpriseRole(models.TextChoices):
+    PLATFORM = "platform", _("E-commerce platform")
+    ECOMMERCE = "ecommerce", _("E-commerce enterprise")
+    LOGISTICS = "logistics", _("Logistics enterprise")
+    PAYMENT = "payment", _("Payment enterprise")
+    WAREHOUSE = "warehouse", _("Warehouse operator")
+    AGENT = "agent", _("Declaring agent")
+
+
+class EnterpriseStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class AgencyCode(models.TextChoices):
+    CUSTOMS = "customs", _("Customs")
+    INSPECTION = "inspection", _("Inspection and quarantine")
+    TAX = "tax", _("Tax")
+    FOREX = "forex", _("Foreign exchange")
+    COMMERCE = "commerce", _("Commerce")
+
+
+class MemberRole(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    STAFF = "staff", _("Staff")
+
+
+class NotificationKind(models.TextChoices):
+    ENTERPRISE_APPROVED = "enterprise_approved", _("Enterprise approved")
+    ENTERPRISE_REJECTED = "enterprise_rejected", _("Enterprise rejected")
+    ENTERPRISE_SUSPENDED = "enterprise_suspended", _("Enterprise suspended")
+    PARK_APPROVED = "park_approved", _("Park application approved")
+    PARK_DECLINED = "park_declined", _("Park application declined")

@@ -1,0 +1,2 @@
+def principal(request):
+    return {"principal": getattr(request, "principal", None)}

@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from parks.models import Park
+
+from .choices import EnterpriseRole
+from .models import Enterprise
+from .services import EnterpriseData
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(label=_("Email"), required=True)
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+
+class EnterpriseForm(forms.Form):
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        min_length=18,
+        help_text=_("18 characters, as on the business licence."),
+    )
+    customs_code = forms.CharField(
+        label=_("Customs code"),
+        max_length=10,
+        min_length=10,
+        help_text=_("10 letters or digits, as registered with customs."),
+    )
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=100)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=100, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=EnterpriseRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    park = forms.ModelChoiceField(
+        label=_("Park"),
+        queryset=Park.objects.select_related("zone"),
+        required=False,
+        empty_label=_("Not settled in a park"),
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=60, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+    @classmethod
+    def initial_from(cls, enterprise: Enterprise) -> dict:
+        return {
+            "uscc": enterprise.uscc,
+            "customs_code": enterprise.customs_code,
+            "name_zh": enterprise.name_zh,
+            "name_en": enterprise.name_en,
+            "roles": enterprise.roles,
+            "park": enterprise.park,
+            "contact_name": enterprise.contact_name,
+            "contact_phone": enterprise.contact_phone,
+            "contact_email": enterprise.contact_email,
+            "address": enterprise.address,
+        }
+
+    def to_enterprise_data(self) -> EnterpriseData:
+        d = self.cleaned_data
+        return EnterpriseData(
+            uscc=d["uscc"].strip().upper(),
+            customs_code=d["customs_code"].strip().upper(),
+            name_zh=d["name_zh"],
+            name_en=d["name_en"],
+            roles=tuple(d["roles"]),
+            park_id=d["park"].pk if d["park"] else None,
+            contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"],
+            contact_email=d["contact_email"],
+            address=d["address"],
+        )
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to reject or suspend; the enterprise sees it."),
+    )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Key name"), max_length=50, help_text=_('Say which system will use it, e.g. "order gateway".')
+    )

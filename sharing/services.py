@@ -1,0 +1,328 @@
+"""Writes of the registry of parties. Every state change is audited here."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
+from .identifiers import customs_code_error, uscc_error
+from .models import Agency, AuditEvent, Enterprise, EnterpriseAPIKey, Membership, Notification
+from .principal import Principal
+
+
+def audit_record(*, actor: Any, action: str, obj: Any, **detail: Any) -> AuditEvent:
+    """Append one audit event; callers run it inside the transaction of the change it records."""
+    if isinstance(actor, Principal):
+        label = _actor_label(actor)
+        actor = actor.user if actor.user is not None and actor.user.is_authenticated else None
+    else:
+        label = getattr(actor, "username", "") or "system"
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=label[:150],
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        detail={k: str(v) for k, v in detail.items()},
+    )
+
+
+def _actor_label(principal: Principal) -> str:
+    if principal.api_key is not None:
+        return f"api-key:{principal.api_key.prefix}"
+    if principal.user is not None and principal.user.is_authenticated:
+        return principal.user.get_username()
+    return "system"
+
+
+@dataclass(frozen=True)
+class EnterpriseData:
+    uscc: str
+    customs_code: str
+    name_zh: str
+    name_en: str = ""
+    roles: tuple[str, ...] = ()
+    park_id: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    address: str = ""
+
+
+def enterprise_validate(data: EnterpriseData, *, instance: Enterprise | None = None) -> None:
+    """Raise ValidationError naming every bad field; uniqueness is checked here for a clear message
+    and again by the database's unique constraints."""
+    errors: dict[str, list[str]] = {}
+    if message := uscc_error(data.uscc):
+        errors["uscc"] = [message]
+    if message := customs_code_error(data.customs_code):
+        errors["customs_code"] = [message]
+    if not data.name_zh.strip():
+        errors["name_zh"] = [_("The Chinese name is required.")]
+    if not data.roles:
+        errors["roles"] = [_("Choose at least one role.")]
+    unknown = [r for r in data.roles if r not in EnterpriseRole.values]
+    if unknown:
+        errors["roles"] = [_("Unknown role: %(role)s.") % {"role": ", ".join(unknown)}]
+    others = Enterprise.objects.exclude(pk=instance.pk) if instance else Enterprise.objects.all()
+    if "uscc" not in errors and others.filter(uscc=data.uscc).exists():
+        errors["uscc"] = [_("An enterprise with this unified social credit code is already registered.")]
+    if "customs_code" not in errors and others.filter(customs_code=data.customs_code).exists():
+        errors["customs_code"] = [_("An enterprise with this customs code is already registered.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def enterprise_register(*, data: EnterpriseData, by: Principal) -> Enterprise:
+    """File an enterprise for review (status pending). A user without an organisation becomes its admin."""
+    if (
+        by.api_key is not None
+        or by.enterprise is not None
+        or (by.agency is not None and not by.is_commerce_official)
+    ):
+        raise PermissionError(
+            _("Only a person without an organisation, or a commerce official, may register an enterprise.")
+        )
+    enterprise_validate(data)
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(
+                uscc=data.uscc,
+                customs_code=data.customs_code,
+                name_zh=data.name_zh.strip(),
+                name_en=data.name_en.strip(),
+                roles=sorted(set(data.roles)),
+                park_id=data.park_id,
+                contact_name=data.contact_name,
+                contact_phone=data.contact_phone,
+                contact_email=data.contact_email,
+                address=data.address,
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same codes
+        raise ValidationError({"uscc": [_("An enterprise with these codes is already registered.")]}) from exc
+    if by.user is not None and by.user.is_authenticated and by.enterprise is None and by.agency is None:
+        Membership.objects.create(user=by.user, enterprise=enterprise, role=MemberRole.ADMIN)
+    audit_record(actor=by, action="enterprise.registered", obj=enterprise)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_resubmit(*, enterprise: Enterprise, data: EnterpriseData, by: Principal) -> Enterprise:
+    """A rejected (or still pending) applicant corrects its details and files them again."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if enterprise.status not in (EnterpriseStatus.PENDING, EnterpriseStatus.REJECTED):
+        raise ValidationError({"status": [_("Only a pending or rejected application can be changed.")]})
+    enterprise_validate(data, instance=enterprise)
+    for field in ("uscc", "customs_code", "contact_name", "contact_phone", "contact_email", "address"):
+        setattr(enterprise, field, getattr(data, field))
+    enterprise.name_zh, enterprise.name_en = data.name_zh.strip(), data.name_en.strip()
+    enterprise.roles = sorted(set(data.roles))
+    enterprise.park_id = data.park_id
+    enterprise.status = EnterpriseStatus.PENDING
+    enterprise.save()
+    audit_record(actor=by, action="enterprise.resubmitted", obj=enterprise)
+    return enterprise
+
+
+def _require_commerce(by: Principal) -> None:
+    if not by.is_commerce_official:
+        raise PermissionError(_("Only a commerce official may decide on enterprises."))
+
+
+def _decide(
+    *,
+    enterprise: Enterprise,
+    by: Principal,
+    to: str,
+    allowed_from: tuple[str, ...],
+    reason: str,
+    kind: str | None,
+    reason_required: bool,
+) -> Enterprise:
+    _require_commerce(by)
+    reason = reason.strip()
+    if reason_required and not reason:
+        raise ValidationError({"reason": [_("Give a reason; the applicant will see it.")]})
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if enterprise.status == to:
+        return enterprise  # deciding twice is a no-op
+    if enterprise.status not in allowed_from:
+        raise ValidationError(
+            {
+                "status": [
+                    _("Cannot change an enterprise from %(from)s to %(to)s.")
+                    % {"from": enterprise.get_status_display(), "to": EnterpriseStatus(to).label}
+                ]
+            }
+        )
+    previous = enterprise.status
+    enterprise.status = to
+    enterprise.status_reason = reason[:500]
+    if to == EnterpriseStatus.APPROVED and enterprise.approved_at is None:
+        enterprise.approved_at = timezone.now()
+    enterprise.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+    event = audit_record(
+        actor=by, action=f"enterprise.{to}", obj=enterprise, previous=previous, reason=reason
+    )
+    if kind:
+        from .tasks import notify_enterprise
+
+        transaction.on_commit(
+            lambda: notify_enterprise.delay(
+                enterprise.pk, kind, enterprise.name_zh, reason, f"audit:{event.pk}"
+            )
+        )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_approve(*, enterprise: Enterprise, by: Principal, reason: str = "") -> Enterprise:
+    return _decide(
+        enterprise=enterprise,
+        by=by,
+        to=EnterpriseStatus.APPROVED,
+        allowed_from=(EnterpriseStatus.PENDING, EnterpriseStatus.SUSPENDED),
+        reason=reason,
+        kind=NotificationKind.ENTERPRISE_APPROVED,
+        reason_required=False,
+    )
+
+
+@transaction.atomic
+def enterprise_reject(*, enterprise: Enterprise, by: Principal, reason: str) -> Enterprise:
+    return _decide(
+        enterprise=enterprise,
+        by=by,
+        to=EnterpriseStatus.REJECTED,
+        allowed_from=(EnterpriseStatus.PENDING,),
+        reason=reason,
+        kind=NotificationKind.ENTERPRISE_REJECTED,
+        reason_required=True,
+    )
+
+
+@transaction.atomic
+def enterprise_suspend(*, enterprise: Enterprise, by: Principal, reason: str) -> Enterprise:
+    return _decide(
+        enterprise=enterprise,
+        by=by,
+        to=EnterpriseStatus.SUSPENDED,
+        allowed_from=(EnterpriseStatus.APPROVED,),
+        reason=reason,
+        kind=NotificationKind.ENTERPRISE_SUSPENDED,
+        reason_required=True,
+    )
+
+
+def notification_create(
+    *, enterprise_id: int, kind: str, subject: str, reason: str, dedupe_key: str
+) -> Notification:
+    """Idempotent on `dedupe_key`, so a re-delivered task leaves one notification."""
+    notification, _created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "enterprise_id": enterprise_id,
+            "kind": kind,
+            "subject": subject[:200],
+            "reason": reason[:500],
+        },
+    )
+    return notification
+
+
+def notifications_prune(*, older_than_days: int = 90) -> int:
+    cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
+    deleted, _detail = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted
+
+
+def notifications_mark_read(*, enterprise: Enterprise) -> int:
+    return Notification.objects.filter(enterprise=enterprise, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def api_key_issue(
+    *, enterprise: Enterprise, name: str, by: Principal | None = None
+) -> tuple[EnterpriseAPIKey, str]:
+    """Create a key for an approved enterprise; the plain key is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the key a name, such as the system that will use it.")]})
+    if len(name) > 50:
+        raise ValidationError({"name": [_("A key name has at most 50 characters.")]})
+    if not enterprise.is_approved:
+        raise ValidationError({"enterprise": [_("Keys are issued only to approved enterprises.")]})
+    user = by.user if by is not None and by.user is not None and by.user.is_authenticated else None
+    key, plain = EnterpriseAPIKey.objects.create_key(name=name, enterprise=enterprise, created_by=user)
+    audit_record(actor=by or user, action="api_key.created", obj=key, name=name, prefix=key.prefix)
+    return key, plain
+
+
+@transaction.atomic
+def api_key_revoke(*, key: EnterpriseAPIKey, by: Principal) -> EnterpriseAPIKey:
+    key = EnterpriseAPIKey.objects.select_for_update().get(pk=key.pk)
+    if not key.revoked:
+        key.revoked = True
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked", "revoked_at"])
+        audit_record(actor=by, action="api_key.revoked", obj=key, prefix=key.prefix)
+    return key
+
+
+def api_key_touch(*, key: EnterpriseAPIKey) -> None:
+    """Record use at most once a minute, so authentication does not write on every request."""
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        EnterpriseAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+
+
+def official_enroll(*, user: Any, agency_code: str, role: str = MemberRole.STAFF) -> Membership:
+    agency = Agency.objects.get(code=agency_code)
+    membership, _created = Membership.objects.update_or_create(
+        user=user, defaults={"agency": agency, "enterprise": None, "role": role}
+    )
+    return membership
+
+
+def member_add(*, user: AbstractBaseUser, enterprise: Enterprise, role: str = MemberRole.STAFF) -> Membership:
+    membership, _created = Membership.objects.update_or_create(
+        user=user, defaults={"enterprise": enterprise, "agency": None, "role": role}
+    )
+    return membership
+
+
+def on_park_application_changed(
+    sender: Any, *, application: Any, by: Principal, action: str, **kwargs: Any
+) -> None:
+    """Audit every park application change and tell the enterprise about decisions."""
+    event = audit_record(
+        actor=by,
+        action=f"park_application.{action}",
+        obj=application,
+        park=application.park.slug,
+        reason=application.reason,
+    )
+    kind = {"approved": NotificationKind.PARK_APPROVED, "declined": NotificationKind.PARK_DECLINED}.get(
+        action
+    )
+    if kind:
+        from .tasks import notify_enterprise
+
+        transaction.on_commit(
+            lambda: notify_enterprise.delay(
+                application.enterprise_id,
+                kind,
+                application.park.name_zh,
+                application.reason,
+                f"audit:{event.pk}",
+            )
+        )

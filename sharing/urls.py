@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("onboarding/", views.onboarding, name="onboarding"),
+    path("enterprise/", views.enterprise_home, name="enterprise-home"),
+    path("enterprise/api-keys/", views.api_keys, name="api-keys"),
+    path("enterprise/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("enterprises/<int:pk>/", views.enterprise_public, name="enterprise-public"),
+    path("officials/enterprises/", views.enterprise_review_list, name="enterprise-review-list"),
+    path("officials/enterprises/<int:pk>/", views.enterprise_review_detail, name="enterprise-review-detail"),
+]

@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from singlewindow.access import (
+    commerce_official_required,
+    enterprise_admin_required,
+    enterprise_member_required,
+)
+from singlewindow.forms import add_service_errors
+
+from . import selectors, services
+from .choices import EnterpriseStatus
+from .filters import EnterpriseFilterSet
+from .forms import ApiKeyForm, DecisionForm, EnterpriseForm, SignUpForm
+from .models import Enterprise, EnterpriseAPIKey
+
+
+def home(request):
+    principal = request.principal
+    context = {}
+    if principal.sees_everything:
+        context["pending_count"] = selectors.enterprises_pending_review().count()
+    return render(request, "sharing/home.html", context)
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("onboarding")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is ready. Now file your enterprise's details."))
+        return redirect("onboarding")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def onboarding(request):
+    """File (or correct and refile) the enterprise's details for review by the commerce agency."""
+    if not request.user.is_authenticated:
+        return redirect("signup")
+    principal = request.principal
+    if principal.agency is not None:
+        return redirect("home")
+    enterprise = principal.enterprise
+    if enterprise is not None and enterprise.status in (
+        EnterpriseStatus.APPROVED,
+        EnterpriseStatus.SUSPENDED,
+    ):
+        return redirect("enterprise-home")
+    initial = EnterpriseForm.initial_from(enterprise) if enterprise else None
+    form = EnterpriseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if enterprise is None:
+                services.enterprise_register(data=form.to_enterprise_data(), by=principal)
+            else:
+                services.enterprise_resubmit(
+                    enterprise=enterprise, data=form.to_enterprise_data(), by=principal
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your application has been filed. The commerce agency will review it.")
+            )
+            return redirect("enterprise-home")
+    return render(request, "sharing/onboarding.html", {"form": form, "enterprise": enterprise})
+
+
+@enterprise_member_required
+def enterprise_home(request):
+    enterprise = request.principal.enterprise
+    notifications = selectors.notification_list(enterprise=enterprise)[:20]
+    context = {
+        "enterprise": enterprise,
+        "notifications": notifications,
+        "applications": enterprise.park_applications.select_related("park")[:20],
+    }
+    response = render(request, "sharing/enterprise_home.html", context)
+    services.notifications_mark_read(enterprise=enterprise)
+    return response
+
+
+@enterprise_admin_required
+def api_keys(request):
+    enterprise = request.principal.enterprise
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _key, new_key = services.api_key_issue(
+                enterprise=enterprise, name=form.cleaned_data["name"], by=request.principal
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = ApiKeyForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "keys": selectors.api_key_list(enterprise=enterprise),
+        "enterprise": enterprise,
+    }
+    return render(request, "sharing/api_keys.html", context)
+
+
+@require_POST
+@enterprise_admin_required
+def api_key_revoke(request, pk: int):
+    key = get_object_or_404(EnterpriseAPIKey, pk=pk, enterprise=request.principal.enterprise)
+    services.api_key_revoke(key=key, by=request.principal)
+    messages.success(request, _("The key %(prefix)s has been revoked.") % {"prefix": key.prefix})
+    return redirect("api-keys")
+
+
+@commerce_official_required
+def enterprise_review_list(request):
+    qs = selectors.enterprise_list(principal=request.principal).annotate(member_count=Count("memberships"))
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = EnterpriseStatus.PENDING
+    filterset = EnterpriseFilterSet(params, queryset=qs)
+    sort = request.GET.get("sort", "created_at")
+    if sort.lstrip("-") not in {"created_at", "customs_code", "name_zh", "status"}:
+        sort = "created_at"
+    page = Paginator(filterset.qs.order_by(sort, "pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request, "sharing/enterprise_review_list.html", {"filterset": filterset, "page": page, "sort": sort}
+    )
+
+
+@commerce_official_required
+def enterprise_review_detail(request, pk: int):
+    enterprise = get_object_or_404(selectors.enterprise_list(principal=request.principal), pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decide = {
+            "approve": services.enterprise_approve,
+            "reject": services.enterprise_reject,
+            "suspend": services.enterprise_suspend,
+        }.get(request.POST.get("decision"))
+        if decide is None:
+            form.add_error(None, _("Choose approve, reject or suspend."))
+        else:
+            try:
+                decide(enterprise=enterprise, by=request.principal, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Decision recorded for %(name)s.") % {"name": enterprise.name})
+                return redirect("enterprise-review-list")
+    context = {
+        "enterprise": enterprise,
+        "form": form,
+        "audit": selectors.audit_trail(obj=enterprise)[:50],
+        "members": enterprise.memberships.select_related("user"),
+    }
+    return render(request, "sharing/enterprise_review_detail.html", context)
+
+
+def enterprise_public(request, pk: int):
+    """Public card of an approved enterprise (no contact data)."""
+    enterprise = get_object_or_404(
+        Enterprise.objects.select_related("park"), pk=pk, status=EnterpriseStatus.APPROVED
+    )
+    return render(request, "sharing/enterprise_public.html", {"enterprise": enterprise})

@@ -1,0 +1,37 @@
+"""Page access by role, read from `request.principal` (set by sharing's middleware)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def _guard(test):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not test(request.principal):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def enterprise_member_required(view):
+    return _guard(lambda p: p.enterprise is not None)(view)
+
+
+def enterprise_admin_required(view):
+    return _guard(lambda p: p.is_enterprise_admin)(view)
+
+
+def official_required(view):
+    return _guard(lambda p: p.sees_everything)(view)
+
+
+def commerce_official_required(view):
+    return _guard(lambda p: p.is_commerce_official)(view)

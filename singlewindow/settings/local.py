@@ -1,0 +1,10 @@
+"""The embedded default for development and tests: nothing to configure."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# A development-only key; production.py has no default.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-singlewindow-local-key-0123456789")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
