@@ -186,7 +186,7 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(_("actor"), max_length=150)
     action = models.CharField(_("action"), max_length=60)
     object_type = models.CharField(_("object type"), max_length=60)
-    object_id = models.CharField(_("object id"), max_length=40)
+    object_id = models.CharField(_("object id"), max_length=160)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 

@@ -113,8 +113,8 @@ def api_keys(request):
 
 @require_POST
 @enterprise_admin_required
-def api_key_revoke(request, pk: int):
-    key = get_object_or_404(EnterpriseAPIKey, pk=pk, enterprise=request.principal.enterprise)
+def api_key_revoke(request, prefix: str):
+    key = get_object_or_404(EnterpriseAPIKey, prefix=prefix, enterprise=request.principal.enterprise)
     services.api_key_revoke(key=key, by=request.principal)
     messages.success(request, _("The key %(prefix)s has been revoked.") % {"prefix": key.prefix})
     return redirect("api-keys")
