@@ -22,6 +22,7 @@ from .factories import EnterpriseFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.worker,
     pytest.mark.skipif(
         not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL", "").startswith("postgres")),
@@ -31,10 +32,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(transactional_db):
+def worker():
     """A `celery -A singlewindow worker` on the test database, stopped after the test."""
     db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+    host, port, name = db["HOST"] or "127.0.0.1", db["PORT"] or 5432, connection.settings_dict["NAME"]
+    url = f"postgres://{db['USER']}@{host}:{port}/{name}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "singlewindow.settings.local"}
     queue = f"test-{os.getpid()}"
     process = subprocess.Popen(
