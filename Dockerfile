@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && DJANGO_SETTINGS_MODULE=singlewindow.settings.local python manage.py collectstatic --noinput
+RUN useradd --system --uid 1000 portal && chown -R portal /app
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "singlewindow.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
