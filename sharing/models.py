@@ -200,3 +200,169 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
         )
+
+
+class Exchange(models.Model):
+    """Every message to or from an agency: what went out, what came back, how often it was tried."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("To the agency")
+        IN = "in", _("From the agency")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        ANSWERED = "answered", _("Answered")
+        FAILED = "failed", _("Failed")
+
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    agency = models.CharField(_("agency"), max_length=12, choices=AgencyCode.choices)
+    document_kind = models.CharField(_("document"), max_length=16, default="inventory")
+    dispatch_id = models.BigIntegerField(_("dispatch"), db_index=True)
+    document_count = models.PositiveIntegerField(_("documents"), default=0)
+    payload = models.TextField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.agency} dispatch {self.dispatch_id}: {self.status}"
+
+
+class PositiveListEntry(models.Model):
+    """Inspection's positive list of CBEC retail import goods, by HS prefix (reference data)."""
+
+    hs_prefix = models.CharField(_("HS prefix"), max_length=10, unique=True)
+    description = models.CharField(_("description"), max_length=200)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        blank=True,
+        help_text=_("food or cosmetics: the goods need a registered overseas producer"),
+    )
+
+    class Meta:
+        ordering = ["hs_prefix"]
+        verbose_name = _("positive list entry")
+        verbose_name_plural = _("positive list")
+
+    def __str__(self) -> str:
+        return f"{self.hs_prefix} {self.description}"
+
+
+class OverseasProducer(models.Model):
+    """A registered overseas producer of foods or cosmetics, known by its GS1 company prefix."""
+
+    registration_no = models.CharField(_("registration number"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=3)
+    gs1_prefix = models.CharField(_("GS1 company prefix"), max_length=12, db_index=True)
+    categories = models.CharField(
+        _("categories"), max_length=60, help_text=_("comma-separated: food,cosmetics")
+    )
+
+    class Meta:
+        verbose_name = _("overseas producer")
+        verbose_name_plural = _("overseas producers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.registration_no})"
+
+
+class PaymentLicence(models.Model):
+    """A payment enterprise's licence for cross-border foreign-exchange payments (forex's register)."""
+
+    pay_code = models.CharField(_("payment enterprise code"), max_length=18, unique=True)
+    licence_no = models.CharField(_("licence number"), max_length=40)
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("payment licence")
+        verbose_name_plural = _("payment licences")
+
+    def __str__(self) -> str:
+        return f"{self.pay_code} {self.licence_no}"
+
+
+class ExchangeRate(models.Model):
+    """CNY per unit of a currency, from a date (forex converts purchases to USD with it)."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    cny_per_unit = models.DecimalField(_("CNY per unit"), max_digits=12, decimal_places=6)
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["currency", "valid_from"], name="one_rate_per_day")]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.cny_per_unit} ({self.valid_from})"
+
+
+class ForexPurchase(models.Model):
+    """Forex's ledger of a person's yearly foreign-exchange purchases, in USD (limit: USD 50,000)."""
+
+    payer_id_number = models.CharField(_("payer ID number"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("year"))
+    usd_total = models.DecimalField(_("USD total"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payer_id_number", "year"], name="one_forex_row_per_year")
+        ]
+        verbose_name = _("forex purchase total")
+        verbose_name_plural = _("forex purchase totals")
+
+    def __str__(self) -> str:
+        return f"{self.payer_id_number} {self.year}: USD {self.usd_total}"
+
+
+class WebhookSubscription(models.Model):
+    """A URL an enterprise registered to be told of its documents' outcomes, signed with its secret."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("enterprise")
+    )
+    url = models.URLField(_("URL"), max_length=300)
+    secret = models.CharField(_("signing secret"), max_length=64)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being retried) to one webhook, with the answers it got."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=40)
+    event_key = models.CharField(max_length=80)
+    payload = models.TextField(_("payload"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_key"], name="one_delivery_per_event")
+        ]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.subscription_id}: {self.response_code}"

@@ -173,8 +173,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "clearance-sweep": {"task": "clearance.sweep", "schedule": 30},
     "prune-read-notifications": {"task": "sharing.prune_notifications", "schedule": 24 * 3600},
 }
+
+# Simulated agencies: latency (ms) and failure rate per agency, to exercise retries and overlap.
+SINGLEWINDOW_ADAPTERS = {
+    agency: {
+        "latency_ms": env.int(
+            f"ADAPTER_{agency.upper()}_LATENCY_MS", default=env.int("ADAPTER_LATENCY_MS", default=0)
+        ),
+        "failure_rate": env.float(f"ADAPTER_{agency.upper()}_FAILURE_RATE", default=0.0),
+    }
+    for agency in ("customs", "inspection", "tax", "forex")
+}
+# Share of lists customs selects for physical inspection (credit grades refine it per enterprise).
+SINGLEWINDOW_INSPECTION_RATE = env.str("SINGLEWINDOW_INSPECTION_RATE", default="0")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,458 @@
+"""Reading CEB declaration messages and writing CEB receipts (DOMAIN 1.3-1.5, 2.1-2.5, 2.7, 4.3).
+
+Partners may post the customs' own XML (CEB311, 411, 511, 513, 621) instead of JSON. This module turns
+such a body into plain dicts with the same snake_case keys as the JSON API, so both formats go through
+the same field validation, and it writes the CEB312/412/512/514/622 receipts that answer them.
+
+Input is hostile until proven otherwise: the parser never loads a DTD, never resolves an entity and
+never touches the network, and the body is capped in size and depth before any data is returned.
+Schema validity is NOT required on input (partners' messages are checked field by field elsewhere);
+`schema_errors` is there for what the portal itself writes, and for diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+CEB_NS = "http://www.chinaport.gov.cn/ceb"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_DOCUMENTS = 100
+MAX_LINES = 99
+RECEIPT_VERSION = "1.0"
+IMPORT_XSD = "ceb-import-202205.xsd"
+
+# China has one time zone and no daylight saving time: the e-port stamps receipts in Beijing time.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+class CebError(Exception):
+    """A message that cannot be read.
+
+    `.code` is the data-exchange error code of DOMAIN 4.3 ("0001" format error, "0002" schema,
+    "0999" other format), `.message` a readable English reason. The text never quotes the body.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)  # args match __init__, so the error pickles (e.g. into Celery)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class CebBodyTooLarge(CebError):
+    """The body is over MAX_BODY_BYTES; a subclass so the view can answer 413 without parsing text."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            "0001",
+            f"message body is {size} bytes; the size limit is {MAX_BODY_BYTES} bytes (10 MiB)",
+        )
+        self.size = size
+
+    def __reduce__(self) -> tuple[type[CebBodyTooLarge], tuple[int]]:
+        return (type(self), (self.size,))
+
+
+@dataclass
+class CebMessage:
+    """A declaration message reduced to plain strings; types are checked by the field validators."""
+
+    message_type: str  # "CEB311", "CEB411", "CEB511", "CEB513", "CEB621"
+    guid: str  # root guid attribute
+    documents: list[dict]  # one dict per business document (heads, plus "items" for 311/621)
+    base_transfer: dict  # cop_code, cop_name, dxp_mode, dxp_id, note ("" when absent)
+    has_signature: bool = False  # a ds:Signature element is present (not verified here)
+
+
+# --- names -----------------------------------------------------------------------------------------
+
+# The spec misspells one element; our models and JSON use the correct word.
+_SPECIAL_NAMES = {"acturalPaid": "actual_paid"}
+_LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_ACRONYM_WORD = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def to_snake(element_name: str) -> str:
+    """CEB element name -> model/JSON field name ("orderNo" -> "order_no", "acturalPaid" -> "actual_paid")."""
+    if element_name in _SPECIAL_NAMES:
+        return _SPECIAL_NAMES[element_name]
+    name = _ACRONYM_WORD.sub("_", element_name)
+    return _LOWER_UPPER.sub("_", name).lower()
+
+
+# --- message catalogue -------------------------------------------------------------------------------
+
+# message type -> (document element, head element or None when the document is flat, list element)
+_DECLARATIONS: dict[str, tuple[str, str | None, str | None]] = {
+    "CEB311": ("Order", "OrderHead", "OrderList"),
+    "CEB411": ("Payment", "PaymentHead", None),
+    "CEB511": ("Logistics", "LogisticsHead", None),
+    "CEB513": ("LogisticsStatus", None, None),
+    "CEB621": ("Inventory", "InventoryHead", "InventoryList"),
+}
+
+_RECEIPT_TYPES = {
+    "CEB311": "CEB312",
+    "CEB411": "CEB412",
+    "CEB511": "CEB512",
+    "CEB513": "CEB514",
+    "CEB621": "CEB622",
+}
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One receipt element as the import XSD declares it (xs:string with length facets)."""
+
+    xml: str
+    required: bool = True
+    min_len: int = 1
+    max_len: int = 1000
+
+    @property
+    def key(self) -> str:
+        return to_snake(self.xml)
+
+
+def _exact(xml: str, length: int, required: bool = True) -> _Field:
+    return _Field(xml, required, length, length)
+
+
+_GUID = _exact("guid", 36)
+_RETURN_TAIL = (
+    _Field("returnStatus", max_len=10),
+    _exact("returnTime", 17),
+    _Field("returnInfo", max_len=1000),
+)
+
+# Receipt type -> (return element, fields in XSD sequence order). Checked against ceb-import-202205.xsd:
+# receipt roots hold only 1..100 return elements: no BaseTransfer, BaseSubscribe or Signature.
+_RECEIPTS: dict[str, tuple[str, tuple[_Field, ...]]] = {
+    "CEB312": (
+        "OrderReturn",
+        (_GUID, _Field("ebpCode", max_len=18), _Field("ebcCode", max_len=18), _Field("orderNo", max_len=60))
+        + _RETURN_TAIL,
+    ),
+    "CEB412": (
+        "PaymentReturn",
+        (_GUID, _Field("payCode", max_len=18), _Field("payTransactionId", max_len=60)) + _RETURN_TAIL,
+    ),
+    "CEB512": (
+        "LogisticsReturn",
+        (_GUID, _Field("logisticsCode", max_len=18), _Field("logisticsNo", max_len=60)) + _RETURN_TAIL,
+    ),
+    "CEB514": (
+        "LogisticsStatusReturn",
+        (
+            _GUID,
+            _Field("logisticsCode", max_len=18),
+            _Field("logisticsNo", max_len=60),
+            _exact("logisticsStatus", 1),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB622": (
+        "InventoryReturn",
+        (
+            _GUID,
+            _exact("customsCode", 4, required=False),
+            _Field("ebpCode", required=False, max_len=18),
+            _Field("ebcCode", required=False, max_len=18),
+            _Field("agentCode", required=False, max_len=18),
+            _Field("copNo", max_len=20),
+            _exact("preNo", 18),
+            _exact("invtNo", 18, required=False),
+        )
+        + _RETURN_TAIL,
+    ),
+}
+
+_BASE_TRANSFER_KEYS = ("cop_code", "cop_name", "dxp_mode", "dxp_id", "note")
+
+
+def receipt_type_for(message_type: str) -> str:
+    """The receipt that answers a declaration: CEB311 -> CEB312, ... CEB621 -> CEB622."""
+    try:
+        return _RECEIPT_TYPES[message_type.removesuffix("Message")]
+    except KeyError:
+        raise ValueError(f"no receipt type for message type {message_type!r}") from None
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+_BOM = b"\xef\xbb\xbf"
+_FORBIDDEN_MARKUP = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(r"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _hardened_parser() -> etree.XMLParser:
+    """A fresh parser per call: lxml parsers are not thread-safe, and this one can't fetch anything."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _parse_safely(body: bytes) -> etree._Element:
+    """Bytes -> root element, or CebError("0001"); DTDs and entities are refused, not just ignored."""
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise TypeError("parse_message expects bytes")
+    body = bytes(body)
+    if len(body) > MAX_BODY_BYTES:
+        raise CebBodyTooLarge(len(body))
+    if body.startswith(_BOM):
+        body = body[len(_BOM) :]
+    if not body.strip():
+        raise CebError("0001", "empty message body")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CebError("0001", f"message body is not valid UTF-8 (bad byte at offset {exc.start})") from None
+    # Checked on the bytes (now known to be UTF-8) so an entity can never reach the parser.
+    if _FORBIDDEN_MARKUP.search(body):
+        raise CebError("0001", "DOCTYPE and ENTITY declarations are not allowed in CEB messages")
+    declared = _DECLARED_ENCODING.match(text)
+    if declared and declared.group(1).strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise CebError("0001", f"declared encoding {declared.group(1)[:20]!r} is not accepted; send UTF-8")
+    if not text.lstrip().startswith("<"):
+        raise CebError("0001", "message body is not XML")
+    try:
+        root = etree.fromstring(body, _hardened_parser())
+    except etree.XMLSyntaxError as exc:
+        raise CebError("0001", f"message is not well-formed XML: {_short(str(exc))}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise CebError("0001", "DOCTYPE declarations are not allowed in CEB messages")
+    _check_depth(root)
+    return root
+
+
+def _check_depth(root: etree._Element) -> None:
+    """Refuse deep nesting: CEB messages are five levels deep, a signature a few more."""
+    depth = 0
+    for event, _element in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            raise CebError("0001", f"elements are nested deeper than {MAX_DEPTH} levels")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """One line, bounded: parser messages end up in receipts and logs."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _local(element: etree._Element) -> str | None:
+    """Local name of a CEB-namespace element, None for anything else (other namespaces, comments)."""
+    if not isinstance(element.tag, str):
+        return None
+    qname = etree.QName(element)
+    return qname.localname if qname.namespace == CEB_NS else None
+
+
+def _ceb_children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if _local(child) == name]
+
+
+def _fields(element: etree._Element, where: str) -> dict[str, str]:
+    """Flat CEB children -> {snake_name: stripped text}; a repeated field is ambiguous, so refused."""
+    values: dict[str, str] = {}
+    for child in element:
+        name = _local(child)
+        if name is None:
+            continue
+        key = to_snake(name)
+        if key in values:
+            raise CebError("0002", f"{where} has the field {name} more than once")
+        values[key] = (child.text or "").strip()
+    return values
+
+
+def _document(kind: str, element: etree._Element, number: int) -> dict[str, Any]:
+    doc_name, head_name, list_name = _DECLARATIONS[kind]
+    where = f"{doc_name} #{number}"
+    if head_name is None:
+        return _fields(element, where)
+    heads = _ceb_children(element, head_name)
+    if len(heads) != 1:
+        problem = "has no" if not heads else "has more than one"
+        raise CebError("0002", f"{where} {problem} {head_name}")
+    document: dict[str, Any] = _fields(heads[0], f"{where} {head_name}")
+    if list_name is not None:
+        lines = _ceb_children(element, list_name)
+        if not lines:
+            raise CebError("0002", f"{where} has no {list_name} lines")
+        if len(lines) > MAX_LINES:
+            raise CebError("0002", f"{where} has {len(lines)} {list_name} lines; at most {MAX_LINES} allowed")
+        document["items"] = [
+            _fields(line, f"{where} {list_name} #{index}") for index, line in enumerate(lines, start=1)
+        ]
+    return document
+
+
+def parse_message(body: bytes) -> CebMessage:
+    """Read a CEB311/411/511/513/621 body into plain dicts; raises CebError for anything unreadable."""
+    root = _parse_safely(body)
+    if not isinstance(root.tag, str):
+        raise CebError("0001", "message has no root element")
+    qname = etree.QName(root)
+    if qname.namespace != CEB_NS:
+        found = f"namespace {qname.namespace}" if qname.namespace else "no namespace"
+        raise CebError("0002", f"root element {qname.localname} has {found}; expected namespace {CEB_NS}")
+    kind = qname.localname.removesuffix("Message")
+    if not qname.localname.endswith("Message") or kind not in _DECLARATIONS:
+        raise CebError("0999", f"unsupported message type {_short(qname.localname, 60)}")
+
+    doc_name = _DECLARATIONS[kind][0]
+    elements = _ceb_children(root, doc_name)
+    if not elements:
+        raise CebError("0002", f"{qname.localname} contains no {doc_name} document")
+    if len(elements) > MAX_DOCUMENTS:
+        raise CebError(
+            "0002", f"{qname.localname} has {len(elements)} {doc_name} documents; at most {MAX_DOCUMENTS}"
+        )
+    documents = [_document(kind, element, number) for number, element in enumerate(elements, start=1)]
+
+    transfers = _ceb_children(root, "BaseTransfer")
+    if len(transfers) != 1:
+        problem = "has no" if not transfers else "has more than one"
+        raise CebError("0002", f"{qname.localname} {problem} BaseTransfer")
+    base_transfer = dict.fromkeys(_BASE_TRANSFER_KEYS, "") | _fields(transfers[0], "BaseTransfer")
+
+    has_signature = next(root.iter(f"{{{DS_NS}}}Signature"), None) is not None
+    return CebMessage(
+        message_type=kind,
+        guid=(root.get("guid") or "").strip(),
+        documents=documents,
+        base_transfer=base_transfer,
+        has_signature=has_signature,
+    )
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry at all; lxml would refuse the whole receipt because of one of them.
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def return_time(dt: datetime) -> str:
+    """YYYYMMDDhhmmssSSS (17 chars); aware datetimes are shown in Beijing time, as the e-port does."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(CHINA_TZ)
+    return dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}"
+
+
+def _new_guid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def _receipt_value(receipt_type: str, spec: _Field, raw: Any) -> str | None:
+    """Clean and check one value; None means "leave the optional element out"."""
+    value = "" if raw is None else _NOT_XML_CHARS.sub("", str(raw)).strip()
+    if spec.xml == "guid" and not value:
+        value = _new_guid()
+    if spec.xml == "returnInfo" and len(value) > spec.max_len:
+        value = value[: spec.max_len - 1].rstrip() + "…"
+    if not value:
+        if spec.required:
+            raise ValueError(f"{receipt_type} receipt: {spec.key} is required")
+        return None
+    if not spec.min_len <= len(value) <= spec.max_len:
+        size = str(spec.max_len) if spec.min_len == spec.max_len else f"{spec.min_len}..{spec.max_len}"
+        raise ValueError(f"{receipt_type} receipt: {spec.key} must be {size} characters, got {len(value)}")
+    return value
+
+
+def build_receipt_message(message_type: str, receipts: list[dict]) -> bytes:
+    """Write a CEB312/412/512/514/622 message (UTF-8, with declaration) valid against the import XSD.
+
+    Optional elements that are None or "" are left out; a missing `guid` is generated; `return_info`
+    is cut to the XSD's 1000 characters. Anything else that the XSD would reject raises ValueError,
+    so a broken receipt is caught here rather than by the partner. At most 100 receipts: callers split.
+    """
+    receipt_type = message_type.removesuffix("Message")
+    if receipt_type not in _RECEIPTS:
+        raise ValueError(f"unsupported receipt type {message_type!r}; expected one of {sorted(_RECEIPTS)}")
+    if not receipts:
+        raise ValueError("a receipt message needs at least one receipt")
+    if len(receipts) > MAX_DOCUMENTS:
+        raise ValueError(f"{len(receipts)} receipts; at most {MAX_DOCUMENTS} per message, split them")
+    element_name, specs = _RECEIPTS[receipt_type]
+    known = {spec.key for spec in specs}
+
+    root = etree.Element(
+        f"{{{CEB_NS}}}{receipt_type}Message",
+        nsmap={"ceb": CEB_NS},
+        attrib={"guid": _new_guid(), "version": RECEIPT_VERSION},
+    )
+    for receipt in receipts:
+        unknown = set(receipt) - known
+        if unknown:
+            raise ValueError(f"{receipt_type} receipt: unknown keys {sorted(unknown)}")
+        parent = etree.SubElement(root, f"{{{CEB_NS}}}{element_name}")
+        for spec in specs:
+            value = _receipt_value(receipt_type, spec, receipt.get(spec.key))
+            if value is not None:
+                etree.SubElement(parent, f"{{{CEB_NS}}}{spec.xml}").text = value
+    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+# --- schema ---------------------------------------------------------------------------------------------
+
+
+def schema_dir() -> Path:
+    """Folder of the official XSDs: $CEB_SCHEMA_DIR, else the shared folder next to the repository."""
+    configured = os.environ.get("CEB_SCHEMA_DIR")
+    if configured:
+        return Path(configured)
+    repo_root = Path(__file__).resolve().parent.parent
+    return repo_root.parent / "shared" / "ceb" / "xsd"
+
+
+@lru_cache(maxsize=4)
+def _load_schema(folder: str) -> etree.XMLSchema:
+    path = Path(folder) / IMPORT_XSD
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"CEB import schema not found at {path}; set CEB_SCHEMA_DIR to the folder holding {IMPORT_XSD}"
+        )
+    # Local files only: the xmldsig import sits next to the CEB schema, nothing is fetched.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+# lxml keeps a schema's error log on the schema object, so validations must not interleave.
+_schema_lock = threading.Lock()
+
+
+def schema_errors(xml: bytes) -> list[str]:
+    """Problems with `xml` against ceb-import-202205.xsd, one readable line each; [] when valid."""
+    schema = _load_schema(str(schema_dir().resolve()))
+    try:
+        document = etree.fromstring(bytes(xml), _hardened_parser())
+    except etree.XMLSyntaxError as exc:
+        return [f"not well-formed XML: {_short(str(exc))}"]
+    with _schema_lock:
+        if schema.validate(document):
+            return []
+        return [f"line {error.line}: {error.message}" for error in schema.error_log]

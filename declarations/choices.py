@@ -1,0 +1,61 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppType(models.TextChoices):
+    NEW = "1", _("New")
+    CHANGE = "2", _("Change")
+    DELETE = "3", _("Delete")
+
+
+class InventoryStatus(models.TextChoices):
+    """ARCHITECTURE.md: received -> matched -> assessed -> dispatched -> released | inspection | rejected."""
+
+    RECEIVED = "received", _("Received")
+    MISMATCH = "mismatch", _("Documents do not match")
+    MATCHED = "matched", _("Matched")
+    ASSESSED = "assessed", _("Assessed")
+    HELD = "held", _("Held for an official")
+    DISPATCHED = "dispatched", _("Sent to the agencies")
+    RELEASED = "released", _("Released")
+    INSPECTION = "inspection", _("Inspection")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Statuses after which the documents of a list may no longer change.
+FROZEN_STATUSES = frozenset(
+    {
+        InventoryStatus.DISPATCHED,
+        InventoryStatus.RELEASED,
+        InventoryStatus.INSPECTION,
+        InventoryStatus.REJECTED,
+        InventoryStatus.CANCELLED,
+    }
+)
+FINAL_STATUSES = frozenset(
+    {
+        InventoryStatus.RELEASED,
+        InventoryStatus.INSPECTION,
+        InventoryStatus.REJECTED,
+        InventoryStatus.CANCELLED,
+    }
+)
+# Lists in these statuses are (re)matched when a document arrives or changes.
+MATCHABLE_STATUSES = frozenset({InventoryStatus.RECEIVED, InventoryStatus.MISMATCH})
+
+
+class DocumentKind(models.TextChoices):
+    ORDER = "order", _("Order (CEB311)")
+    PAYMENT = "payment", _("Payment (CEB411)")
+    WAYBILL = "waybill", _("Waybill (CEB511)")
+    WAYBILL_STATUS = "waybill_status", _("Waybill status (CEB513)")
+    INVENTORY = "inventory", _("Inventory list (CEB621)")
+
+
+class ReceiptSource(models.TextChoices):
+    PORTAL = "portal", _("Single window")
+    CUSTOMS = "customs", _("Customs")
+    INSPECTION = "inspection", _("Inspection and quarantine")
+    TAX = "tax", _("Tax")
+    FOREX = "forex", _("Foreign exchange")

@@ -1,0 +1,404 @@
+"""The three-document match (DOMAIN.md 5): order, payment and waybill against each other and against
+the inventory list.
+
+Every rule answers with every failure it finds, naming the documents, the fields and both values, e.g.
+`payment.amount_paid 105.00 != order.actual_paid 106.00`. The per-document rules are also run at
+intake, so a document that is wrong on its own is refused with a 400 before it is stored.
+
+Rules take any objects with the field attributes (model instances or validated data wrapped by
+`as_document`), so intake and the match share one implementation.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from stdnum.cn import ric
+
+IMPORT_CURRENCY = "142"
+RESIDENT_ID = "1"
+CENT = Decimal("0.01")
+# Amounts are compared to the cent: N19,5 values that differ below half a cent are the same money.
+TOLERANCE = Decimal("0.005")
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "field": self.field, "message": self.message}
+
+
+def as_document(data: dict[str, Any], lines_key: str = "items") -> SimpleNamespace:
+    """Wrap validated intake data so the rules can read it like a model instance."""
+    lines = [SimpleNamespace(**line) for line in data.get(lines_key, ())]
+    return SimpleNamespace(**{k: v for k, v in data.items() if k != lines_key}, lines=lines)
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return "None"
+    return (
+        str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+        if Decimal(value) == Decimal(value).quantize(CENT)
+        else format(Decimal(value).normalize(), "f")
+    )
+
+
+def _same_money(a: Decimal, b: Decimal) -> bool:
+    return abs(Decimal(a) - Decimal(b)) <= TOLERANCE
+
+
+def _differs(
+    rule: str, left: str, lval: Any, right: str, rval: Any, *, amounts: bool = False
+) -> Failure | None:
+    if amounts:
+        if _same_money(lval, rval):
+            return None
+        return Failure(rule, left, f"{left} {money(lval)} != {right} {money(rval)}")
+    if (lval or "") == (rval or ""):
+        return None
+    return Failure(rule, left, f"{left} {lval!r} != {right} {rval!r}")
+
+
+def _line_total_failures(doc: str, lines: Iterable[Any]) -> list[Failure]:
+    failures = []
+    for line in lines:
+        expected = (Decimal(line.price) * Decimal(line.qty)).quantize(CENT, rounding=ROUND_HALF_UP)
+        if abs(Decimal(line.total_price) - expected) > CENT / 2 + TOLERANCE:
+            failures.append(
+                Failure(
+                    "R4",
+                    f"{doc}.items[{line.gnum}].total_price",
+                    f"{doc}.items[{line.gnum}].total_price {money(line.total_price)} != "
+                    f"price {money(line.price)} x qty {money(line.qty)} = {money(expected)}",
+                )
+            )
+    return failures
+
+
+def _currency_failures(doc: str, head: Any, lines: Iterable[Any] = ()) -> list[Failure]:
+    failures = []
+    if head.currency != IMPORT_CURRENCY:
+        failures.append(Failure("R6", f"{doc}.currency", f"{doc}.currency {head.currency!r} != '142' (CNY)"))
+    for line in lines:
+        if line.currency != IMPORT_CURRENCY:
+            failures.append(
+                Failure(
+                    "R6",
+                    f"{doc}.items[{line.gnum}].currency",
+                    f"{doc}.items[{line.gnum}].currency {line.currency!r} != '142' (CNY)",
+                )
+            )
+    return failures
+
+
+def buyer_id_failure(doc: str, field: str, value: str) -> Failure | None:
+    """GB 11643 resident ID: 18 characters, a real birth date and the MOD 11-2 check character."""
+    if ric.is_valid(value or ""):
+        return None
+    return Failure(
+        "5.4",
+        f"{doc}.{field}",
+        f"{doc}.{field} {value!r} is not a valid resident ID number "
+        "(GB 11643: 18 characters, birth date, check character)",
+    )
+
+
+def _gnums_failures(doc: str, lines: Sequence[Any]) -> list[Failure]:
+    gnums = [line.gnum for line in lines]
+    if gnums != list(range(1, len(gnums) + 1)):
+        return [
+            Failure(
+                "R5", f"{doc}.items.gnum", f"{doc}.items gnum must run 1..{len(gnums)} in order, got {gnums}"
+            )
+        ]
+    return []
+
+
+def order_failures(order: Any, lines: Sequence[Any]) -> list[Failure]:
+    """Rules an order must meet on its own: R1, R4, R6, goods value = sum of lines, buyer ID."""
+    failures = []
+    expected_paid = (
+        Decimal(order.goods_value)
+        + Decimal(order.freight)
+        + Decimal(order.tax_total)
+        - Decimal(order.discount)
+    )
+    if not _same_money(order.actual_paid, expected_paid):
+        failures.append(
+            Failure(
+                "R1",
+                "order.actual_paid",
+                f"order.actual_paid {money(order.actual_paid)} != goods_value {money(order.goods_value)}"
+                f" + freight {money(order.freight)} + tax_total {money(order.tax_total)}"
+                f" - discount {money(order.discount)} = {money(expected_paid)}",
+            )
+        )
+    failures += _line_total_failures("order", lines)
+    line_sum = sum((Decimal(line.total_price) for line in lines), Decimal(0))
+    if not _same_money(order.goods_value, line_sum):
+        failures.append(
+            Failure(
+                "5.4",
+                "order.goods_value",
+                f"order.goods_value {money(order.goods_value)} != sum of items.total_price {money(line_sum)}",
+            )
+        )
+    failures += _currency_failures("order", order, lines)
+    if order.buyer_id_type != RESIDENT_ID:
+        failures.append(
+            Failure("R6", "order.buyer_id_type", f"order.buyer_id_type {order.buyer_id_type!r} != '1'")
+        )
+    elif failure := buyer_id_failure("order", "buyer_id_number", order.buyer_id_number):
+        failures.append(failure)
+    failures += _gnums_failures("order", lines)
+    return failures
+
+
+def payment_failures(payment: Any) -> list[Failure]:
+    failures = _currency_failures("payment", payment)
+    if payment.payer_id_type != RESIDENT_ID:
+        failures.append(
+            Failure("R6", "payment.payer_id_type", f"payment.payer_id_type {payment.payer_id_type!r} != '1'")
+        )
+    elif failure := buyer_id_failure("payment", "payer_id_number", payment.payer_id_number):
+        failures.append(failure)
+    return failures
+
+
+def waybill_failures(waybill: Any) -> list[Failure]:
+    failures = _currency_failures("waybill", waybill)
+    if int(waybill.pack_no) != 1:
+        failures.append(
+            Failure("R7", "waybill.pack_no", f"waybill.pack_no {waybill.pack_no} != 1 (one parcel per order)")
+        )
+    return failures
+
+
+def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
+    """Rules a list must meet on its own: R4, R6, R7, R8, the supervision-mode requirements, buyer ID."""
+    failures = _currency_failures("inventory", inventory, lines)
+    failures += _line_total_failures("inventory", lines)
+    failures += _gnums_failures("inventory", lines)
+    if int(inventory.pack_no) != 1:
+        failures.append(
+            Failure(
+                "R7", "inventory.pack_no", f"inventory.pack_no {inventory.pack_no} != 1 (one parcel per list)"
+            )
+        )
+    if inventory.buyer_id_type != RESIDENT_ID:
+        failures.append(
+            Failure(
+                "R6", "inventory.buyer_id_type", f"inventory.buyer_id_type {inventory.buyer_id_type!r} != '1'"
+            )
+        )
+    elif failure := buyer_id_failure("inventory", "buyer_id_number", inventory.buyer_id_number):
+        failures.append(failure)
+    parties = {inventory.ebp_code, inventory.ebc_code, inventory.logistics_code, inventory.agent_code}
+    if inventory.assure_code not in parties:
+        failures.append(
+            Failure(
+                "R8",
+                "inventory.assure_code",
+                f"inventory.assure_code {inventory.assure_code!r} is none of the platform, the "
+                "e-commerce enterprise, the logistics enterprise or the declaring agent of the list",
+            )
+        )
+    if inventory.ie_flag != "I":
+        failures.append(
+            Failure("2.5", "inventory.ie_flag", f"inventory.ie_flag {inventory.ie_flag!r} != 'I'")
+        )
+    if inventory.trade_mode == "1210":
+        for field in ("ems_no", "area_code", "area_name"):
+            if not getattr(inventory, field, ""):
+                failures.append(
+                    Failure("2.5", f"inventory.{field}", f"inventory.{field} is required for 1210")
+                )
+        if inventory.country != "142":
+            failures.append(
+                Failure(
+                    "2.5",
+                    "inventory.country",
+                    f"inventory.country {inventory.country!r} != '142' for bonded import 1210",
+                )
+            )
+        for line in lines:
+            if not getattr(line, "item_record_no", ""):
+                failures.append(
+                    Failure(
+                        "2.5",
+                        f"inventory.items[{line.gnum}].item_record_no",
+                        f"inventory.items[{line.gnum}].item_record_no is required for 1210",
+                    )
+                )
+    elif inventory.trade_mode == "9610":
+        for field in ("traf_no", "voyage_no", "bill_no"):
+            if not getattr(inventory, field, ""):
+                failures.append(
+                    Failure("2.5", f"inventory.{field}", f"inventory.{field} is required for 9610")
+                )
+    else:
+        failures.append(
+            Failure(
+                "8.1",
+                "inventory.trade_mode",
+                f"inventory.trade_mode {inventory.trade_mode!r} is not an import mode (9610, 1210)",
+            )
+        )
+    return failures
+
+
+def match(
+    *,
+    inventory: Any,
+    inventory_lines: Sequence[Any],
+    order: Any,
+    order_lines: Sequence[Any],
+    payment: Any,
+    waybill: Any,
+) -> list[Failure]:
+    """Every failed rule of the four documents together (R1-R8, R11, 5.4); [] means they match."""
+    failures: list[Failure] = []
+    failures += order_failures(order, order_lines)
+    failures += payment_failures(payment)
+    failures += waybill_failures(waybill)
+    failures += inventory_failures(inventory, inventory_lines)
+    checks = [
+        # join keys (5.1)
+        _differs("5.1", "inventory.ebc_code", inventory.ebc_code, "order.ebc_code", order.ebc_code),
+        _differs("5.1", "payment.order_no", payment.order_no, "order.order_no", order.order_no),
+        _differs("5.1", "payment.ebp_code", payment.ebp_code, "order.ebp_code", order.ebp_code),
+        _differs("5.1", "waybill.order_no", waybill.order_no, "order.order_no", order.order_no),
+        # R2
+        _differs(
+            "R2",
+            "payment.amount_paid",
+            payment.amount_paid,
+            "order.actual_paid",
+            order.actual_paid,
+            amounts=True,
+        ),
+        # R3
+        _differs("R3", "waybill.consignee", waybill.consignee, "order.consignee", order.consignee),
+        _differs(
+            "R3",
+            "waybill.consignee_telephone",
+            waybill.consignee_telephone,
+            "order.consignee_telephone",
+            order.consignee_telephone,
+        ),
+        _differs(
+            "R3",
+            "waybill.consignee_address",
+            waybill.consignee_address,
+            "order.consignee_address",
+            order.consignee_address,
+        ),
+        # R11: without a verified buyer identity, the buyer pays
+        _differs("R11", "payment.payer_name", payment.payer_name, "order.buyer_name", order.buyer_name),
+        _differs(
+            "R11",
+            "payment.payer_id_number",
+            payment.payer_id_number,
+            "order.buyer_id_number",
+            order.buyer_id_number,
+        ),
+        # 5.4: the list against the three documents
+        _differs("5.4", "inventory.buyer_name", inventory.buyer_name, "order.buyer_name", order.buyer_name),
+        _differs(
+            "5.4",
+            "inventory.buyer_id_number",
+            inventory.buyer_id_number,
+            "order.buyer_id_number",
+            order.buyer_id_number,
+        ),
+        _differs(
+            "5.4",
+            "inventory.buyer_telephone",
+            inventory.buyer_telephone,
+            "order.buyer_telephone",
+            order.buyer_telephone,
+        ),
+        _differs(
+            "5.4",
+            "inventory.consignee_address",
+            inventory.consignee_address,
+            "order.consignee_address",
+            order.consignee_address,
+        ),
+        _differs(
+            "5.4", "inventory.freight", inventory.freight, "waybill.freight", waybill.freight, amounts=True
+        ),
+        _differs(
+            "5.4",
+            "inventory.insured_fee",
+            inventory.insured_fee,
+            "waybill.insured_fee",
+            waybill.insured_fee,
+            amounts=True,
+        ),
+    ]
+    failures += [check for check in checks if check is not None]
+    failures += _line_failures(inventory_lines, order_lines, order)
+    return failures
+
+
+def _line_failures(inventory_lines: Sequence[Any], order_lines: Sequence[Any], order: Any) -> list[Failure]:
+    failures = []
+    by_gnum = {line.gnum: line for line in order_lines}
+    inv_gnums = {line.gnum for line in inventory_lines}
+    if inv_gnums != set(by_gnum):
+        failures.append(
+            Failure(
+                "R5",
+                "inventory.items.gnum",
+                f"inventory.items gnum {sorted(inv_gnums)} != order.items gnum {sorted(by_gnum)}",
+            )
+        )
+    for line in inventory_lines:
+        ordered = by_gnum.get(line.gnum)
+        if ordered is None:
+            continue
+        name = line.item_name or line.gname
+        if name != ordered.item_name and line.gname != ordered.item_name:
+            failures.append(
+                Failure(
+                    "R5",
+                    f"inventory.items[{line.gnum}].gname",
+                    f"inventory.items[{line.gnum}].gname {line.gname!r} != order.items[{line.gnum}]"
+                    f".item_name {ordered.item_name!r}",
+                )
+            )
+        for field in ("qty", "total_price"):
+            if not _same_money(getattr(line, field), getattr(ordered, field)):
+                failures.append(
+                    Failure(
+                        "5.4",
+                        f"inventory.items[{line.gnum}].{field}",
+                        f"inventory.items[{line.gnum}].{field} {money(getattr(line, field))} != "
+                        f"order.items[{line.gnum}].{field} {money(getattr(ordered, field))}",
+                    )
+                )
+    inv_sum = sum((Decimal(line.total_price) for line in inventory_lines), Decimal(0))
+    if not _same_money(inv_sum, order.goods_value):
+        failures.append(
+            Failure(
+                "5.4",
+                "inventory.items.total_price",
+                f"sum of inventory.items.total_price {money(inv_sum)} != order.goods_value "
+                f"{money(order.goods_value)}",
+            )
+        )
+    return failures
+
+
+def summary(failures: Sequence[Failure], limit: int = 1000) -> str:
+    """One line per failure, cut to fit a receipt's returnInfo."""
+    text = "; ".join(f"[{f.rule}] {f.message}" for f in failures)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

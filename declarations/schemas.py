@@ -1,0 +1,302 @@
+"""Field-by-field validation of the four documents at intake, shared by JSON, CEB XML, CSV and the
+browser: lengths, required fields and decimal places of the 2022-05 XSD (DOMAIN.md 2.1-2.5), then the
+rules a document must meet on its own (declarations.matching). Errors name the field.
+
+The database's unique constraints, not a query per document, enforce the natural keys.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from . import matching
+
+TIME14 = r"^\d{14}$"
+DATE8 = r"^\d{8}$"
+MAX_LINES = 99
+
+
+def text(
+    max_length: int, *, required: bool = True, exact: bool = False, **kwargs: Any
+) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length,
+        min_length=max_length if exact else (1 if required else None),
+        required=required,
+        allow_blank=not required,
+        default="" if not required else serializers.empty,
+        **kwargs,
+    )
+
+
+def code(length: int, *, required: bool = True, choices: tuple[str, ...] | None = None) -> serializers.Field:
+    if choices:
+        return serializers.ChoiceField(choices=choices, required=required)
+    return text(length, required=required, exact=True)
+
+
+def amount(*, required: bool = True, positive: bool = False) -> serializers.DecimalField:
+    field = serializers.DecimalField(
+        max_digits=19,
+        decimal_places=5,
+        min_value=0,
+        required=required,
+        allow_null=not required,
+        default=None if not required else serializers.empty,
+    )
+    if positive:
+        field.validators.append(_positive)
+    return field
+
+
+def _positive(value):
+    if value is not None and value <= 0:
+        raise serializers.ValidationError(_("Must be greater than zero."))
+
+
+def timestamp(required: bool = True) -> serializers.RegexField:
+    return serializers.RegexField(
+        TIME14,
+        required=required,
+        allow_blank=not required,
+        default="" if not required else serializers.empty,
+        error_messages={"invalid": _("Use the CEB format YYYYMMDDhhmmss (14 digits).")},
+    )
+
+
+def date8(required: bool = True) -> serializers.RegexField:
+    return serializers.RegexField(
+        DATE8,
+        required=required,
+        allow_blank=not required,
+        default="" if not required else serializers.empty,
+        error_messages={"invalid": _("Use the CEB format YYYYMMDD (8 digits).")},
+    )
+
+
+class CebSchema(serializers.Serializer):
+    """Header fields of every declared document (DOMAIN.md 1.5)."""
+
+    guid = text(36, exact=True)
+    app_type = serializers.ChoiceField(choices=("1", "2", "3"))
+    app_time = timestamp()
+    app_status = serializers.ChoiceField(choices=("1", "2"))
+    note = text(1000, required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            # CEB XML sends empty elements for absent optional values; treat them as absent.
+            data = {k: v for k, v in data.items() if not (v == "" and k in self.optional_non_text)}
+        return super().to_internal_value(data)
+
+    @property
+    def optional_non_text(self) -> set[str]:
+        return {
+            name
+            for name, field in self.fields.items()
+            if not field.required and not isinstance(field, serializers.CharField)
+        }
+
+    def raise_rule_failures(self, failures: list[matching.Failure], prefix: str) -> None:
+        if failures:
+            errors: dict[str, list[str]] = {}
+            for failure in failures:
+                field = failure.field.removeprefix(f"{prefix}.")
+                errors.setdefault(field, []).append(f"[{failure.rule}] {failure.message}")
+            raise serializers.ValidationError(errors)
+
+
+class OrderItemSchema(CebSchema):
+    guid = app_type = app_time = app_status = None  # lines have no header
+    gnum = serializers.IntegerField(min_value=1, max_value=MAX_LINES)
+    item_no = text(30, required=False)
+    item_name = text(250)
+    gmodel = text(510)
+    item_describe = text(1000, required=False)
+    bar_code = text(50, required=False)
+    unit = code(3)
+    qty = amount(positive=True)
+    price = amount()
+    total_price = amount()
+    currency = code(3)
+    country = code(3)
+
+
+class OrderSchema(CebSchema):
+    """CEB311 OrderHead + OrderList."""
+
+    order_type = serializers.ChoiceField(choices=("I",))
+    order_no = text(60)
+    ebp_code = text(18)
+    ebp_name = text(100)
+    ebc_code = text(18)
+    ebc_name = text(100)
+    goods_value = amount()
+    freight = amount()
+    discount = amount()
+    tax_total = amount()
+    actual_paid = amount()
+    currency = code(3)
+    buyer_reg_no = text(60)
+    buyer_name = text(60)
+    buyer_telephone = text(30)
+    buyer_id_type = code(1)
+    buyer_id_number = text(60)
+    pay_code = text(18, required=False)
+    pay_name = text(100, required=False)
+    pay_transaction_id = text(60, required=False)
+    batch_numbers = text(100, required=False)
+    consignee = text(100)
+    consignee_telephone = text(50)
+    consignee_address = text(200)
+    consignee_district = text(6, required=False)
+    items = OrderItemSchema(many=True, allow_empty=False, max_length=MAX_LINES)
+
+    def validate(self, attrs):
+        self.raise_rule_failures(
+            matching.order_failures(
+                matching.as_document(attrs), [matching.as_document(item) for item in attrs["items"]]
+            ),
+            "order",
+        )
+        return attrs
+
+
+class PaymentSchema(CebSchema):
+    """CEB411 PaymentHead."""
+
+    pay_code = text(18)
+    pay_name = text(100)
+    pay_transaction_id = text(60)
+    order_no = text(60)
+    ebp_code = text(18)
+    ebp_name = text(100)
+    payer_id_type = code(1)
+    payer_id_number = text(60)
+    payer_name = text(60)
+    telephone = text(60, required=False)
+    amount_paid = amount()
+    currency = code(3)
+    pay_time = timestamp()
+
+    def validate(self, attrs):
+        self.raise_rule_failures(matching.payment_failures(matching.as_document(attrs)), "payment")
+        return attrs
+
+
+class WaybillSchema(CebSchema):
+    """CEB511 LogisticsHead."""
+
+    logistics_code = text(18)
+    logistics_name = text(100)
+    logistics_no = text(60)
+    bill_no = text(37, required=False)
+    order_no = text(60)
+    freight = amount(required=False)
+    insured_fee = amount(required=False)
+    currency = code(3)
+    weight = amount(positive=True)
+    pack_no = serializers.IntegerField(min_value=1, max_value=999_999_999)
+    goods_info = text(200, required=False)
+    consignee = text(100)
+    consignee_address = text(200)
+    consignee_telephone = text(50)
+
+    def validate(self, attrs):
+        attrs["freight"] = attrs.get("freight") or 0
+        attrs["insured_fee"] = attrs.get("insured_fee") or 0
+        self.raise_rule_failures(matching.waybill_failures(matching.as_document(attrs)), "waybill")
+        return attrs
+
+
+class WaybillStatusSchema(CebSchema):
+    """CEB513 LogisticsStatus: the parcel was signed for."""
+
+    logistics_code = text(18)
+    logistics_name = text(100)
+    logistics_no = text(60)
+    logistics_status = serializers.ChoiceField(choices=("S",))
+    logistics_time = timestamp()
+
+
+class InventoryItemSchema(CebSchema):
+    guid = app_type = app_time = app_status = None
+    gnum = serializers.IntegerField(min_value=1, max_value=MAX_LINES)
+    item_record_no = text(30, required=False)
+    item_no = text(20, required=False)
+    item_name = text(250, required=False)
+    gcode = serializers.RegexField(
+        r"^\d{10}$", error_messages={"invalid": _("A commodity code has 10 digits.")}
+    )
+    gname = text(250)
+    gmodel = text(510)
+    bar_code = text(50, required=False)
+    country = code(3)
+    trade_country = text(3, required=False)
+    currency = code(3)
+    qty = amount(positive=True)
+    unit = code(3)
+    qty1 = amount(positive=True)
+    unit1 = code(3)
+    qty2 = amount(required=False)
+    unit2 = text(3, required=False)
+    price = amount()
+    total_price = amount()
+
+
+class InventorySchema(CebSchema):
+    """CEB621 InventoryHead + InventoryList. `cop_no` is required here: it is the list's natural key."""
+
+    order_no = text(60)
+    ebp_code = text(18)
+    ebp_name = text(100)
+    ebc_code = text(18)
+    ebc_name = text(100)
+    logistics_no = text(60)
+    logistics_code = text(18)
+    logistics_name = text(100)
+    cop_no = text(20)
+    pre_no = text(18, required=False)
+    assure_code = text(30)
+    ems_no = text(30, required=False)
+    invt_no = text(18, required=False)
+    ie_flag = serializers.ChoiceField(choices=("I",))
+    decl_time = date8()
+    customs_code = code(4)
+    port_code = code(4)
+    ie_date = date8(required=False)
+    buyer_id_type = code(1)
+    buyer_id_number = text(60)
+    buyer_name = text(60)
+    buyer_telephone = text(30)
+    consignee_address = text(200)
+    agent_code = text(18)
+    agent_name = text(100)
+    area_code = text(18, required=False)
+    area_name = text(100, required=False)
+    trade_mode = serializers.ChoiceField(choices=("9610", "1210"))
+    traf_mode = text(1, exact=True)
+    traf_no = text(100, required=False)
+    voyage_no = text(32, required=False)
+    bill_no = text(37, required=False)
+    loct_no = text(10, required=False)
+    license_no = text(19, required=False)
+    country = code(3)
+    freight = amount()
+    insured_fee = amount()
+    currency = code(3)
+    wrap_type = text(1, required=False)
+    pack_no = serializers.IntegerField(min_value=1, max_value=999_999_999)
+    gross_weight = amount(positive=True)
+    net_weight = amount(positive=True)
+    items = InventoryItemSchema(many=True, allow_empty=False, max_length=MAX_LINES)
+
+    def validate(self, attrs):
+        self.raise_rule_failures(
+            matching.inventory_failures(
+                matching.as_document(attrs), [matching.as_document(item) for item in attrs["items"]]
+            ),
+            "inventory",
+        )
+        return attrs

@@ -1,0 +1,519 @@
+"""Intake of the four documents: validate, authorise, store idempotently, answer with receipts, and
+ask the clearance pipeline to (re)match the lists the documents belong to.
+
+One call handles a batch of up to 1,000 documents with a bounded number of queries: existing
+documents are loaded by natural key in one query, new ones are inserted with `bulk_create`, and the
+database's unique constraints are the final word on natural keys.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from sharing.choices import EnterpriseRole
+from sharing.models import Enterprise
+from sharing.principal import Principal
+
+from . import schemas
+from .choices import (
+    FROZEN_STATUSES,
+    MATCHABLE_STATUSES,
+    AppType,
+    DocumentKind,
+    InventoryStatus,
+    ReceiptSource,
+)
+from .models import InventoryItem, InventoryList, Order, OrderItem, Payment, Receipt, Waybill
+
+MAX_BATCH = 1000
+HEADER_FIELDS = ("guid", "app_time", "app_type")  # not part of a document's content
+
+
+class IntakeForbidden(Exception):
+    """The caller's enterprise may not submit this kind of document at all."""
+
+
+@dataclass
+class IntakeResult:
+    """The answer about one submitted document, in the order it was sent."""
+
+    index: int
+    outcome: str  # accepted | duplicate | changed | rejected
+    natural_key: dict[str, str]
+    id: int | None = None
+    receipt: Receipt | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    return_status: str = ""
+    return_info: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "rejected"
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """How one kind of document is validated, keyed, authorised and stored."""
+
+    kind: str
+    model: type[models.Model]
+    schema: type[serializers.Serializer]
+    key_fields: tuple[str, str]
+    roles: tuple[str, ...]
+    # which field must carry the submitter's own code, per role
+    own_code_field: dict[str, str]
+    item_model: type[models.Model] | None = None
+    item_fk: str = ""
+    change_error: str = ""
+
+
+SPECS = {
+    DocumentKind.ORDER: DocumentSpec(
+        DocumentKind.ORDER,
+        Order,
+        schemas.OrderSchema,
+        ("ebp_code", "order_no"),
+        (EnterpriseRole.PLATFORM,),
+        {EnterpriseRole.PLATFORM: "ebp_code"},
+        OrderItem,
+        "order",
+        "-301011",
+    ),
+    DocumentKind.PAYMENT: DocumentSpec(
+        DocumentKind.PAYMENT,
+        Payment,
+        schemas.PaymentSchema,
+        ("pay_code", "pay_transaction_id"),
+        (EnterpriseRole.PAYMENT,),
+        {EnterpriseRole.PAYMENT: "pay_code"},
+        change_error="-401011",
+    ),
+    DocumentKind.WAYBILL: DocumentSpec(
+        DocumentKind.WAYBILL,
+        Waybill,
+        schemas.WaybillSchema,
+        ("logistics_code", "logistics_no"),
+        (EnterpriseRole.LOGISTICS,),
+        {EnterpriseRole.LOGISTICS: "logistics_code"},
+        change_error="-504011",
+    ),
+    DocumentKind.INVENTORY: DocumentSpec(
+        DocumentKind.INVENTORY,
+        InventoryList,
+        schemas.InventorySchema,
+        ("ebc_code", "cop_no"),
+        (EnterpriseRole.ECOMMERCE, EnterpriseRole.AGENT),
+        {EnterpriseRole.ECOMMERCE: "ebc_code", EnterpriseRole.AGENT: "agent_code"},
+        InventoryItem,
+        "inventory",
+        "-621011",
+    ),
+}
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in sorted(value.items()) if k not in HEADER_FIELDS}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return "" if value is None else value
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """The same document sent twice has the same hash, whatever its guid and send time."""
+    payload = json.dumps(_canonical(data), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _owns(enterprise: Enterprise, code_value: str) -> bool:
+    # Enterprise-code fields accept the 10-character customs code or the 18-character USCC.
+    return code_value in (enterprise.customs_code, enterprise.uscc)
+
+
+def _authorisation_errors(
+    spec: DocumentSpec, enterprise: Enterprise, data: dict[str, Any]
+) -> dict[str, list[str]]:
+    allowed = [role for role in spec.roles if enterprise.has_role(role)]
+    for role in allowed:
+        if _owns(enterprise, data[spec.own_code_field[role]]):
+            return {}
+    fields = sorted({spec.own_code_field[role] for role in allowed})
+    message = _(
+        "You may submit this document only in your own name: %(fields)s must be your customs code %(code)s."
+    ) % {"fields": " or ".join(fields), "code": enterprise.customs_code}
+    return {name: [message] for name in fields}
+
+
+def validate_documents(kind: str, documents: Sequence[Any]) -> list[tuple[dict | None, dict[str, list[str]]]]:
+    """Validate each document on its own: (data, {}) or (None, field errors)."""
+    spec = SPECS[kind]
+    schema = spec.schema()
+    out: list[tuple[dict | None, dict[str, list[str]]]] = []
+    for document in documents:
+        if not isinstance(document, dict):
+            out.append((None, {"non_field_errors": [_("Each document must be a JSON object.")]}))
+            continue
+        try:
+            out.append((schema.run_validation(document), {}))
+        except serializers.ValidationError as exc:
+            out.append((None, _flatten(exc.detail)))
+    return out
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    from singlewindow.api import _flatten as flatten
+
+    return flatten(detail, prefix)
+
+
+def _key(spec: DocumentSpec, data: dict[str, Any]) -> tuple[str, str]:
+    return (data[spec.key_fields[0]], data[spec.key_fields[1]])
+
+
+def _key_dict(spec: DocumentSpec, data: dict[str, Any] | None) -> dict[str, str]:
+    if not data:
+        return {}
+    return {name: data.get(name, "") for name in spec.key_fields}
+
+
+def _existing_by_key(spec: DocumentSpec, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    if not keys:
+        return {}
+    first, second = spec.key_fields
+    rows = spec.model.objects.filter(
+        **{f"{first}__in": {k[0] for k in keys}, f"{second}__in": {k[1] for k in keys}}
+    )
+    return {
+        (getattr(r, first), getattr(r, second)): r
+        for r in rows
+        if (getattr(r, first), getattr(r, second)) in keys
+    }
+
+
+def _frozen_keys(spec: DocumentSpec, documents: list[Any]) -> set[int]:
+    """Ids of existing documents that may no longer change: their list has been dispatched."""
+    if not documents:
+        return set()
+    frozen = InventoryList.objects.filter(status__in=FROZEN_STATUSES)
+    if spec.kind == DocumentKind.INVENTORY:
+        return {d.pk for d in documents if d.status in FROZEN_STATUSES}
+    if spec.kind == DocumentKind.WAYBILL:
+        hits = set(
+            frozen.filter(logistics_no__in=[d.logistics_no for d in documents]).values_list(
+                "logistics_code", "logistics_no"
+            )
+        )
+        return {d.pk for d in documents if (d.logistics_code, d.logistics_no) in hits}
+    hits = set(
+        frozen.filter(order_no__in=[d.order_no for d in documents]).values_list("ebp_code", "order_no")
+    )
+    return {d.pk for d in documents if (d.ebp_code, d.order_no) in hits}
+
+
+def _natural_key_text(spec: DocumentSpec, key: tuple[str, str]) -> str:
+    return f"{key[0]}/{key[1]}"[:100]
+
+
+def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
+    """Store a batch of documents of one kind; one IntakeResult per document, in order.
+
+    Idempotent on the natural key: the same content again returns the first receipt and creates
+    nothing; different content is a change (app_type 2), allowed until the list is dispatched.
+    One bad document never loses the good ones.
+    """
+    spec = SPECS[kind]
+    enterprise = by.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
+    if not any(enterprise.has_role(role) for role in spec.roles):
+        raise IntakeForbidden(_("Your enterprise's roles do not include submitting this document."))
+    if len(documents) > MAX_BATCH:
+        raise ValueError(_("A batch has at most %(n)d documents.") % {"n": MAX_BATCH})
+
+    results: list[IntakeResult] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, (data, errors) in enumerate(validate_documents(kind, documents)):
+        if data is not None and not errors:
+            errors = _authorisation_errors(spec, enterprise, data)
+        if data is not None and not errors:
+            key = _key(spec, data)
+            if key in seen:
+                errors = {
+                    spec.key_fields[1]: [
+                        _("The same document appears twice in this batch (first at index %(i)d).")
+                        % {"i": seen[key]}
+                    ]
+                }
+            seen[key] = index
+        result = IntakeResult(
+            index=index, outcome="rejected", natural_key=_key_dict(spec, data), errors=errors
+        )
+        results.append(result)
+        if not errors:
+            valid.append((index, data))
+        else:
+            result.return_status = "100"
+            result.return_info = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]
+
+    for attempt in range(3):
+        try:
+            _store(spec, enterprise, valid, results)
+            break
+        except IntegrityError:
+            # A concurrent request inserted the same natural key between our read and write:
+            # classify again against what is now stored.
+            if attempt == 2:
+                raise
+    return results
+
+
+@transaction.atomic
+def _store(
+    spec: DocumentSpec,
+    enterprise: Enterprise,
+    valid: list[tuple[int, dict[str, Any]]],
+    results: list[IntakeResult],
+) -> None:
+    existing = _existing_by_key(spec, {_key(spec, data) for _i, data in valid})
+    frozen = _frozen_keys(spec, list(existing.values()))
+    now = timezone.now()
+    new_rows: list[tuple[int, dict[str, Any], Any]] = []
+    changed: list[tuple[int, dict[str, Any], Any]] = []
+    for index, data in valid:
+        digest = content_hash(data)
+        current = existing.get(_key(spec, data))
+        result = results[index]
+        if current is None:
+            new_rows.append((index, data, _instance(spec, enterprise, data, digest)))
+        elif current.content_hash == digest:
+            result.outcome, result.id = "duplicate", current.pk
+        elif current.pk in frozen:
+            result.outcome = "rejected"
+            result.id = current.pk
+            result.return_status = spec.change_error
+            result.errors = {
+                spec.key_fields[1]: [
+                    _(
+                        "This document belongs to a list already sent to the agencies; "
+                        "it can no longer change."
+                    )
+                ]
+            }
+            result.return_info = result.errors[spec.key_fields[1]][0]
+        elif current.submitted_by_id != enterprise.pk:
+            result.outcome = "rejected"
+            result.errors = {spec.key_fields[1]: [_("Another enterprise submitted this document.")]}
+            result.return_status, result.return_info = "100", result.errors[spec.key_fields[1]][0]
+        else:
+            changed.append((index, data, _apply_change(spec, current, data, digest)))
+
+    if new_rows:
+        created = spec.model.objects.bulk_create([row for _i, _d, row in new_rows])
+        for (index, _data, _row), obj in zip(new_rows, created, strict=True):
+            results[index].outcome, results[index].id = "accepted", obj.pk
+        _create_items(spec, [(obj, data) for (_i, data, _r), obj in zip(new_rows, created, strict=True)])
+        if spec.kind == DocumentKind.INVENTORY:
+            for obj in created:
+                obj.pre_no = f"B{now:%Y%m%d}{obj.pk % 1_000_000_000:09d}"
+            InventoryList.objects.bulk_update(created, ["pre_no"])
+    if changed:
+        for index, _data, obj in changed:
+            obj.save()
+            results[index].outcome, results[index].id = "changed", obj.pk
+        if spec.item_model is not None:
+            spec.item_model.objects.filter(
+                **{f"{spec.item_fk}__in": [obj for _i, _d, obj in changed]}
+            ).delete()
+            _create_items(spec, [(obj, data) for _i, data, obj in changed])
+
+    touched = [results[i] for i, _d in valid if results[i].outcome in ("accepted", "changed")]
+    receipts = [
+        Receipt(
+            enterprise=enterprise,
+            kind=spec.kind,
+            document_id=r.id,
+            source=ReceiptSource.PORTAL,
+            natural_key=_natural_key_text(spec, tuple(r.natural_key.values())),
+            return_status="120" if spec.kind != DocumentKind.INVENTORY else "2",
+            return_info=(_("Stored; changes applied.") if r.outcome == "changed" else _("Stored.")),
+            guid=str(uuid.uuid4()).upper(),
+        )
+        for r in touched
+    ]
+    for result, receipt in zip(touched, Receipt.objects.bulk_create(receipts), strict=True):
+        result.receipt, result.return_status, result.return_info = (
+            receipt,
+            receipt.return_status,
+            receipt.return_info,
+        )
+    duplicates = [r for r in results if r.outcome == "duplicate"]
+    if duplicates:
+        latest = {}
+        for receipt in Receipt.objects.filter(
+            kind=spec.kind, document_id__in=[r.id for r in duplicates], source=ReceiptSource.PORTAL
+        ).order_by("id"):
+            latest[receipt.document_id] = receipt
+        for result in duplicates:
+            result.receipt = latest.get(result.id)
+            if result.receipt:
+                result.return_status, result.return_info = (
+                    result.receipt.return_status,
+                    result.receipt.return_info,
+                )
+    if touched:
+        request_match(spec.kind, [data for i, data in valid if results[i].outcome in ("accepted", "changed")])
+
+
+def _instance(spec: DocumentSpec, enterprise: Enterprise, data: dict[str, Any], digest: str):
+    head = {k: v for k, v in data.items() if k != "items"}
+    return spec.model(**head, submitted_by=enterprise, content_hash=digest)
+
+
+def _apply_change(spec: DocumentSpec, current, data: dict[str, Any], digest: str):
+    for name, value in data.items():
+        if name != "items":
+            setattr(current, name, value)
+    current.app_type = AppType.CHANGE
+    current.content_hash = digest
+    current.version += 1
+    if spec.kind == DocumentKind.INVENTORY:
+        current.status = InventoryStatus.RECEIVED
+        current.status_reason = ""
+    return current
+
+
+def _create_items(spec: DocumentSpec, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
+    if spec.item_model is None:
+        return
+    spec.item_model.objects.bulk_create(
+        [spec.item_model(**{spec.item_fk: obj}, **item) for obj, data in pairs for item in data["items"]]
+    )
+
+
+def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
+    """Mark the lists these documents belong to for (re)matching, and wake the clearance processor."""
+    lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES)
+    if kind == DocumentKind.INVENTORY:
+        lists = lists.filter(cop_no__in={d["cop_no"] for d in documents})
+        keys = {(d["ebc_code"], d["cop_no"]) for d in documents}
+        condition = Q(
+            pk__in=[pk for pk, e, c in lists.values_list("pk", "ebc_code", "cop_no") if (e, c) in keys]
+        )
+    elif kind == DocumentKind.WAYBILL:
+        condition = Q(
+            logistics_no__in={d["logistics_no"] for d in documents},
+            logistics_code__in={d["logistics_code"] for d in documents},
+        )
+    else:  # orders and payments join the list by platform + order number
+        condition = Q(
+            order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
+        )
+    updated = lists.filter(condition).update(match_requested_at=timezone.now())
+    if updated:
+        from singlewindow.tasks import process_pending_lists
+
+        transaction.on_commit(process_pending_lists.delay)
+    return updated
+
+
+def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
+    """CEB513: the consignee signed for the parcel. Updates the waybill's status; idempotent."""
+    enterprise = by.enterprise
+    if enterprise is None or not enterprise.has_role(EnterpriseRole.LOGISTICS):
+        raise IntakeForbidden(_("Only a logistics enterprise may report waybill status."))
+    results = []
+    schema = schemas.WaybillStatusSchema()
+    for index, document in enumerate(documents):
+        try:
+            data = schema.run_validation(document)
+        except serializers.ValidationError as exc:
+            results.append(
+                IntakeResult(index, "rejected", {}, errors=_flatten(exc.detail), return_status="100")
+            )
+            continue
+        key = {"logistics_code": data["logistics_code"], "logistics_no": data["logistics_no"]}
+        if not _owns(enterprise, data["logistics_code"]):
+            results.append(
+                IntakeResult(
+                    index,
+                    "rejected",
+                    key,
+                    errors={"logistics_code": [_("You may report only your own waybills.")]},
+                    return_status="100",
+                )
+            )
+            continue
+        with transaction.atomic():
+            waybill = Waybill.objects.select_for_update().filter(**key).first()
+            if waybill is None:
+                results.append(
+                    IntakeResult(
+                        index,
+                        "rejected",
+                        key,
+                        errors={"logistics_no": [_("No waybill with this number is stored.")]},
+                        return_status="-505001",
+                    )
+                )
+                continue
+            if waybill.logistics_status == "S":
+                outcome = "duplicate"
+            else:
+                waybill.logistics_status, waybill.logistics_time = "S", data["logistics_time"]
+                waybill.save(update_fields=["logistics_status", "logistics_time", "updated_at"])
+                outcome = "accepted"
+            receipt = Receipt.objects.filter(kind=DocumentKind.WAYBILL_STATUS, document_id=waybill.pk).first()
+            if receipt is None:
+                receipt = Receipt.objects.create(
+                    enterprise=enterprise,
+                    kind=DocumentKind.WAYBILL_STATUS,
+                    document_id=waybill.pk,
+                    natural_key=f"{waybill.logistics_code}/{waybill.logistics_no}",
+                    return_status="120",
+                    return_info=_("Signed for."),
+                    guid=str(uuid.uuid4()).upper(),
+                )
+        results.append(
+            IntakeResult(
+                index,
+                outcome,
+                key,
+                id=waybill.pk,
+                receipt=receipt,
+                return_status=receipt.return_status,
+                return_info=receipt.return_info,
+            )
+        )
+    return results
+
+
+def inventory_set_status(
+    *, inventory_ids: Sequence[int], status: str, reason: str = "", return_status: str = "", **extra: Any
+) -> int:
+    """The one place list statuses change (clearance calls it); records no regression of final states."""
+    updates: dict[str, Any] = {
+        "status": status,
+        "status_reason": reason[:1000],
+        "updated_at": timezone.now(),
+        **extra,
+    }
+    if return_status:
+        updates["return_status"] = return_status
+    return (
+        InventoryList.objects.filter(pk__in=inventory_ids)
+        .exclude(status__in=FROZEN_STATUSES - {InventoryStatus.DISPATCHED})
+        .update(**updates)
+    )

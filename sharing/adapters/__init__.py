@@ -1,0 +1,9 @@
+"""The simulated authorities the window fans a declaration out to."""
+
+from . import customs, forex, inspection, tax
+from .base import AgencyUnavailable, Decision, DeclaredLine, DeclaredList
+
+ADAPTERS = {"customs": customs, "inspection": inspection, "tax": tax, "forex": forex}
+AGENCIES = tuple(ADAPTERS)
+
+__all__ = ["ADAPTERS", "AGENCIES", "AgencyUnavailable", "DeclaredLine", "DeclaredList", "Decision"]

@@ -1,0 +1,89 @@
+"""What every simulated authority shares: the declared data it receives, the decisions it returns,
+and the configurable latency and failure rate that let tests and benchmarks simulate outages.
+
+Adapters see only the message and their own registers (passed in as context by the clearance
+pipeline), as a real authority would; they never touch the portal's tables.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+
+class AgencyUnavailable(Exception):
+    """The authority did not answer (timeout, outage): the call is retried with backoff."""
+
+
+@dataclass(frozen=True)
+class DeclaredLine:
+    gnum: int
+    gcode: str
+    gname: str
+    bar_code: str
+    qty: Decimal
+    total_price: Decimal
+    country: str
+    item_record_no: str = ""
+
+
+@dataclass(frozen=True)
+class DeclaredList:
+    """An inventory list as sent to an agency, with what it needs of the order and payment."""
+
+    id: int
+    cop_no: str
+    pre_no: str
+    trade_mode: str
+    customs_code: str
+    ebp_code: str
+    ebc_code: str
+    agent_code: str
+    logistics_code: str
+    assure_code: str
+    area_code: str
+    ems_no: str
+    buyer_id_number: str
+    freight: Decimal
+    insured_fee: Decimal
+    tax_amount: Decimal
+    order_tax_total: Decimal
+    pay_code: str
+    payer_id_number: str
+    amount_paid: Decimal
+    lines: tuple[DeclaredLine, ...] = field(default_factory=tuple)
+
+    def as_payload(self) -> dict:
+        return {
+            "pre_no": self.pre_no,
+            "cop_no": self.cop_no,
+            "trade_mode": self.trade_mode,
+            "tax_amount": str(self.tax_amount),
+            "lines": len(self.lines),
+        }
+
+
+RELEASE, INSPECT, REJECT = "release", "inspect", "reject"
+
+
+@dataclass(frozen=True)
+class Decision:
+    inventory_id: int
+    outcome: str  # release | inspect | reject
+    return_status: str
+    return_info: str
+    # e.g. the tax to draw from a guarantee, the USD to add to a payer's forex total
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+
+
+def simulate_network(agency: str) -> None:
+    """Latency and failures as configured (SINGLEWINDOW_ADAPTERS), to exercise retries and overlap."""
+    config = getattr(settings, "SINGLEWINDOW_ADAPTERS", {}).get(agency, {})
+    latency_ms = config.get("latency_ms", 0)
+    if latency_ms:
+        time.sleep(latency_ms / 1000)
+    failure_rate = config.get("failure_rate", 0.0)
+    if failure_rate and random.random() < failure_rate:  # noqa: S311 - simulation, not security
+        raise AgencyUnavailable(f"{agency} did not answer (simulated failure)")

@@ -1,0 +1,94 @@
+"""Customs: parties registered and approved, HS codes in the tariff, supervision-mode rules, tax
+recomputed and compared, limits, and selection for inspection at the enterprise's rate.
+
+Answers with the CEB622 status codes: 120 accepted -> 399 review concluded -> 800 released (sent at
+fan-in, when every agency agreed), or 100 rejected with the business error code, or 500 inspection.
+"""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredList, simulate_network
+
+# The platform's pre-collected tax may differ from customs' own figure by 5% (DOMAIN 5.3 R12 [S]).
+TAX_TOLERANCE = Decimal("0.05")
+
+
+@dataclass(frozen=True)
+class TaxCheck:
+    total: Decimal
+    error_code: str | None
+    reason: str
+
+
+@dataclass
+class CustomsContext:
+    registered: set[str]  # codes (customs code and USCC) of approved enterprises
+    warehouses: set[str]  # codes of approved warehouse operators (area_code of 1210 lists)
+    tariff_has: Callable[[str], bool]  # is this 10-digit code in the tariff table?
+    recompute_tax: Callable[[DeclaredList], TaxCheck]
+    inspection_rate: Callable[[DeclaredList], Decimal] = lambda declared: Decimal(0)
+    bonded_stock_ok: Callable[[DeclaredList], str | None] = lambda declared: None
+    extra: dict = field(default_factory=dict)
+
+
+def _selected_for_inspection(declared: DeclaredList, rate: Decimal) -> bool:
+    # Deterministic and auditable: the same list is always selected or not at a given rate.
+    if rate <= 0:
+        return False
+    digest = int(hashlib.sha256(f"inspect:{declared.pre_no}".encode()).hexdigest()[:8], 16)
+    return Decimal(digest) / Decimal(0xFFFFFFFF) < rate
+
+
+def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decision]:
+    simulate_network("customs")
+    decisions = []
+    for declared in lists:
+        decisions.append(_decide_one(declared, context))
+    return decisions
+
+
+def _reject(declared: DeclaredList, code: str, info: str) -> Decision:
+    return Decision(declared.id, REJECT, "100", f"{code} {info}"[:1000])
+
+
+def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
+    for role, code in (
+        ("platform", declared.ebp_code),
+        ("e-commerce enterprise", declared.ebc_code),
+        ("declaring agent", declared.agent_code),
+        ("logistics enterprise", declared.logistics_code),
+    ):
+        if code not in context.registered:
+            return _reject(declared, "-10102", f"{role} {code} is not a registered, approved enterprise")
+    for line in declared.lines:
+        if not context.tariff_has(line.gcode):
+            return _reject(
+                declared, "-621010", f"line {line.gnum}: commodity code {line.gcode} is not in the tariff"
+            )
+    if declared.trade_mode == "1210":
+        if declared.area_code not in context.warehouses:
+            return _reject(
+                declared, "-621020", f"bonded warehouse {declared.area_code} is not a registered warehouse"
+            )
+        if problem := context.bonded_stock_ok(declared):
+            return _reject(declared, "-621021", problem)
+    check = context.recompute_tax(declared)
+    if check.error_code:
+        return _reject(declared, check.error_code, check.reason)
+    if abs(check.total - declared.tax_amount) > Decimal("0.01"):
+        return _reject(
+            declared, "-621030", f"tax on the list {declared.tax_amount} != customs' {check.total}"
+        )
+    allowed = check.total * TAX_TOLERANCE + Decimal("0.01")
+    if abs(declared.order_tax_total - check.total) > allowed:
+        return _reject(
+            declared,
+            "-621030",
+            f"order.tax_total {declared.order_tax_total} differs from the tax {check.total} by more than 5%",
+        )
+    if _selected_for_inspection(declared, context.inspection_rate(declared)):
+        return Decision(declared.id, INSPECT, "500", "Selected for physical inspection")
+    return Decision(declared.id, RELEASE, "399", "Review concluded")

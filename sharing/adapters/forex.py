@@ -1,0 +1,53 @@
+"""Foreign exchange: the payment enterprise is licensed for cross-border payments, and each payer's
+foreign-exchange purchases in the calendar year stay under the USD 50,000 equivalent."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .base import REJECT, RELEASE, Decision, DeclaredList, simulate_network
+
+YEARLY_LIMIT_USD = Decimal(50_000)
+
+
+@dataclass
+class ForexContext:
+    licensed: set[str]  # pay codes with a valid licence
+    cny_per_usd: Decimal
+    used_usd: dict[str, Decimal]  # payer ID -> USD purchased this year before this batch
+
+
+def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decision]:
+    simulate_network("forex")
+    used = dict(context.used_usd)
+    decisions = []
+    for declared in lists:
+        if declared.pay_code not in context.licensed:
+            decisions.append(
+                Decision(
+                    declared.id,
+                    REJECT,
+                    "100",
+                    f"payment enterprise {declared.pay_code} holds no cross-border payment licence",
+                )
+            )
+            continue
+        usd = (declared.amount_paid / context.cny_per_usd).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        total = used.get(declared.payer_id_number, Decimal(0)) + usd
+        if total > YEARLY_LIMIT_USD:
+            decisions.append(
+                Decision(
+                    declared.id,
+                    REJECT,
+                    "100",
+                    f"payer's purchases this year would reach USD {total}, over USD 50,000",
+                )
+            )
+            continue
+        used[declared.payer_id_number] = total
+        decisions.append(
+            Decision(
+                declared.id, RELEASE, "399", "Forex: within the payer's yearly limit", amounts={"usd": usd}
+            )
+        )
+    return decisions

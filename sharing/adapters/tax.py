@@ -1,0 +1,43 @@
+"""Tax: the guarantor exists and its tax guarantee covers the tax. Lists are taken in order and each
+one reserves its tax from what is left, so one batch cannot overdraw a guarantee; the reservation
+is drawn down at release or given back at rejection by the clearance pipeline.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .base import REJECT, RELEASE, Decision, DeclaredList, simulate_network
+
+
+@dataclass
+class TaxContext:
+    available: dict[str, Decimal]  # guarantor code -> guarantee amount not yet used or reserved
+
+
+def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]:
+    simulate_network("tax")
+    left = dict(context.available)
+    decisions = []
+    for declared in lists:
+        balance = left.get(declared.assure_code)
+        if balance is None:
+            decisions.append(
+                Decision(declared.id, REJECT, "100", f"guarantor {declared.assure_code} has no tax guarantee")
+            )
+        elif balance < declared.tax_amount:
+            decisions.append(
+                Decision(
+                    declared.id,
+                    REJECT,
+                    "100",
+                    f"tax guarantee of {declared.assure_code} has {balance} left, "
+                    f"the list needs {declared.tax_amount}",
+                )
+            )
+        else:
+            left[declared.assure_code] = balance - declared.tax_amount
+            decisions.append(
+                Decision(declared.id, RELEASE, "399", "Tax guaranteed", amounts={"tax": declared.tax_amount})
+            )
+    return decisions

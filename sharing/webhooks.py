@@ -1,0 +1,104 @@
+"""Webhooks: partners are told of outcomes by a signed POST, retried with backoff until it lands.
+
+The body is JSON; `X-Singlewindow-Signature: sha256=<hex>` is HMAC-SHA256 of the raw body with the
+subscription's secret, so a partner can check that the window sent it and that it was not altered.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import urllib.error
+import urllib.request
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Enterprise, WebhookDelivery, WebhookSubscription
+
+TIMEOUT_SECONDS = 5
+SIGNATURE_HEADER = "X-Singlewindow-Signature"
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def subscription_create(*, enterprise: Enterprise, url: str) -> WebhookSubscription:
+    return WebhookSubscription.objects.create(enterprise=enterprise, url=url, secret=secrets.token_hex(32))
+
+
+def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
+    """Queue (enterprise id, event, event key, payload) for every active webhook of that enterprise.
+
+    Idempotent on (subscription, event key): a re-delivered task queues nothing twice.
+    """
+    subscriptions: dict[int, list[WebhookSubscription]] = {}
+    for subscription in WebhookSubscription.objects.filter(
+        enterprise_id__in={e[0] for e in events}, active=True
+    ):
+        subscriptions.setdefault(subscription.enterprise_id, []).append(subscription)
+    deliveries = [
+        WebhookDelivery(
+            subscription=s,
+            event=event,
+            event_key=key,
+            payload=json.dumps({"event": event, **payload}, ensure_ascii=False, default=str),
+        )
+        for enterprise_id, event, key, payload in events
+        for s in subscriptions.get(enterprise_id, [])
+    ]
+    if not deliveries:
+        return 0
+    WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    keys = {d.event_key for d in deliveries}
+    ids = list(
+        WebhookDelivery.objects.filter(event_key__in=keys, delivered_at__isnull=True, attempts=0).values_list(
+            "id", flat=True
+        )
+    )
+
+    def send_all() -> None:
+        from singlewindow.tasks import send_webhook
+
+        for delivery_id in ids:
+            send_webhook.delay(delivery_id)
+
+    transaction.on_commit(send_all)
+    return len(ids)
+
+
+def send(*, delivery_id: int) -> int | None:
+    """POST one delivery. Returns seconds to wait before retrying, or None when done."""
+    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None or delivery.delivered_at is not None:
+        return None
+    body = delivery.payload.encode()
+    request = urllib.request.Request(  # noqa: S310 - a URLField: http or https only
+        delivery.subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(delivery.subscription.secret, body),
+            "X-Singlewindow-Event": delivery.event,
+            "X-Singlewindow-Delivery": str(delivery.pk),
+        },
+    )
+    code, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code, error = exc.code, str(exc.reason)[:300]
+    except (urllib.error.URLError, OSError) as exc:
+        error = str(exc)[:300]
+    delivery.attempts += 1
+    delivery.response_code, delivery.error = code, error
+    if code is not None and 200 <= code < 300:
+        delivery.delivered_at = timezone.now()
+    delivery.save(update_fields=["attempts", "response_code", "error", "delivered_at"])
+    if delivery.delivered_at:
+        return None
+    return min(2**delivery.attempts * 5, 3600)  # backoff: 10 s, 20 s, ... up to an hour

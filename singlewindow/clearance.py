@@ -1,0 +1,812 @@
+"""The clearance pipeline that ties the systems together: match, assess, fan out, collect.
+
+1. `process_pending_lists` claims lists whose documents arrived (SELECT ... FOR UPDATE SKIP LOCKED,
+   a few hundred at a time), matches them with their order, payment and waybill, computes the tax,
+   reserves the buyer's annual quota, and dispatches the batch: one AgencyDispatch row per agency,
+   written in the same transaction (the outbox), and one task per agency per batch after commit.
+2. `dispatch_to_agency` sends a batch to one simulated authority and records its answer: the
+   decisions, the Exchange ledger, the receipts; then, under the batch row's lock, the last agency to
+   answer finalizes every list of the batch with its side effects in one transaction.
+3. `sweep` re-sends what a crash left behind: unanswered dispatches and lists waiting for a match.
+
+Every step is idempotent: states are checked under lock before acting, and decisions, quota uses and
+tax bills are unique per list, so a re-delivered task changes nothing already done.
+"""
+
+import json
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from declarations import matching
+from declarations.choices import DocumentKind, InventoryStatus, ReceiptSource
+from declarations.models import (
+    AgencyDecision,
+    AgencyDispatch,
+    DispatchBatch,
+    InventoryList,
+    Order,
+    Payment,
+    Receipt,
+    Waybill,
+)
+from finance import selectors as finance_selectors
+from finance import tax
+from finance.models import BuyerQuota, QuotaUse, TaxBill, TaxBillLine, TaxGuarantee
+from sharing.adapters import ADAPTERS, AGENCIES, AgencyUnavailable, Decision, DeclaredLine, DeclaredList
+from sharing.adapters import customs as customs_adapter
+from sharing.adapters import forex as forex_adapter
+from sharing.adapters import inspection as inspection_adapter
+from sharing.adapters import tax as tax_adapter
+from sharing.choices import EnterpriseRole, EnterpriseStatus
+from sharing.models import (
+    Enterprise,
+    Exchange,
+    ExchangeRate,
+    ForexPurchase,
+    OverseasProducer,
+    PaymentLicence,
+    PositiveListEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SIZE = 500
+STALE_AFTER = timedelta(seconds=60)
+USD = "502"
+
+
+def _receipt(inventory: InventoryList, source: str, status: str, info: str) -> Receipt:
+    return Receipt(
+        enterprise_id=inventory.submitted_by_id,
+        kind=DocumentKind.INVENTORY,
+        document_id=inventory.pk,
+        source=source,
+        natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
+        return_status=status,
+        return_info=info[:1000] or "-",
+        guid=str(uuid.uuid4()).upper(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. match, assess, dispatch
+
+
+def process_pending_lists(*, limit: int = CLAIM_SIZE) -> int:
+    """Claim up to `limit` lists waiting for a match and take them as far as the fan-out.
+
+    Returns how many were claimed; a full claim asks for another run, so a backlog drains in batches.
+    """
+    with transaction.atomic():
+        claimed = list(
+            InventoryList.objects.select_for_update(skip_locked=True)
+            .filter(
+                match_requested_at__isnull=False,
+                status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH),
+            )
+            .order_by("match_requested_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not claimed:
+            return 0
+        lists = list(InventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id"))
+        matched = _match(lists)
+        assessed = _assess(matched)
+        if assessed:
+            _dispatch(assessed)
+    if len(claimed) == limit:
+        from .tasks import process_pending_lists as task
+
+        transaction.on_commit(task.delay)
+    return len(claimed)
+
+
+def _match(lists: list[InventoryList]) -> list[InventoryList]:
+    orders = {
+        (o.ebp_code, o.order_no): o
+        for o in Order.objects.filter(
+            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+        ).prefetch_related("items")
+    }
+    payments: dict[tuple[str, str], Payment] = {}
+    for payment in Payment.objects.filter(
+        ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+    ).order_by("id"):
+        payments[(payment.ebp_code, payment.order_no)] = payment  # the latest payment of an order wins
+    waybills = {
+        (w.logistics_code, w.logistics_no): w
+        for w in Waybill.objects.filter(
+            logistics_code__in={i.logistics_code for i in lists},
+            logistics_no__in={i.logistics_no for i in lists},
+        )
+    }
+
+    now = timezone.now()
+    waiting, mismatched, matched = [], [], []
+    receipts = []
+    for inventory in lists:
+        order = orders.get((inventory.ebp_code, inventory.order_no))
+        payment = payments.get((inventory.ebp_code, inventory.order_no))
+        waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
+        inventory.match_requested_at = None
+        if order is None or payment is None or waybill is None:
+            missing = [
+                name
+                for name, doc in (("order", order), ("payment", payment), ("waybill", waybill))
+                if doc is None
+            ]
+            inventory.status_reason = "Waiting for: " + ", ".join(missing)
+            waiting.append(inventory)
+            continue
+        failures = matching.match(
+            inventory=inventory,
+            inventory_lines=list(inventory.items.all()),
+            order=order,
+            order_lines=list(order.items.all()),
+            payment=payment,
+            waybill=waybill,
+        )
+        inventory.order, inventory.payment, inventory.waybill = order, payment, waybill
+        if failures:
+            inventory.status = InventoryStatus.MISMATCH
+            inventory.status_reason = matching.summary(failures)
+            inventory.return_status = "100"
+            mismatched.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.PORTAL, "100", inventory.status_reason))
+        else:
+            inventory.status = InventoryStatus.MATCHED
+            inventory.status_reason = ""
+            inventory.matched_at = now
+            matched.append(inventory)
+    InventoryList.objects.bulk_update(waiting, ["match_requested_at", "status_reason"])
+    InventoryList.objects.bulk_update(
+        mismatched + matched,
+        [
+            "match_requested_at",
+            "status",
+            "status_reason",
+            "return_status",
+            "order",
+            "payment",
+            "waybill",
+            "matched_at",
+        ],
+    )
+    Receipt.objects.bulk_create(receipts)
+    return matched
+
+
+def _assess(lists: list[InventoryList]) -> list[InventoryList]:
+    """Tax and the buyer's annual quota; the quota rows are locked so concurrent lists cannot both pass."""
+    if not lists:
+        return []
+    today = timezone.localdate()
+    rates = finance_selectors.rates_in_force(today)
+    limits = finance_selectors.limits_in_force(today)
+    quotas = _locked_quotas({i.buyer_id_number for i in lists}, today.year)
+    assessed, rejected, receipts, uses = [], [], [], []
+    for inventory in lists:
+        quota = quotas[inventory.buyer_id_number]
+        result = tax.assess(
+            lines=[
+                tax.TaxLineInput(gnum=line.gnum, gcode=line.gcode, qty=line.qty, total_price=line.total_price)
+                for line in inventory.items.all()
+            ],
+            freight=inventory.freight,
+            insured_fee=inventory.insured_fee,
+            rates=rates,
+            limits=limits,
+            annual_used=quota.used + quota.reserved,
+        )
+        if not result.accepted:
+            code = "-621010" if result.error_code == tax.UNKNOWN_HS_CODE else result.error_code
+            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
+            inventory.status_reason = f"{code} {result.reason}"[:1000]
+            inventory.final_at = timezone.now()
+            rejected.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.PORTAL, "100", inventory.status_reason))
+            continue
+        quota.reserved += result.dutiable_value
+        uses.append(QuotaUse(inventory=inventory, quota=quota, amount=result.dutiable_value))
+        inventory.dutiable_value = result.dutiable_value
+        inventory.customs_tax, inventory.value_added_tax = result.customs_tax, result.value_added_tax
+        inventory.consumption_tax, inventory.tax_amount = result.consumption_tax, result.total
+        inventory.tax_regime = result.regime
+        inventory.status = InventoryStatus.ASSESSED
+        assessed.append(inventory)
+    BuyerQuota.objects.bulk_update(list(quotas.values()), ["reserved"])
+    QuotaUse.objects.bulk_create(uses)
+    InventoryList.objects.bulk_update(rejected, ["status", "return_status", "status_reason", "final_at"])
+    InventoryList.objects.bulk_update(
+        assessed,
+        [
+            "status",
+            "dutiable_value",
+            "customs_tax",
+            "value_added_tax",
+            "consumption_tax",
+            "tax_amount",
+            "tax_regime",
+        ],
+    )
+    Receipt.objects.bulk_create(receipts)
+    return assessed
+
+
+def _locked_quotas(buyers: set[str], year: int) -> dict[str, BuyerQuota]:
+    BuyerQuota.objects.bulk_create(
+        [BuyerQuota(buyer_id_number=b, year=year) for b in buyers], ignore_conflicts=True
+    )
+    # Locked in a fixed order, so two batches sharing buyers cannot deadlock.
+    rows = BuyerQuota.objects.select_for_update().filter(buyer_id_number__in=buyers, year=year).order_by("id")
+    return {row.buyer_id_number: row for row in rows}
+
+
+def _dispatch(lists: list[InventoryList]) -> DispatchBatch:
+    batch = DispatchBatch.objects.create(size=len(lists))
+    dispatches = AgencyDispatch.objects.bulk_create([AgencyDispatch(batch=batch, agency=a) for a in AGENCIES])
+    InventoryList.objects.filter(pk__in=[i.pk for i in lists]).update(
+        status=InventoryStatus.DISPATCHED,
+        dispatch_batch=batch,
+        dispatched_at=timezone.now(),
+        return_status="3",
+    )
+    ids = [d.pk for d in dispatches]
+    transaction.on_commit(lambda: publish(ids))
+    return batch
+
+
+def publish(dispatch_ids: Iterable[int]) -> None:
+    """Send one task per agency dispatch; runs after commit (and again from the sweeper)."""
+    from .tasks import dispatch_to_agency
+
+    ids = list(dispatch_ids)
+    for dispatch_id in ids:
+        dispatch_to_agency.delay(dispatch_id)
+    AgencyDispatch.objects.filter(pk__in=ids, state=AgencyDispatch.State.PENDING).update(
+        state=AgencyDispatch.State.SENT, published_at=timezone.now()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. one agency answers; the last answer finalizes the batch
+
+
+def dispatch_to_agency(*, dispatch_id: int) -> None:
+    """Ask one agency about one batch and record its answer. Safe to run twice."""
+    dispatch = AgencyDispatch.objects.filter(pk=dispatch_id).first()
+    if dispatch is None or dispatch.state == AgencyDispatch.State.ANSWERED:
+        return
+    lists = list(
+        InventoryList.objects.filter(dispatch_batch_id=dispatch.batch_id)
+        .select_related("order", "payment")
+        .prefetch_related("items")
+        .order_by("id")
+    )
+    declared = [_declared(i) for i in lists]
+    payload = json.dumps([d.as_payload() for d in declared], ensure_ascii=False)
+    try:
+        decisions = _decide(dispatch.agency, declared)
+    except AgencyUnavailable as exc:
+        AgencyDispatch.objects.filter(pk=dispatch_id).update(
+            attempts=F("attempts") + 1, last_error=str(exc)[:500]
+        )
+        Exchange.objects.create(
+            direction=Exchange.Direction.OUT,
+            agency=dispatch.agency,
+            dispatch_id=dispatch_id,
+            document_count=len(declared),
+            payload=payload,
+            status=Exchange.Status.FAILED,
+            error=str(exc)[:500],
+        )
+        raise
+    with transaction.atomic():
+        dispatch = AgencyDispatch.objects.select_for_update().get(pk=dispatch_id)
+        if dispatch.state == AgencyDispatch.State.ANSWERED:
+            return
+        by_id = {i.pk: i for i in lists}
+        decisions = _commit_holdings(dispatch.agency, decisions, by_id)
+        now = timezone.now()
+        AgencyDecision.objects.bulk_create(
+            [
+                AgencyDecision(
+                    dispatch=dispatch,
+                    inventory_id=d.inventory_id,
+                    agency=dispatch.agency,
+                    outcome=d.outcome,
+                    return_status=d.return_status,
+                    return_info=d.return_info[:1000],
+                )
+                for d in decisions
+            ],
+            ignore_conflicts=True,
+        )
+        Exchange.objects.bulk_create(
+            [
+                Exchange(
+                    direction=Exchange.Direction.OUT,
+                    agency=dispatch.agency,
+                    dispatch_id=dispatch_id,
+                    document_count=len(declared),
+                    payload=payload,
+                    status=Exchange.Status.ANSWERED,
+                    attempts=dispatch.attempts + 1,
+                    answered_at=now,
+                ),
+                Exchange(
+                    direction=Exchange.Direction.IN,
+                    agency=dispatch.agency,
+                    dispatch_id=dispatch_id,
+                    document_count=len(decisions),
+                    status=Exchange.Status.ANSWERED,
+                    answered_at=now,
+                    payload=json.dumps(
+                        [
+                            {"id": d.inventory_id, "status": d.return_status, "info": d.return_info}
+                            for d in decisions
+                        ],
+                        ensure_ascii=False,
+                    ),
+                ),
+            ]
+        )
+        receipts = []
+        for d in decisions:
+            inventory = by_id[d.inventory_id]
+            if dispatch.agency == "customs" and d.outcome != "reject":
+                receipts.append(
+                    _receipt(inventory, dispatch.agency, "120", "Accepted into the customs system")
+                )
+            receipts.append(_receipt(inventory, dispatch.agency, d.return_status, d.return_info))
+        Receipt.objects.bulk_create(receipts)
+        dispatch.state, dispatch.answered_at = AgencyDispatch.State.ANSWERED, now
+        dispatch.save(update_fields=["state", "answered_at"])
+        finalize_if_complete(batch_id=dispatch.batch_id)
+
+
+def _decide(agency: str, declared: list[DeclaredList]) -> list[Decision]:
+    adapter = ADAPTERS[agency]
+    return adapter.decide(declared, CONTEXT_BUILDERS[agency](declared))
+
+
+def _declared(inventory: InventoryList) -> DeclaredList:
+    payment, order = inventory.payment, inventory.order
+    return DeclaredList(
+        id=inventory.pk,
+        cop_no=inventory.cop_no,
+        pre_no=inventory.pre_no,
+        trade_mode=inventory.trade_mode,
+        customs_code=inventory.customs_code,
+        ebp_code=inventory.ebp_code,
+        ebc_code=inventory.ebc_code,
+        agent_code=inventory.agent_code,
+        logistics_code=inventory.logistics_code,
+        assure_code=inventory.assure_code,
+        area_code=inventory.area_code,
+        ems_no=inventory.ems_no,
+        buyer_id_number=inventory.buyer_id_number,
+        freight=inventory.freight,
+        insured_fee=inventory.insured_fee,
+        tax_amount=inventory.tax_amount or Decimal(0),
+        order_tax_total=order.tax_total if order else Decimal(0),
+        pay_code=payment.pay_code if payment else "",
+        payer_id_number=payment.payer_id_number if payment else "",
+        amount_paid=payment.amount_paid if payment else Decimal(0),
+        lines=tuple(
+            DeclaredLine(
+                gnum=line.gnum,
+                gcode=line.gcode,
+                gname=line.gname,
+                bar_code=line.bar_code,
+                qty=line.qty,
+                total_price=line.total_price,
+                country=line.country,
+                item_record_no=line.item_record_no,
+            )
+            for line in inventory.items.all()
+        ),
+    )
+
+
+def _customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.CustomsContext:
+    codes = {
+        c
+        for d in declared
+        for c in (d.ebp_code, d.ebc_code, d.agent_code, d.logistics_code, d.area_code)
+        if c
+    }
+    approved = Enterprise.objects.filter(
+        Q(customs_code__in=codes) | Q(uscc__in=codes), status=EnterpriseStatus.APPROVED
+    )
+    registered, warehouses = set(), set()
+    for enterprise in approved.only("customs_code", "uscc", "roles"):
+        registered |= {enterprise.customs_code, enterprise.uscc}
+        if EnterpriseRole.WAREHOUSE in enterprise.roles:
+            warehouses |= {enterprise.customs_code, enterprise.uscc}
+    today = timezone.localdate()
+    rates = finance_selectors.rates_in_force(today)
+    limits = finance_selectors.limits_in_force(today)
+    own = dict(
+        QuotaUse.objects.filter(
+            inventory_id__in=[d.id for d in declared], state=QuotaUse.State.RESERVED
+        ).values_list("inventory_id", "amount")
+    )
+    quota = {
+        q.buyer_id_number: q.used + q.reserved
+        for q in BuyerQuota.objects.filter(
+            buyer_id_number__in={d.buyer_id_number for d in declared}, year=today.year
+        )
+    }
+
+    def recompute(d: DeclaredList) -> customs_adapter.TaxCheck:
+        result = tax.assess(
+            lines=[
+                tax.TaxLineInput(gnum=line.gnum, gcode=line.gcode, qty=line.qty, total_price=line.total_price)
+                for line in d.lines
+            ],
+            freight=d.freight,
+            insured_fee=d.insured_fee,
+            rates=rates,
+            limits=limits,
+            annual_used=quota.get(d.buyer_id_number, Decimal(0)) - own.get(d.id, Decimal(0)),
+        )
+        return customs_adapter.TaxCheck(result.total, result.error_code, result.reason)
+
+    rate = Decimal(str(getattr(settings, "SINGLEWINDOW_INSPECTION_RATE", "0")))
+    return customs_adapter.CustomsContext(
+        registered=registered,
+        warehouses=warehouses,
+        tariff_has=lambda gcode: tax.rate_for(gcode, rates) is not None,
+        recompute_tax=recompute,
+        inspection_rate=lambda d: rate,
+    )
+
+
+def _inspection_context(declared: Sequence[DeclaredList]) -> inspection_adapter.InspectionContext:
+    producers: dict[str, set[str]] = defaultdict(set)
+    for prefix, categories in OverseasProducer.objects.values_list("gs1_prefix", "categories"):
+        for category in categories.split(","):
+            producers[category.strip()].add(prefix)
+    return inspection_adapter.InspectionContext(
+        positive_list=dict(PositiveListEntry.objects.values_list("hs_prefix", "category")),
+        producers=dict(producers),
+    )
+
+
+def _tax_context(declared: Sequence[DeclaredList]) -> tax_adapter.TaxContext:
+    guarantees = TaxGuarantee.objects.filter(assure_code__in={d.assure_code for d in declared})
+    return tax_adapter.TaxContext(available={g.assure_code: g.available for g in guarantees})
+
+
+def _forex_context(declared: Sequence[DeclaredList]) -> forex_adapter.ForexContext:
+    today = timezone.localdate()
+    licensed = set(
+        PaymentLicence.objects.filter(
+            pay_code__in={d.pay_code for d in declared}, valid_until__gte=today
+        ).values_list("pay_code", flat=True)
+    )
+    rate = ExchangeRate.objects.filter(currency=USD, valid_from__lte=today).order_by("-valid_from").first()
+    used = dict(
+        ForexPurchase.objects.filter(
+            payer_id_number__in={d.payer_id_number for d in declared}, year=today.year
+        ).values_list("payer_id_number", "usd_total")
+    )
+    return forex_adapter.ForexContext(
+        licensed=licensed, cny_per_usd=rate.cny_per_unit if rate else Decimal("7.1"), used_usd=used
+    )
+
+
+CONTEXT_BUILDERS = {
+    "customs": _customs_context,
+    "inspection": _inspection_context,
+    "tax": _tax_context,
+    "forex": _forex_context,
+}
+
+
+def _commit_holdings(
+    agency: str, decisions: list[Decision], by_id: dict[int, InventoryList]
+) -> list[Decision]:
+    """Apply what tax and forex hold against their ledgers, atomically and without overdrawing.
+
+    The adapters decided on a snapshot; here each hold is a conditional update, so a concurrent batch
+    that used the same guarantee or the same payer's allowance first turns a release into a rejection.
+    """
+    if agency not in ("tax", "forex"):
+        return decisions
+    out = []
+    year = timezone.localdate().year
+    for d in decisions:
+        if d.outcome != "release":
+            out.append(d)
+            continue
+        if agency == "tax":
+            amount = d.amounts.get("tax", Decimal(0))
+            held = TaxGuarantee.objects.filter(
+                assure_code=by_id[d.inventory_id].assure_code,
+                amount__gte=F("used") + F("reserved") + amount,
+            ).update(reserved=F("reserved") + amount)
+            reason = "tax guarantee exhausted by other declarations"
+        else:
+            amount = d.amounts.get("usd", Decimal(0))
+            payer = by_id[d.inventory_id].payment.payer_id_number
+            ForexPurchase.objects.get_or_create(payer_id_number=payer, year=year)
+            held = ForexPurchase.objects.filter(
+                payer_id_number=payer,
+                year=year,
+                usd_total__lte=forex_adapter.YEARLY_LIMIT_USD - amount,
+            ).update(usd_total=F("usd_total") + amount)
+            reason = "payer's yearly forex limit reached by other declarations"
+        out.append(d if held else Decision(d.inventory_id, "reject", "100", reason))
+    return out
+
+
+def finalize_if_complete(*, batch_id: int) -> bool:
+    """Under the batch's lock: if all four agencies answered, give every list its final status."""
+    batch = DispatchBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.finalized_at is not None:
+        return False
+    if AgencyDispatch.objects.filter(batch=batch).exclude(state=AgencyDispatch.State.ANSWERED).exists():
+        return False
+    decisions: dict[int, list[AgencyDecision]] = defaultdict(list)
+    for decision in AgencyDecision.objects.filter(dispatch__batch=batch).order_by("agency"):
+        decisions[decision.inventory_id].append(decision)
+    lists = list(
+        InventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED)
+        .select_related("payment")
+        .prefetch_related("items")
+    )
+    now = timezone.now()
+    released, inspected, rejected, receipts = [], [], [], []
+    for inventory in lists:
+        answers = decisions.get(inventory.pk, [])
+        refusals = [a for a in answers if a.outcome == "reject"]
+        inventory.final_at = now
+        if refusals or len(answers) < len(AGENCIES):
+            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
+            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)[:1000]
+            rejected.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason))
+        elif any(a.outcome == "inspect" for a in answers):
+            inventory.status, inventory.return_status = InventoryStatus.INSPECTION, "500"
+            inventory.status_reason = "; ".join(
+                f"{a.agency}: {a.return_info}" for a in answers if a.outcome == "inspect"
+            )[:1000]
+            inspected.append(inventory)
+        else:
+            inventory.status, inventory.return_status, inventory.status_reason = (
+                InventoryStatus.RELEASED,
+                "800",
+                "",
+            )
+            inventory.invt_no = f"{inventory.customs_code}{now:%Y}I{inventory.pk % 1_000_000_000:09d}"
+            released.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
+    _settle_quota(released, rejected)
+    _settle_holdings(released, rejected, decisions)
+    _record_tax_bills(released)
+    InventoryList.objects.bulk_update(
+        released + inspected + rejected, ["status", "return_status", "status_reason", "invt_no", "final_at"]
+    )
+    Receipt.objects.bulk_create(receipts)
+    batch.finalized_at = now
+    batch.save(update_fields=["finalized_at"])
+    ids = [i.pk for i in released + inspected + rejected]
+    transaction.on_commit(lambda: _after_final(ids))
+    return True
+
+
+def _after_final(inventory_ids: list[int]) -> None:
+    from .tasks import deliver_webhooks
+
+    deliver_webhooks.delay(inventory_ids)
+
+
+def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) -> None:
+    uses = list(
+        QuotaUse.objects.select_related("quota").filter(
+            inventory__in=released + rejected, state=QuotaUse.State.RESERVED
+        )
+    )
+    if not uses:
+        return
+    released_ids = {i.pk for i in released}
+    quotas = {
+        q.pk: q
+        for q in BuyerQuota.objects.select_for_update()
+        .filter(pk__in={u.quota_id for u in uses})
+        .order_by("id")
+    }
+    for use in uses:
+        quota = quotas[use.quota_id]
+        quota.reserved -= use.amount
+        if use.inventory_id in released_ids:
+            quota.used += use.amount
+            use.state = QuotaUse.State.USED
+        else:
+            use.state = QuotaUse.State.RETURNED
+    BuyerQuota.objects.bulk_update(list(quotas.values()), ["used", "reserved"])
+    QuotaUse.objects.bulk_update(uses, ["state"])
+
+
+def _settle_holdings(
+    released: list[InventoryList], rejected: list[InventoryList], decisions: dict[int, list[AgencyDecision]]
+) -> None:
+    """Draw the guarantees of released lists; give back what tax and forex held for rejected ones."""
+    cny_per_usd = _forex_context([]).cny_per_usd
+    draw: dict[str, Decimal] = defaultdict(Decimal)
+    give_back: dict[str, Decimal] = defaultdict(Decimal)
+    usd_back: dict[str, Decimal] = defaultdict(Decimal)
+    for inventory in released:
+        draw[inventory.assure_code] += inventory.tax_amount or Decimal(0)
+    for inventory in rejected:
+        agreed = {a.agency for a in decisions.get(inventory.pk, []) if a.outcome == "release"}
+        if "tax" in agreed:
+            give_back[inventory.assure_code] += inventory.tax_amount or Decimal(0)
+        if "forex" in agreed and inventory.payment is not None:
+            usd = (inventory.payment.amount_paid / cny_per_usd).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            usd_back[inventory.payment.payer_id_number] += usd
+    codes = set(draw) | set(give_back)
+    if codes:
+        guarantees = list(
+            TaxGuarantee.objects.select_for_update().filter(assure_code__in=codes).order_by("id")
+        )
+        for guarantee in guarantees:
+            taken = draw.get(guarantee.assure_code, Decimal(0))
+            guarantee.used += taken
+            guarantee.reserved -= taken + give_back.get(guarantee.assure_code, Decimal(0))
+        TaxGuarantee.objects.bulk_update(guarantees, ["used", "reserved"])
+    year = timezone.localdate().year
+    for payer, usd in usd_back.items():
+        ForexPurchase.objects.filter(payer_id_number=payer, year=year).update(usd_total=F("usd_total") - usd)
+
+
+def _record_tax_bills(released: list[InventoryList]) -> None:
+    """The withholding ledger: one CEB816 tax bill per released list, with its lines."""
+    if not released:
+        return
+    from declarations.ceb import return_time
+
+    today = timezone.localdate()
+    rates = finance_selectors.rates_in_force(today)
+    limits = finance_selectors.limits_in_force(today)
+    stamp = return_time(timezone.now())
+    bills, lines = [], []
+    for inventory in released:
+        bill = TaxBill(
+            inventory=inventory,
+            guid=str(uuid.uuid4()).upper(),
+            return_time=stamp,
+            invt_no=inventory.invt_no,
+            tax_no=f"T{inventory.invt_no}",
+            customs_tax=inventory.customs_tax or 0,
+            value_added_tax=inventory.value_added_tax or 0,
+            consumption_tax=inventory.consumption_tax or 0,
+            assure_code=inventory.assure_code,
+            ebc_code=inventory.ebc_code,
+            logistics_code=inventory.logistics_code,
+            agent_code=inventory.agent_code,
+            customs_code=inventory.customs_code,
+        )
+        bills.append(bill)
+        # The lines repeat the assessment per line; the regime is the one recorded on the list.
+        result = tax.assess(
+            lines=[
+                tax.TaxLineInput(gnum=line.gnum, gcode=line.gcode, qty=line.qty, total_price=line.total_price)
+                for line in inventory.items.all()
+            ],
+            freight=inventory.freight,
+            insured_fee=inventory.insured_fee,
+            rates=rates,
+            limits=limits,
+            annual_used=Decimal(0),
+        )
+        lines.append(
+            [
+                TaxBillLine(
+                    gnum=t.gnum,
+                    gcode=t.gcode,
+                    tax_price=t.tax_price,
+                    customs_tax=t.customs_tax,
+                    value_added_tax=t.value_added_tax,
+                    consumption_tax=t.consumption_tax,
+                )
+                for t in result.lines
+            ]
+        )
+    TaxBill.objects.bulk_create(bills, ignore_conflicts=False)
+    for bill, bill_lines in zip(bills, lines, strict=True):
+        for line in bill_lines:
+            line.bill = bill
+    TaxBillLine.objects.bulk_create([line for bill_lines in lines for line in bill_lines])
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. the sweeper
+
+
+def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
+    """Re-send what a crash or a lost message left behind; harmless when nothing is stuck."""
+    cutoff = timezone.now() - stale_after
+    stuck = list(
+        AgencyDispatch.objects.filter(
+            state__in=(AgencyDispatch.State.PENDING, AgencyDispatch.State.SENT),
+            created_at__lt=cutoff,
+        )
+        .filter(Q(published_at__isnull=True) | Q(published_at__lt=cutoff))
+        .values_list("id", flat=True)[:1000]
+    )
+    if stuck:
+        publish(stuck)
+        AgencyDispatch.objects.filter(pk__in=stuck).update(published_at=timezone.now())
+    waiting = InventoryList.objects.filter(
+        match_requested_at__lt=cutoff, status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH)
+    ).exists()
+    if waiting:
+        from .tasks import process_pending_lists as task
+
+        task.delay()
+    return {"dispatches": len(stuck), "matching": int(waiting)}
+
+
+def waiting_for(inventory: InventoryList) -> list[str]:
+    """The agencies a dispatched list is still waiting for (shown as "waiting for <agency>")."""
+    if inventory.status != InventoryStatus.DISPATCHED or inventory.dispatch_batch_id is None:
+        return []
+    return list(
+        AgencyDispatch.objects.filter(batch_id=inventory.dispatch_batch_id)
+        .exclude(state=AgencyDispatch.State.ANSWERED)
+        .values_list("agency", flat=True)
+    )
+
+
+def dispatch_failed(*, dispatch_id: int) -> None:
+    """Retries exhausted: the dispatch is parked (dead letter) until an official re-drives it."""
+    AgencyDispatch.objects.filter(pk=dispatch_id).exclude(state=AgencyDispatch.State.ANSWERED).update(
+        state=AgencyDispatch.State.FAILED
+    )
+    logger.warning("dispatch %s failed after its retries; parked for an official", dispatch_id)
+
+
+def redrive(*, dispatch_id: int) -> None:
+    """Send a parked dispatch again."""
+    AgencyDispatch.objects.filter(pk=dispatch_id, state=AgencyDispatch.State.FAILED).update(
+        state=AgencyDispatch.State.PENDING, attempts=0, last_error=""
+    )
+    publish([dispatch_id])
+
+
+def notify_partners(*, inventory_ids: list[int]) -> int:
+    """Webhook events for lists that reached a final status, to the enterprise that declared them."""
+    from sharing import webhooks
+
+    fields = (
+        "pk",
+        "submitted_by_id",
+        "ebc_code",
+        "cop_no",
+        "pre_no",
+        "invt_no",
+        "status",
+        "return_status",
+        "status_reason",
+    )
+    events = []
+    for row in InventoryList.objects.filter(pk__in=inventory_ids).values(*fields):
+        payload = {"id": row["pk"], **{k: row[k] for k in fields[2:-1]}, "reason": row["status_reason"]}
+        events.append(
+            (row["submitted_by_id"], "inventory.final", f"inventory:{row['pk']}:{row['status']}", payload)
+        )
+    return webhooks.enqueue(events)

@@ -1,0 +1,51 @@
+"""Thin Celery tasks of the clearance pipeline; the work and its idempotency live in clearance.py."""
+
+from celery import shared_task
+
+from sharing.adapters import AgencyUnavailable
+
+from . import clearance
+
+
+@shared_task(name="clearance.process_pending_lists", acks_late=True)
+def process_pending_lists() -> int:
+    return clearance.process_pending_lists()
+
+
+@shared_task(
+    name="clearance.dispatch_to_agency",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(AgencyUnavailable,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
+def dispatch_to_agency(self, dispatch_id: int) -> None:
+    try:
+        clearance.dispatch_to_agency(dispatch_id=dispatch_id)
+    except AgencyUnavailable:
+        if self.request.retries >= self.max_retries:
+            clearance.dispatch_failed(dispatch_id=dispatch_id)
+            return
+        raise
+
+
+@shared_task(name="clearance.sweep")
+def sweep() -> dict[str, int]:
+    return clearance.sweep()
+
+
+@shared_task(name="clearance.deliver_webhooks", acks_late=True)
+def deliver_webhooks(inventory_ids: list[int]) -> int:
+    return clearance.notify_partners(inventory_ids=inventory_ids)
+
+
+@shared_task(name="sharing.send_webhook", bind=True, acks_late=True, max_retries=8)
+def send_webhook(self, delivery_id: int) -> None:
+    from sharing import webhooks
+
+    retry_in = webhooks.send(delivery_id=delivery_id)
+    if retry_in is not None and self.request.retries < self.max_retries:
+        raise self.retry(countdown=retry_in)
