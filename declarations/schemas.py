@@ -37,17 +37,16 @@ def code(length: int, *, required: bool = True, choices: tuple[str, ...] | None 
 
 
 def amount(*, required: bool = True, positive: bool = False) -> serializers.DecimalField:
-    field = serializers.DecimalField(
+    # Validators go in as an argument: DRF re-creates declared fields from their arguments.
+    return serializers.DecimalField(
         max_digits=19,
         decimal_places=5,
         min_value=0,
         required=required,
         allow_null=not required,
         default=None if not required else serializers.empty,
+        validators=[_positive] if positive else [],
     )
-    if positive:
-        field.validators.append(_positive)
-    return field
 
 
 def _positive(value):

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("sharing.api.urls")),
     path("", include("parks.api.urls")),
+    path("", include("declarations.api.urls")),
 ]
 
 urlpatterns = [

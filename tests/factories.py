@@ -42,3 +42,72 @@ def official(agency_code: str, username: str | None = None):
     user = UserFactory(username=username or f"{agency_code}-official")
     Membership.objects.create(user=user, agency=Agency.objects.get(code=agency_code), role=MemberRole.STAFF)
     return user
+
+
+class ClearanceWorld:
+    """Approved parties of every role with keys, a licence and a guarantee: what a declaration needs."""
+
+    def __init__(self, guarantee: str = "100000.00"):
+        from datetime import date
+
+        from finance.models import TaxGuarantee
+        from sharing.models import PaymentLicence
+        from sharing.services import api_key_issue
+        from singlewindow.generator import Parties
+
+        self.platform = EnterpriseFactory(roles=["platform"], name_zh="测试平台")
+        self.seller = EnterpriseFactory(roles=["ecommerce"], name_zh="测试电商")
+        self.logistics = EnterpriseFactory(roles=["logistics"], name_zh="测试物流")
+        self.payment = EnterpriseFactory(roles=["payment"], name_zh="测试支付")
+        self.warehouse = EnterpriseFactory(roles=["warehouse"], name_zh="测试保税仓")
+        PaymentLicence.objects.create(
+            pay_code=self.payment.customs_code, licence_no="Z2026001", valid_until=date(2099, 12, 31)
+        )
+        self.guarantee = TaxGuarantee.objects.create(assure_code=self.seller.customs_code, amount=guarantee)
+        self.keys = {}
+        for name in ("platform", "seller", "logistics", "payment"):
+            _key, plain = api_key_issue(enterprise=getattr(self, name), name="tests")
+            self.keys[name] = plain
+        self.parties = Parties(
+            platform=(self.platform.customs_code, self.platform.name_zh),
+            seller=(self.seller.customs_code, self.seller.name_zh),
+            logistics=(self.logistics.customs_code, self.logistics.name_zh),
+            payment=(self.payment.customs_code, self.payment.name_zh),
+            warehouse=(self.warehouse.customs_code, self.warehouse.name_zh),
+        )
+
+    def client(self, name: str):
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {self.keys[name]}")
+        return client
+
+    def declaration(self, number: int, **kwargs) -> dict[str, dict]:
+        from django.utils import timezone
+
+        from finance import selectors
+        from singlewindow.generator import declaration
+
+        today = timezone.localdate()
+        return declaration(
+            number,
+            self.parties,
+            rates=selectors.rates_in_force(today),
+            limits=selectors.limits_in_force(today),
+            **kwargs,
+        )
+
+    POSTER = {
+        "order": ("platform", "/api/v1/orders/"),
+        "payment": ("payment", "/api/v1/payments/"),
+        "waybill": ("logistics", "/api/v1/waybills/"),
+        "inventory": ("seller", "/api/v1/inventories/"),
+    }
+
+    def post(self, kind: str, documents):
+        who, url = self.POSTER[kind]
+        return self.client(who).post(url, documents, format="json")
+
+    def declare(self, docs: dict[str, dict], order=("order", "payment", "waybill", "inventory")) -> dict:
+        return {kind: self.post(kind, docs[kind]) for kind in order}

@@ -1,0 +1,354 @@
+"""REST intake and reads of the four documents, the CEB XML endpoint, and the receipts pull queue."""
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
+from singlewindow.api import error_body
+
+from .. import ceb, schemas, selectors, services
+from ..choices import DocumentKind
+from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
+from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Receipt, Waybill
+from .serializers import (
+    BatchAnswerSerializer,
+    IntakeReceiptSerializer,
+    InventoryDetailSerializer,
+    InventorySerializer,
+    OrderSerializer,
+    PaymentSerializer,
+    ReceiptSerializer,
+    WaybillSerializer,
+)
+
+
+def intake_response(results: list[services.IntakeResult], *, single: bool) -> Response:
+    """One document: its receipt (201 stored, 200 already stored, 400 rejected). A batch: every
+    receipt in order, 201 when all were stored or known, 400 when any was rejected (the others stay)."""
+    receipts = IntakeReceiptSerializer(results, many=True).data
+    rejected = sum(1 for r in results if not r.ok)
+    if single:
+        result, body = results[0], dict(receipts[0])
+        if not result.ok:
+            first = next(iter(result.errors.items()), ("", [""]))
+            return Response(
+                {**error_body("invalid", f"{first[0]}: {first[1][0]}", result.errors), "receipt": body},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            body, status=status.HTTP_200_OK if result.outcome == "duplicate" else status.HTTP_201_CREATED
+        )
+    answer = {
+        "count": len(results),
+        "accepted": sum(1 for r in results if r.outcome == "accepted"),
+        "duplicates": sum(1 for r in results if r.outcome == "duplicate"),
+        "changed": sum(1 for r in results if r.outcome == "changed"),
+        "rejected": rejected,
+        "receipts": receipts,
+    }
+    if rejected:
+        detail = _("%(n)d of %(total)d documents were rejected; the others were stored.") % {
+            "n": rejected,
+            "total": len(results),
+        }
+        return Response({**error_body("invalid", detail), **answer}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(answer, status=status.HTTP_201_CREATED)
+
+
+class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Base of the four document endpoints: POST one document or a list of up to 1,000."""
+
+    kind: str
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-id"]
+
+    def scoped_queryset(self, principal):
+        return selectors.documents_for(self.queryset.model, principal=principal)
+
+    def create(self, request, *args, **kwargs):
+        data = request.data
+        single = isinstance(data, dict)
+        documents = [data] if single else data
+        if not isinstance(documents, list):
+            return Response(
+                error_body("invalid", _("Send one document (an object) or a list of documents.")),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not documents:
+            return Response(
+                error_body("invalid", _("The list of documents is empty.")),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if len(documents) > services.MAX_BATCH:
+            return Response(
+                error_body(
+                    "too_many",
+                    _("A batch has at most %(n)d documents; this one has %(m)d.")
+                    % {"n": services.MAX_BATCH, "m": len(documents)},
+                ),
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            results = services.submit(kind=self.kind, documents=documents, by=self.principal)
+        except services.IntakeForbidden as exc:
+            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+        return intake_response(results, single=single)
+
+
+def _intake_schema(schema, detail_serializer):
+    return extend_schema(
+        request=schema,
+        responses={
+            201: IntakeReceiptSerializer,
+            200: IntakeReceiptSerializer,
+            400: OpenApiResponse(BatchAnswerSerializer, description="rejected; a batch lists every receipt"),
+            413: OpenApiResponse(description="more than 1,000 documents"),
+        },
+        description="Send one document (an object) or a batch (a list of up to 1,000). Idempotent on the "
+        "natural key: the same content again answers 200 with the first receipt.",
+    )
+
+
+@extend_schema(tags=["orders"])
+class OrderViewSet(DocumentViewSet):
+    """CEB311 orders: posted by the e-commerce platform in its own name (ebp_code)."""
+
+    kind = DocumentKind.ORDER
+    queryset = Order.objects.prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("gnum")))
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilterSet
+
+    @_intake_schema(schemas.OrderSchema, OrderSerializer)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def scoped_queryset(self, principal):
+        return super().scoped_queryset(principal).prefetch_related("items")
+
+
+@extend_schema(tags=["payments"])
+class PaymentViewSet(DocumentViewSet):
+    """CEB411 payments: posted by the payment enterprise in its own name (pay_code)."""
+
+    kind = DocumentKind.PAYMENT
+    queryset = Payment.objects.all()
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilterSet
+
+    @_intake_schema(schemas.PaymentSchema, PaymentSerializer)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(tags=["waybills"])
+class WaybillViewSet(DocumentViewSet):
+    """CEB511 waybills: posted by the logistics enterprise in its own name (logistics_code)."""
+
+    kind = DocumentKind.WAYBILL
+    queryset = Waybill.objects.all()
+    serializer_class = WaybillSerializer
+    filterset_class = WaybillFilterSet
+
+    @_intake_schema(schemas.WaybillSchema, WaybillSerializer)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(tags=["inventories"])
+class InventoryViewSet(DocumentViewSet):
+    """CEB621 inventory lists: posted by the e-commerce enterprise (ebc_code) or its declaring agent
+    (agent_code). The detail has the timeline of receipts from each agency."""
+
+    kind = DocumentKind.INVENTORY
+    queryset = InventoryList.objects.all()
+    serializer_class = InventorySerializer
+    filterset_class = InventoryFilterSet
+
+    def get_serializer_class(self):
+        return InventoryDetailSerializer if self.action == "retrieve" else InventorySerializer
+
+    def scoped_queryset(self, principal):
+        return (
+            super()
+            .scoped_queryset(principal)
+            .prefetch_related(Prefetch("items", queryset=InventoryItem.objects.order_by("gnum")))
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        from singlewindow.clearance import waiting_for
+
+        inventory = self.get_object()
+        serializer = InventoryDetailSerializer(
+            inventory, context={"waiting_for": waiting_for(inventory), "request": request}
+        )
+        return Response(serializer.data)
+
+    @_intake_schema(schemas.InventorySchema, InventorySerializer)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(
+    tags=["receipts"],
+    parameters=[
+        OpenApiParameter("since", int, description="cursor: the id of the last receipt you have; 0 for all"),
+        OpenApiParameter("limit", int, description="at most 1,000 (default 500)"),
+    ],
+)
+class ReceiptViewSet(PrincipalMixin, viewsets.GenericViewSet):
+    """The pull queue of your receipts, oldest first: call again with `since` = `next_cursor`."""
+
+    queryset = Receipt.objects.none()
+    serializer_class = ReceiptSerializer
+    pagination_class = None
+
+    def list(self, request):
+        try:
+            since = int(request.query_params.get("since", 0))
+            limit = min(max(int(request.query_params.get("limit", 500)), 1), 1000)
+        except ValueError:
+            return Response(
+                error_body(
+                    "invalid", _("since and limit are whole numbers."), {"since": [_("A whole number.")]}
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        rows = list(
+            selectors.receipts_for(principal=self.principal).filter(id__gt=since).order_by("id")[:limit]
+        )
+        return Response(
+            {
+                "results": ReceiptSerializer(rows, many=True).data,
+                "next_cursor": rows[-1].id if rows else since,
+                "more": len(rows) == limit,
+            }
+        )
+
+
+class XmlParser(BaseParser):
+    """Documents the XML body for the OpenAPI schema; the view reads the raw bytes itself."""
+
+    media_type = "application/xml"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read()
+
+
+CEB_KINDS = {
+    "CEB311": DocumentKind.ORDER,
+    "CEB411": DocumentKind.PAYMENT,
+    "CEB511": DocumentKind.WAYBILL,
+    "CEB621": DocumentKind.INVENTORY,
+}
+
+
+class CebMessageView(PrincipalMixin, APIView):
+    """POST a CEB311, 411, 511, 513 or 621 message (application/xml); the answer is the matching
+    receipt message (CEB312, 412, 512, 514, 622) with returnStatus and returnInfo per document."""
+
+    parser_classes = [XmlParser]
+
+    @extend_schema(
+        request={"application/xml": {"type": "string"}},
+        responses={(200, "application/xml"): {"type": "string"}, 400: None, 413: None},
+    )
+    def post(self, request):
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return Response(
+                error_body("too_large", _("The message is too large.")),
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            message = ceb.parse_message(body)
+        except ceb.CebBodyTooLarge as exc:
+            return Response(
+                error_body(exc.code, exc.message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
+        except ceb.CebError as exc:
+            return Response(error_body(exc.code, exc.message), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            if message.message_type == "CEB513":
+                results = services.waybill_sign_for(documents=message.documents, by=self.principal)
+            else:
+                results = services.submit(
+                    kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
+                )
+        except services.IntakeForbidden as exc:
+            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+        receipt_type = ceb.receipt_type_for(message.message_type)
+        xml = ceb.build_receipt_message(
+            receipt_type,
+            [
+                _receipt_fields(message.message_type, document, result)
+                for document, result in zip(message.documents, results, strict=True)
+            ],
+        )
+        return HttpResponse(xml, content_type="application/xml; charset=utf-8")
+
+
+def _receipt_fields(message_type: str, document: dict, result: services.IntakeResult) -> dict:
+    from django.utils import timezone
+
+    info = result.return_info or ("; ".join(f"{k}: {' '.join(v)}" for k, v in result.errors.items()) or "OK")
+    fields = {
+        "return_status": result.return_status or ("120" if result.ok else "100"),
+        "return_info": info[:1000],
+        "return_time": ceb.return_time(timezone.now()),
+    }
+    if result.receipt is not None:
+        fields["guid"] = result.receipt.guid
+    pick = {
+        k: (document.get(k) or "")[:n]
+        for k, n in (
+            ("ebp_code", 18),
+            ("ebc_code", 18),
+            ("order_no", 60),
+            ("pay_code", 18),
+            ("pay_transaction_id", 60),
+            ("logistics_code", 18),
+            ("logistics_no", 60),
+            ("cop_no", 20),
+            ("agent_code", 18),
+        )
+    }
+    if message_type == "CEB311":
+        return {
+            **fields,
+            "ebp_code": pick["ebp_code"] or "-",
+            "ebc_code": pick["ebc_code"] or "-",
+            "order_no": pick["order_no"] or "-",
+        }
+    if message_type == "CEB411":
+        return {
+            **fields,
+            "pay_code": pick["pay_code"] or "-",
+            "pay_transaction_id": pick["pay_transaction_id"] or "-",
+        }
+    if message_type in ("CEB511", "CEB513"):
+        extra = {"logistics_status": "S"} if message_type == "CEB513" else {}
+        return {
+            **fields,
+            **extra,
+            "logistics_code": pick["logistics_code"] or "-",
+            "logistics_no": pick["logistics_no"] or "-",
+        }
+    pre_no = ""
+    if result.id:
+        pre_no = InventoryList.objects.filter(pk=result.id).values_list("pre_no", flat=True).first() or ""
+    return {
+        **fields,
+        "cop_no": pick["cop_no"] or "-",
+        "pre_no": pre_no or ("B" + "0" * 17),
+        "ebp_code": pick["ebp_code"] or None,
+        "ebc_code": pick["ebc_code"] or None,
+        "agent_code": pick["agent_code"] or None,
+    }

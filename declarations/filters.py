@@ -1,0 +1,68 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .choices import InventoryStatus
+from .models import InventoryList, Order, Payment, Waybill
+
+
+class DocumentFilterSet(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("received from")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("received before")
+    )
+
+
+class OrderFilterSet(DocumentFilterSet):
+    buyer_id = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
+
+    class Meta:
+        model = Order
+        fields = ["order_no", "ebp_code", "ebc_code", "buyer_id", "created_after", "created_before"]
+
+
+class PaymentFilterSet(DocumentFilterSet):
+    buyer_id = django_filters.CharFilter(field_name="payer_id_number", label=_("payer ID number"))
+
+    class Meta:
+        model = Payment
+        fields = ["order_no", "pay_code", "pay_transaction_id", "buyer_id", "created_after", "created_before"]
+
+
+class WaybillFilterSet(DocumentFilterSet):
+    class Meta:
+        model = Waybill
+        fields = [
+            "logistics_no",
+            "logistics_code",
+            "order_no",
+            "logistics_status",
+            "created_after",
+            "created_before",
+        ]
+
+
+class InventoryFilterSet(DocumentFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=InventoryStatus.choices)
+    buyer_id = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
+    supervision_mode = django_filters.ChoiceFilter(
+        field_name="trade_mode", label=_("supervision mode"), choices=(("9610", "9610"), ("1210", "1210"))
+    )
+
+    class Meta:
+        model = InventoryList
+        fields = [
+            "status",
+            "order_no",
+            "logistics_no",
+            "cop_no",
+            "pre_no",
+            "invt_no",
+            "ebc_code",
+            "buyer_id",
+            "supervision_mode",
+            "trade_mode",
+            "created_after",
+            "created_before",
+        ]

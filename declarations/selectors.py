@@ -1,0 +1,47 @@
+"""Reads of the declared documents, always through the caller's Principal: an enterprise sees the
+documents it submitted or in which it is a named party; officials see all."""
+
+from django.db.models import Q, QuerySet
+
+from sharing.principal import Principal
+
+from .models import InventoryList, Order, Payment, Receipt, Waybill
+
+PARTY_FIELDS = {
+    Order: ("ebp_code", "ebc_code"),
+    Payment: ("pay_code", "ebp_code"),
+    Waybill: ("logistics_code",),
+    InventoryList: ("ebc_code", "ebp_code", "agent_code", "logistics_code"),
+}
+
+
+def documents_for(model, *, principal: Principal) -> QuerySet:
+    qs = model.objects.all()
+    if principal.sees_everything:
+        return qs
+    enterprise = principal.enterprise
+    if enterprise is None:
+        return qs.none()
+    codes = [enterprise.customs_code, enterprise.uscc]
+    condition = Q(submitted_by=enterprise)
+    for field in PARTY_FIELDS[model]:
+        condition |= Q(**{f"{field}__in": codes})
+    return qs.filter(condition)
+
+
+def receipts_for(*, principal: Principal) -> QuerySet[Receipt]:
+    """An enterprise's receipts (its pull queue); officials see those of every enterprise."""
+    if principal.sees_everything:
+        return Receipt.objects.all()
+    if principal.enterprise is None:
+        return Receipt.objects.none()
+    return Receipt.objects.filter(enterprise=principal.enterprise)
+
+
+def inventory_timeline(inventory: InventoryList) -> list[Receipt]:
+    return list(Receipt.objects.filter(kind="inventory", document_id=inventory.pk).order_by("id"))
+
+
+def agency_receipts(*, agency: str) -> QuerySet[Receipt]:
+    """The receipts an agency gave: its officials' view of their queue."""
+    return Receipt.objects.filter(source=agency).order_by("-id")
