@@ -62,5 +62,12 @@ messages: install-test
 worker: install
 	$(BIN)/celery -A singlewindow worker -P solo --loglevel=INFO
 
+# The end-to-end benchmark needs PostgreSQL and Redis (it creates its own <name>_bench database).
+BENCH_N ?= 20000
+bench: install-test
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/singlewindow} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  $(BIN)/python -m bench.pipeline --n $(BENCH_N) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -2,7 +2,7 @@
 ask the clearance pipeline to (re)match the lists the documents belong to.
 
 One call handles a batch of up to 1,000 documents with a bounded number of queries: existing
-documents are loaded by natural key in one query, new ones are inserted with `bulk_create`, and the
+documents are loaded by natural key in one query, new ones are inserted in one statement per table, and the
 database's unique constraints are the final word on natural keys.
 """
 
@@ -23,6 +23,7 @@ from rest_framework import serializers
 from sharing.choices import EnterpriseRole
 from sharing.models import Enterprise
 from sharing.principal import Principal
+from singlewindow.db import insert_rows
 
 from . import schemas
 from .choices import (
@@ -321,7 +322,7 @@ def _store(
             changed.append((index, data, _apply_change(spec, current, data, digest)))
 
     if new_rows:
-        created = spec.model.objects.bulk_create([row for _i, _d, row in new_rows])
+        created = insert_rows([row for _i, _d, row in new_rows])
         for (index, _data, _row), obj in zip(new_rows, created, strict=True):
             results[index].outcome, results[index].id = "accepted", obj.pk
         _create_items(spec, [(obj, data) for (_i, data, _r), obj in zip(new_rows, created, strict=True)])
@@ -353,7 +354,7 @@ def _store(
         )
         for r in touched
     ]
-    for result, receipt in zip(touched, Receipt.objects.bulk_create(receipts), strict=True):
+    for result, receipt in zip(touched, insert_rows(receipts), strict=True):
         result.receipt, result.return_status, result.return_info = (
             receipt,
             receipt.return_status,
@@ -398,7 +399,7 @@ def _apply_change(spec: DocumentSpec, current, data: dict[str, Any], digest: str
 def _create_items(spec: DocumentSpec, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
     if spec.item_model is None:
         return
-    spec.item_model.objects.bulk_create(
+    insert_rows(
         [spec.item_model(**{spec.item_fk: obj}, **item) for obj, data in pairs for item in data["items"]]
     )
 

@@ -57,6 +57,8 @@ from sharing.models import (
     PositiveListEntry,
 )
 
+from .db import insert_rows, update_rows
+
 logger = logging.getLogger(__name__)
 
 CLAIM_SIZE = 500
@@ -167,8 +169,8 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
             inventory.status_reason = ""
             inventory.matched_at = now
             matched.append(inventory)
-    InventoryList.objects.bulk_update(waiting, ["match_requested_at", "status_reason"])
-    InventoryList.objects.bulk_update(
+    update_rows(waiting, ["match_requested_at", "status_reason"])
+    update_rows(
         mismatched + matched,
         [
             "match_requested_at",
@@ -181,7 +183,7 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
             "matched_at",
         ],
     )
-    Receipt.objects.bulk_create(receipts)
+    insert_rows(receipts)
     return matched
 
 
@@ -223,10 +225,10 @@ def _assess(lists: list[InventoryList]) -> list[InventoryList]:
         inventory.tax_regime = result.regime
         inventory.status = InventoryStatus.ASSESSED
         assessed.append(inventory)
-    BuyerQuota.objects.bulk_update(list(quotas.values()), ["reserved"])
-    QuotaUse.objects.bulk_create(uses)
-    InventoryList.objects.bulk_update(rejected, ["status", "return_status", "status_reason", "final_at"])
-    InventoryList.objects.bulk_update(
+    update_rows(list(quotas.values()), ["reserved"])
+    insert_rows(uses)
+    update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
+    update_rows(
         assessed,
         [
             "status",
@@ -238,7 +240,7 @@ def _assess(lists: list[InventoryList]) -> list[InventoryList]:
             "tax_regime",
         ],
     )
-    Receipt.objects.bulk_create(receipts)
+    insert_rows(receipts)
     return assessed
 
 
@@ -368,7 +370,7 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
                     _receipt(inventory, dispatch.agency, "120", "Accepted into the customs system")
                 )
             receipts.append(_receipt(inventory, dispatch.agency, d.return_status, d.return_info))
-        Receipt.objects.bulk_create(receipts)
+        insert_rows(receipts)
         dispatch.state, dispatch.answered_at = AgencyDispatch.State.ANSWERED, now
         dispatch.save(update_fields=["state", "answered_at"])
         finalize_if_complete(batch_id=dispatch.batch_id)
@@ -519,35 +521,53 @@ def _commit_holdings(
 ) -> list[Decision]:
     """Apply what tax and forex hold against their ledgers, atomically and without overdrawing.
 
-    The adapters decided on a snapshot; here each hold is a conditional update, so a concurrent batch
-    that used the same guarantee or the same payer's allowance first turns a release into a rejection.
+    The adapters decided on a snapshot; here the ledger rows are locked and each hold is applied in
+    turn, so a concurrent batch that used the same guarantee or the same payer's allowance first turns
+    a release into a rejection.
     """
     if agency not in ("tax", "forex"):
         return decisions
-    out = []
+    releasing = [d for d in decisions if d.outcome == "release"]
+    if not releasing:
+        return decisions
     year = timezone.localdate().year
+    if agency == "tax":
+        codes = {by_id[d.inventory_id].assure_code for d in releasing}
+        rows = {
+            g.assure_code: g
+            for g in TaxGuarantee.objects.select_for_update().filter(assure_code__in=codes).order_by("id")
+        }
+    else:
+        payers = {by_id[d.inventory_id].payment.payer_id_number for d in releasing}
+        ForexPurchase.objects.bulk_create(
+            [ForexPurchase(payer_id_number=p, year=year) for p in payers], ignore_conflicts=True
+        )
+        rows = {
+            f.payer_id_number: f
+            for f in ForexPurchase.objects.select_for_update()
+            .filter(payer_id_number__in=payers, year=year)
+            .order_by("id")
+        }
+    out = []
     for d in decisions:
         if d.outcome != "release":
             out.append(d)
             continue
+        inventory = by_id[d.inventory_id]
         if agency == "tax":
-            amount = d.amounts.get("tax", Decimal(0))
-            held = TaxGuarantee.objects.filter(
-                assure_code=by_id[d.inventory_id].assure_code,
-                amount__gte=F("used") + F("reserved") + amount,
-            ).update(reserved=F("reserved") + amount)
+            guarantee, amount = rows.get(inventory.assure_code), d.amounts.get("tax", Decimal(0))
+            held = guarantee is not None and guarantee.available >= amount
+            if held:
+                guarantee.reserved += amount
             reason = "tax guarantee exhausted by other declarations"
         else:
-            amount = d.amounts.get("usd", Decimal(0))
-            payer = by_id[d.inventory_id].payment.payer_id_number
-            ForexPurchase.objects.get_or_create(payer_id_number=payer, year=year)
-            held = ForexPurchase.objects.filter(
-                payer_id_number=payer,
-                year=year,
-                usd_total__lte=forex_adapter.YEARLY_LIMIT_USD - amount,
-            ).update(usd_total=F("usd_total") + amount)
+            purchase, amount = rows[inventory.payment.payer_id_number], d.amounts.get("usd", Decimal(0))
+            held = purchase.usd_total + amount <= forex_adapter.YEARLY_LIMIT_USD
+            if held:
+                purchase.usd_total += amount
             reason = "payer's yearly forex limit reached by other declarations"
         out.append(d if held else Decision(d.inventory_id, "reject", "100", reason))
+    update_rows(list(rows.values()), ["reserved"] if agency == "tax" else ["usd_total"])
     return out
 
 
@@ -595,10 +615,10 @@ def finalize_if_complete(*, batch_id: int) -> bool:
     _settle_quota(released, rejected)
     _settle_holdings(released, rejected, decisions)
     _record_tax_bills(released)
-    InventoryList.objects.bulk_update(
+    update_rows(
         released + inspected + rejected, ["status", "return_status", "status_reason", "invt_no", "final_at"]
     )
-    Receipt.objects.bulk_create(receipts)
+    insert_rows(receipts)
     batch.finalized_at = now
     batch.save(update_fields=["finalized_at"])
     ids = [i.pk for i in released + inspected + rejected]
@@ -635,8 +655,8 @@ def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) 
             use.state = QuotaUse.State.USED
         else:
             use.state = QuotaUse.State.RETURNED
-    BuyerQuota.objects.bulk_update(list(quotas.values()), ["used", "reserved"])
-    QuotaUse.objects.bulk_update(uses, ["state"])
+    update_rows(list(quotas.values()), ["used", "reserved"])
+    update_rows(uses, ["state"])
 
 
 def _settle_holdings(
@@ -667,7 +687,7 @@ def _settle_holdings(
             taken = draw.get(guarantee.assure_code, Decimal(0))
             guarantee.used += taken
             guarantee.reserved -= taken + give_back.get(guarantee.assure_code, Decimal(0))
-        TaxGuarantee.objects.bulk_update(guarantees, ["used", "reserved"])
+        update_rows(guarantees, ["used", "reserved"])
     year = timezone.localdate().year
     for payer, usd in usd_back.items():
         ForexPurchase.objects.filter(payer_id_number=payer, year=year).update(usd_total=F("usd_total") - usd)
@@ -726,11 +746,11 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
                 for t in result.lines
             ]
         )
-    TaxBill.objects.bulk_create(bills, ignore_conflicts=False)
+    insert_rows(bills)
     for bill, bill_lines in zip(bills, lines, strict=True):
         for line in bill_lines:
             line.bill = bill
-    TaxBillLine.objects.bulk_create([line for bill_lines in lines for line in bill_lines])
+    insert_rows([line for bill_lines in lines for line in bill_lines])
 
 
 # ---------------------------------------------------------------------------------------------

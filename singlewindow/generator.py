@@ -118,8 +118,15 @@ def declaration(
                 "barcode": barcode,
             }
         )
-    goods_value = sum((i["total"] for i in items), Decimal(0))
     freight, insured_fee = Decimal("12.00"), Decimal("0.00")
+    # Keep a retail order under the single-transaction limit (5,000 with freight): fewer pieces, then lines.
+    while len(items) > 1 and sum(i["total"] for i in items) + freight > Decimal(5000):
+        widest = max(items, key=lambda i: i["total"])
+        if widest["qty"] > 1:
+            widest["qty"], widest["total"] = Decimal(1), widest["price"]
+        else:
+            items.pop()
+    goods_value = sum((i["total"] for i in items), Decimal(0))
     assessment = tax.assess(
         lines=[
             tax.TaxLineInput(gnum=i["gnum"], gcode=i["gcode"], qty=i["qty"], total_price=i["total"])

@@ -1,0 +1,329 @@
+"""End-to-end benchmark: N valid import orders (all four documents) pushed through the HTTP API in
+batches, cleared by real Celery workers on PostgreSQL + Redis, until every list has its final status.
+
+    make bench                      # N=20000, on the PostgreSQL and Redis of DATABASE_URL / REDIS_URL
+    .venv/bin/python -m bench.pipeline --n 2000 --batch 500 --workers 2
+
+It creates a fresh database of its own (`<name>_bench`), starts gunicorn and the workers, and prints
+orders/s from the first request to the last final status, and p50/p99 from inventory intake to
+release. Adapters run with the latency given by --latency-ms (default 0).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = (
+    ("order", "/api/v1/orders/", "platform"),
+    ("payment", "/api/v1/payments/", "payment"),
+    ("waybill", "/api/v1/waybills/", "logistics"),
+    ("inventory", "/api/v1/inventories/", "seller"),
+)
+
+
+def bench_database_url() -> str:
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://... and REDIS_URL=redis://...")
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("The benchmark needs Redis: set REDIS_URL=redis://...")
+    parsed = urlparse(base)
+    return parsed._replace(path=parsed.path.rstrip("/") + "_bench").geturl()
+
+
+def recreate_database(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "singlewindow.settings.local")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed() -> tuple[object, dict[str, str]]:
+    """Approved parties with keys, a licence and a large guarantee; returns the world and the keys."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from datetime import date
+
+    from finance.models import TaxGuarantee
+    from sharing.models import Enterprise, PaymentLicence
+    from sharing.services import api_key_issue
+    from singlewindow.generator import Parties
+
+    def enterprise(code: str, name: str, role: str) -> Enterprise:
+        from sharing.identifiers import uscc_with_check_character
+
+        return Enterprise.objects.create(
+            customs_code=code,
+            uscc=uscc_with_check_character(f"91330100MA2B{code[-5:]}"),
+            name_zh=name,
+            roles=[role],
+            status="approved",
+        )
+
+    platform = enterprise("3301970001", "基准平台", "platform")
+    seller = enterprise("3301970002", "基准电商", "ecommerce")
+    logistics = enterprise("3301970003", "基准物流", "logistics")
+    payment = enterprise("3301970004", "基准支付", "payment")
+    warehouse = enterprise("3301970005", "基准保税仓", "warehouse")
+    PaymentLicence.objects.create(
+        pay_code=payment.customs_code, licence_no="BENCH", valid_until=date(2099, 1, 1)
+    )
+    TaxGuarantee.objects.create(assure_code=seller.customs_code, amount="1000000000.00")
+    keys = {
+        name: api_key_issue(enterprise=e, name="bench")[1]
+        for name, e in (
+            ("platform", platform),
+            ("seller", seller),
+            ("logistics", logistics),
+            ("payment", payment),
+        )
+    }
+    parties = Parties(
+        platform=(platform.customs_code, platform.name_zh),
+        seller=(seller.customs_code, seller.name_zh),
+        logistics=(logistics.customs_code, logistics.name_zh),
+        payment=(payment.customs_code, payment.name_zh),
+        warehouse=(warehouse.customs_code, warehouse.name_zh),
+    )
+    return parties, keys
+
+
+def generate(parties, n: int) -> list[dict]:
+    from django.utils import timezone
+
+    from finance import selectors
+    from singlewindow.generator import declaration
+
+    today = timezone.localdate()
+    rates, limits = selectors.rates_in_force(today), selectors.limits_in_force(today)
+    rng = random.Random(2026)
+    return [
+        declaration(i, parties, rates=rates, limits=limits, rng=rng, prefix="BN") for i in range(1, n + 1)
+    ]
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def post(port: int, path: str, key: str, body: bytes, connections: dict) -> int:
+    import threading
+
+    ident = threading.get_ident()
+    conn = connections.get(ident)
+    if conn is None:
+        conn = connections[ident] = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request(
+        "POST",
+        path,
+        body=body,
+        headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
+    )
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def wait_for_http(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/zones/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("the web server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=20000, help="orders (default 20000)")
+    parser.add_argument("--batch", type=int, default=500, help="documents per request (default 500)")
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (-P solo each)")
+    parser.add_argument("--web", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    parser.add_argument("--latency-ms", type=int, default=0, help="simulated latency of every agency call")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the last release")
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    recreate_database(url)
+    setup_django(url)
+    parties, keys = seed()
+    started = time.monotonic()
+    declarations = generate(parties, args.n)
+    print(f"generated {args.n} declarations in {time.monotonic() - started:.1f} s", flush=True)
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "singlewindow.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "ADAPTER_LATENCY_MS": str(args.latency_ms),
+    }
+    logs = ROOT / "bench" / "logs"
+    logs.mkdir(exist_ok=True)
+    processes = [
+        start(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "singlewindow.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                str(args.web),
+                "--timeout",
+                "120",
+            ],
+            env,
+            logs / "web.log",
+        )
+    ]
+    for index in range(args.workers):
+        processes.append(
+            start(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "singlewindow",
+                    "worker",
+                    "-P",
+                    "solo",
+                    "-n",
+                    f"bench{index}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel=WARNING",
+                ],
+                env,
+                logs / f"worker{index}.log",
+            )
+        )
+    try:
+        wait_for_http(args.port)
+        time.sleep(2)  # let the workers connect
+        run(args, declarations, keys)
+    finally:
+        for process in processes:
+            stop(process)
+
+
+def run(args, declarations: list[dict], keys: dict[str, str]) -> None:
+    from django.db import connection
+
+    from declarations.models import InventoryList
+
+    chunks = [declarations[i : i + args.batch] for i in range(0, len(declarations), args.batch)]
+    requests = [
+        (path, keys[who], json.dumps([d[kind] for d in chunk]).encode())
+        for chunk in chunks
+        for kind, path, who in KINDS
+    ]
+    connections: dict = {}
+    first_request = time.time()
+    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+        statuses = list(pool.map(lambda r: post(args.port, *r, connections), requests))
+    intake_done = time.time()
+    bad = [s for s in statuses if s != 201]
+    print(
+        f"intake: {len(requests)} requests in {intake_done - first_request:.1f} s; non-201: {len(bad)}",
+        flush=True,
+    )
+
+    deadline = time.monotonic() + args.timeout
+    final = 0
+    while time.monotonic() < deadline:
+        final = InventoryList.objects.filter(final_at__isnull=False).count()
+        connection.close()
+        if final >= args.n:
+            break
+        time.sleep(0.5)
+    rows = list(
+        InventoryList.objects.filter(final_at__isnull=False).values_list("created_at", "final_at", "status")
+    )
+    if not rows:
+        sys.exit("no list reached a final status")
+    last_final = max(f for _c, f, _s in rows).timestamp()
+    latencies = sorted((f - c).total_seconds() for c, f, _s in rows)
+    released = sum(1 for _c, _f, s in rows if s == "released")
+    elapsed = last_final - first_request
+    print(
+        json.dumps(
+            {
+                "orders": args.n,
+                "final": len(rows),
+                "released": released,
+                "batch": args.batch,
+                "workers": args.workers,
+                "latency_ms": args.latency_ms,
+                "elapsed_s": round(elapsed, 2),
+                "orders_per_s": round(len(rows) / elapsed, 1),
+                "intake_to_release_p50_s": round(statistics.median(latencies), 3),
+                "intake_to_release_p99_s": round(latencies[int(len(latencies) * 0.99) - 1], 3),
+            },
+            indent=2,
+        ),
+        flush=True,
+    )
+    if len(rows) < args.n:
+        sys.exit(f"only {len(rows)} of {args.n} lists reached a final status within {args.timeout} s")
+
+
+if __name__ == "__main__":
+    main()

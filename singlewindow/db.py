@@ -1,0 +1,89 @@
+"""Batch writes that Django's ORM makes slow.
+
+`bulk_update` builds a CASE WHEN per row and field: for 500 lists of 8 fields that is most of a
+clearance batch. On PostgreSQL, `update_rows` sends one `UPDATE ... FROM (VALUES ...)` instead; on
+other databases it falls back to the ORM.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connections, models, router
+
+
+def update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, chunk: int = 1000) -> int:
+    """Write `fields` of every object in `objs` (all of one model) in one statement per chunk."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return model._default_manager.using(alias).bulk_update(objs, fields, batch_size=chunk)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    pk = meta.pk
+    columns = [pk, *(meta.get_field(name) for name in fields)]
+
+    def cast(field) -> str:
+        kind = field.target_field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+        return f"v.{quote(field.column)}::{kind}"
+
+    assignments = ", ".join(f"{quote(f.column)} = {cast(f)}" for f in columns[1:])
+    names = ", ".join(quote(f.column) for f in columns)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), chunk):
+            part = objs[start : start + chunk]
+            params = [
+                field.get_db_prep_save(getattr(obj, field.attname), connection)
+                for obj in part
+                for field in columns
+            ]
+            # Identifiers come from the model's metadata and values are parameters: nothing user-supplied
+            # reaches the SQL text.
+            sql = (
+                f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608
+                f"FROM (VALUES {', '.join([row] * len(part))}) AS v({names}) "
+                f"WHERE t.{quote(pk.column)} = {cast(pk)}"
+            )
+            cursor.execute(sql, params)
+            updated += cursor.rowcount
+    return updated
+
+
+def insert_rows(objs: Sequence[models.Model], *, chunk: int = 1000) -> list[models.Model]:
+    """Insert new objects (all of one model) and set their primary keys, like `bulk_create`.
+
+    On PostgreSQL the rows go through psycopg2's `execute_values` with `RETURNING id`, skipping the
+    ORM's per-value SQL compilation (about four times faster for wide rows); elsewhere, `bulk_create`.
+    """
+    if not objs:
+        return list(objs)
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return model._default_manager.using(alias).bulk_create(objs, batch_size=chunk)
+    from psycopg2.extras import execute_values
+
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES %s RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), chunk):
+            part = objs[start : start + chunk]
+            rows = [
+                tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
+                for obj in part
+            ]
+            ids = execute_values(cursor.cursor, sql, rows, page_size=chunk, fetch=True)
+            for obj, (pk,) in zip(part, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = alias
+    return list(objs)
