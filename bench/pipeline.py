@@ -10,6 +10,7 @@ release. Adapters run with the latency given by --latency-ms (default 0).
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -146,10 +147,8 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def post(port: int, path: str, key: str, body: bytes, connections: dict) -> int:
