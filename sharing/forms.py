@@ -92,3 +92,12 @@ class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label=_("Key name"), max_length=50, help_text=_('Say which system will use it, e.g. "order gateway".')
     )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("Where the window posts the outcome of your lists."),
+    )

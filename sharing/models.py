@@ -354,6 +354,7 @@ class WebhookDelivery(models.Model):
     response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("enterprise/", views.enterprise_home, name="enterprise-home"),
     path("enterprise/api-keys/", views.api_keys, name="api-keys"),
     path("enterprise/api-keys/<str:prefix>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("enterprise/webhooks/", views.webhooks, name="webhooks"),
     path("enterprises/<int:pk>/", views.enterprise_public, name="enterprise-public"),
     path("officials/enterprises/", views.enterprise_review_list, name="enterprise-review-list"),
     path("officials/enterprises/<int:pk>/", views.enterprise_review_detail, name="enterprise-review-detail"),

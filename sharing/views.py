@@ -171,3 +171,33 @@ def enterprise_public(request, pk: int):
         Enterprise.objects.select_related("park"), pk=pk, status=EnterpriseStatus.APPROVED
     )
     return render(request, "sharing/enterprise_public.html", {"enterprise": enterprise})
+
+
+@enterprise_admin_required
+def webhooks(request):
+    """Register URLs to be told of outcomes; every delivery is listed with its response code."""
+    from . import webhooks as webhook_service
+    from .forms import WebhookForm
+    from .models import WebhookDelivery, WebhookSubscription
+
+    enterprise = request.principal.enterprise
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        WebhookSubscription.objects.filter(enterprise=enterprise, pk=request.POST.get("id")).update(
+            active=False
+        )
+        return redirect("webhooks")
+    if request.method == "POST" and form.is_valid():
+        webhook_service.subscription_create(enterprise=enterprise, url=form.cleaned_data["url"])
+        messages.success(
+            request, _("Webhook registered. Check the signature of each delivery with its secret.")
+        )
+        return redirect("webhooks")
+    context = {
+        "form": form,
+        "subscriptions": WebhookSubscription.objects.filter(enterprise=enterprise).order_by("-id"),
+        "deliveries": WebhookDelivery.objects.filter(subscription__enterprise=enterprise).select_related(
+            "subscription"
+        )[:50],
+    }
+    return render(request, "sharing/webhooks.html", context)

@@ -10,6 +10,7 @@ import json
 import secrets
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from .models import Enterprise, WebhookDelivery, WebhookSubscription
 
 TIMEOUT_SECONDS = 5
+MAX_ATTEMPTS = 8
 SIGNATURE_HEADER = "X-Singlewindow-Signature"
 
 
@@ -98,7 +100,23 @@ def send(*, delivery_id: int) -> int | None:
     delivery.response_code, delivery.error = code, error
     if code is not None and 200 <= code < 300:
         delivery.delivered_at = timezone.now()
-    delivery.save(update_fields=["attempts", "response_code", "error", "delivered_at"])
-    if delivery.delivered_at:
-        return None
-    return min(2**delivery.attempts * 5, 3600)  # backoff: 10 s, 20 s, ... up to an hour
+    retry_in = None
+    if delivery.delivered_at is None and delivery.attempts < MAX_ATTEMPTS:
+        retry_in = min(2**delivery.attempts * 5, 3600)  # backoff: 10 s, 20 s, ... up to an hour
+    delivery.next_attempt_at = timezone.now() + timedelta(seconds=retry_in) if retry_in else None
+    delivery.save(update_fields=["attempts", "response_code", "error", "delivered_at", "next_attempt_at"])
+    return retry_in
+
+
+def retry_due() -> int:
+    """Re-send deliveries whose backoff has passed (the sweeper calls this, so retries survive restarts)."""
+    from singlewindow.tasks import send_webhook
+
+    due = list(
+        WebhookDelivery.objects.filter(
+            delivered_at__isnull=True, next_attempt_at__lte=timezone.now(), attempts__lt=MAX_ATTEMPTS
+        ).values_list("id", flat=True)[:500]
+    )
+    for delivery_id in due:
+        send_webhook.delay(delivery_id)
+    return len(due)

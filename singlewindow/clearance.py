@@ -778,7 +778,9 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         from .tasks import process_pending_lists as task
 
         task.delay()
-    return {"dispatches": len(stuck), "matching": int(waiting)}
+    from sharing import webhooks
+
+    return {"dispatches": len(stuck), "matching": int(waiting), "webhooks": webhooks.retry_due()}
 
 
 def waiting_for(inventory: InventoryList) -> list[str]:

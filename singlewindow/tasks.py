@@ -42,10 +42,9 @@ def deliver_webhooks(inventory_ids: list[int]) -> int:
     return clearance.notify_partners(inventory_ids=inventory_ids)
 
 
-@shared_task(name="sharing.send_webhook", bind=True, acks_late=True, max_retries=8)
-def send_webhook(self, delivery_id: int) -> None:
+@shared_task(name="sharing.send_webhook", acks_late=True)
+def send_webhook(delivery_id: int) -> None:
     from sharing import webhooks
 
-    retry_in = webhooks.send(delivery_id=delivery_id)
-    if retry_in is not None and self.request.retries < self.max_retries:
-        raise self.retry(countdown=retry_in)
+    # A failure is re-sent by the sweeper once its backoff has passed (see webhooks.retry_due).
+    webhooks.send(delivery_id=delivery_id)

@@ -11,6 +11,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("parks.urls")),
+    path("", include("declarations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
