@@ -29,6 +29,10 @@ def dispatch_to_agency(self, dispatch_id: int) -> None:
         if self.request.retries >= self.max_retries:
             clearance.dispatch_failed(dispatch_id=dispatch_id)
             return
+        if self.request.is_eager:
+            # Embedded mode has no broker to retry through: the dispatch stays "sent" and the
+            # sweeper (`manage.py clearance_sweep`) sends it again.
+            return
         raise
 
 

@@ -39,6 +39,11 @@ def worker():
     url = f"postgres://{db['USER']}@{host}:{port}/{name}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "singlewindow.settings.local"}
     queue = f"test-{os.getpid()}"
+    from singlewindow.celery import app
+
+    # The pipeline publishes on the default queue, so the worker takes that one too; nothing else
+    # publishes during the suite (other tests run eagerly), and leftovers of an earlier run are purged.
+    app.control.purge()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -50,7 +55,7 @@ def worker():
             "-P",
             "solo",
             "-Q",
-            queue,
+            f"celery,{queue}",
             "--without-gossip",
             "--without-mingle",
             "--loglevel=WARNING",
@@ -66,6 +71,9 @@ def worker():
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    if "Traceback" in output:
+        print(output[-3000:])  # shown when the test fails
 
 
 def test_task_runs_in_a_real_worker_and_writes_postgres(worker):
@@ -84,3 +92,22 @@ def test_task_runs_in_a_real_worker_and_writes_postgres(worker):
         time.sleep(0.25)
     notification = Notification.objects.get(dedupe_key="test:worker")
     assert notification.enterprise_id == enterprise.pk and notification.reason == "审核通过"
+
+
+def test_declarations_cleared_by_a_real_worker(worker):
+    """The pipeline through a real worker over Redis: the tasks run in another process."""
+    from declarations.models import InventoryList
+
+    from .factories import ClearanceWorld
+
+    world = ClearanceWorld()
+    documents = [world.declaration(n) for n in range(1, 21)]
+    for kind in ("order", "payment", "waybill", "inventory"):
+        assert world.post(kind, [d[kind] for d in documents]).status_code == 201
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if InventoryList.objects.filter(final_at__isnull=False).count() == 20:
+            break
+        time.sleep(0.5)
+    assert sorted(set(InventoryList.objects.values_list("status", flat=True))) == ["released"]
+    assert InventoryList.objects.count() == 20

@@ -1,0 +1,84 @@
+"""Outages and re-deliveries: retried calls never lose or duplicate a receipt or a side effect."""
+
+from datetime import timedelta
+
+import pytest
+
+from declarations.models import AgencyDecision, AgencyDispatch, InventoryList, Receipt
+from finance.models import BuyerQuota, TaxBill
+from sharing.adapters import AgencyUnavailable
+from sharing.models import Exchange
+from singlewindow import clearance
+
+from ..factories import ClearanceWorld
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dispatched(settings):
+    """Two lists matched and dispatched, with the agencies not yet asked."""
+    world = ClearanceWorld()
+    for n in (1, 2):
+        docs = world.declaration(n)
+        for kind in ("order", "payment", "waybill", "inventory"):
+            assert world.post(kind, docs[kind]).status_code == 201
+    assert clearance.process_pending_lists() == 2
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
+    return world
+
+
+def test_outage_is_retried_then_completes_once(dispatched, settings):
+    customs = AgencyDispatch.objects.get(agency="customs")
+    settings.SINGLEWINDOW_ADAPTERS = {"customs": {"failure_rate": 1.0}}
+    with pytest.raises(AgencyUnavailable):
+        clearance.dispatch_to_agency(dispatch_id=customs.pk)
+    customs.refresh_from_db()
+    assert customs.attempts == 1 and customs.state != "answered"
+    assert Exchange.objects.filter(agency="customs", status="failed").count() == 1
+    # the other agencies answer meanwhile; the lists wait for customs
+    for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
+        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+    inventory = InventoryList.objects.first()
+    assert inventory.status == "dispatched" and clearance.waiting_for(inventory) == ["customs"]
+    # customs comes back; the same task delivered twice changes nothing the second time
+    settings.SINGLEWINDOW_ADAPTERS = {}
+    clearance.dispatch_to_agency(dispatch_id=customs.pk)
+    clearance.dispatch_to_agency(dispatch_id=customs.pk)
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
+    assert AgencyDecision.objects.count() == 8  # 2 lists x 4 agencies
+    assert Receipt.objects.filter(source="customs", return_status="800").count() == 2
+    assert TaxBill.objects.count() == 2
+    assert BuyerQuota.objects.filter(reserved=0).count() == BuyerQuota.objects.count()
+
+
+def test_finalizing_twice_is_harmless(dispatched):
+    for dispatch in AgencyDispatch.objects.all():
+        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+    batch_id = AgencyDispatch.objects.first().batch_id
+    assert clearance.finalize_if_complete(batch_id=batch_id) is False
+    assert TaxBill.objects.count() == 2
+    used = sorted(BuyerQuota.objects.values_list("used", flat=True))
+    assert all(u > 0 for u in used)
+
+
+def test_sweeper_resends_what_a_crash_left(dispatched):
+    # as if the process died between commit and publish: the dispatches are still pending
+    AgencyDispatch.objects.update(
+        state="pending", published_at=None, created_at=clearance.timezone.now() - timedelta(minutes=5)
+    )
+    result = clearance.sweep()
+    assert result["dispatches"] == 4
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
+    assert clearance.sweep()["dispatches"] == 0
+
+
+def test_parked_dispatch_is_redriven(dispatched):
+    customs = AgencyDispatch.objects.get(agency="customs")
+    clearance.dispatch_failed(dispatch_id=customs.pk)
+    customs.refresh_from_db()
+    assert customs.state == "failed"
+    for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
+        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+    clearance.redrive(dispatch_id=customs.pk)
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
