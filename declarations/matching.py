@@ -272,6 +272,7 @@ def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
 
 def match(
     *,
+    buyer_verified: bool = False,
     inventory: Any,
     inventory_lines: Sequence[Any],
     order: Any,
@@ -316,9 +317,13 @@ def match(
             "order.consignee_address",
             order.consignee_address,
         ),
-        # R11: without a verified buyer identity, the buyer pays
-        _differs("R11", "payment.payer_name", payment.payer_name, "order.buyer_name", order.buyer_name),
-        _differs(
+        # R11: without a verified buyer identity, the buyer pays (risk still scores a different payer)
+        None
+        if buyer_verified
+        else _differs("R11", "payment.payer_name", payment.payer_name, "order.buyer_name", order.buyer_name),
+        None
+        if buyer_verified
+        else _differs(
             "R11",
             "payment.payer_id_number",
             payment.payer_id_number,

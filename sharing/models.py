@@ -367,3 +367,20 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.subscription_id}: {self.response_code}"
+
+
+class BuyerVerification(models.Model):
+    """A buyer whose identity the e-commerce enterprise verified (e.g. face recognition): such a buyer
+    may have someone else pay (rule R11 relaxed; risk's PAYER_MISMATCH still scores it)."""
+
+    id_number = models.CharField(_("ID number"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    method = models.CharField(_("method"), max_length=40)
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name = _("verified buyer")
+        verbose_name_plural = _("verified buyers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.method})"

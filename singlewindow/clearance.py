@@ -21,11 +21,12 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from credit import services as credit_services
+from credit.models import CreditEvent
 from declarations import matching
 from declarations.choices import DocumentKind, InventoryStatus, ReceiptSource
 from declarations.models import (
@@ -41,6 +42,9 @@ from declarations.models import (
 from finance import selectors as finance_selectors
 from finance import tax
 from finance.models import BuyerQuota, QuotaUse, TaxBill, TaxBillLine, TaxGuarantee
+from risk import selectors as risk_selectors
+from risk import services as risk_services
+from risk.models import Alert, RiskAssessment
 from sharing.adapters import ADAPTERS, AGENCIES, AgencyUnavailable, Decision, DeclaredLine, DeclaredList
 from sharing.adapters import customs as customs_adapter
 from sharing.adapters import forex as forex_adapter
@@ -48,10 +52,12 @@ from sharing.adapters import inspection as inspection_adapter
 from sharing.adapters import tax as tax_adapter
 from sharing.choices import EnterpriseRole, EnterpriseStatus
 from sharing.models import (
+    BuyerVerification,
     Enterprise,
     Exchange,
     ExchangeRate,
     ForexPurchase,
+    Membership,
     OverseasProducer,
     PaymentLicence,
     PositiveListEntry,
@@ -103,8 +109,9 @@ def process_pending_lists(*, limit: int = CLAIM_SIZE) -> int:
         lists = list(InventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id"))
         matched = _match(lists)
         assessed = _assess(matched)
-        if assessed:
-            _dispatch(assessed)
+        cleared = _score(assessed)
+        if cleared:
+            _dispatch(cleared)
     if len(claimed) == limit:
         from .tasks import process_pending_lists as task
 
@@ -132,6 +139,11 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
         )
     }
 
+    verified = set(
+        BuyerVerification.objects.filter(id_number__in={i.buyer_id_number for i in lists}).values_list(
+            "id_number", flat=True
+        )
+    )
     now = timezone.now()
     waiting, mismatched, matched = [], [], []
     receipts = []
@@ -150,6 +162,7 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
             waiting.append(inventory)
             continue
         failures = matching.match(
+            buyer_verified=inventory.buyer_id_number in verified,
             inventory=inventory,
             inventory_lines=list(inventory.items.all()),
             order=order,
@@ -184,7 +197,61 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
         ],
     )
     insert_rows(receipts)
+    _credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match")
     return matched
+
+
+def _credit_events(lists: list[InventoryList], kind: str, reason: str, *, by_field: str = "ebc_code") -> None:
+    """Credit events of the enterprises responsible for these lists (one per list and kind)."""
+    if not lists:
+        return
+    ids = credit_services.enterprises_by_code({getattr(i, by_field) for i in lists})
+    credit_services.events_record(
+        [
+            credit_services.PipelineEvent(
+                enterprise_id=ids[getattr(i, by_field)],
+                kind=kind,
+                reason=f"{reason}: {i.cop_no}",
+                source_kind="inventory",
+                source_id=i.pk,
+            )
+            for i in lists
+            if getattr(i, by_field) in ids
+        ]
+    )
+
+
+def _score(lists: list[InventoryList]) -> list[InventoryList]:
+    """Risk and credit between the match and the fan-out: hold what scores over the threshold (or whose
+    enterprise is held by its level or the negative list), draw the rest for inspection."""
+    if not lists:
+        return []
+    facts = risk_selectors.facts_for(lists)
+    scored = risk_services.score(facts, now=timezone.now())
+    rates = {
+        f.id: (f.credit_inspection_rate, f.credit_level, f.credit_held or bool(f.negative_list_reason))
+        for f in facts
+    }
+    inspectors = list(Membership.objects.filter(agency__code="customs").values_list("user_id", flat=True))
+    assessments = {
+        a.inventory_id: a for a in risk_services.assess_batch(scored, rates=rates, inspectors=inspectors)
+    }
+    held, cleared, receipts = [], [], []
+    for inventory in lists:
+        assessment = assessments[inventory.pk]
+        if assessment.decision == RiskAssessment.Decision.HOLD:
+            inventory.status, inventory.return_status = InventoryStatus.HELD, "300"
+            # The enterprise sees the reason code only; officials see the rules and their evidence.
+            inventory.status_reason = assessment.reason_code
+            held.append(inventory)
+            receipts.append(
+                _receipt(inventory, ReceiptSource.CUSTOMS, "300", f"Manual review ({assessment.reason_code})")
+            )
+        else:
+            cleared.append(inventory)
+    update_rows(held, ["status", "return_status", "status_reason"])
+    insert_rows(receipts)
+    return cleared
 
 
 def _assess(lists: list[InventoryList]) -> list[InventoryList]:
@@ -464,13 +531,18 @@ def _customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Custom
         )
         return customs_adapter.TaxCheck(result.total, result.error_code, result.reason)
 
-    rate = Decimal(str(getattr(settings, "SINGLEWINDOW_INSPECTION_RATE", "0")))
+    # The "double random" draw of the risk step selected these lists for physical inspection.
+    selected = set(
+        RiskAssessment.objects.filter(
+            inventory_id__in=[d.id for d in declared], selected_for_inspection=True
+        ).values_list("inventory_id", flat=True)
+    )
     return customs_adapter.CustomsContext(
         registered=registered,
         warehouses=warehouses,
         tariff_has=lambda gcode: tax.rate_for(gcode, rates) is not None,
         recompute_tax=recompute,
-        inspection_rate=lambda d: rate,
+        selected_for_inspection=selected,
     )
 
 
@@ -615,6 +687,14 @@ def finalize_if_complete(*, batch_id: int) -> bool:
     _settle_quota(released, rejected)
     _settle_holdings(released, rejected, decisions)
     _record_tax_bills(released)
+    _credit_events(released, CreditEvent.Kind.RELEASED, "released")
+    _credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected")
+    short = [
+        i
+        for i in rejected
+        if any(a.agency == "tax" and a.outcome == "reject" for a in decisions.get(i.pk, []))
+    ]
+    _credit_events(short, CreditEvent.Kind.GUARANTEE_SHORT, "tax guarantee short", by_field="assure_code")
     update_rows(
         released + inspected + rejected, ["status", "return_status", "status_reason", "invt_no", "final_at"]
     )
@@ -832,3 +912,47 @@ def notify_partners(*, inventory_ids: list[int]) -> int:
             (row["submitted_by_id"], "inventory.final", f"inventory:{row['pk']}:{row['status']}", payload)
         )
     return webhooks.enqueue(events)
+
+
+def resume_held(*, inventory_ids: list[int]) -> int:
+    """Continue the lists an official decided on: release or inspect -> fan-out; reject -> receipt.
+
+    Idempotent: only lists still held are taken, under lock.
+    """
+    with transaction.atomic():
+        lists = list(
+            InventoryList.objects.select_for_update()
+            .filter(pk__in=inventory_ids, status=InventoryStatus.HELD)
+            .select_related("payment")
+            .prefetch_related("items")
+            .order_by("id")
+        )
+        alerts = {
+            a.inventory_id: a for a in Alert.objects.filter(inventory__in=lists, status=Alert.Status.CLOSED)
+        }
+        lists = [i for i in lists if i.pk in alerts]
+        if not lists:
+            return 0
+        rejected = [i for i in lists if alerts[i.pk].outcome == Alert.Outcome.REJECT]
+        onward = [i for i in lists if alerts[i.pk].outcome != Alert.Outcome.REJECT]
+        inspect = [i.pk for i in onward if alerts[i.pk].outcome == Alert.Outcome.INSPECT]
+        if inspect:
+            RiskAssessment.objects.filter(inventory_id__in=inspect).update(selected_for_inspection=True)
+        now = timezone.now()
+        for inventory in rejected:
+            inventory.status, inventory.return_status, inventory.final_at = (
+                InventoryStatus.REJECTED,
+                "100",
+                now,
+            )
+            inventory.status_reason = f"Rejected by customs: {alerts[inventory.pk].reason}"[:1000]
+        update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
+        insert_rows([_receipt(i, ReceiptSource.CUSTOMS, "100", i.status_reason) for i in rejected])
+        _settle_quota([], rejected)
+        _credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
+        if onward:
+            _dispatch(onward)
+        ids = [i.pk for i in rejected]
+        if ids:
+            transaction.on_commit(lambda: _after_final(ids))
+    return len(lists)

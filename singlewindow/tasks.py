@@ -52,3 +52,8 @@ def send_webhook(delivery_id: int) -> None:
 
     # A failure is re-sent by the sweeper once its backoff has passed (see webhooks.retry_due).
     webhooks.send(delivery_id=delivery_id)
+
+
+@shared_task(name="clearance.resume_held", acks_late=True)
+def resume_held(inventory_ids: list[int]) -> int:
+    return clearance.resume_held(inventory_ids=inventory_ids)

@@ -1,11 +1,11 @@
 """Customs: parties registered and approved, HS codes in the tariff, supervision-mode rules, tax
 recomputed and compared, limits, and selection for inspection at the enterprise's rate.
 
-Answers with the CEB622 status codes: 120 accepted -> 399 review concluded -> 800 released (sent at
+Lists drawn for inspection by the risk step ("double random") answer 500. Answers with the CEB622
+status codes: 120 accepted -> 399 review concluded -> 800 released (sent at
 fan-in, when every agency agreed), or 100 rejected with the business error code, or 500 inspection.
 """
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,17 +29,9 @@ class CustomsContext:
     warehouses: set[str]  # codes of approved warehouse operators (area_code of 1210 lists)
     tariff_has: Callable[[str], bool]  # is this 10-digit code in the tariff table?
     recompute_tax: Callable[[DeclaredList], TaxCheck]
-    inspection_rate: Callable[[DeclaredList], Decimal] = lambda declared: Decimal(0)
+    selected_for_inspection: set[int] = field(default_factory=set)  # drawn by the risk step
     bonded_stock_ok: Callable[[DeclaredList], str | None] = lambda declared: None
     extra: dict = field(default_factory=dict)
-
-
-def _selected_for_inspection(declared: DeclaredList, rate: Decimal) -> bool:
-    # Deterministic and auditable: the same list is always selected or not at a given rate.
-    if rate <= 0:
-        return False
-    digest = int(hashlib.sha256(f"inspect:{declared.pre_no}".encode()).hexdigest()[:8], 16)
-    return Decimal(digest) / Decimal(0xFFFFFFFF) < rate
 
 
 def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decision]:
@@ -89,6 +81,6 @@ def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
             "-621030",
             f"order.tax_total {declared.order_tax_total} differs from the tax {check.total} by more than 5%",
         )
-    if _selected_for_inspection(declared, context.inspection_rate(declared)):
+    if declared.id in context.selected_for_inspection:
         return Decision(declared.id, INSPECT, "500", "Selected for physical inspection")
     return Decision(declared.id, RELEASE, "399", "Review concluded")

@@ -190,8 +190,8 @@ SINGLEWINDOW_ADAPTERS = {
     }
     for agency in ("customs", "inspection", "tax", "forex")
 }
-# Share of lists customs selects for physical inspection (credit grades refine it per enterprise).
-SINGLEWINDOW_INSPECTION_RATE = env.str("SINGLEWINDOW_INSPECTION_RATE", default="0")
+# Lists scoring this much or more are held for a customs official (risk rules' weights add up).
+RISK_HOLD_THRESHOLD = env.int("RISK_HOLD_THRESHOLD", default=60)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,305 @@
+"""The rule implementations, registered by code. `RiskRule` rows hold their weights and parameters.
+
+Each rule is evaluated for a whole batch of lists with a bounded number of queries (none per list)
+and answers, for each list it hits, the evidence: the values that triggered it, in words an official
+can check, e.g. "4 lists for buyer 3301...X in 24 h, each between 4,500.00 and 5,000.00".
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+
+from declarations.models import InventoryList
+
+from .models import ReferencePrice
+
+
+@dataclass(frozen=True)
+class Line:
+    gnum: int
+    gcode: str
+    price: Decimal
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class ListFacts:
+    """What the rules know of one list (built by the clearance pipeline)."""
+
+    id: int
+    ebc_code: str
+    buyer_id_number: str
+    buyer_name: str
+    consignee_address: str
+    dutiable_value: Decimal
+    payer_id_number: str
+    payer_name: str
+    buyer_verified: bool
+    enterprise_approved_at: datetime | None
+    credit_level: str
+    credit_level_name: str
+    credit_dishonest: bool
+    credit_inspection_rate: Decimal
+    credit_held: bool
+    negative_list_reason: str
+    lines: tuple[Line, ...] = field(default_factory=tuple)
+
+
+Evaluate = Callable[[Sequence[ListFacts], dict, datetime], dict[int, str]]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    description: str
+    weight: int
+    parameters: dict
+    evaluate: Evaluate
+
+
+REGISTRY: dict[str, RuleSpec] = {}
+
+
+def rule(code: str, name: str, description: str, weight: int, **parameters):
+    def register(function: Evaluate) -> Evaluate:
+        REGISTRY[code] = RuleSpec(code, name, description, weight, parameters, function)
+        return function
+
+    return register
+
+
+def mask(id_number: str) -> str:
+    """Evidence names a buyer without spelling out the ID number."""
+    return f"{id_number[:4]}...{id_number[-1:]}" if len(id_number) > 5 else "****"
+
+
+def _money(value: Decimal) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def _recent(now: datetime, **delta) -> "InventoryList.objects":
+    return InventoryList.objects.filter(created_at__gte=now - timedelta(**delta))
+
+
+@rule(
+    "UNDERVALUED",
+    "Undervalued goods",
+    "A unit price far below the reference price for the HS code.",
+    40,
+    ratio="0.3",
+)
+def undervalued(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    references = dict(ReferencePrice.objects.values_list("hs_prefix", "unit_price"))
+    ratio = Decimal(str(params.get("ratio", "0.3")))
+    hits = {}
+    for facts in lists:
+        for line in facts.lines:
+            reference = next(
+                (
+                    references[line.gcode[:n]]
+                    for n in range(len(line.gcode), 1, -1)
+                    if line.gcode[:n] in references
+                ),
+                None,
+            )
+            if reference and Decimal(line.price) < reference * ratio:
+                hits[facts.id] = (
+                    f"line {line.gnum}: unit price {_money(line.price)} is under {ratio:.0%} of the "
+                    f"reference {_money(reference)} for {line.gcode}"
+                )
+                break
+    return hits
+
+
+@rule(
+    "SPLIT_ORDERS",
+    "Split orders",
+    "The same buyer with several lists just under the single limit within a window.",
+    60,
+    window_hours=24,
+    lower="4500",
+    limit="5000",
+    min_lists=3,
+)
+def split_orders(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    lower, limit = Decimal(str(params["lower"])), Decimal(str(params["limit"]))
+    hours, needed = int(params["window_hours"]), int(params["min_lists"])
+    candidates = {f.buyer_id_number for f in lists if lower <= f.dutiable_value <= limit}
+    if not candidates:
+        return {}
+    near_limit = defaultdict(list)
+    for buyer, value in (
+        _recent(now, hours=hours)
+        .filter(
+            buyer_id_number__in=candidates,
+            dutiable_value__gte=lower,
+            dutiable_value__lte=limit,
+        )
+        .values_list("buyer_id_number", "dutiable_value")
+    ):
+        near_limit[buyer].append(value)
+    hits = {}
+    for facts in lists:
+        values = near_limit.get(facts.buyer_id_number, [])
+        if facts.buyer_id_number in candidates and len(values) >= needed:
+            hits[facts.id] = (
+                f"{len(values)} lists for buyer {mask(facts.buyer_id_number)} in {hours} h, each between "
+                f"{_money(min(values))} and {_money(max(values))}"
+            )
+    return hits
+
+
+@rule(
+    "ID_SPREAD",
+    "One ID, many addresses",
+    "One buyer ID shipped to many different consignee addresses.",
+    30,
+    window_days=30,
+    max_addresses=3,
+)
+def id_spread(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    days, most = int(params["window_days"]), int(params["max_addresses"])
+    addresses = defaultdict(set)
+    for buyer, address in (
+        _recent(now, days=days)
+        .filter(buyer_id_number__in={f.buyer_id_number for f in lists})
+        .values_list("buyer_id_number", "consignee_address")
+    ):
+        addresses[buyer].add(address)
+    for facts in lists:
+        addresses[facts.buyer_id_number].add(facts.consignee_address)
+    return {
+        f.id: f"buyer {mask(f.buyer_id_number)} shipped to {len(addresses[f.buyer_id_number])} addresses "
+        f"in {days} days (more than {most})"
+        for f in lists
+        if len(addresses[f.buyer_id_number]) > most
+    }
+
+
+@rule(
+    "PAYER_MISMATCH",
+    "Payer is not the buyer",
+    "The payer is not the buyer (allowed only for a verified buyer).",
+    20,
+)
+def payer_mismatch(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    return {
+        f.id: f"payer {mask(f.payer_id_number)} paid for buyer {mask(f.buyer_id_number)}"
+        + ("" if f.buyer_verified else " (buyer not verified)")
+        for f in lists
+        if f.payer_id_number and f.payer_id_number != f.buyer_id_number
+    }
+
+
+@rule(
+    "VELOCITY",
+    "Abnormal velocity",
+    "A buyer or an address with an abnormal number of orders in an hour.",
+    30,
+    window_minutes=60,
+    max_orders=5,
+)
+def velocity(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    minutes, most = int(params["window_minutes"]), int(params["max_orders"])
+    buyers, places = defaultdict(int), defaultdict(int)
+    recent = _recent(now, minutes=minutes).filter(
+        Q(buyer_id_number__in={f.buyer_id_number for f in lists})
+        | Q(consignee_address__in={f.consignee_address for f in lists})
+    )
+    for buyer, address in recent.values_list("buyer_id_number", "consignee_address"):
+        buyers[buyer] += 1
+        places[address] += 1
+    hits = {}
+    for facts in lists:
+        if buyers[facts.buyer_id_number] > most:
+            count = buyers[facts.buyer_id_number]
+            hits[facts.id] = f"{count} lists for buyer {mask(facts.buyer_id_number)} in {minutes} min"
+        elif places[facts.consignee_address] > most:
+            hits[facts.id] = f"{places[facts.consignee_address]} lists to one address in {minutes} min"
+    return hits
+
+
+@rule(
+    "NEW_ENTERPRISE",
+    "New enterprise",
+    "The e-commerce enterprise was approved in the last N days.",
+    10,
+    days=30,
+)
+def new_enterprise(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    since = now - timedelta(days=int(params["days"]))
+    return {
+        f.id: f"enterprise {f.ebc_code} approved on {f.enterprise_approved_at:%Y-%m-%d}"
+        for f in lists
+        if f.enterprise_approved_at and f.enterprise_approved_at >= since
+    }
+
+
+@rule("NEGATIVE_LIST", "Negative list", "The enterprise is on the negative list.", 100)
+def negative_list(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    return {
+        f.id: f"enterprise {f.ebc_code} is on the negative list: {f.negative_list_reason}"
+        for f in lists
+        if f.negative_list_reason
+    }
+
+
+@rule("LOW_CREDIT", "Low credit", "The enterprise's credit level is dishonest.", 80)
+def low_credit(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    return {
+        f.id: f"enterprise {f.ebc_code} is rated {f.credit_level_name}" for f in lists if f.credit_dishonest
+    }
+
+
+@rule(
+    "RESTRICTED_GOODS",
+    "Restricted goods",
+    "HS codes on a watch list.",
+    60,
+    prefixes=["2402", "2403", "3004", "8525", "9302", "9303"],
+)
+def restricted_goods(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    prefixes = tuple(params.get("prefixes", ()))
+    hits = {}
+    for facts in lists:
+        for line in facts.lines:
+            if prefixes and line.gcode.startswith(prefixes):
+                hits[facts.id] = f"line {line.gnum}: {line.gcode} is on the watch list"
+                break
+    return hits
+
+
+@rule(
+    "ROUND_TRIP",
+    "One payer, many buyers (AML)",
+    "The same payment account paying for many unrelated buyers.",
+    60,
+    window_days=7,
+    max_buyers=3,
+)
+def round_trip(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
+    days, most = int(params["window_days"]), int(params["max_buyers"])
+    payers = {f.payer_id_number for f in lists if f.payer_id_number}
+    buyers = defaultdict(set)
+    for payer, buyer in (
+        _recent(now, days=days)
+        .filter(payment__payer_id_number__in=payers)
+        .values_list("payment__payer_id_number", "buyer_id_number")
+    ):
+        buyers[payer].add(buyer)
+    for facts in lists:
+        buyers[facts.payer_id_number].add(facts.buyer_id_number)
+    return {
+        f.id: _paid_for(f, len(buyers[f.payer_id_number]), days)
+        for f in lists
+        if f.payer_id_number and len(buyers[f.payer_id_number]) > most
+    }
+
+
+def _paid_for(facts: ListFacts, count: int, days: int) -> str:
+    return f"payer {mask(facts.payer_id_number)} paid for {count} buyers in {days} days"

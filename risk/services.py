@@ -1,0 +1,268 @@
+"""Writes of the risk system: scoring a batch, the "double random" draw, alerts and their decisions,
+and rule changes (a new version each time)."""
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.choices import InventoryStatus
+from declarations.models import InventoryList
+from sharing.principal import Principal
+from sharing.services import audit_record
+from singlewindow.db import insert_rows
+
+from .models import Alert, RiskAssessment, RiskRule
+from .rules import REGISTRY, ListFacts
+
+
+@dataclass(frozen=True)
+class Scored:
+    facts: ListFacts
+    score: int
+    hits: list[dict[str, Any]]
+
+
+def hold_threshold() -> int:
+    return int(getattr(settings, "RISK_HOLD_THRESHOLD", 60))
+
+
+def current_rules() -> list[RiskRule]:
+    return list(RiskRule.objects.filter(current=True, enabled=True).order_by("code"))
+
+
+def score(
+    lists: Sequence[ListFacts], *, now: datetime, rules: Sequence[RiskRule] | None = None
+) -> list[Scored]:
+    """Every enabled rule over the whole batch: a bounded number of queries, no query per list."""
+    rules = current_rules() if rules is None else rules
+    hits: dict[int, list[dict[str, Any]]] = {f.id: [] for f in lists}
+    for row in rules:
+        spec = REGISTRY.get(row.code)
+        if spec is None:
+            continue
+        params = {**spec.parameters, **row.parameters}
+        for inventory_id, evidence in spec.evaluate(lists, params, now).items():
+            hits[inventory_id].append(
+                {"rule": row.code, "version": row.version, "weight": row.weight, "evidence": evidence}
+            )
+    return [Scored(f, sum(h["weight"] for h in hits[f.id]), hits[f.id]) for f in lists]
+
+
+def draw_value(seed: str, inventory_id: int) -> Decimal:
+    """The reproducible draw of one list: the same seed and list always give the same value."""
+    return Decimal(random.Random(f"{seed}:{inventory_id}").random()).quantize(Decimal("0.0000000001"))  # noqa: S311
+
+
+def draw_inspector(
+    seed: str, inventory_id: int, candidates: Sequence[int], conflicts: Sequence[int]
+) -> int | None:
+    """The inspecting official, drawn from the agency's staff without those who declared a conflict."""
+    pool = sorted(set(candidates) - set(conflicts))
+    if not pool:
+        return None
+    return random.Random(f"{seed}:{inventory_id}:inspector:{len(conflicts)}").choice(pool)  # noqa: S311
+
+
+def assess_batch(
+    scored: Sequence[Scored],
+    *,
+    rates: dict[int, tuple[Decimal, str, bool]],
+    inspectors: Sequence[int],
+    threshold: int | None = None,
+) -> list[RiskAssessment]:
+    """Decide each list: hold (score over the threshold, or a level whose declarations are held) or
+    dispatch; and draw the dispatched ones for inspection at their enterprise's credit-level rate.
+
+    `rates` maps a list id to (inspection rate, credit level code, level holds declarations).
+    """
+    threshold = hold_threshold() if threshold is None else threshold
+    seed = uuid.uuid4().hex
+    assessments, alerts = [], []
+    for item in scored:
+        rate, level, level_holds = rates[item.facts.id]
+        hold = item.score >= threshold or level_holds
+        value = draw_value(seed, item.facts.id)
+        selected = not hold and value < rate
+        inspector = draw_inspector(seed, item.facts.id, inspectors, []) if selected else None
+        top = max(item.hits, key=lambda h: h["weight"], default=None)
+        assessments.append(
+            RiskAssessment(
+                inventory_id=item.facts.id,
+                score=item.score,
+                threshold=threshold,
+                hits=item.hits,
+                decision=RiskAssessment.Decision.HOLD if hold else RiskAssessment.Decision.DISPATCH,
+                reason_code=f"RISK-{top['rule']}" if hold and top else ("CREDIT-HOLD" if hold else ""),
+                credit_level=level,
+                draw_seed=seed,
+                draw_rate=rate,
+                draw_value=value,
+                selected_for_inspection=selected,
+                inspector_id=inspector,
+            )
+        )
+    insert_rows(assessments)
+    for assessment in assessments:
+        if assessment.decision == RiskAssessment.Decision.HOLD:
+            alerts.append(
+                Alert(
+                    inventory_id=assessment.inventory_id,
+                    assessment=assessment,
+                    score=assessment.score,
+                    rules=", ".join(h["rule"] for h in assessment.hits)[:300] or assessment.reason_code,
+                )
+            )
+    insert_rows(alerts)
+    return assessments
+
+
+def replay(assessment: RiskAssessment) -> tuple[Decimal, bool, int | None]:
+    """Recompute a recorded draw from its seed: (value, selected, inspector)."""
+    from sharing.models import Membership
+
+    value = draw_value(assessment.draw_seed, assessment.inventory_id)
+    selected = assessment.decision == RiskAssessment.Decision.DISPATCH and value < assessment.draw_rate
+    inspector = None
+    if selected:
+        candidates = list(Membership.objects.filter(agency__code="customs").values_list("user_id", flat=True))
+        inspector = draw_inspector(
+            assessment.draw_seed, assessment.inventory_id, candidates, assessment.inspector_conflicts
+        )
+    return value, selected, inspector
+
+
+@transaction.atomic
+def declare_conflict(*, assessment: RiskAssessment, by: Principal) -> RiskAssessment:
+    """The drawn inspector declares a conflict of interest: record it and draw another official."""
+    from sharing.models import Membership
+
+    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if by.user is None or assessment.inspector_id != by.user.pk:
+        raise PermissionError(_("Only the drawn inspector may declare a conflict of interest."))
+    assessment.inspector_conflicts = [*assessment.inspector_conflicts, by.user.pk]
+    candidates = list(Membership.objects.filter(agency__code="customs").values_list("user_id", flat=True))
+    assessment.inspector_id = draw_inspector(
+        assessment.draw_seed, assessment.inventory_id, candidates, assessment.inspector_conflicts
+    )
+    assessment.save(update_fields=["inspector_conflicts", "inspector"])
+    audit_record(
+        actor=by, action="risk.conflict_declared", obj=assessment, new_inspector=assessment.inspector_id
+    )
+    return assessment
+
+
+@transaction.atomic
+def alert_decide(*, alert: Alert, outcome: str, reason: str, by: Principal) -> Alert:
+    """A customs official releases, sends to inspection, or rejects a held list; the pipeline goes on."""
+    if not (by.is_agency("customs") or by.is_superuser):
+        raise PermissionError(_("Only a customs official may decide on alerts."))
+    if outcome not in Alert.Outcome.values:
+        raise ValidationError({"outcome": [_("Choose release, inspect or reject.")]})
+    if outcome != Alert.Outcome.RELEASE and not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason; it is recorded and sent with the receipt.")]})
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == Alert.Status.CLOSED:
+        if alert.outcome == outcome:
+            return alert  # deciding twice is a no-op
+        raise ValidationError({"status": [_("This alert has already been decided.")]})
+    alert.status, alert.outcome, alert.reason = Alert.Status.CLOSED, outcome, reason.strip()[:500]
+    alert.decided_by = by.user if by.user is not None and by.user.is_authenticated else None
+    alert.decided_at = timezone.now()
+    alert.save(update_fields=["status", "outcome", "reason", "decided_by", "decided_at"])
+    audit_record(actor=by, action=f"alert.{outcome}", obj=alert.inventory, reason=reason, alert=alert.pk)
+    from singlewindow.tasks import resume_held
+
+    transaction.on_commit(lambda: resume_held.delay([alert.inventory_id]))
+    return alert
+
+
+@transaction.atomic
+def rule_change(
+    *,
+    code: str,
+    by: Principal,
+    weight: int | None = None,
+    enabled: bool | None = None,
+    parameters: dict | None = None,
+) -> RiskRule:
+    """Save a new version of a rule; the old version stays for the assessments that used it."""
+    if not (by.is_agency("customs") and by.role == "admin") and not by.is_superuser:
+        raise PermissionError(_("Only a customs administrator may change risk rules."))
+    current = RiskRule.objects.select_for_update().get(code=code, current=True)
+    if weight is not None and not 0 <= weight <= 1000:
+        raise ValidationError({"weight": [_("A weight is between 0 and 1000.")]})
+    spec = REGISTRY.get(code)
+    if parameters is not None and spec is not None:
+        unknown = set(parameters) - set(spec.parameters)
+        if unknown:
+            raise ValidationError(
+                {"parameters": [_("Unknown parameters: %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
+            )
+    RiskRule.objects.filter(pk=current.pk).update(current=False)
+    new = RiskRule.objects.create(
+        code=code,
+        version=current.version + 1,
+        name=current.name,
+        description=current.description,
+        weight=current.weight if weight is None else weight,
+        enabled=current.enabled if enabled is None else enabled,
+        parameters={**current.parameters, **(parameters or {})},
+        current=True,
+        changed_by=by.user if by.user is not None and by.user.is_authenticated else None,
+    )
+    audit_record(
+        actor=by,
+        action="risk.rule_changed",
+        obj=new,
+        weight=new.weight,
+        enabled=new.enabled,
+        parameters=new.parameters,
+    )
+    return new
+
+
+def rule_preview(
+    *, code: str, parameters: dict | None = None, days: int = 7, limit: int = 5000
+) -> dict[str, Any]:
+    """What the rule, with these parameters, would have hit in the last `days` days: count and a sample."""
+    from .selectors import facts_for
+
+    spec = REGISTRY[code]
+    params = {
+        **spec.parameters,
+        **RiskRule.objects.get(code=code, current=True).parameters,
+        **(parameters or {}),
+    }
+    now = timezone.now()
+    lists = list(
+        InventoryList.objects.filter(created_at__gte=now - timedelta(days=days))
+        .exclude(status=InventoryStatus.RECEIVED)
+        .select_related("payment")
+        .prefetch_related("items")
+        .order_by("-id")[:limit]
+    )
+    facts = facts_for(lists)
+    hits = spec.evaluate(facts, params, now)
+    by_id = {i.pk: i for i in lists}
+    sample = [
+        {"inventory_id": pk, "cop_no": by_id[pk].cop_no, "evidence": evidence}
+        for pk, evidence in list(hits.items())[:10]
+    ]
+    return {
+        "rule": code,
+        "parameters": params,
+        "days": days,
+        "examined": len(lists),
+        "hits": len(hits),
+        "sample": sample,
+    }
