@@ -1,0 +1,123 @@
+"""Each rule fires on a constructed case and stays silent on a clean one."""
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from declarations.models import InventoryList, Payment
+from risk.rules import REGISTRY, Line, ListFacts
+from singlewindow.generator import buyer
+
+from ..factories import ClearanceWorld
+
+pytestmark = pytest.mark.django_db
+
+CLEAN = ListFacts(
+    id=1, ebc_code="3301960002", buyer_id_number="330106199001011234", buyer_name="王伟",
+    consignee_address="浙江省杭州市西湖区1号", dutiable_value=Decimal("300.00"),
+    payer_id_number="330106199001011234", payer_name="王伟", buyer_verified=False, enterprise_approved_at=None,
+    credit_level="regular", credit_level_name="Regular", credit_dishonest=False,
+    credit_inspection_rate=Decimal("0.03"), credit_held=False, negative_list_reason="",
+    lines=(Line(gnum=1, gcode="3304990099", price=Decimal("268.00"), qty=Decimal(1)),),
+)
+
+
+def evaluate(code: str, facts: list[ListFacts], **params):
+    spec = REGISTRY[code]
+    return spec.evaluate(facts, {**spec.parameters, **params}, timezone.now())
+
+
+@pytest.mark.parametrize(
+    ("code", "change", "evidence"),
+    [
+        ("UNDERVALUED", {"lines": (Line(1, "3304990099", Decimal("9.90"), Decimal(1)),)}, "reference 180.00"),
+        ("PAYER_MISMATCH", {"payer_id_number": "110105198001010015", "buyer_verified": True}, "paid for buyer"),
+        ("NEW_ENTERPRISE", {"enterprise_approved_at": timezone.now() - timedelta(days=3)}, "approved on"),
+        ("NEGATIVE_LIST", {"negative_list_reason": "走私前科"}, "走私前科"),
+        ("LOW_CREDIT", {"credit_dishonest": True, "credit_level_name": "Dishonest"}, "rated Dishonest"),
+        ("RESTRICTED_GOODS", {"lines": (Line(1, "3004900000", Decimal("50"), Decimal(1)),)}, "watch list"),
+    ],
+)
+def test_rule_fires_on_its_case_and_not_on_a_clean_one(code, change, evidence):
+    assert evaluate(code, [CLEAN]) == {}
+    hits = evaluate(code, [replace(CLEAN, **change)])
+    assert evidence in hits[1]
+
+
+@pytest.fixture
+def world():
+    return ClearanceWorld()
+
+
+def stored_lists(world, count: int, *, who=None, lines: int = 1) -> list[InventoryList]:
+    """Lists stored as if they had been received over the last hour (rules read them from the database)."""
+    docs = [world.declaration(100 + n, who=who, lines=lines) for n in range(count)]
+    for kind in ("payment", "inventory"):
+        assert world.post(kind, [d[kind] for d in docs]).status_code == 201
+    lists = list(InventoryList.objects.order_by("id"))
+    payments = {p.order_no: p for p in Payment.objects.all()}
+    for inventory in lists:
+        inventory.payment = payments[inventory.order_no]
+        inventory.save(update_fields=["payment"])
+    return lists
+
+
+def as_facts(inventory: InventoryList, **change) -> ListFacts:
+    values = {"id": inventory.pk, "buyer_id_number": inventory.buyer_id_number,
+              "consignee_address": inventory.consignee_address,
+              "dutiable_value": inventory.dutiable_value or Decimal("300"),
+              "payer_id_number": inventory.payment.payer_id_number}
+    return replace(CLEAN, **{**values, **change})
+
+
+def test_split_orders(world):
+    who = buyer(random.Random(7))
+    lists = stored_lists(world, 4, who=who)
+    InventoryList.objects.update(dutiable_value=Decimal("4900.00"))
+    for inventory in lists:
+        inventory.refresh_from_db()
+    hits = evaluate("SPLIT_ORDERS", [as_facts(lists[-1])])
+    assert "4 lists for buyer" in hits[lists[-1].pk] and "4,900.00" in hits[lists[-1].pk]
+    # the same buyer with ordinary amounts is not splitting
+    InventoryList.objects.update(dutiable_value=Decimal("300.00"))
+    assert evaluate("SPLIT_ORDERS", [as_facts(lists[-1], dutiable_value=Decimal("300"))]) == {}
+
+
+def test_id_spread(world):
+    who = buyer(random.Random(8))
+    lists = stored_lists(world, 3, who=who)
+    assert evaluate("ID_SPREAD", [as_facts(lists[0])]) == {}  # one address so far
+    for n, inventory in enumerate(lists):
+        InventoryList.objects.filter(pk=inventory.pk).update(consignee_address=f"上海市徐汇区{n}号")
+    hits = evaluate("ID_SPREAD", [as_facts(lists[0], consignee_address="北京市朝阳区9号")])
+    assert "shipped to 4 addresses" in hits[lists[0].pk]
+
+
+def test_velocity(world):
+    who = buyer(random.Random(9))
+    lists = stored_lists(world, 6, who=who)
+    hits = evaluate("VELOCITY", [as_facts(lists[0])])
+    assert "6 lists for buyer" in hits[lists[0].pk]
+    assert evaluate("VELOCITY", [as_facts(lists[0])], max_orders=10) == {}
+
+
+def test_round_trip(world):
+    lists = stored_lists(world, 5)  # five different buyers
+    payer = lists[0].payment.payer_id_number
+    Payment.objects.update(payer_id_number=payer)
+    for inventory in lists:
+        inventory.refresh_from_db()
+    hits = evaluate("ROUND_TRIP", [as_facts(lists[0])])
+    assert "paid for 5 buyers" in hits[lists[0].pk]
+    Payment.objects.update(payer_id_number="110105198001010015")
+    assert evaluate("ROUND_TRIP", [as_facts(lists[1], payer_id_number=lists[1].buyer_id_number)]) == {}
+
+
+def test_every_registered_rule_is_seeded():
+    from risk.models import RiskRule
+
+    assert set(RiskRule.objects.filter(current=True).values_list("code", flat=True)) == set(REGISTRY)
