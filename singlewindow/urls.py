@@ -6,6 +6,8 @@ api_v1 = [
     path("", include("sharing.api.urls")),
     path("", include("parks.api.urls")),
     path("", include("declarations.api.urls")),
+    path("", include("risk.api.urls")),
+    path("", include("credit.api.urls")),
 ]
 
 urlpatterns = [

@@ -17,11 +17,22 @@ from ..factories import ClearanceWorld
 pytestmark = pytest.mark.django_db
 
 CLEAN = ListFacts(
-    id=1, ebc_code="3301960002", buyer_id_number="330106199001011234", buyer_name="王伟",
-    consignee_address="浙江省杭州市西湖区1号", dutiable_value=Decimal("300.00"),
-    payer_id_number="330106199001011234", payer_name="王伟", buyer_verified=False, enterprise_approved_at=None,
-    credit_level="regular", credit_level_name="Regular", credit_dishonest=False,
-    credit_inspection_rate=Decimal("0.03"), credit_held=False, negative_list_reason="",
+    id=1,
+    ebc_code="3301960002",
+    buyer_id_number="330106199001011234",
+    buyer_name="王伟",
+    consignee_address="浙江省杭州市西湖区1号",
+    dutiable_value=Decimal("300.00"),
+    payer_id_number="330106199001011234",
+    payer_name="王伟",
+    buyer_verified=False,
+    enterprise_approved_at=None,
+    credit_level="regular",
+    credit_level_name="Regular",
+    credit_dishonest=False,
+    credit_inspection_rate=Decimal("0.03"),
+    credit_held=False,
+    negative_list_reason="",
     lines=(Line(gnum=1, gcode="3304990099", price=Decimal("268.00"), qty=Decimal(1)),),
 )
 
@@ -35,7 +46,11 @@ def evaluate(code: str, facts: list[ListFacts], **params):
     ("code", "change", "evidence"),
     [
         ("UNDERVALUED", {"lines": (Line(1, "3304990099", Decimal("9.90"), Decimal(1)),)}, "reference 180.00"),
-        ("PAYER_MISMATCH", {"payer_id_number": "110105198001010015", "buyer_verified": True}, "paid for buyer"),
+        (
+            "PAYER_MISMATCH",
+            {"payer_id_number": "110105198001010015", "buyer_verified": True},
+            "paid for buyer",
+        ),
         ("NEW_ENTERPRISE", {"enterprise_approved_at": timezone.now() - timedelta(days=3)}, "approved on"),
         ("NEGATIVE_LIST", {"negative_list_reason": "走私前科"}, "走私前科"),
         ("LOW_CREDIT", {"credit_dishonest": True, "credit_level_name": "Dishonest"}, "rated Dishonest"),
@@ -67,10 +82,13 @@ def stored_lists(world, count: int, *, who=None, lines: int = 1) -> list[Invento
 
 
 def as_facts(inventory: InventoryList, **change) -> ListFacts:
-    values = {"id": inventory.pk, "buyer_id_number": inventory.buyer_id_number,
-              "consignee_address": inventory.consignee_address,
-              "dutiable_value": inventory.dutiable_value or Decimal("300"),
-              "payer_id_number": inventory.payment.payer_id_number}
+    values = {
+        "id": inventory.pk,
+        "buyer_id_number": inventory.buyer_id_number,
+        "consignee_address": inventory.consignee_address,
+        "dutiable_value": inventory.dutiable_value or Decimal("300"),
+        "payer_id_number": inventory.payment.payer_id_number,
+    }
     return replace(CLEAN, **{**values, **change})
 
 
