@@ -66,7 +66,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RiskRuleViewSet(viewsets.ReadOnlyModelViewSet):
-    """The rules in force (current versions); customs administrators change them, each change a new version."""
+    """The rules in force (current versions); customs administrators change them: each change is a version."""
 
     queryset = RiskRule.objects.none()
     serializer_class = RiskRuleSerializer
