@@ -6,7 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 
-def _guard(test):
+def guard(test):
+    """A decorator admitting signed-in users whose principal passes `test` (others: login or 403)."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
@@ -22,16 +24,16 @@ def _guard(test):
 
 
 def enterprise_member_required(view):
-    return _guard(lambda p: p.enterprise is not None)(view)
+    return guard(lambda p: p.enterprise is not None)(view)
 
 
 def enterprise_admin_required(view):
-    return _guard(lambda p: p.is_enterprise_admin)(view)
+    return guard(lambda p: p.is_enterprise_admin)(view)
 
 
 def official_required(view):
-    return _guard(lambda p: p.sees_everything)(view)
+    return guard(lambda p: p.sees_everything)(view)
 
 
 def commerce_official_required(view):
-    return _guard(lambda p: p.is_commerce_official)(view)
+    return guard(lambda p: p.is_commerce_official)(view)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("parks.urls")),
     path("", include("declarations.urls")),
+    path("", include("risk.urls")),
+    path("", include("credit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

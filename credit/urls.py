@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("credit/", views.disclosure, name="credit-disclosure"),
+    path("officials/credit/<int:pk>/", views.enterprise_credit, name="enterprise-credit"),
+]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("officials/alerts/", views.alert_queue, name="alert-queue"),
+    path("officials/alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
+    path("officials/risk-rules/", views.rule_list, name="risk-rules"),
+    path("officials/risk-rules/<str:code>/", views.rule_change, name="risk-rule-change"),
+]

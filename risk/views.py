@@ -1,0 +1,122 @@
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from credit import selectors as credit_selectors
+from credit.services import enterprises_by_code
+from singlewindow.access import guard
+from singlewindow.forms import add_service_errors
+
+from . import selectors, services
+from .filters import AlertFilterSet
+from .forms import AlertDecisionForm, RuleForm
+from .models import RiskRule
+from .rules import REGISTRY
+
+customs_required = guard(lambda p: p.is_agency("customs") or p.is_superuser)
+
+
+@customs_required
+def alert_queue(request):
+    params = request.GET.copy()
+    params.setdefault("status", "open")
+    filterset = AlertFilterSet(params, queryset=selectors.alert_queue(status=None))
+    sort = request.GET.get("sort", "-score")
+    if sort.lstrip("-") not in {"score", "created_at"}:
+        sort = "-score"
+    page = Paginator(filterset.qs.order_by(sort, "id"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risk/alert_queue.html",
+        {"filterset": filterset, "page": page, "sort": sort, "rules": sorted(REGISTRY)},
+    )
+
+
+@customs_required
+def alert_detail(request, pk: int):
+    alert = get_object_or_404(
+        selectors.alert_queue(status=None).select_related(
+            "inventory__order", "inventory__payment", "inventory__waybill"
+        ),
+        pk=pk,
+    )
+    form = AlertDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_decide(
+                alert=alert,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                by=request.principal,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Decision recorded; the declaration continues."))
+            return redirect("alert-queue")
+    enterprise_id = enterprises_by_code({alert.inventory.ebc_code}).get(alert.inventory.ebc_code)
+    history = credit_selectors.credit_history(enterprise_id)[:20] if enterprise_id else []
+    context = {
+        "alert": alert,
+        "inventory": alert.inventory,
+        "assessment": alert.assessment,
+        "form": form,
+        "history": history,
+        "enterprise_id": enterprise_id,
+    }
+    return render(request, "risk/alert_detail.html", context)
+
+
+@customs_required
+def rule_list(request):
+    rules = RiskRule.objects.filter(current=True, code__in=list(REGISTRY)).order_by("code")
+    forms = {
+        rule.code: RuleForm(
+            initial={
+                "weight": rule.weight,
+                "enabled": rule.enabled,
+                "parameters": json.dumps(rule.parameters, ensure_ascii=False),
+            },
+            prefix=rule.code,
+        )
+        for rule in rules
+    }
+    can_change = request.principal.is_superuser or request.principal.role == "admin"
+    return render(
+        request,
+        "risk/rule_list.html",
+        {"rows": [(r, forms[r.code]) for r in rules], "can_change": can_change},
+    )
+
+
+@require_POST
+@customs_required
+def rule_change(request, code: str):
+    rule = get_object_or_404(RiskRule, code=code, current=True)
+    form = RuleForm(request.POST, prefix=code)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect("risk-rules")
+    if request.POST.get("action") == "preview":
+        preview = services.rule_preview(code=code, parameters=form.cleaned_data["parameters"])
+        return render(request, "risk/_rule_preview.html", {"preview": preview, "rule": rule})
+    try:
+        new = services.rule_change(
+            code=code,
+            by=request.principal,
+            weight=form.cleaned_data["weight"],
+            enabled=form.cleaned_data["enabled"],
+            parameters=form.cleaned_data["parameters"],
+        )
+    except (ValidationError, PermissionError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(
+            request, _("Rule %(code)s saved as version %(version)d.") % {"code": code, "version": new.version}
+        )
+    return redirect("risk-rules")
