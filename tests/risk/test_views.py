@@ -1,4 +1,4 @@
-"""The officials' pages (review queue, alert decision, rules with preview, credit) and the public credit page."""
+"""The officials' pages (review queue, alerts, rules with preview, credit) and the public credit page."""
 
 import pytest
 
