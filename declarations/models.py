@@ -348,6 +348,9 @@ class DispatchBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
+    # What is sent to the agencies: the lists with what they need of the order and payment, written
+    # once when the batch is dispatched, so each agency's task reads one row instead of the tables.
+    message = models.TextField(default="[]")
 
     class Meta:
         verbose_name = _("dispatch batch")

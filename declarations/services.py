@@ -23,7 +23,7 @@ from rest_framework import serializers
 from sharing.choices import EnterpriseRole
 from sharing.models import Enterprise
 from sharing.principal import Principal
-from singlewindow.db import insert_rows
+from singlewindow.db import insert_rows, update_rows
 
 from . import schemas
 from .choices import (
@@ -338,7 +338,7 @@ def _store(
         if spec.kind == DocumentKind.INVENTORY:
             for obj in created:
                 obj.pre_no = f"B{now:%Y%m%d}{obj.pk % 1_000_000_000:09d}"
-            InventoryList.objects.bulk_update(created, ["pre_no"])
+            update_rows(created, ["pre_no"])
     if changed:
         for index, _data, obj in changed:
             obj.save()

@@ -71,7 +71,7 @@ class RiskAssessment(models.Model):
     threshold = models.PositiveIntegerField(_("threshold"))
     hits = models.JSONField(_("rule hits"), default=list)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason_code = models.CharField(_("reason code"), max_length=20, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
     credit_level = models.CharField(_("credit level"), max_length=30)
     # "Double random": the draw for inspection, replayable from its seed.
     draw_seed = models.CharField(_("draw seed"), max_length=40)

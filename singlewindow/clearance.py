@@ -321,7 +321,9 @@ def _locked_quotas(buyers: set[str], year: int) -> dict[str, BuyerQuota]:
 
 
 def _dispatch(lists: list[InventoryList]) -> DispatchBatch:
-    batch = DispatchBatch.objects.create(size=len(lists))
+    """Lists with their order, payment and items loaded -> one batch, one dispatch row per agency."""
+    message = json.dumps([_declared(i).to_message() for i in lists], ensure_ascii=False)
+    batch = DispatchBatch.objects.create(size=len(lists), message=message)
     dispatches = AgencyDispatch.objects.bulk_create([AgencyDispatch(batch=batch, agency=a) for a in AGENCIES])
     InventoryList.objects.filter(pk__in=[i.pk for i in lists]).update(
         status=InventoryStatus.DISPATCHED,
@@ -355,13 +357,8 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
     dispatch = AgencyDispatch.objects.filter(pk=dispatch_id).first()
     if dispatch is None or dispatch.state == AgencyDispatch.State.ANSWERED:
         return
-    lists = list(
-        InventoryList.objects.filter(dispatch_batch_id=dispatch.batch_id)
-        .select_related("order", "payment")
-        .prefetch_related("items")
-        .order_by("id")
-    )
-    declared = [_declared(i) for i in lists]
+    message = DispatchBatch.objects.filter(pk=dispatch.batch_id).values_list("message", flat=True).get()
+    declared = [DeclaredList.from_message(item) for item in json.loads(message)]
     payload = json.dumps([d.as_payload() for d in declared], ensure_ascii=False)
     try:
         decisions = _decide(dispatch.agency, declared)
@@ -383,7 +380,7 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
         dispatch = AgencyDispatch.objects.select_for_update().get(pk=dispatch_id)
         if dispatch.state == AgencyDispatch.State.ANSWERED:
             return
-        by_id = {i.pk: i for i in lists}
+        by_id = {d.id: d for d in declared}
         decisions = _commit_holdings(dispatch.agency, decisions, by_id)
         now = timezone.now()
         AgencyDecision.objects.bulk_create(
@@ -431,16 +428,27 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
         )
         receipts = []
         for d in decisions:
-            inventory = by_id[d.inventory_id]
+            sent = by_id[d.inventory_id]
             if dispatch.agency == "customs" and d.outcome != "reject":
-                receipts.append(
-                    _receipt(inventory, dispatch.agency, "120", "Accepted into the customs system")
-                )
-            receipts.append(_receipt(inventory, dispatch.agency, d.return_status, d.return_info))
+                receipts.append(_receipt_of(sent, dispatch.agency, "120", "Accepted into the customs system"))
+            receipts.append(_receipt_of(sent, dispatch.agency, d.return_status, d.return_info))
         insert_rows(receipts)
         dispatch.state, dispatch.answered_at = AgencyDispatch.State.ANSWERED, now
         dispatch.save(update_fields=["state", "answered_at"])
         finalize_if_complete(batch_id=dispatch.batch_id)
+
+
+def _receipt_of(sent: DeclaredList, source: str, status: str, info: str) -> Receipt:
+    return Receipt(
+        enterprise_id=sent.enterprise_id,
+        kind=DocumentKind.INVENTORY,
+        document_id=sent.id,
+        source=source,
+        natural_key=f"{sent.ebc_code}/{sent.cop_no}"[:100],
+        return_status=status,
+        return_info=info[:1000] or "-",
+        guid=str(uuid.uuid4()).upper(),
+    )
 
 
 def _decide(agency: str, declared: list[DeclaredList]) -> list[Decision]:
@@ -452,6 +460,7 @@ def _declared(inventory: InventoryList) -> DeclaredList:
     payment, order = inventory.payment, inventory.order
     return DeclaredList(
         id=inventory.pk,
+        enterprise_id=inventory.submitted_by_id,
         cop_no=inventory.cop_no,
         pre_no=inventory.pre_no,
         trade_mode=inventory.trade_mode,
@@ -589,7 +598,7 @@ CONTEXT_BUILDERS = {
 
 
 def _commit_holdings(
-    agency: str, decisions: list[Decision], by_id: dict[int, InventoryList]
+    agency: str, decisions: list[Decision], by_id: dict[int, DeclaredList]
 ) -> list[Decision]:
     """Apply what tax and forex hold against their ledgers, atomically and without overdrawing.
 
@@ -610,7 +619,7 @@ def _commit_holdings(
             for g in TaxGuarantee.objects.select_for_update().filter(assure_code__in=codes).order_by("id")
         }
     else:
-        payers = {by_id[d.inventory_id].payment.payer_id_number for d in releasing}
+        payers = {by_id[d.inventory_id].payer_id_number for d in releasing}
         ForexPurchase.objects.bulk_create(
             [ForexPurchase(payer_id_number=p, year=year) for p in payers], ignore_conflicts=True
         )
@@ -633,7 +642,7 @@ def _commit_holdings(
                 guarantee.reserved += amount
             reason = "tax guarantee exhausted by other declarations"
         else:
-            purchase, amount = rows[inventory.payment.payer_id_number], d.amounts.get("usd", Decimal(0))
+            purchase, amount = rows[inventory.payer_id_number], d.amounts.get("usd", Decimal(0))
             held = purchase.usd_total + amount <= forex_adapter.YEARLY_LIMIT_USD
             if held:
                 purchase.usd_total += amount
@@ -921,9 +930,9 @@ def resume_held(*, inventory_ids: list[int]) -> int:
     """
     with transaction.atomic():
         lists = list(
-            InventoryList.objects.select_for_update()
+            InventoryList.objects.select_for_update(of=("self",))
             .filter(pk__in=inventory_ids, status=InventoryStatus.HELD)
-            .select_related("payment")
+            .select_related("payment", "order")
             .prefetch_related("items")
             .order_by("id")
         )

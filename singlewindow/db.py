@@ -70,6 +70,7 @@ def insert_rows(objs: Sequence[models.Model], *, chunk: int = 1000) -> list[mode
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    preparers = [_preparer(field, connection) for field in fields]
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
         f"VALUES %s RETURNING {quote(meta.pk.column)}"
@@ -77,13 +78,36 @@ def insert_rows(objs: Sequence[models.Model], *, chunk: int = 1000) -> list[mode
     with connection.cursor() as cursor:
         for start in range(0, len(objs), chunk):
             part = objs[start : start + chunk]
-            rows = [
-                tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
-                for obj in part
-            ]
+            rows = [tuple(prepare(obj) for prepare in preparers) for obj in part]
             ids = execute_values(cursor.cursor, sql, rows, page_size=chunk, fetch=True)
             for obj, (pk,) in zip(part, ids, strict=True):
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = alias
     return list(objs)
+
+
+# Field types whose Python value psycopg2 adapts as it is: reading the attribute skips Django's
+# per-value preparation, the larger part of an insert's CPU time.
+_PLAIN = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "SlugField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveSmallIntegerField",
+        "BooleanField",
+        "DecimalField",
+        "ForeignKey",
+    }
+)
+
+
+def _preparer(field, connection):
+    if field.get_internal_type() in _PLAIN:
+        attname = field.attname
+        return lambda obj: getattr(obj, attname)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)

@@ -54,6 +54,28 @@ class DeclaredList:
     payer_id_number: str
     amount_paid: Decimal
     lines: tuple[DeclaredLine, ...] = field(default_factory=tuple)
+    enterprise_id: int = 0  # the submitter, whom the receipts are for (not part of what agencies judge)
+
+    def to_message(self) -> dict:
+        """The list as sent to the agencies (JSON-ready), written once per batch."""
+        data = {
+            k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items() if k != "lines"
+        }
+        data["lines"] = [
+            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.__dict__.items()}
+            for line in self.lines
+        ]
+        return data
+
+    @classmethod
+    def from_message(cls, data: dict) -> "DeclaredList":
+        money = {"freight", "insured_fee", "tax_amount", "order_tax_total", "amount_paid"}
+        head = {k: (Decimal(v) if k in money else v) for k, v in data.items() if k != "lines"}
+        lines = tuple(
+            DeclaredLine(**{k: (Decimal(v) if k in ("qty", "total_price") else v) for k, v in line.items()})
+            for line in data["lines"]
+        )
+        return cls(**head, lines=lines)
 
     def as_payload(self) -> dict:
         return {
