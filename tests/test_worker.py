@@ -96,11 +96,10 @@ def test_task_runs_in_a_real_worker_and_writes_postgres(worker):
 
 def test_declarations_cleared_by_a_real_worker(worker):
     """The pipeline through a real worker over Redis: the tasks run in another process."""
+    from credit.models import CreditLevel
     from declarations.models import InventoryList
 
     from .factories import ClearanceWorld
-
-    from credit.models import CreditLevel
 
     CreditLevel.objects.update(inspection_rate=0)  # no random draw: every list must be released
     world = ClearanceWorld()
