@@ -188,7 +188,7 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, default=20000, help="orders (default 20000)")
     parser.add_argument("--batch", type=int, default=500, help="documents per request (default 500)")
-    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (-P solo each)")
+    parser.add_argument("--workers", type=int, default=3, help="Celery worker processes (-P solo each)")
     parser.add_argument("--web", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--latency-ms", type=int, default=0, help="simulated latency of every agency call")

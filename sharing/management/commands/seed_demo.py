@@ -8,6 +8,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = seed_demo()
+        # Declarations go through the real pipeline, outside seed_demo's transaction so it runs now.
+        from singlewindow.demo import seed_declarations
+
+        declared = seed_declarations()
+        if declared:
+            self.stdout.write(f"Filed {declared} demo declarations through the pipeline.")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password for all: {DEMO_PASSWORD}):")
         )
