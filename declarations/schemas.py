@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import matching
+from .choices import AppType
 
 TIME14 = r"^\d{14}$"
 DATE8 = r"^\d{8}$"
@@ -80,7 +81,7 @@ class CebSchema(serializers.Serializer):
     """Header fields of every declared document (DOMAIN.md 1.5)."""
 
     guid = text(36, exact=True)
-    app_type = serializers.ChoiceField(choices=("1", "2", "3"))
+    app_type = serializers.ChoiceField(choices=AppType.choices)
     app_time = timestamp()
     app_status = serializers.ChoiceField(choices=("1", "2"))
     note = text(1000, required=False)

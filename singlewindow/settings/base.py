@@ -154,6 +154,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, so generated clients get stable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "AppTypeEnum": "declarations.choices.AppType",
+        "InventoryStatusEnum": "declarations.choices.InventoryStatus",
+        "EnterpriseStatusEnum": "sharing.choices.EnterpriseStatus",
+        "ParkApplicationStatusEnum": "parks.choices.ApplicationStatus",
+        "AlertStatusEnum": "risk.models.Alert.Status",
+        "ImportFlagEnum": [("I", "I")],
+    },
     # Swagger UI served from the project's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
