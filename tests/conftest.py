@@ -72,3 +72,22 @@ def commerce_api(commerce_user):
     client = APIClient()
     client.force_authenticate(commerce_user)
     return client
+
+
+def reload_reference_data() -> None:
+    """Transactional tests (live server, real worker) run in databases that an earlier such test flushed:
+    put back the reference rows the data migrations ship (idempotent)."""
+    from django.apps import apps
+
+    from credit import reference as credit_reference
+    from finance import reference as finance_reference
+    from parks import reference as parks_reference
+    from risk import reference as risk_reference
+    from sharing import reference as sharing_reference
+
+    parks_reference.load(apps)
+    sharing_reference.load(apps)
+    sharing_reference.load_registers(apps)
+    finance_reference.load(apps)
+    credit_reference.load(apps)
+    risk_reference.load(apps)

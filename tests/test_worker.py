@@ -38,6 +38,9 @@ def worker():
     host, port, name = db["HOST"] or "127.0.0.1", db["PORT"] or 5432, connection.settings_dict["NAME"]
     url = f"postgres://{db['USER']}@{host}:{port}/{name}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "singlewindow.settings.local"}
+    from .conftest import reload_reference_data
+
+    reload_reference_data()
     queue = f"test-{os.getpid()}"
     from singlewindow.celery import app
 

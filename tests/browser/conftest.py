@@ -40,14 +40,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    # Live-server tests run in flushed transactional databases: put the reference rows back.
-    from django.apps import apps
+    from ..conftest import reload_reference_data
 
-    from parks import reference as parks_reference
-    from sharing import reference as sharing_reference
-
-    parks_reference.load(apps)
-    sharing_reference.load(apps)
+    reload_reference_data()
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
