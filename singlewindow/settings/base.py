@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_api_key",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -55,7 +56,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sharing.middleware.PrincipalMiddleware",
+    # Last, as django-axes asks: it locks out an address after repeated failed logins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: five failures for a username from one address lock it out for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "singlewindow.urls"
 WSGI_APPLICATION = "singlewindow.wsgi.application"
@@ -137,6 +150,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "singlewindow.api.StandardPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["singlewindow.throttling.PartnerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "partner": env.str("API_RATE_LIMIT", default="6000/min"),
+        "anon": env.str("API_ANON_RATE_LIMIT", default="300/min"),
+    },
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "singlewindow.api.exception_handler",
@@ -212,5 +230,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         "kombu": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
     },
 }

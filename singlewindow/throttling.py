@@ -1,0 +1,21 @@
+"""API rate limits (a module of its own: DRF's settings import it while loading)."""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class PartnerRateThrottle(SimpleRateThrottle):
+    """Requests per API key (or per signed-in user, or per address for the public): 429 with
+    Retry-After past the rate. The counters live in the cache (Redis in production)."""
+
+    scope = "partner"
+
+    def get_cache_key(self, request, view) -> str:
+        user = request.user
+        if user is not None and user.is_authenticated:
+            ident = str(user.pk)
+        else:
+            self.scope = "anon"
+            self.rate = self.get_rate()
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
