@@ -173,7 +173,12 @@ class Notification(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of a state change: who did what to which object, and when."""
+    """Append-only record of a state change: who did what to which object, and when.
+
+    Each event carries the hash of the one before it, so changing or removing any event breaks the
+    chain (`manage.py verify_audit_chain` finds where); on PostgreSQL a trigger refuses updates and
+    deletes outright.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -188,7 +193,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=160)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -384,3 +391,12 @@ class BuyerVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.method})"
+
+
+class AuditHead(models.Model):
+    """One row holding the hash of the latest audit event: locking it orders the chain's appends."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
-from .models import Agency, AuditEvent, Enterprise, EnterpriseAPIKey, Membership, Notification
+from .models import Agency, AuditEvent, AuditHead, Enterprise, EnterpriseAPIKey, Membership, Notification
 from .principal import Principal
 
 
@@ -22,14 +22,66 @@ def audit_record(*, actor: Any, action: str, obj: Any, **detail: Any) -> AuditEv
         actor = actor.user if actor.user is not None and actor.user.is_authenticated else None
     else:
         label = getattr(actor, "username", "") or "system"
-    return AuditEvent.objects.create(
-        actor=actor,
-        actor_label=label[:150],
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        detail={k: str(v) for k, v in detail.items()},
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            actor=actor,
+            actor_label=label[:150],
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            detail={k: str(v) for k, v in detail.items()},
+            at=timezone.now(),
+            previous_hash=head.last_hash,
+        )
+        event.hash = audit_hash(event)
+        event.save()
+        head.last_hash = event.hash
+        head.save(update_fields=["last_hash"])
+    return event
+
+
+def audit_hash(event: AuditEvent) -> str:
+    """sha256 over the previous hash and the event's content, in a canonical form."""
+    import hashlib
+    import json
+
+    content = json.dumps(
+        [
+            event.previous_hash,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.detail,
+            event.at.isoformat(),
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def audit_chain_breaks(*, limit: int = 10) -> list[str]:
+    """Walk the chain from the first event: every place where it does not hold, up to `limit`."""
+    problems: list[str] = []
+    previous = "0" * 64
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.previous_hash != previous:
+            problems.append(
+                f"event {event.pk}: links to {event.previous_hash[:12]}, expected {previous[:12]} "
+                "(an event before it was removed or changed)"
+            )
+        elif audit_hash(event) != event.hash:
+            problems.append(f"event {event.pk}: its content does not match its hash (it was changed)")
+        previous = event.hash
+        if len(problems) >= limit:
+            break
+    head = AuditHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
+    if head and head != previous and len(problems) < limit:
+        problems.append("the chain's head does not match its last event (the last events were removed)")
+    return problems
 
 
 def _actor_label(principal: Principal) -> str:
