@@ -56,7 +56,10 @@ def enterprise_credit(request, pk: int):
             services.negative_list_add(enterprise=enterprise, by=request.principal, **negative.cleaned_data)
             return _done(request, pk)
         if request.POST.get("form") == "lift":
-            entry = get_object_or_404(NegativeListEntry, pk=request.POST.get("entry"), enterprise=enterprise)
+            ident = request.POST.get("entry", "")
+            entry = get_object_or_404(
+                NegativeListEntry, pk=int(ident) if ident.isdigit() else 0, enterprise=enterprise
+            )
             services.negative_list_lift(entry=entry, by=request.principal)
             return _done(request, pk)
     except ValidationError as exc:

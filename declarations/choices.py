@@ -26,6 +26,9 @@ class InventoryStatus(models.TextChoices):
 # Statuses after which the documents of a list may no longer change.
 FROZEN_STATUSES = frozenset(
     {
+        InventoryStatus.MATCHED,
+        InventoryStatus.ASSESSED,
+        InventoryStatus.HELD,
         InventoryStatus.DISPATCHED,
         InventoryStatus.RELEASED,
         InventoryStatus.INSPECTION,

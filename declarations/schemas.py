@@ -5,6 +5,8 @@ rules a document must meet on its own (declarations.matching). Errors name the f
 The database's unique constraints, not a query per document, enforce the natural keys.
 """
 
+import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +17,16 @@ from rest_framework import serializers
 from . import matching
 from .choices import AppType
 
-TIME14 = r"^\d{14}$"
-DATE8 = r"^\d{8}$"
+TIME14 = r"^[0-9]{14}$"
+DATE8 = r"^[0-9]{8}$"
 MAX_LINES = 99
+DATE_FORMATS = {
+    "app_time": "%Y%m%d%H%M%S",
+    "pay_time": "%Y%m%d%H%M%S",
+    "logistics_time": "%Y%m%d%H%M%S",
+    "decl_time": "%Y%m%d",
+    "ie_date": "%Y%m%d",
+}
 
 
 def text(
@@ -100,6 +109,26 @@ class CebSchema(serializers.Serializer):
             if not field.required and not isinstance(field, serializers.CharField)
         }
 
+    def check_header(self, attrs: dict) -> None:
+        """What a field alone cannot say: dates that exist, and no deletion by app_type 3."""
+        errors: dict[str, list[str]] = {}
+        if attrs.get("app_type") == AppType.DELETE:
+            errors["app_type"] = [
+                _(
+                    "Deleting (app_type 3) is done with a cancellation message (CEB623), which "
+                    "the window does not take yet; send 1 (new) or 2 (change)."
+                )
+            ]
+        for name, pattern in DATE_FORMATS.items():
+            value = attrs.get(name)
+            if value:
+                try:
+                    datetime.strptime(value, pattern)
+                except ValueError:
+                    errors[name] = [_("Not a real date: %(value)s.") % {"value": value}]
+        if errors:
+            raise serializers.ValidationError(errors)
+
     def raise_rule_failures(self, failures: list[matching.Failure], prefix: str) -> None:
         if failures:
             errors: dict[str, list[str]] = {}
@@ -156,6 +185,7 @@ class OrderSchema(CebSchema):
     items = OrderItemSchema(many=True, allow_empty=False, max_length=MAX_LINES)
 
     def validate(self, attrs):
+        self.check_header(attrs)
         self.raise_rule_failures(
             matching.order_failures(
                 matching.as_document(attrs), [matching.as_document(item) for item in attrs["items"]]
@@ -183,6 +213,7 @@ class PaymentSchema(CebSchema):
     pay_time = timestamp()
 
     def validate(self, attrs):
+        self.check_header(attrs)
         self.raise_rule_failures(matching.payment_failures(matching.as_document(attrs)), "payment")
         return attrs
 
@@ -206,6 +237,7 @@ class WaybillSchema(CebSchema):
     consignee_telephone = text(50)
 
     def validate(self, attrs):
+        self.check_header(attrs)
         attrs["freight"] = attrs.get("freight") or 0
         attrs["insured_fee"] = attrs.get("insured_fee") or 0
         self.raise_rule_failures(matching.waybill_failures(matching.as_document(attrs)), "waybill")
@@ -221,6 +253,10 @@ class WaybillStatusSchema(CebSchema):
     logistics_status = serializers.ChoiceField(choices=("S",))
     logistics_time = timestamp()
 
+    def validate(self, attrs):
+        self.check_header(attrs)
+        return attrs
+
 
 class InventoryItemSchema(CebSchema):
     guid = app_type = app_time = app_status = None
@@ -229,7 +265,7 @@ class InventoryItemSchema(CebSchema):
     item_no = text(20, required=False)
     item_name = text(250, required=False)
     gcode = serializers.RegexField(
-        r"^\d{10}$", error_messages={"invalid": _("A commodity code has 10 digits.")}
+        r"^[0-9]{10}$", error_messages={"invalid": _("A commodity code has 10 digits.")}
     )
     gname = text(250)
     gmodel = text(510)
@@ -259,10 +295,8 @@ class InventorySchema(CebSchema):
     logistics_code = text(18)
     logistics_name = text(100)
     cop_no = text(20)
-    pre_no = text(18, required=False)
     assure_code = text(30)
     ems_no = text(30, required=False)
-    invt_no = text(18, required=False)
     ie_flag = serializers.ChoiceField(choices=("I",))
     decl_time = date8()
     customs_code = code(4)
@@ -295,6 +329,7 @@ class InventorySchema(CebSchema):
     items = InventoryItemSchema(many=True, allow_empty=False, max_length=MAX_LINES)
 
     def validate(self, attrs):
+        self.check_header(attrs)
         self.raise_rule_failures(
             matching.inventory_failures(
                 matching.as_document(attrs), [matching.as_document(item) for item in attrs["items"]]
@@ -342,6 +377,8 @@ class FastValidator:
         out: dict[str, Any] = {}
         for name, kind, required, a, b, c, default in self.fields:
             value = data.get(name, serializers.empty)
+            if value is None and kind != "decimal":
+                return None  # DRF: "This field may not be null."
             if value is serializers.empty or value is None or (value == "" and kind == "decimal"):
                 if required:
                     return None
@@ -351,7 +388,7 @@ class FastValidator:
                     out[name] = None
                 continue
             if kind == "text":
-                if type(value) is not str or value != value.strip() or "\x00" in value:
+                if type(value) is not str or value != value.strip() or _UNUSUAL.search(value):
                     return None
                 if (a is not None and len(value) > a) or len(value) < b or (required and not value):
                     return None
@@ -385,12 +422,14 @@ class FastValidator:
 
 
 _QUANTUM = Decimal("0.00001")
+# NUL and lone surrogates, which DRF refuses and PostgreSQL cannot store: left to DRF to word.
+_UNUSUAL = re.compile("[\x00\ud800-\udfff]")
 
 
 def _decimal(value: Any) -> Decimal | None:
     """A DecimalField(max_digits=19, decimal_places=5) value, as DRF would return it, or None if unsure."""
     if type(value) is str:
-        if not value or value != value.strip():
+        if not value or value != value.strip() or len(value) > 100:
             return None
         try:
             number = Decimal(value)

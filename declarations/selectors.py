@@ -45,3 +45,29 @@ def inventory_timeline(inventory: InventoryList) -> list[Receipt]:
 def agency_receipts(*, agency: str) -> QuerySet[Receipt]:
     """The receipts an agency gave: its officials' view of their queue."""
     return Receipt.objects.filter(source=agency).order_by("-id")
+
+
+def waiting_for(inventory: InventoryList) -> list[str]:
+    """The agencies a dispatched list is still waiting for (shown as "waiting for <agency>")."""
+    from .choices import InventoryStatus
+    from .models import AgencyDispatch
+
+    if inventory.status != InventoryStatus.DISPATCHED or inventory.dispatch_batch_id is None:
+        return []
+    return list(
+        AgencyDispatch.objects.filter(batch_id=inventory.dispatch_batch_id)
+        .exclude(state=AgencyDispatch.State.ANSWERED)
+        .values_list("agency", flat=True)
+    )
+
+
+def parked_dispatches(*, agency: str | None = None):
+    """The dead-letter list: dispatches whose retries ran out, for an official to re-drive."""
+    from .models import AgencyDispatch
+
+    qs = (
+        AgencyDispatch.objects.filter(state=AgencyDispatch.State.FAILED)
+        .select_related("batch")
+        .order_by("id")
+    )
+    return qs.filter(agency=agency) if agency else qs

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sharing.choices import EnterpriseRole
-from sharing.models import Enterprise
+from sharing.models import AgentMandate, Enterprise
 from sharing.principal import Principal
 from singlewindow.db import insert_rows, update_rows
 
@@ -144,17 +144,43 @@ def _owns(enterprise: Enterprise, code_value: str) -> bool:
 
 
 def _authorisation_errors(
-    spec: DocumentSpec, enterprise: Enterprise, data: dict[str, Any]
+    spec: DocumentSpec, enterprise: Enterprise, data: dict[str, Any], mandates: set[str] = frozenset()
 ) -> dict[str, list[str]]:
     allowed = [role for role in spec.roles if enterprise.has_role(role)]
     for role in allowed:
         if _owns(enterprise, data[spec.own_code_field[role]]):
+            if (
+                role == EnterpriseRole.AGENT
+                and not _owns(enterprise, data["ebc_code"])
+                and (data["ebc_code"] not in mandates)
+            ):
+                return {
+                    "ebc_code": [
+                        _("The e-commerce enterprise %(code)s has not mandated you as its declaring agent.")
+                        % {"code": data["ebc_code"]}
+                    ]
+                }
             return {}
     fields = sorted({spec.own_code_field[role] for role in allowed})
     message = _(
         "You may submit this document only in your own name: %(fields)s must be your customs code %(code)s."
     ) % {"fields": " or ".join(fields), "code": enterprise.customs_code}
     return {name: [message] for name in fields}
+
+
+def agent_mandates(agent: Enterprise) -> set[str]:
+    """Codes (customs code and USCC) of the e-commerce enterprises that mandated this declaring agent."""
+    if not agent.has_role(EnterpriseRole.AGENT):
+        return set()
+    today = timezone.localdate()
+    codes: set[str] = set()
+    for customs_code, uscc in (
+        AgentMandate.objects.filter(agent=agent)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values_list("enterprise__customs_code", "enterprise__uscc")
+    ):
+        codes |= {customs_code, uscc}
+    return codes
 
 
 def validate_documents(kind: str, documents: Sequence[Any]) -> list[tuple[dict | None, dict[str, list[str]]]]:
@@ -202,7 +228,8 @@ def _existing_by_key(spec: DocumentSpec, keys: set[tuple[str, str]]) -> dict[tup
     if not keys:
         return {}
     first, second = spec.key_fields
-    rows = spec.model.objects.filter(
+    # Locked: a change must not overwrite what the pipeline writes to the same row meanwhile.
+    rows = spec.model.objects.select_for_update().filter(
         **{f"{first}__in": {k[0] for k in keys}, f"{second}__in": {k[1] for k in keys}}
     )
     return {
@@ -252,12 +279,13 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     if len(documents) > MAX_BATCH:
         raise ValueError(_("A batch has at most %(n)d documents.") % {"n": MAX_BATCH})
 
+    mandates = agent_mandates(enterprise) if spec.kind == DocumentKind.INVENTORY else frozenset()
     results: list[IntakeResult] = []
     valid: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
     for index, (data, errors) in enumerate(validate_documents(kind, documents)):
         if data is not None and not errors:
-            errors = _authorisation_errors(spec, enterprise, data)
+            errors = _authorisation_errors(spec, enterprise, data, mandates)
         if data is not None and not errors:
             key = _key(spec, data)
             if key in seen:
@@ -308,6 +336,12 @@ def _store(
         result = results[index]
         if current is None:
             new_rows.append((index, data, _instance(spec, enterprise, data, digest)))
+        elif current.submitted_by_id != enterprise.pk:
+            # Checked first, and answered without the document's id or state: nothing of another
+            # enterprise's document is revealed.
+            result.outcome = "rejected"
+            result.errors = {spec.key_fields[1]: [_("Another enterprise submitted this document.")]}
+            result.return_status, result.return_info = "100", result.errors[spec.key_fields[1]][0]
         elif current.content_hash == digest:
             result.outcome, result.id = "duplicate", current.pk
         elif current.pk in frozen:
@@ -323,10 +357,6 @@ def _store(
                 ]
             }
             result.return_info = result.errors[spec.key_fields[1]][0]
-        elif current.submitted_by_id != enterprise.pk:
-            result.outcome = "rejected"
-            result.errors = {spec.key_fields[1]: [_("Another enterprise submitted this document.")]}
-            result.return_status, result.return_info = "100", result.errors[spec.key_fields[1]][0]
         else:
             changed.append((index, data, _apply_change(spec, current, data, digest)))
 
@@ -442,7 +472,7 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
 def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
     """CEB513: the consignee signed for the parcel. Updates the waybill's status; idempotent."""
     enterprise = by.enterprise
-    if enterprise is None or not enterprise.has_role(EnterpriseRole.LOGISTICS):
+    if enterprise is None or not enterprise.is_approved or not enterprise.has_role(EnterpriseRole.LOGISTICS):
         raise IntakeForbidden(_("Only a logistics enterprise may report waybill status."))
     results = []
     schema = schemas.WaybillStatusSchema()
@@ -508,22 +538,3 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
             )
         )
     return results
-
-
-def inventory_set_status(
-    *, inventory_ids: Sequence[int], status: str, reason: str = "", return_status: str = "", **extra: Any
-) -> int:
-    """The one place list statuses change (clearance calls it); records no regression of final states."""
-    updates: dict[str, Any] = {
-        "status": status,
-        "status_reason": reason[:1000],
-        "updated_at": timezone.now(),
-        **extra,
-    }
-    if return_status:
-        updates["return_status"] = return_status
-    return (
-        InventoryList.objects.filter(pk__in=inventory_ids)
-        .exclude(status__in=FROZEN_STATUSES - {InventoryStatus.DISPATCHED})
-        .update(**updates)
-    )

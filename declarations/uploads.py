@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharing.principal import Principal, principal_for_user
+from sharing.principal import Principal
 
 from . import ceb, services
 from .choices import DocumentKind
@@ -103,9 +103,8 @@ def upload_process(*, upload_id: int) -> Upload:
     if upload.status == Upload.Status.DONE:
         return upload
     documents = json.loads(upload.content)
-    principal = principal_for_user(upload.uploaded_by) if upload.uploaded_by else None
-    if principal is None or principal.enterprise is None:
-        principal = Principal(enterprise=upload.enterprise)
+    # The upload acts for the enterprise it was filed for, whatever its uploader belongs to since.
+    principal = Principal(user=upload.uploaded_by, enterprise=upload.enterprise)
     Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.RUNNING)
     problems = list(upload.problems)
     for start in range(upload.processed, len(documents), CHUNK):

@@ -48,8 +48,6 @@ def _inventory_for(request, pk: int) -> InventoryList:
 def inventory_detail(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
-    from singlewindow.clearance import waiting_for
-
     inventory = _inventory_for(request, pk)
     timeline = selectors.inventory_timeline(inventory)
     by_source: dict[str, list] = {source: [] for source, _label in ReceiptSource.choices}
@@ -60,7 +58,7 @@ def inventory_detail(request, pk: int):
         "timeline": timeline,
         "by_source": by_source,
         "sources": ReceiptSource.choices,
-        "waiting_for": waiting_for(inventory),
+        "waiting_for": selectors.waiting_for(inventory),
     }
     return render(request, "declarations/inventory_detail.html", context)
 
@@ -153,19 +151,30 @@ def agency_receipts(request):
     status = request.GET.get("return_status")
     if status:
         receipts = receipts.filter(return_status=status)
+    parked = selectors.parked_dispatches(agency=None if agency in (None, "customs", "commerce") else agency)
     return render(
         request,
         "declarations/agency_receipts.html",
-        {"page": _page(request, receipts, 50), "agency": agency, "return_status": status or ""},
+        {
+            "page": _page(request, receipts, 50),
+            "agency": agency,
+            "return_status": status or "",
+            "parked": parked[:50],
+        },
     )
 
 
 @require_POST
 @official_required
 def redrive(request, dispatch_id: int):
-    from singlewindow.clearance import redrive as redrive_dispatch
+    """Re-drive a parked dispatch: customs, or the officials of the agency it is parked at."""
+    from singlewindow.tasks import redrive as redrive_task
 
-    redrive_dispatch(dispatch_id=dispatch_id)
+    principal = request.principal
+    dispatch = get_object_or_404(selectors.parked_dispatches(), pk=dispatch_id)
+    if not (principal.is_superuser or principal.is_agency("customs") or principal.is_agency(dispatch.agency)):
+        raise Http404
+    redrive_task.delay(dispatch.pk)
     messages.success(request, _("The dispatch has been sent again."))
     return redirect("agency-receipts")
 

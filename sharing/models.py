@@ -400,3 +400,27 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class AgentMandate(models.Model):
+    """An e-commerce enterprise's mandate to a declaring agent to file its inventory lists."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="agent_mandates",
+        verbose_name=_("e-commerce enterprise"),
+    )
+    agent = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="mandates", verbose_name=_("declaring agent")
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enterprise", "agent"], name="one_mandate_per_agent")]
+        verbose_name = _("agent mandate")
+        verbose_name_plural = _("agent mandates")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} -> {self.agent_id}"

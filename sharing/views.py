@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,6 +54,8 @@ def onboarding(request):
         EnterpriseStatus.SUSPENDED,
     ):
         return redirect("enterprise-home")
+    if enterprise is not None and not principal.is_enterprise_admin:
+        raise PermissionDenied  # only the enterprise's administrator refiles its application
     initial = EnterpriseForm.initial_from(enterprise) if enterprise else None
     form = EnterpriseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -183,16 +185,18 @@ def webhooks(request):
     enterprise = request.principal.enterprise
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "disable":
-        WebhookSubscription.objects.filter(enterprise=enterprise, pk=request.POST.get("id")).update(
-            active=False
-        )
+        ident = request.POST.get("id", "")
+        if ident.isdigit():
+            WebhookSubscription.objects.filter(enterprise=enterprise, pk=int(ident)).update(active=False)
         return redirect("webhooks")
     if request.method == "POST" and form.is_valid():
-        webhook_service.subscription_create(enterprise=enterprise, url=form.cleaned_data["url"])
-        messages.success(
-            request, _("Webhook registered. Check the signature of each delivery with its secret.")
-        )
-        return redirect("webhooks")
+        try:
+            webhook_service.subscription_create(enterprise=enterprise, url=form.cleaned_data["url"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Webhook registered. Check each delivery's signature."))
+            return redirect("webhooks")
     context = {
         "form": form,
         "subscriptions": WebhookSubscription.objects.filter(enterprise=enterprise).order_by("-id"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Enterprise, WebhookDelivery, WebhookSubscription
 
@@ -27,7 +28,38 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def url_problem(url: str) -> str | None:
+    """Why the window will not post to this URL: a webhook must not reach into the zone's own network
+    (cloud metadata, the database, the admin ports) unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is set."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _("Use an http or https URL.")
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False):
+        return None
+    if parts.scheme != "https":
+        return _("Use an https URL.")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except OSError:
+        return _("The host name does not resolve.")
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            return _("The URL points to a private or local address.")
+    return None
+
+
 def subscription_create(*, enterprise: Enterprise, url: str) -> WebhookSubscription:
+    from django.core.exceptions import ValidationError
+
+    if problem := url_problem(url):
+        raise ValidationError({"url": [problem]})
     return WebhookSubscription.objects.create(enterprise=enterprise, url=url, secret=secrets.token_hex(32))
 
 
@@ -75,6 +107,11 @@ def send(*, delivery_id: int) -> int | None:
     """POST one delivery. Returns seconds to wait before retrying, or None when done."""
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None or delivery.delivered_at is not None:
+        return None
+    if problem := url_problem(delivery.subscription.url):  # checked again: DNS may have changed
+        delivery.attempts += 1
+        delivery.error = str(problem)[:300]
+        delivery.save(update_fields=["attempts", "error"])
         return None
     body = delivery.payload.encode()
     request = urllib.request.Request(  # noqa: S310 - a URLField: http or https only

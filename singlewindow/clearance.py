@@ -872,17 +872,6 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     return {"dispatches": len(stuck), "matching": int(waiting), "webhooks": webhooks.retry_due()}
 
 
-def waiting_for(inventory: InventoryList) -> list[str]:
-    """The agencies a dispatched list is still waiting for (shown as "waiting for <agency>")."""
-    if inventory.status != InventoryStatus.DISPATCHED or inventory.dispatch_batch_id is None:
-        return []
-    return list(
-        AgencyDispatch.objects.filter(batch_id=inventory.dispatch_batch_id)
-        .exclude(state=AgencyDispatch.State.ANSWERED)
-        .values_list("agency", flat=True)
-    )
-
-
 def dispatch_failed(*, dispatch_id: int) -> None:
     """Retries exhausted: the dispatch is parked (dead letter) until an official re-drives it."""
     AgencyDispatch.objects.filter(pk=dispatch_id).exclude(state=AgencyDispatch.State.ANSWERED).update(
@@ -891,12 +880,14 @@ def dispatch_failed(*, dispatch_id: int) -> None:
     logger.warning("dispatch %s failed after its retries; parked for an official", dispatch_id)
 
 
-def redrive(*, dispatch_id: int) -> None:
-    """Send a parked dispatch again."""
-    AgencyDispatch.objects.filter(pk=dispatch_id, state=AgencyDispatch.State.FAILED).update(
+def redrive(*, dispatch_id: int) -> bool:
+    """Send a parked dispatch again; False when there is no parked dispatch with this id."""
+    parked = AgencyDispatch.objects.filter(pk=dispatch_id, state=AgencyDispatch.State.FAILED).update(
         state=AgencyDispatch.State.PENDING, attempts=0, last_error=""
     )
-    publish([dispatch_id])
+    if parked:
+        publish([dispatch_id])
+    return bool(parked)
 
 
 def notify_partners(*, inventory_ids: list[int]) -> int:

@@ -57,3 +57,8 @@ def send_webhook(delivery_id: int) -> None:
 @shared_task(name="clearance.resume_held", acks_late=True)
 def resume_held(inventory_ids: list[int]) -> int:
     return clearance.resume_held(inventory_ids=inventory_ids)
+
+
+@shared_task(name="clearance.redrive", acks_late=True)
+def redrive(dispatch_id: int) -> bool:
+    return clearance.redrive(dispatch_id=dispatch_id)

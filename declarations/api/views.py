@@ -182,11 +182,9 @@ class InventoryViewSet(DocumentViewSet):
         )
 
     def retrieve(self, request, *args, **kwargs):
-        from singlewindow.clearance import waiting_for
-
         inventory = self.get_object()
         serializer = InventoryDetailSerializer(
-            inventory, context={"waiting_for": waiting_for(inventory), "request": request}
+            inventory, context={"waiting_for": selectors.waiting_for(inventory), "request": request}
         )
         return Response(serializer.data)
 

@@ -217,6 +217,9 @@ SINGLEWINDOW_ADAPTERS = {
     }
     for agency in ("customs", "inspection", "tax", "forex")
 }
+# Webhooks may not target private, loopback or link-local addresses (set true only for closed networks).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+
 # Lists scoring this much or more are held for a customs official (risk rules' weights add up).
 RISK_HOLD_THRESHOLD = env.int("RISK_HOLD_THRESHOLD", default=60)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from declarations.models import AgencyDecision, AgencyDispatch, InventoryList, Receipt
+from declarations.selectors import waiting_for
 from finance.models import BuyerQuota, TaxBill
 from sharing.adapters import AgencyUnavailable
 from sharing.models import Exchange
@@ -40,7 +41,7 @@ def test_outage_is_retried_then_completes_once(dispatched, settings):
     for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
         clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
     inventory = InventoryList.objects.first()
-    assert inventory.status == "dispatched" and clearance.waiting_for(inventory) == ["customs"]
+    assert inventory.status == "dispatched" and waiting_for(inventory) == ["customs"]
     # customs comes back; the same task delivered twice changes nothing the second time
     settings.SINGLEWINDOW_ADAPTERS = {}
     clearance.dispatch_to_agency(dispatch_id=customs.pk)
@@ -82,3 +83,20 @@ def test_parked_dispatch_is_redriven(dispatched):
         clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
     clearance.redrive(dispatch_id=customs.pk)
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
+
+
+def test_parked_dispatch_is_listed_and_redriven_from_the_browser(dispatched, client):
+    from ..factories import official
+
+    customs = AgencyDispatch.objects.get(agency="customs")
+    clearance.dispatch_failed(dispatch_id=customs.pk)
+    for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
+        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+    client.force_login(official("forex"))  # another agency's official may not re-drive customs' dispatch
+    assert client.post(f"/officials/dispatches/{customs.pk}/redrive/").status_code == 404
+    client.force_login(official("customs"))
+    page = client.get("/officials/receipts/").content.decode()
+    assert 'id="dead-letters"' in page
+    assert client.post(f"/officials/dispatches/{customs.pk}/redrive/").status_code == 302
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
+    assert client.post("/officials/dispatches/999999/redrive/").status_code == 404
