@@ -103,7 +103,12 @@ def rule_change(request, code: str):
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return redirect("risk-rules")
     if request.POST.get("action") == "preview":
-        preview = services.rule_preview(code=code, parameters=form.cleaned_data["parameters"])
+        try:
+            preview = services.rule_preview(code=code, parameters=form.cleaned_data["parameters"])
+        except ValidationError as exc:
+            return render(
+                request, "risk/_rule_preview.html", {"problems": exc.messages, "rule": rule}, status=400
+            )
         return render(request, "risk/_rule_preview.html", {"preview": preview, "rule": rule})
     try:
         new = services.rule_change(

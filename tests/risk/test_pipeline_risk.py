@@ -238,3 +238,28 @@ def test_levels_follow_the_regime_in_force():
     CreditProfile.objects.filter(enterprise=enterprise).update(score=Decimal("20"))
     assert levels_for([enterprise.pk], on=date(2026, 11, 25))[enterprise.pk].code == "seriously_dishonest"
     assert levels_for([enterprise.pk], on=date(2022, 1, 1))[enterprise.pk].code == "dishonest"
+
+
+@pytest.mark.parametrize(
+    ("code", "parameters", "field"),
+    [
+        ("SPLIT_ORDERS", {"lower": "x"}, "parameters.lower"),
+        ("SPLIT_ORDERS", {"min_lists": "many"}, "parameters.min_lists"),
+        ("SPLIT_ORDERS", {"nonsense": 1}, "parameters"),
+        ("RESTRICTED_GOODS", {"prefixes": "2402"}, "parameters.prefixes"),
+        ("UNDERVALUED", {"ratio": "NaN"}, "parameters.ratio"),
+    ],
+)
+def test_bad_rule_parameters_are_400_and_never_saved(world, code, parameters, field):
+    admin = official("customs", username="param-admin")
+    admin.membership.role = "admin"
+    admin.membership.save()
+    client = APIClient()
+    client.force_authenticate(admin)
+    for action in ("preview", "change"):
+        answer = client.post(
+            f"/api/v1/risk-rules/{code}/{action}/", {"parameters": parameters}, format="json"
+        )
+        assert answer.status_code == 400 and field in answer.json()["fields"]
+    assert RiskRule.objects.filter(code=code).count() == 1
+    assert client.get("/api/v1/risk-rules/NOPE/").status_code == 404
