@@ -280,7 +280,7 @@ def rule_parameters_clean(code: str, parameters: dict) -> dict:
             errors.setdefault("parameters", []).append(_("Unknown parameter: %(name)s.") % {"name": name})
             continue
         default = spec.parameters[name]
-        if isinstance(default, bool) or isinstance(default, int):
+        if isinstance(default, int):
             if isinstance(value, bool) or not (
                 isinstance(value, int) or (isinstance(value, str) and value.isdigit())
             ):
