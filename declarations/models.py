@@ -400,6 +400,9 @@ class AgencyDecision(models.Model):
     outcome = models.CharField(max_length=10)  # release | inspect | reject
     return_status = models.CharField(max_length=10)
     return_info = models.CharField(max_length=1000)
+    # What the agency holds for the list until its final status: tax of the guarantee (CNY), or the
+    # payer's forex allowance (USD); given back exactly, whatever the rate or the date then.
+    held_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

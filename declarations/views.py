@@ -181,3 +181,22 @@ def redrive(request, dispatch_id: int):
 
 def declarations_home(request):
     return redirect("inventory-list")
+
+
+@require_POST
+@official_required
+def inspection_result(request, pk: int):
+    """Customs records the result of a physical inspection from the list's page."""
+    from singlewindow.tasks import conclude_inspection
+
+    if not (request.principal.is_agency("customs") or request.principal.is_superuser):
+        raise Http404
+    inventory = _inventory_for(request, pk)
+    passed = request.POST.get("passed") == "yes"
+    reason = request.POST.get("reason", "").strip()[:500]
+    if inventory.status != "inspection" or (not passed and not reason):
+        messages.error(request, _("Record a result for a list under inspection; say what failed."))
+    else:
+        conclude_inspection.delay(inventory.pk, passed, reason, request.user.pk)
+        messages.success(request, _("Inspection result recorded."))
+    return redirect("inventory-detail", pk=pk)

@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -392,6 +392,9 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
                     outcome=d.outcome,
                     return_status=d.return_status,
                     return_info=d.return_info[:1000],
+                    held_amount=d.amounts.get("tax", d.amounts.get("usd"))
+                    if d.outcome == "release"
+                    else None,
                 )
                 for d in decisions
             ],
@@ -751,22 +754,22 @@ def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) 
 def _settle_holdings(
     released: list[InventoryList], rejected: list[InventoryList], decisions: dict[int, list[AgencyDecision]]
 ) -> None:
-    """Draw the guarantees of released lists; give back what tax and forex held for rejected ones."""
-    cny_per_usd = _forex_context([]).cny_per_usd
+    """Draw the guarantees of released lists; give back exactly what tax and forex held for rejected ones."""
     draw: dict[str, Decimal] = defaultdict(Decimal)
     give_back: dict[str, Decimal] = defaultdict(Decimal)
-    usd_back: dict[str, Decimal] = defaultdict(Decimal)
+    usd_back: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     for inventory in released:
-        draw[inventory.assure_code] += inventory.tax_amount or Decimal(0)
+        held = {a.agency: a for a in decisions.get(inventory.pk, []) if a.outcome == "release"}
+        if "tax" in held:
+            draw[inventory.assure_code] += held["tax"].held_amount or Decimal(0)
     for inventory in rejected:
-        agreed = {a.agency for a in decisions.get(inventory.pk, []) if a.outcome == "release"}
-        if "tax" in agreed:
-            give_back[inventory.assure_code] += inventory.tax_amount or Decimal(0)
-        if "forex" in agreed and inventory.payment is not None:
-            usd = (inventory.payment.amount_paid / cny_per_usd).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
-            usd_back[inventory.payment.payer_id_number] += usd
+        held = {a.agency: a for a in decisions.get(inventory.pk, []) if a.outcome == "release"}
+        if "tax" in held:
+            give_back[inventory.assure_code] += held["tax"].held_amount or Decimal(0)
+        if "forex" in held and inventory.payment is not None:
+            usd_back[(inventory.payment.payer_id_number, held["forex"].created_at.year)] += held[
+                "forex"
+            ].held_amount or Decimal(0)
     codes = set(draw) | set(give_back)
     if codes:
         guarantees = list(
@@ -777,8 +780,7 @@ def _settle_holdings(
             guarantee.used += taken
             guarantee.reserved -= taken + give_back.get(guarantee.assure_code, Decimal(0))
         update_rows(guarantees, ["used", "reserved"])
-    year = timezone.localdate().year
-    for payer, usd in usd_back.items():
+    for (payer, year), usd in usd_back.items():
         ForexPurchase.objects.filter(payer_id_number=payer, year=year).update(usd_total=F("usd_total") - usd)
 
 
@@ -956,3 +958,56 @@ def resume_held(*, inventory_ids: list[int]) -> int:
         if ids:
             transaction.on_commit(lambda: _after_final(ids))
     return len(lists)
+
+
+def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, official_id: int | None) -> bool:
+    """Customs records the physical inspection's result: passed -> released with its ledgers; failed ->
+    rejected, the holds given back, and the enterprise's credit charged. Idempotent."""
+    from django.contrib.auth import get_user_model
+
+    from sharing.services import audit_record
+
+    with transaction.atomic():
+        inventory = (
+            InventoryList.objects.select_for_update(of=("self",))
+            .select_related("payment")
+            .prefetch_related("items")
+            .filter(pk=inventory_id, status=InventoryStatus.INSPECTION)
+            .first()
+        )
+        if inventory is None:
+            return False
+        decisions = {inventory.pk: list(AgencyDecision.objects.filter(inventory=inventory))}
+        now = timezone.now()
+        inventory.final_at = now
+        if passed:
+            inventory.status, inventory.return_status, inventory.status_reason = (
+                InventoryStatus.RELEASED,
+                "800",
+                "",
+            )
+            inventory.invt_no = f"{inventory.customs_code}{now:%Y}I{inventory.pk % 1_000_000_000:09d}"
+            released, rejected = [inventory], []
+            receipt = _receipt(
+                inventory, ReceiptSource.CUSTOMS, "800", f"Inspection passed; released. {reason}"
+            )
+        else:
+            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
+            inventory.status_reason = f"Inspection failed: {reason}"[:1000]
+            released, rejected = [], [inventory]
+            receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason)
+        _settle_quota(released, rejected)
+        _settle_holdings(released, rejected, decisions)
+        _record_tax_bills(released)
+        update_rows([inventory], ["status", "return_status", "status_reason", "invt_no", "final_at"])
+        insert_rows([receipt])
+        if passed:
+            _credit_events(released, CreditEvent.Kind.RELEASED, "released after inspection")
+        else:
+            _credit_events(rejected, CreditEvent.Kind.INSPECTION_FAILED, f"failed inspection: {reason}")
+        official = get_user_model().objects.filter(pk=official_id).first() if official_id else None
+        action = "inventory.inspection_passed" if passed else "inventory.inspection_failed"
+        audit_record(actor=official, action=action, obj=inventory, reason=reason)
+        ids = [inventory.pk]
+        transaction.on_commit(lambda: _after_final(ids))
+    return True

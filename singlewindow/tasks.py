@@ -62,3 +62,10 @@ def resume_held(inventory_ids: list[int]) -> int:
 @shared_task(name="clearance.redrive", acks_late=True)
 def redrive(dispatch_id: int) -> bool:
     return clearance.redrive(dispatch_id=dispatch_id)
+
+
+@shared_task(name="clearance.conclude_inspection", acks_late=True)
+def conclude_inspection(inventory_id: int, passed: bool, reason: str, official_id: int | None) -> bool:
+    return clearance.inspection_conclude(
+        inventory_id=inventory_id, passed=passed, reason=reason, official_id=official_id
+    )

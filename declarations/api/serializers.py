@@ -94,3 +94,13 @@ class BatchAnswerSerializer(serializers.Serializer):
     changed = serializers.IntegerField()
     rejected = serializers.IntegerField()
     receipts = IntakeReceiptSerializer(many=True)
+
+
+class InspectionResultSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not attrs["passed"] and not attrs["reason"].strip():
+            raise serializers.ValidationError({"reason": ["Say what failed; the enterprise sees it."]})
+        return attrs

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +20,7 @@ from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, Wayb
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Receipt, Waybill
 from .serializers import (
     BatchAnswerSerializer,
+    InspectionResultSerializer,
     IntakeReceiptSerializer,
     InventoryDetailSerializer,
     InventorySerializer,
@@ -191,6 +193,33 @@ class InventoryViewSet(DocumentViewSet):
     @_intake_schema(schemas.InventorySchema, InventorySerializer)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=InspectionResultSerializer, responses={202: None, 409: None})
+    @action(detail=True, methods=["post"], url_path="inspection-result")
+    def inspection_result(self, request, pk=None):
+        """Customs records a physical inspection: passed -> released; failed -> rejected."""
+        from singlewindow.tasks import conclude_inspection
+
+        if not (self.principal.is_agency("customs") or self.principal.is_superuser):
+            return Response(
+                error_body("permission_denied", _("Only customs records inspections.")),
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        inventory = self.get_object()
+        body = InspectionResultSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if inventory.status != "inspection":
+            return Response(
+                error_body("conflict", _("This list is not waiting for an inspection.")),
+                status=status.HTTP_409_CONFLICT,
+            )
+        conclude_inspection.delay(
+            inventory.pk,
+            body.validated_data["passed"],
+            body.validated_data["reason"],
+            request.user.pk if request.user.is_authenticated else None,
+        )
+        return Response({"id": inventory.pk, "recorded": True}, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(

@@ -262,3 +262,74 @@ def test_hostile_xml_is_refused(world, body, status):
     assert answer.status_code == status
     assert b"root:" not in answer.content
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        ("payment", "pay_time", "20261399256199"),  # month 13
+        ("payment", "pay_time", "٢٠٢٦١١٢٥١٢٠٠٠٠"),  # digits of another script
+        ("order", "app_type", "3"),  # deleting is a cancellation message
+        ("order", "buyer_name", "\ud800"),  # a lone surrogate
+        ("order", "batch_numbers", None),  # null where text is expected
+        ("inventory", "decl_time", "20260230"),
+    ],
+)
+def test_more_bad_values_are_400_naming_the_field(world, kind, field, value):
+    import json
+
+    document = copy.deepcopy(world.declaration(1)[kind])
+    document[field] = value
+    who, url = ClearanceWorld.POSTER[kind]
+    # json.dumps escapes a lone surrogate as \ud800, as a partner's JSON library would send it
+    answer = world.client(who).post(url, json.dumps(document), content_type="application/json")
+    assert answer.status_code == 400 and field in answer.json()["fields"]
+    assert not MODELS[kind].objects.exists()
+
+
+def test_agent_needs_a_mandate(world):
+    from sharing.models import AgentMandate
+
+    from ..conftest import key_client
+    from ..factories import EnterpriseFactory
+
+    agent = EnterpriseFactory(roles=["agent"])
+    client = key_client(agent)
+    inventory = world.declaration(1)["inventory"]
+    inventory.update(agent_code=agent.customs_code, agent_name=agent.name_zh)
+    refused = client.post("/api/v1/inventories/", inventory, format="json")
+    assert refused.status_code == 400 and "ebc_code" in refused.json()["fields"]
+    AgentMandate.objects.create(enterprise=world.seller, agent=agent)
+    assert client.post("/api/v1/inventories/", inventory, format="json").status_code == 201
+
+
+def test_no_clue_about_another_enterprises_document(world):
+    """A stranger re-posting a key it does not own learns neither the id nor the state."""
+    from sharing.models import AgentMandate
+
+    from ..conftest import key_client
+    from ..factories import EnterpriseFactory
+
+    inventory = world.declaration(1)["inventory"]
+    assert world.post("inventory", inventory).status_code == 201
+    agent = EnterpriseFactory(roles=["agent"])
+    AgentMandate.objects.create(enterprise=world.seller, agent=agent)
+    changed = dict(inventory, agent_code=agent.customs_code, note="x")
+    answer = key_client(agent).post("/api/v1/inventories/", changed, format="json")
+    assert answer.status_code == 400 and answer.json()["receipt"]["id"] is None
+
+
+def test_webhooks_may_not_point_inside_the_network(settings, world):
+    from django.core.exceptions import ValidationError
+
+    from sharing.webhooks import subscription_create
+
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.1/hook",
+        "https://10.0.0.8/hook",
+        "ftp://example.org/x",
+    ):
+        with pytest.raises(ValidationError):
+            subscription_create(enterprise=world.seller, url=url)
