@@ -1,7 +1,20 @@
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
-from .models import Agency, AuditEvent, Enterprise, EnterpriseAPIKey, Membership, Notification
+from .models import (
+    Agency,
+    AgentMandate,
+    AuditEvent,
+    BuyerVerification,
+    Enterprise,
+    EnterpriseAPIKey,
+    ExchangeRate,
+    Membership,
+    Notification,
+    OverseasProducer,
+    PaymentLicence,
+    PositiveListEntry,
+)
 
 
 @admin.register(Enterprise)
@@ -47,3 +60,35 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AgentMandate)
+class AgentMandateAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "agent", "valid_until"]
+    list_select_related = ["enterprise", "agent"]
+
+
+@admin.register(BuyerVerification)
+class BuyerVerificationAdmin(admin.ModelAdmin):
+    list_display = ["name", "method", "verified_at"]
+    search_fields = ["id_number", "name"]
+
+
+@admin.register(PositiveListEntry)
+class PositiveListEntryAdmin(admin.ModelAdmin):
+    list_display = ["hs_prefix", "description", "category"]
+
+
+@admin.register(OverseasProducer)
+class OverseasProducerAdmin(admin.ModelAdmin):
+    list_display = ["registration_no", "name", "country", "gs1_prefix", "categories"]
+
+
+@admin.register(PaymentLicence)
+class PaymentLicenceAdmin(admin.ModelAdmin):
+    list_display = ["pay_code", "licence_no", "valid_until"]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "cny_per_unit", "valid_from"]

@@ -10,7 +10,7 @@ from parks.models import Park, ParkApplication
 
 from .choices import AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole
 from .identifiers import uscc_with_check_character
-from .models import Enterprise
+from .models import AgentMandate, Enterprise
 from .services import member_add, official_enroll
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by `make run`
@@ -192,6 +192,10 @@ def seed_demo() -> list[tuple[str, str]]:
         logins.append((demo.username, f"admin of {demo.name_en} ({demo.status}, {', '.join(demo.roles)})"))
 
     seller = Enterprise.objects.get(customs_code="3301960002")
+    # The demo seller has mandated the demo declaring agent to file its lists.
+    AgentMandate.objects.get_or_create(
+        enterprise=seller, agent=Enterprise.objects.get(customs_code="3301960006")
+    )
     ParkApplication.objects.get_or_create(
         enterprise=seller,
         park=parks["hangzhou-airport"],
