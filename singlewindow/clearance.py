@@ -72,11 +72,13 @@ STALE_AFTER = timedelta(seconds=60)
 USD = "502"
 
 
-def _receipt(inventory: InventoryList, source: str, status: str, info: str) -> Receipt:
+def _receipt(inventory: InventoryList | DeclaredList, source: str, status: str, info: str) -> Receipt:
+    """A receipt about a list, for the enterprise that filed it (from the row or the dispatch message)."""
+    is_row = isinstance(inventory, InventoryList)
     return Receipt(
-        enterprise_id=inventory.submitted_by_id,
+        enterprise_id=inventory.submitted_by_id if is_row else inventory.enterprise_id,
         kind=DocumentKind.INVENTORY,
-        document_id=inventory.pk,
+        document_id=inventory.pk if is_row else inventory.id,
         source=source,
         natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
         return_status=status,
@@ -433,25 +435,12 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
         for d in decisions:
             sent = by_id[d.inventory_id]
             if dispatch.agency == "customs" and d.outcome != "reject":
-                receipts.append(_receipt_of(sent, dispatch.agency, "120", "Accepted into the customs system"))
-            receipts.append(_receipt_of(sent, dispatch.agency, d.return_status, d.return_info))
+                receipts.append(_receipt(sent, dispatch.agency, "120", "Accepted into the customs system"))
+            receipts.append(_receipt(sent, dispatch.agency, d.return_status, d.return_info))
         insert_rows(receipts)
         dispatch.state, dispatch.answered_at = AgencyDispatch.State.ANSWERED, now
         dispatch.save(update_fields=["state", "answered_at"])
         finalize_if_complete(batch_id=dispatch.batch_id)
-
-
-def _receipt_of(sent: DeclaredList, source: str, status: str, info: str) -> Receipt:
-    return Receipt(
-        enterprise_id=sent.enterprise_id,
-        kind=DocumentKind.INVENTORY,
-        document_id=sent.id,
-        source=source,
-        natural_key=f"{sent.ebc_code}/{sent.cop_no}"[:100],
-        return_status=status,
-        return_info=info[:1000] or "-",
-        guid=str(uuid.uuid4()).upper(),
-    )
 
 
 def _decide(agency: str, declared: list[DeclaredList]) -> list[Decision]:
