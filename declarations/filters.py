@@ -16,6 +16,7 @@ class DocumentFilterSet(django_filters.FilterSet):
 
 class OrderFilterSet(DocumentFilterSet):
     buyer_id = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
+    buyer_id_number = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
 
     class Meta:
         model = Order
@@ -46,6 +47,7 @@ class WaybillFilterSet(DocumentFilterSet):
 class InventoryFilterSet(DocumentFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=InventoryStatus.choices)
     buyer_id = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
+    buyer_id_number = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
     supervision_mode = django_filters.ChoiceFilter(
         field_name="trade_mode", label=_("supervision mode"), choices=(("9610", "9610"), ("1210", "1210"))
     )

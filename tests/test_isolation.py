@@ -1,0 +1,139 @@
+"""Tenant isolation, generated over the API's routes: for every list route, each object the owner sees
+answers 404 to another enterprise's key at its detail route (and at every action under it)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from declarations.models import InventoryList
+
+from .conftest import key_client
+from .factories import ClearanceWorld, EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+# Public on purpose: the zone directory, parks and the negative list carry no enterprise's private data.
+PUBLIC = {"zones", "parks", "negative-list", "agencies"}
+# Customs' and officials' queues: an enterprise is refused them outright.
+OFFICIALS_ONLY = {"alerts", "risk-rules"}
+
+
+def api_routes() -> dict[str, list[str]]:
+    """{resource: [detail route patterns]} of /api/v1/, read from the URL configuration."""
+    routes: dict[str, list[str]] = {}
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            text = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, text)
+            elif (
+                isinstance(pattern, URLPattern) and text.startswith("^api/v1/") or text.startswith("api/v1/")
+            ):
+                parts = text.replace("^", "").replace("$", "").split("/")
+                if len(parts) > 3 and "(?P<" in parts[3] and "format" not in text:
+                    routes.setdefault(parts[2], []).append(text)
+
+    walk(get_resolver().url_patterns)
+    return routes
+
+
+@pytest.fixture
+def two_worlds(django_capture_on_commit_callbacks):
+    world = ClearanceWorld()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare(world.declaration(1))
+        world.client("seller").post("/api/v1/park-applications/", {"park": "hangzhou-linan"}, format="json")
+    stranger = key_client(EnterpriseFactory(roles=["platform", "ecommerce", "logistics", "payment", "agent"]))
+    return world, stranger
+
+
+def test_every_detail_route_is_isolated(two_worlds):
+    world, stranger = two_worlds
+    routes = api_routes()
+    assert {
+        "orders",
+        "payments",
+        "waybills",
+        "inventories",
+        "enterprises",
+        "park-applications",
+        "credit-profiles",
+        "alerts",
+    } <= set(routes)
+    checked = []
+    for resource in sorted(routes):
+        if resource in PUBLIC:
+            continue
+        if resource in OFFICIALS_ONLY:
+            assert stranger.get(f"/api/v1/{resource}/").status_code == 403, resource
+            checked.append(resource)
+            continue
+        ids = []
+        for who in ("seller", "platform", "payment", "logistics"):
+            answer = world.client(who).get(f"/api/v1/{resource}/")
+            if answer.status_code == 200:
+                body = answer.json()
+                rows = body["results"] if isinstance(body, dict) and "results" in body else body
+                ids += [
+                    row["id"] if "id" in row else row.get("enterprise")
+                    for row in rows
+                    if isinstance(row, dict)
+                ]
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            continue
+        for ident in ids:
+            detail = stranger.get(f"/api/v1/{resource}/{ident}/")
+            assert detail.status_code == 404, (resource, ident, detail.status_code)
+            for action in (
+                "events",
+                "approve",
+                "reject",
+                "suspend",
+                "decline",
+                "release",
+                "inspect",
+                "inspection-result",
+                "adjust",
+                "decide-level",
+                "lift",
+            ):
+                answer = stranger.post(f"/api/v1/{resource}/{ident}/{action}/", {}, format="json")
+                assert answer.status_code in (403, 404, 405), (resource, action, answer.status_code)
+        checked.append(resource)
+    assert {
+        "orders",
+        "payments",
+        "waybills",
+        "inventories",
+        "enterprises",
+        "park-applications",
+        "credit-profiles",
+        "alerts",
+        "risk-rules",
+    } <= set(checked)
+    # and the receipts pull queue holds none of the world's receipts
+    assert stranger.get("/api/v1/receipts/?since=0").json()["results"] == []
+    assert InventoryList.objects.count() == 1
+
+
+def test_every_page_with_an_object_id_is_isolated(two_worlds, client):
+    from sharing.models import Membership
+
+    from .factories import UserFactory
+
+    world, _stranger = two_worlds
+    inventory = InventoryList.objects.get()
+    upload_owner = UserFactory()
+    Membership.objects.create(user=upload_owner, enterprise=world.seller, role="admin")
+    outsider = UserFactory()
+    Membership.objects.create(user=outsider, enterprise=EnterpriseFactory(roles=["ecommerce"]), role="admin")
+    client.force_login(outsider)
+    for url in (
+        f"/declarations/inventories/{inventory.pk}/",
+        "/declarations/uploads/999/",
+        f"/officials/credit/{world.seller.pk}/",
+        f"/officials/enterprises/{world.seller.pk}/",
+        "/officials/alerts/1/",
+    ):
+        assert client.get(url).status_code in (403, 404), url
