@@ -27,3 +27,11 @@ def test_repeated_failed_logins_lock_the_account_out(client):
     locked = client.post("/accounts/login/", {"username": "target", "password": "pw-for-tests-1"})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_pages_forbid_inline_scripts(client):
+    page = client.get("/")
+    policy = page["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "<script>" not in page.content.decode()  # behaviour is in static/js/portal.js
+    assert client.get("/api/docs/").status_code == 200
