@@ -514,6 +514,9 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
             else:
                 waybill.logistics_status, waybill.logistics_time = "S", data["logistics_time"]
                 waybill.save(update_fields=["logistics_status", "logistics_time", "updated_at"])
+                from .signals import waybill_signed
+
+                waybill_signed.send(sender=Waybill, waybill=waybill, signed_at=data["logistics_time"])
                 outcome = "accepted"
             receipt = Receipt.objects.filter(kind=DocumentKind.WAYBILL_STATUS, document_id=waybill.pk).first()
             if receipt is None:

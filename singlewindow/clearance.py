@@ -42,6 +42,7 @@ from declarations.models import (
 from finance import selectors as finance_selectors
 from finance import tax
 from finance.models import BuyerQuota, QuotaUse, TaxBill, TaxBillLine, TaxGuarantee
+from logistics import services as logistics_services
 from risk import selectors as risk_selectors
 from risk import services as risk_services
 from risk.models import Alert, RiskAssessment
@@ -333,6 +334,7 @@ def _dispatch(lists: list[InventoryList]) -> DispatchBatch:
         dispatched_at=timezone.now(),
         return_status="3",
     )
+    logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in lists], code="declared")
     ids = [d.pk for d in dispatches]
     transaction.on_commit(lambda: publish(ids))
     return batch
@@ -687,6 +689,8 @@ def finalize_if_complete(*, batch_id: int) -> bool:
             receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
     _settle_quota(released, rejected)
     _settle_holdings(released, rejected, decisions)
+    for step, group in (("released", released), ("inspection", inspected), ("rejected", rejected)):
+        logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in group], code=step)
     _record_tax_bills(released)
     _credit_events(released, CreditEvent.Kind.RELEASED, "released")
     _credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected")
@@ -939,6 +943,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
             inventory.status_reason = f"Rejected by customs: {alerts[inventory.pk].reason}"[:1000]
         update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
         insert_rows([_receipt(i, ReceiptSource.CUSTOMS, "100", i.status_reason) for i in rejected])
+        logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in rejected], code="rejected")
         _settle_quota([], rejected)
         _credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
         if onward:
@@ -987,6 +992,9 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
             receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason)
         _settle_quota(released, rejected)
         _settle_holdings(released, rejected, decisions)
+        logistics_services.pipeline_step(
+            waybill_ids=[inventory.waybill_id], code="released" if passed else "rejected", note=reason
+        )
         _record_tax_bills(released)
         update_rows([inventory], ["status", "return_status", "status_reason", "invt_no", "final_at"])
         insert_rows([receipt])

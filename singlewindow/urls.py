@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("declarations.api.urls")),
     path("", include("risk.api.urls")),
     path("", include("credit.api.urls")),
+    path("", include("logistics.api.urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", include("declarations.urls")),
     path("", include("risk.urls")),
     path("", include("credit.urls")),
+    path("", include("logistics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# Sent inside the transaction when a waybill is signed for (CEB513), with `waybill` and `signed_at`:
+# logistics (right of declarations in the import order) adds the step to the parcel's timeline.
+waybill_signed = Signal()
