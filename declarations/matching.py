@@ -30,9 +30,6 @@ class Failure:
     field: str
     message: str
 
-    def as_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "field": self.field, "message": self.message}
-
 
 def as_document(data: dict[str, Any], lines_key: str = "items") -> SimpleNamespace:
     """Wrap validated intake data so the rules can read it like a model instance."""

@@ -23,6 +23,7 @@ from rest_framework import serializers
 from sharing.choices import EnterpriseRole
 from sharing.models import AgentMandate, Enterprise
 from sharing.principal import Principal
+from singlewindow.api import flatten_errors
 from singlewindow.db import insert_rows, update_rows
 
 from . import schemas
@@ -204,14 +205,8 @@ def validate_documents(kind: str, documents: Sequence[Any]) -> list[tuple[dict |
         try:
             out.append((schema.run_validation(document), {}))
         except serializers.ValidationError as exc:
-            out.append((None, _flatten(exc.detail)))
+            out.append((None, flatten_errors(exc.detail)))
     return out
-
-
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    from singlewindow.api import _flatten as flatten
-
-    return flatten(detail, prefix)
 
 
 def _key(spec: DocumentSpec, data: dict[str, Any]) -> tuple[str, str]:
@@ -481,7 +476,7 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
             data = schema.run_validation(document)
         except serializers.ValidationError as exc:
             results.append(
-                IntakeResult(index, "rejected", {}, errors=_flatten(exc.detail), return_status="100")
+                IntakeResult(index, "rejected", {}, errors=flatten_errors(exc.detail), return_status="100")
             )
             continue
         key = {"logistics_code": data["logistics_code"], "logistics_no": data["logistics_no"]}

@@ -28,10 +28,6 @@ class Principal:
         return self.agency is not None
 
     @property
-    def is_enterprise(self) -> bool:
-        return self.enterprise is not None
-
-    @property
     def is_enterprise_admin(self) -> bool:
         return self.enterprise is not None and self.role == MemberRole.ADMIN and self.api_key is None
 

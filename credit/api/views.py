@@ -9,6 +9,7 @@ from rest_framework.generics import get_object_or_404  # answers 404 for a malfo
 from rest_framework.response import Response
 
 from sharing.models import Enterprise
+from singlewindow.api import official_of
 
 from .. import selectors, services
 from ..models import CreditLevel, CreditProfile, NegativeListEntry
@@ -20,11 +21,8 @@ from .serializers import (
     NegativeListEntrySerializer,
 )
 
-
-class IsCreditOfficial(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        principal = request.principal
-        return principal.is_agency("customs") or principal.is_agency("commerce") or principal.is_superuser
+# Credit decisions are customs' (the enterprise credit system) and commerce's (the registry).
+CreditOfficial = official_of("customs", "commerce")
 
 
 @dataclass
@@ -87,7 +85,7 @@ class CreditProfileViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(CreditEventSerializer(page, many=True).data)
 
     @extend_schema(request=CreditAdjustSerializer, responses=CreditEventSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, IsCreditOfficial])
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, CreditOfficial])
     def adjust(self, request, pk=None):
         enterprise = get_object_or_404(self.get_queryset(), pk=pk)
         body = CreditAdjustSerializer(data=request.data)
@@ -100,7 +98,7 @@ class CreditProfileViewSet(viewsets.GenericViewSet):
         detail=True,
         methods=["post"],
         url_path="decide-level",
-        permission_classes=[permissions.IsAuthenticated, IsCreditOfficial],
+        permission_classes=[permissions.IsAuthenticated, CreditOfficial],
     )
     def decide_level(self, request, pk=None):
         enterprise = get_object_or_404(self.get_queryset(), pk=pk)
@@ -124,7 +122,7 @@ class NegativeListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [permissions.AllowAny()]
-        return [permissions.IsAuthenticated(), IsCreditOfficial()]
+        return [permissions.IsAuthenticated(), CreditOfficial()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

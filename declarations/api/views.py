@@ -104,7 +104,7 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return intake_response(results, single=single)
 
 
-def _intake_schema(schema, detail_serializer):
+def _intake_schema(schema):
     return extend_schema(
         request=schema,
         responses={
@@ -127,7 +127,7 @@ class OrderViewSet(DocumentViewSet):
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
 
-    @_intake_schema(schemas.OrderSchema, OrderSerializer)
+    @_intake_schema(schemas.OrderSchema)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
@@ -144,7 +144,7 @@ class PaymentViewSet(DocumentViewSet):
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilterSet
 
-    @_intake_schema(schemas.PaymentSchema, PaymentSerializer)
+    @_intake_schema(schemas.PaymentSchema)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
@@ -158,7 +158,7 @@ class WaybillViewSet(DocumentViewSet):
     serializer_class = WaybillSerializer
     filterset_class = WaybillFilterSet
 
-    @_intake_schema(schemas.WaybillSchema, WaybillSerializer)
+    @_intake_schema(schemas.WaybillSchema)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
@@ -190,7 +190,7 @@ class InventoryViewSet(DocumentViewSet):
         )
         return Response(serializer.data)
 
-    @_intake_schema(schemas.InventorySchema, InventorySerializer)
+    @_intake_schema(schemas.InventorySchema)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 

@@ -6,6 +6,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404  # answers 404 for a malformed id too
 from rest_framework.response import Response
 
+from singlewindow.api import official_of
+
 from .. import selectors, services
 from ..filters import ParkApplicationFilterSet, ParkFilterSet, ZoneFilterSet
 from ..models import ParkApplication
@@ -35,11 +37,6 @@ class ParkViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.park_list()
-
-
-class IsCommerceOfficial(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return request.principal.is_commerce_official
 
 
 class ParkApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -79,14 +76,18 @@ class ParkApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
 
     @extend_schema(request=ParkDecisionSerializer, responses=ParkApplicationSerializer)
     @action(
-        detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, IsCommerceOfficial]
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated, official_of("commerce")],
     )
     def approve(self, request, pk=None):
         return self._decide(services.park_application_approve, request, pk)
 
     @extend_schema(request=ParkDecisionSerializer, responses=ParkApplicationSerializer)
     @action(
-        detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, IsCommerceOfficial]
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated, official_of("commerce")],
     )
     def decline(self, request, pk=None):
         return self._decide(services.park_application_decline, request, pk)

@@ -4,6 +4,8 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # answers 404 for a malformed id too
 from rest_framework.response import Response
 
+from singlewindow.api import official_of
+
 from .. import selectors, services
 from ..filters import AlertFilterSet
 from ..models import Alert, RiskRule
@@ -17,20 +19,12 @@ from .serializers import (
 )
 
 
-class IsCustomsOfficial(permissions.BasePermission):
-    """Alerts and rules are customs' queue: other callers get 404 from an empty queryset or 403 here."""
-
-    def has_permission(self, request, view) -> bool:
-        principal = request.principal
-        return principal.is_agency("customs") or principal.is_superuser
-
-
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     """Held declarations waiting for customs, with every rule hit and its evidence."""
 
     queryset = Alert.objects.none()
     serializer_class = AlertSerializer
-    permission_classes = [permissions.IsAuthenticated, IsCustomsOfficial]
+    permission_classes = [permissions.IsAuthenticated, official_of("customs")]
     filterset_class = AlertFilterSet
     ordering_fields = ["score", "created_at"]
     ordering = ["-score", "created_at"]
@@ -70,7 +64,7 @@ class RiskRuleViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = RiskRule.objects.none()
     serializer_class = RiskRuleSerializer
-    permission_classes = [permissions.IsAuthenticated, IsCustomsOfficial]
+    permission_classes = [permissions.IsAuthenticated, official_of("customs")]
     lookup_field = "code"
     pagination_class = None
 

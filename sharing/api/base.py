@@ -4,7 +4,7 @@
 authenticated the request (DRF copies its user, a person or a partner key, onto the request).
 """
 
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 
 from ..principal import Principal
 
@@ -25,10 +25,3 @@ class ScopedReadOnlyViewSet(PrincipalMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
             return self.queryset
         return self.scoped_queryset(self.principal)
-
-
-class IsCommerceOfficial(permissions.BasePermission):
-    message = "Only a commerce official may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return request.principal.is_commerce_official

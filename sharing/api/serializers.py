@@ -4,7 +4,7 @@ from rest_framework import serializers
 from parks.models import Park
 
 from ..choices import EnterpriseRole
-from ..models import Agency, Enterprise, EnterpriseAPIKey, Notification
+from ..models import Agency, Enterprise
 from ..services import EnterpriseData
 
 
@@ -72,15 +72,3 @@ class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "code", "name_zh", "name_en"]
-
-
-class ApiKeySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = EnterpriseAPIKey
-        fields = ["id", "name", "prefix", "created", "last_used_at", "revoked", "revoked_at", "expiry_date"]
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "subject", "reason", "created_at", "read_at"]

@@ -5,11 +5,13 @@ from rest_framework.generics import get_object_or_404  # answers 404 for a malfo
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from singlewindow.api import official_of
+
 from .. import selectors, services
 from ..filters import EnterpriseFilterSet
 from ..models import Agency, Enterprise
 from ..principal import Principal
-from .base import IsCommerceOfficial, ScopedReadOnlyViewSet
+from .base import ScopedReadOnlyViewSet
 from .serializers import AgencySerializer, DecisionSerializer, EnterpriseSerializer
 
 
@@ -44,17 +46,17 @@ class EnterpriseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(self.get_serializer(enterprise).data)
 
     @extend_schema(request=DecisionSerializer, responses=EnterpriseSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsCommerceOfficial])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of("commerce")])
     def approve(self, request, pk=None):
         return self._decide(services.enterprise_approve, request, pk)
 
     @extend_schema(request=DecisionSerializer, responses=EnterpriseSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsCommerceOfficial])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of("commerce")])
     def reject(self, request, pk=None):
         return self._decide(services.enterprise_reject, request, pk)
 
     @extend_schema(request=DecisionSerializer, responses=EnterpriseSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsCommerceOfficial])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of("commerce")])
     def suspend(self, request, pk=None):
         return self._decide(services.enterprise_suspend, request, pk)
 
