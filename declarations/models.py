@@ -300,6 +300,11 @@ class InventoryItem(models.Model):
     price = amount(_("unit price"))
     total_price = amount(_("total price"))
     note = models.CharField(max_length=1000, blank=True)
+    # The line's tax as assessed (the CEB816 TaxListRd of its bill), kept so release need not recompute it.
+    tax_price = amount(_("dutiable value"), null=True, blank=True)
+    customs_tax = amount(_("customs duty"), null=True, blank=True)
+    value_added_tax = amount(_("import VAT"), null=True, blank=True)
+    consumption_tax = amount(_("consumption tax"), null=True, blank=True)
 
     class Meta:
         ordering = ["inventory", "gnum"]

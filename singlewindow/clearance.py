@@ -265,6 +265,7 @@ def _assess(lists: list[InventoryList]) -> list[InventoryList]:
     rates = finance_selectors.rates_in_force(today)
     limits = finance_selectors.limits_in_force(today)
     quotas = _locked_quotas({i.buyer_id_number for i in lists}, today.year)
+    taxed_items: list = []
     assessed, rejected, receipts, uses = [], [], [], []
     for inventory in lists:
         quota = quotas[inventory.buyer_id_number]
@@ -295,7 +296,14 @@ def _assess(lists: list[InventoryList]) -> list[InventoryList]:
         inventory.tax_regime = result.regime
         inventory.status = InventoryStatus.ASSESSED
         assessed.append(inventory)
+        by_gnum = {line.gnum: line for line in result.lines}
+        for item in inventory.items.all():
+            taxed = by_gnum[item.gnum]
+            item.tax_price, item.customs_tax = taxed.tax_price, taxed.customs_tax
+            item.value_added_tax, item.consumption_tax = taxed.value_added_tax, taxed.consumption_tax
+            taxed_items.append(item)
     update_rows(list(quotas.values()), ["reserved"])
+    update_rows(taxed_items, ["tax_price", "customs_tax", "value_added_tax", "consumption_tax"])
     insert_rows(uses)
     update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
     update_rows(
@@ -783,9 +791,6 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
         return
     from declarations.ceb import return_time
 
-    today = timezone.localdate()
-    rates = finance_selectors.rates_in_force(today)
-    limits = finance_selectors.limits_in_force(today)
     stamp = return_time(timezone.now())
     bills, lines = [], []
     for inventory in released:
@@ -805,29 +810,18 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
             customs_code=inventory.customs_code,
         )
         bills.append(bill)
-        # The lines repeat the assessment per line; the regime is the one recorded on the list.
-        result = tax.assess(
-            lines=[
-                tax.TaxLineInput(gnum=line.gnum, gcode=line.gcode, qty=line.qty, total_price=line.total_price)
-                for line in inventory.items.all()
-            ],
-            freight=inventory.freight,
-            insured_fee=inventory.insured_fee,
-            rates=rates,
-            limits=limits,
-            annual_used=Decimal(0),
-        )
+        # The lines are those assessed before the fan-out, so the bill is what the agencies approved.
         lines.append(
             [
                 TaxBillLine(
-                    gnum=t.gnum,
-                    gcode=t.gcode,
-                    tax_price=t.tax_price,
-                    customs_tax=t.customs_tax,
-                    value_added_tax=t.value_added_tax,
-                    consumption_tax=t.consumption_tax,
+                    gnum=item.gnum,
+                    gcode=item.gcode,
+                    tax_price=item.tax_price or 0,
+                    customs_tax=item.customs_tax or 0,
+                    value_added_tax=item.value_added_tax or 0,
+                    consumption_tax=item.consumption_tax or 0,
                 )
-                for t in result.lines
+                for item in inventory.items.all()
             ]
         )
     insert_rows(bills)

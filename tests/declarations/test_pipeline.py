@@ -39,6 +39,18 @@ def test_four_documents_in_any_order_are_released(world, django_capture_on_commi
     bill = TaxBill.objects.get(inventory=inventory)
     assert bill.total == inventory.tax_amount > 0
     assert bill.lines.count() == 2
+    # the bill's lines are the lines assessed before the fan-out, and they add up to its head
+    lines = {line.gnum: line for line in bill.lines.all()}
+    for item in inventory.items.all():
+        assert (lines[item.gnum].tax_price, lines[item.gnum].value_added_tax) == (
+            item.tax_price,
+            item.value_added_tax,
+        )
+    assert (
+        sum(line.customs_tax + line.value_added_tax + line.consumption_tax for line in lines.values())
+        == bill.total
+    )
+    assert sum(line.tax_price for line in lines.values()) == inventory.dutiable_value
     assert Decimal(docs["order"]["tax_total"]) == inventory.tax_amount
     quota = BuyerQuota.objects.get(buyer_id_number=docs["order"]["buyer_id_number"])
     assert quota.used == inventory.dutiable_value and quota.reserved == 0
