@@ -241,8 +241,15 @@ def test_official_sample_is_read_and_its_fake_buyer_refused_with_a_reason(world)
         pytest.skip("the shared CEB samples are not beside the repository")
     answer = post_xml(world.client("platform"), sample.read_bytes())
     assert answer.status_code == 200
-    info = etree.fromstring(answer.content).findtext(f".//{{{ceb.CEB_NS}}}returnInfo")
-    assert info  # e.g. the sample's buyer ID fails GB 11643, and the platform is not the poster
+    assert ceb.schema_errors(answer.content) == []
+    tree = etree.fromstring(answer.content)
+    statuses = [e.text for e in tree.iter(f"{{{ceb.CEB_NS}}}returnStatus")]
+    infos = [e.text for e in tree.iter(f"{{{ceb.CEB_NS}}}returnInfo")]
+    assert statuses and set(statuses) == {"100"}  # every order of the sample refused ...
+    assert all(
+        "130681136250023332" in info and "buyer_id_number" in info for info in infos
+    )  # ... for its fake ID
+    assert not Order.objects.exists()
 
 
 @pytest.mark.parametrize(
