@@ -54,6 +54,13 @@ class DocumentKind(models.TextChoices):
     WAYBILL = "waybill", _("Waybill (CEB511)")
     WAYBILL_STATUS = "waybill_status", _("Waybill status (CEB513)")
     INVENTORY = "inventory", _("Inventory list (CEB621)")
+    CANCEL = "cancel", _("List cancellation (CEB623)")
+    REFUND = "refund", _("Return (CEB625)")
+    EXPORT_ORDER = "export_order", _("Export order (CEB303)")
+    RECEIPT_OF_PAYMENT = "receipt_of_payment", _("Receipt of payment (CEB403)")
+    EXPORT_WAYBILL = "export_waybill", _("Export waybill (CEB505)")
+    EXPORT_INVENTORY = "export_inventory", _("Export inventory list (CEB603)")
+    SUMMARY = "summary", _("Summary declaration (CEB701)")
 
 
 class ReceiptSource(models.TextChoices):

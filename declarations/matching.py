@@ -420,3 +420,97 @@ def summary(failures: Sequence[Failure], limit: int = 1000) -> str:
     """One line per failure, cut to fit a receipt's returnInfo."""
     text = "; ".join(f"[{f.rule}] {f.message}" for f in failures)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- export (DOMAIN 3, 3.6) ---------------------------------------------------------------------------
+
+ORDER_TYPE_OF_MODE = {"9610": "E", "9710": "B", "9810": "W"}
+
+
+def export_match(
+    *,
+    inventory: Any,
+    inventory_lines: Sequence[Any],
+    order: Any,
+    order_lines: Sequence[Any],
+    receipt: Any,
+    waybill: Any,
+) -> list[Failure]:
+    """The export list against its order (CEB303), receipt of payment (CEB403, when there is one) and
+    waybill (CEB505). A 9810 shipment is sold abroad after it leaves, so its receipt may come later."""
+    failures: list[Failure] = []
+
+    def check(failure: Failure | None) -> None:
+        if failure is not None:
+            failures.append(failure)
+
+    expected_type = ORDER_TYPE_OF_MODE.get(inventory.trade_mode)
+    if order.order_type != expected_type:
+        failures.append(
+            Failure(
+                "E1",
+                "order.order_type",
+                f"order.order_type {order.order_type!r} != {expected_type!r} required by trade_mode "
+                f"{inventory.trade_mode}",
+            )
+        )
+    check(_differs("E2", "inventory.ebc_code", inventory.ebc_code, "order.ebc_code", order.ebc_code))
+    by_gnum = {line.gnum: line for line in order_lines}
+    for line in inventory_lines:
+        ordered = by_gnum.get(line.gnum)
+        where = f"inventory.items[{line.gnum}]"
+        if ordered is None:
+            failures.append(Failure("E3", f"{where}.gnum", f"{where} has no line {line.gnum} in the order"))
+            continue
+        check(
+            _differs(
+                "E3", f"{where}.item_no", line.item_no, f"order.items[{line.gnum}].item_no", ordered.item_no
+            )
+        )
+        check(
+            _differs(
+                "E3", f"{where}.qty", line.qty, f"order.items[{line.gnum}].qty", ordered.qty, amounts=True
+            )
+        )
+        check(
+            _differs(
+                "E3",
+                f"{where}.total_price",
+                line.total_price,
+                f"order.items[{line.gnum}].total_price",
+                ordered.total_price,
+                amounts=True,
+            )
+        )
+        check(_differs("E3", f"{where}.currency", line.currency, "order.currency", order.currency))
+    listed = sum((line.total_price for line in inventory_lines), Decimal(0))
+    check(
+        _differs("E4", "inventory.total_price", listed, "order.goods_value", order.goods_value, amounts=True)
+    )
+    if receipt is None:
+        if inventory.trade_mode != "9810":
+            failures.append(Failure("E5", "receipt", "no receipt of payment (CEB403) for this order"))
+    else:
+        check(_differs("E5", "receipt.ebc_code", receipt.ebc_code, "inventory.ebc_code", inventory.ebc_code))
+        check(_differs("E5", "receipt.currency", receipt.currency, "order.currency", order.currency))
+        check(
+            _differs(
+                "E5",
+                "receipt.charge",
+                receipt.charge,
+                "order.goods_value + order.freight",
+                order.goods_value + order.freight,
+                amounts=True,
+            )
+        )
+    if waybill.ebc_code:
+        check(_differs("E6", "waybill.ebc_code", waybill.ebc_code, "inventory.ebc_code", inventory.ebc_code))
+    if waybill.pack_no != inventory.pack_no:
+        failures.append(
+            Failure(
+                "E6",
+                "inventory.pack_no",
+                f"inventory.pack_no {inventory.pack_no} != waybill.pack_no {waybill.pack_no}",
+            )
+        )
+    return failures

@@ -324,7 +324,7 @@ class Receipt(models.Model):
     """
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="receipts")
-    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     document_id = models.BigIntegerField()
     source = models.CharField(max_length=12, choices=ReceiptSource.choices, default=ReceiptSource.PORTAL)
     natural_key = models.CharField(max_length=100)
@@ -353,6 +353,7 @@ class DispatchBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
+    ie_flag = models.CharField(max_length=1, default="I")  # I: import lists, E: export lists
     # What is sent to the agencies: the lists with what they need of the order and payment, written
     # once when the batch is dispatched, so each agency's task reads one row instead of the tables.
     message = models.TextField(default="[]")
@@ -400,7 +401,12 @@ class AgencyDecision(models.Model):
     """One agency's answer about one list (unique: a re-delivered task cannot answer twice)."""
 
     dispatch = models.ForeignKey(AgencyDispatch, on_delete=models.CASCADE, related_name="decisions")
-    inventory = models.ForeignKey(InventoryList, on_delete=models.CASCADE, related_name="decisions")
+    inventory = models.ForeignKey(
+        InventoryList, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    export_list = models.ForeignKey(
+        "ExportInventoryList", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
     agency = models.CharField(max_length=12, choices=ReceiptSource.choices)
     outcome = models.CharField(max_length=10)  # release | inspect | reject
     return_status = models.CharField(max_length=10)
@@ -412,7 +418,15 @@ class AgencyDecision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dispatch", "inventory"], name="one_decision_per_dispatch")
+            models.UniqueConstraint(fields=["dispatch", "inventory"], name="one_decision_per_dispatch"),
+            models.UniqueConstraint(
+                fields=["dispatch", "export_list"], name="one_export_decision_per_dispatch"
+            ),
+            models.CheckConstraint(
+                condition=(Q(inventory__isnull=False) & Q(export_list__isnull=True))
+                | (Q(inventory__isnull=True) & Q(export_list__isnull=False)),
+                name="decision_about_one_list",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -431,7 +445,7 @@ class Upload(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="uploads")
     uploaded_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(_("document"), max_length=16, choices=DocumentKind.choices)
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
     file_name = models.CharField(_("file"), max_length=200)
     file_format = models.CharField(_("format"), max_length=4)  # xml | csv
     content = models.TextField()
@@ -455,3 +469,405 @@ class Upload(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else int(100 * self.processed / self.total)
+
+
+class ListAmendment(models.Model):
+    """What CEB623 (cancel) and CEB625 (return) share: the list they concern, its parties and buyer."""
+
+    guid = models.CharField(max_length=36)
+    app_type = models.CharField(max_length=1, default="1")
+    app_time = models.CharField(max_length=14)
+    app_status = models.CharField(max_length=3, default="2")
+    customs_code = models.CharField(max_length=4)
+    order_no = models.CharField(max_length=60)
+    ebp_code = models.CharField(max_length=18)
+    ebp_name = models.CharField(max_length=100)
+    ebc_code = models.CharField(max_length=18)
+    ebc_name = models.CharField(max_length=100)
+    logistics_no = models.CharField(max_length=60)
+    logistics_code = models.CharField(max_length=18)
+    logistics_name = models.CharField(max_length=100)
+    cop_no = models.CharField(max_length=20, blank=True)
+    pre_no = models.CharField(max_length=18, blank=True)
+    invt_no = models.CharField(max_length=18)
+    buyer_id_type = models.CharField(max_length=1)
+    buyer_id_number = models.CharField(max_length=60)
+    buyer_name = models.CharField(max_length=60)
+    buyer_telephone = models.CharField(max_length=30)
+    agent_code = models.CharField(max_length=18)
+    agent_name = models.CharField(max_length=100)
+    reason = models.CharField(_("reason"), max_length=1000)
+    note = models.CharField(max_length=1000, blank=True)
+    submitted_by = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class InventoryCancel(ListAmendment):
+    """CEB623: the declaring enterprise cancels a list before it is released. One per list."""
+
+    inventory = models.OneToOneField(InventoryList, on_delete=models.PROTECT, related_name="cancellation")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("list cancellation")
+        verbose_name_plural = _("list cancellations")
+
+    def __str__(self) -> str:
+        return f"cancel {self.invt_no or self.inventory_id}"
+
+
+class InventoryRefund(ListAmendment):
+    """CEB625: a return of released goods, applied for within 30 days of release; the goods must be
+    back in the supervised site or bonded warehouse within 45 days. Completing it gives the buyer's
+    quota and the tax of the returned lines back and (1210) puts the goods back in stock."""
+
+    class State(models.TextChoices):
+        AWAITING_GOODS = "awaiting", _("Accepted: waiting for the goods")
+        COMPLETED = "completed", _("Goods back: tax and quota returned")
+        EXPIRED = "expired", _("Expired: goods not back within 45 days")
+
+    inventory = models.OneToOneField(InventoryList, on_delete=models.PROTECT, related_name="refund")
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.AWAITING_GOODS, db_index=True
+    )
+    goods_due_by = models.DateTimeField(_("goods due back by"))
+    goods_received_at = models.DateTimeField(_("goods back at"), null=True, blank=True)
+    dutiable_value = amount(_("value returned"), default=0)
+    tax_returned = amount(_("tax returned"), default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+
+    def __str__(self) -> str:
+        return f"return {self.invt_no}"
+
+
+class InventoryRefundLine(models.Model):
+    """CEB625 InvtRefundList: a line of the original list and the quantity returned."""
+
+    refund = models.ForeignKey(InventoryRefund, on_delete=models.CASCADE, related_name="lines")
+    gnum = models.PositiveIntegerField()
+    gcode = models.CharField(max_length=10)
+    gname = models.CharField(max_length=250)
+    qty = amount(_("quantity returned"))
+    unit = models.CharField(max_length=3)
+    note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["refund", "gnum"]
+        constraints = [
+            models.UniqueConstraint(fields=["refund", "gnum"], name="refund_line_gnum_unique"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="refund_qty_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.refund_id}#{self.gnum}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Export (DOMAIN 3): CEB303 order, CEB403 receipt of payment, CEB505 waybill, CEB603 list, and the
+# CEB701/792 summary declaration ("list approval and release, summary declaration").
+
+
+class ExportOrder(CebDocument):
+    """CEB303 export order (E = B2C 9610, B = B2B 9710) or overseas-warehouse booking (W = 9810)."""
+
+    order_type = models.CharField(max_length=1)
+    order_no = models.CharField(max_length=60)
+    ebp_code = models.CharField(max_length=18)
+    ebp_name = models.CharField(max_length=100)
+    ebc_code = models.CharField(max_length=18)
+    ebc_name = models.CharField(max_length=100)
+    goods_value = amount(_("goods value (FOB)"))
+    freight = amount(_("freight"))
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        verbose_name = _("export order")
+        verbose_name_plural = _("export orders")
+        constraints = [
+            models.UniqueConstraint(fields=["ebp_code", "order_no"], name="export_order_natural_key"),
+            models.CheckConstraint(
+                condition=Q(goods_value__gte=0) & Q(freight__gte=0), name="export_order_amounts_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ebp_code}/{self.order_no}"
+
+
+class ExportOrderItem(models.Model):
+    """CEB303 OrderList line."""
+
+    order = models.ForeignKey(ExportOrder, on_delete=models.CASCADE, related_name="items")
+    gnum = models.PositiveIntegerField()
+    item_no = models.CharField(max_length=30)
+    item_name = models.CharField(max_length=250)
+    item_describe = models.CharField(max_length=1000, blank=True)
+    bar_code = models.CharField(max_length=50, blank=True)
+    unit = models.CharField(max_length=3)
+    currency = models.CharField(max_length=3)
+    qty = amount(_("quantity"))
+    price = amount(_("unit price"))
+    total_price = amount(_("total price"))
+    note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["order", "gnum"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "gnum"], name="export_order_item_gnum_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.gnum}"
+
+
+class ReceiptOfPayment(CebDocument):
+    """CEB403 receipt of payment (收款单): what the exporter received for an export order."""
+
+    ebp_code = models.CharField(max_length=18)
+    ebp_name = models.CharField(max_length=100)
+    ebc_code = models.CharField(max_length=18)
+    ebc_name = models.CharField(max_length=100)
+    order_no = models.CharField(max_length=60)
+    pay_code = models.CharField(max_length=18, blank=True)
+    pay_name = models.CharField(max_length=100)
+    pay_no = models.CharField(max_length=60, blank=True)
+    charge = amount(_("amount received"))
+    currency = models.CharField(max_length=3)
+    accounting_date = models.CharField(max_length=14)
+
+    class Meta:
+        verbose_name = _("receipt of payment")
+        verbose_name_plural = _("receipts of payment")
+        constraints = [
+            models.UniqueConstraint(fields=["ebp_code", "order_no"], name="receipt_of_payment_natural_key"),
+            models.CheckConstraint(condition=Q(charge__gte=0), name="receipt_of_payment_charge_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ebp_code}/{self.order_no}"
+
+
+class ExportWaybill(CebDocument):
+    """CEB505 export waybill."""
+
+    logistics_code = models.CharField(max_length=18)
+    logistics_name = models.CharField(max_length=100)
+    logistics_no = models.CharField(max_length=32)
+    freight = amount(_("freight"))
+    insured_fee = amount(_("insurance fee"))
+    currency = models.CharField(max_length=3)
+    gross_weight = amount(_("gross weight (kg)"))
+    pack_no = models.PositiveIntegerField()
+    goods_info = models.CharField(max_length=200)
+    ebc_code = models.CharField(max_length=18, blank=True)
+    ebc_name = models.CharField(max_length=100, blank=True)
+    ebc_telephone = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("export waybill")
+        verbose_name_plural = _("export waybills")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["logistics_code", "logistics_no"], name="export_waybill_natural_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(freight__gte=0) & Q(insured_fee__gte=0) & Q(gross_weight__gt=0),
+                name="export_waybill_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.logistics_code}/{self.logistics_no}"
+
+
+class ExportInventoryList(CebDocument):
+    """CEB603 export inventory list (InventoryHead) and its clearance state."""
+
+    customs_code = models.CharField(max_length=4)
+    ebp_code = models.CharField(max_length=18)
+    ebp_name = models.CharField(max_length=100)
+    order_no = models.CharField(max_length=60)
+    logistics_code = models.CharField(max_length=18)
+    logistics_name = models.CharField(max_length=100)
+    logistics_no = models.CharField(max_length=32)
+    cop_no = models.CharField(max_length=30)
+    pre_no = models.CharField(max_length=18, blank=True)
+    invt_no = models.CharField(max_length=20, blank=True)
+    ie_flag = models.CharField(max_length=1, default="E")
+    port_code = models.CharField(max_length=4)
+    ie_date = models.CharField(max_length=8)
+    statistics_flag = models.CharField(max_length=1)
+    agent_code = models.CharField(max_length=18)
+    agent_name = models.CharField(max_length=100)
+    ebc_code = models.CharField(max_length=18)
+    ebc_name = models.CharField(max_length=100)
+    owner_code = models.CharField(max_length=18)
+    owner_name = models.CharField(max_length=100)
+    iac_code = models.CharField(max_length=18, blank=True)
+    iac_name = models.CharField(max_length=100, blank=True)
+    ems_no = models.CharField(max_length=30, blank=True)
+    trade_mode = models.CharField(_("supervision mode"), max_length=4)
+    traf_mode = models.CharField(max_length=1)
+    traf_name = models.CharField(max_length=100, blank=True)
+    voyage_no = models.CharField(max_length=32, blank=True)
+    bill_no = models.CharField(max_length=37, blank=True)
+    total_package_no = models.CharField(max_length=37, blank=True)
+    loct_no = models.CharField(max_length=10, blank=True)
+    license_no = models.CharField(max_length=19, blank=True)
+    country = models.CharField(max_length=3)
+    pod = models.CharField(_("port of destination"), max_length=4)
+    freight = amount(_("freight"))
+    f_currency = models.CharField(max_length=3)
+    f_flag = models.CharField(max_length=1)
+    insured_fee = amount(_("insurance fee"))
+    i_currency = models.CharField(max_length=3)
+    i_flag = models.CharField(max_length=1)
+    wrap_type = models.CharField(max_length=1)
+    pack_no = models.PositiveIntegerField()
+    gross_weight = amount(_("gross weight (kg)"))
+    net_weight = amount(_("net weight (kg)"))
+    # The registered overseas warehouse a 9810 shipment goes to.
+    warehouse_code = models.CharField(_("overseas warehouse"), max_length=18, blank=True)
+
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InventoryStatus.choices,
+        default=InventoryStatus.RECEIVED,
+        db_index=True,
+    )
+    status_reason = models.CharField(_("reason"), max_length=1000, blank=True)
+    return_status = models.CharField(_("customs status code"), max_length=10, blank=True)
+    order = models.ForeignKey(ExportOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    receipt = models.ForeignKey(
+        ReceiptOfPayment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waybill = models.ForeignKey(
+        ExportWaybill, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fob_value_cny = amount(_("value (CNY)"), null=True, blank=True)
+    match_requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    dispatch_batch = models.ForeignKey(
+        "DispatchBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="export_lists"
+    )
+    summary = models.ForeignKey(
+        "SummaryDeclaration", null=True, blank=True, on_delete=models.SET_NULL, related_name="lists"
+    )
+    final_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("export inventory list")
+        verbose_name_plural = _("export inventory lists")
+        indexes = [
+            models.Index(fields=["ebp_code", "order_no"]),
+            models.Index(fields=["logistics_code", "logistics_no"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["ebc_code", "cop_no"], name="export_inventory_natural_key"),
+            models.CheckConstraint(
+                condition=Q(freight__gte=0) & Q(insured_fee__gte=0), name="export_inventory_amounts_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ebc_code}/{self.cop_no}"
+
+
+class ExportInventoryItem(models.Model):
+    """CEB603 InventoryList line."""
+
+    inventory = models.ForeignKey(ExportInventoryList, on_delete=models.CASCADE, related_name="items")
+    gnum = models.PositiveIntegerField()
+    item_no = models.CharField(max_length=20)
+    item_record_no = models.CharField(max_length=30, blank=True)
+    item_name = models.CharField(max_length=250, blank=True)
+    gcode = models.CharField(max_length=10)
+    gname = models.CharField(max_length=250)
+    gmodel = models.CharField(max_length=250)
+    bar_code = models.CharField(max_length=50)
+    country = models.CharField(max_length=3)
+    currency = models.CharField(max_length=3)
+    qty = amount(_("quantity"))
+    qty1 = amount(_("quantity in first legal unit"))
+    qty2 = amount(_("quantity in second legal unit"), null=True, blank=True)
+    unit = models.CharField(max_length=3)
+    unit1 = models.CharField(max_length=3)
+    unit2 = models.CharField(max_length=3, blank=True)
+    price = amount(_("unit price"))
+    total_price = amount(_("total price"))
+    note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["inventory", "gnum"]
+        constraints = [models.UniqueConstraint(fields=["inventory", "gnum"], name="export_item_gnum_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.inventory_id}#{self.gnum}"
+
+
+class SummaryDeclaration(models.Model):
+    """CEB701 summary application and its CEB792 result: a month's released B-type export lists of
+    one consignor, consolidated into one customs declaration (used for forex and rebates)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied (CEB701)")
+        CONCLUDED = "concluded", _("Declared (CEB792)")
+
+    guid = models.CharField(max_length=36)
+    app_type = models.CharField(max_length=1, default="1")
+    app_time = models.CharField(max_length=14)
+    app_status = models.CharField(max_length=3, default="2")
+    customs_code = models.CharField(max_length=4)
+    cop_no = models.CharField(max_length=30)
+    pre_no = models.CharField(max_length=18, blank=True)
+    sum_no = models.CharField(_("summary number"), max_length=18, blank=True)
+    agent_code = models.CharField(max_length=18)
+    agent_name = models.CharField(max_length=100)
+    ebc_code = models.CharField(max_length=18)
+    ebc_name = models.CharField(max_length=100)
+    decl_agent_code = models.CharField(max_length=18)
+    decl_agent_name = models.CharField(max_length=100)
+    start_time = models.CharField(max_length=14)
+    end_time = models.CharField(max_length=14)
+    loct_no = models.CharField(max_length=10, blank=True)
+    summary_flag = models.CharField(max_length=1, default="1")
+    item_name_flag = models.CharField(max_length=1, blank=True)
+    msg_count = models.PositiveIntegerField(default=1)
+    msg_seq_no = models.PositiveIntegerField(default=1)
+    note = models.CharField(max_length=1000, blank=True)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    trade_mode = models.CharField(max_length=4)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED)
+    # CEB792 SummaryResultHead
+    op_date = models.CharField(max_length=17, blank=True)
+    decl_seq_no = models.CharField(max_length=18, blank=True)
+    entry_id = models.CharField(_("customs declaration no."), max_length=18, blank=True)
+    dec_state = models.CharField(max_length=3, blank=True)
+    gross_weight = amount(_("gross weight (kg)"), default=0)
+    net_weight = amount(_("net weight (kg)"), default=0)
+    total_value_cny = amount(_("value (CNY)"), default=0)
+    list_count = models.PositiveIntegerField(_("lists"), default=0)
+    submitted_by = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-month", "ebc_code"]
+        verbose_name = _("summary declaration")
+        verbose_name_plural = _("summary declarations")
+        constraints = [
+            # One summary per consignor, month and mode: applying again returns the first.
+            models.UniqueConstraint(
+                fields=["ebc_code", "year", "month", "trade_mode"], name="one_summary_per_month_and_mode"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ebc_code} {self.year}-{self.month:02d} {self.trade_mode}"

@@ -35,7 +35,21 @@ from .choices import (
     InventoryStatus,
     ReceiptSource,
 )
-from .models import InventoryItem, InventoryList, Order, OrderItem, Payment, Receipt, Waybill
+from .models import (
+    ExportInventoryItem,
+    ExportInventoryList,
+    ExportOrder,
+    ExportOrderItem,
+    ExportWaybill,
+    InventoryItem,
+    InventoryList,
+    Order,
+    OrderItem,
+    Payment,
+    Receipt,
+    ReceiptOfPayment,
+    Waybill,
+)
 
 MAX_BATCH = 1000
 HEADER_FIELDS = ("guid", "app_time", "app_type")  # not part of a document's content
@@ -120,7 +134,57 @@ SPECS = {
         "inventory",
         "-621011",
     ),
+    DocumentKind.EXPORT_ORDER: DocumentSpec(
+        DocumentKind.EXPORT_ORDER,
+        ExportOrder,
+        schemas.ExportOrderSchema,
+        ("ebp_code", "order_no"),
+        (EnterpriseRole.PLATFORM, EnterpriseRole.ECOMMERCE),
+        # B2B exporters and overseas-warehouse bookings are filed by the exporter itself.
+        {EnterpriseRole.PLATFORM: "ebp_code", EnterpriseRole.ECOMMERCE: "ebc_code"},
+        ExportOrderItem,
+        "order",
+        "-303011",
+    ),
+    DocumentKind.RECEIPT_OF_PAYMENT: DocumentSpec(
+        DocumentKind.RECEIPT_OF_PAYMENT,
+        ReceiptOfPayment,
+        schemas.ReceiptOfPaymentSchema,
+        ("ebp_code", "order_no"),
+        (EnterpriseRole.PAYMENT, EnterpriseRole.ECOMMERCE),
+        {EnterpriseRole.PAYMENT: "pay_code", EnterpriseRole.ECOMMERCE: "ebc_code"},
+        change_error="-403011",
+    ),
+    DocumentKind.EXPORT_WAYBILL: DocumentSpec(
+        DocumentKind.EXPORT_WAYBILL,
+        ExportWaybill,
+        schemas.ExportWaybillSchema,
+        ("logistics_code", "logistics_no"),
+        (EnterpriseRole.LOGISTICS,),
+        {EnterpriseRole.LOGISTICS: "logistics_code"},
+        change_error="-505011",
+    ),
+    DocumentKind.EXPORT_INVENTORY: DocumentSpec(
+        DocumentKind.EXPORT_INVENTORY,
+        ExportInventoryList,
+        schemas.ExportInventorySchema,
+        ("ebc_code", "cop_no"),
+        (EnterpriseRole.ECOMMERCE, EnterpriseRole.AGENT),
+        {EnterpriseRole.ECOMMERCE: "ebc_code", EnterpriseRole.AGENT: "agent_code"},
+        ExportInventoryItem,
+        "inventory",
+        "-603011",
+    ),
 }
+EXPORT_KINDS = frozenset(
+    {
+        DocumentKind.EXPORT_ORDER,
+        DocumentKind.RECEIPT_OF_PAYMENT,
+        DocumentKind.EXPORT_WAYBILL,
+        DocumentKind.EXPORT_INVENTORY,
+    }
+)
+LIST_KINDS = frozenset({DocumentKind.INVENTORY, DocumentKind.EXPORT_INVENTORY})
 
 
 def _canonical(value: Any) -> Any:
@@ -238,10 +302,11 @@ def _frozen_keys(spec: DocumentSpec, documents: list[Any]) -> set[int]:
     """Ids of existing documents that may no longer change: their list has been dispatched."""
     if not documents:
         return set()
-    frozen = InventoryList.objects.filter(status__in=FROZEN_STATUSES)
-    if spec.kind == DocumentKind.INVENTORY:
+    model = ExportInventoryList if spec.kind in EXPORT_KINDS else InventoryList
+    frozen = model.objects.filter(status__in=FROZEN_STATUSES)
+    if spec.kind in LIST_KINDS:
         return {d.pk for d in documents if d.status in FROZEN_STATUSES}
-    if spec.kind == DocumentKind.WAYBILL:
+    if spec.kind in (DocumentKind.WAYBILL, DocumentKind.EXPORT_WAYBILL):
         hits = set(
             frozen.filter(logistics_no__in=[d.logistics_no for d in documents]).values_list(
                 "logistics_code", "logistics_no"
@@ -274,7 +339,7 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     if len(documents) > MAX_BATCH:
         raise ValueError(_("A batch has at most %(n)d documents.") % {"n": MAX_BATCH})
 
-    mandates = agent_mandates(enterprise) if spec.kind == DocumentKind.INVENTORY else frozenset()
+    mandates = agent_mandates(enterprise) if spec.kind in LIST_KINDS else frozenset()
     results: list[IntakeResult] = []
     valid: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -360,7 +425,7 @@ def _store(
         for (index, _data, _row), obj in zip(new_rows, created, strict=True):
             results[index].outcome, results[index].id = "accepted", obj.pk
         _create_items(spec, [(obj, data) for (_i, data, _r), obj in zip(new_rows, created, strict=True)])
-        if spec.kind == DocumentKind.INVENTORY:
+        if spec.kind in LIST_KINDS:
             for obj in created:
                 obj.pre_no = f"B{now:%Y%m%d}{obj.pk % 1_000_000_000:09d}"
             update_rows(created, ["pre_no"])
@@ -382,7 +447,7 @@ def _store(
             document_id=r.id,
             source=ReceiptSource.PORTAL,
             natural_key=_natural_key_text(spec, tuple(r.natural_key.values())),
-            return_status="120" if spec.kind != DocumentKind.INVENTORY else "2",
+            return_status="120" if spec.kind not in LIST_KINDS else "2",
             return_info=(_("Stored; changes applied.") if r.outcome == "changed" else _("Stored.")),
             guid=str(uuid.uuid4()).upper(),
         )
@@ -424,7 +489,7 @@ def _apply_change(spec: DocumentSpec, current, data: dict[str, Any], digest: str
     current.app_type = AppType.CHANGE
     current.content_hash = digest
     current.version += 1
-    if spec.kind == DocumentKind.INVENTORY:
+    if spec.kind in LIST_KINDS:
         current.status = InventoryStatus.RECEIVED
         current.status_reason = ""
     return current
@@ -440,6 +505,8 @@ def _create_items(spec: DocumentSpec, pairs: list[tuple[Any, dict[str, Any]]]) -
 
 def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
     """Mark the lists these documents belong to for (re)matching, and wake the clearance processor."""
+    if kind in EXPORT_KINDS:
+        return _request_export_match(kind, documents)
     lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES)
     if kind == DocumentKind.INVENTORY:
         lists = lists.filter(cop_no__in={d["cop_no"] for d in documents})
@@ -461,6 +528,38 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
         from singlewindow.tasks import process_pending_lists
 
         transaction.on_commit(process_pending_lists.delay)
+    return updated
+
+
+def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
+    from singlewindow import tasks
+
+    lists = ExportInventoryList.objects.all()
+    if kind == DocumentKind.EXPORT_INVENTORY:
+        keys = {(d["ebc_code"], d["cop_no"]) for d in documents}
+        rows = lists.filter(cop_no__in={k[1] for k in keys}).values_list("pk", "ebc_code", "cop_no")
+        condition = Q(pk__in=[pk for pk, e, c in rows if (e, c) in keys])
+    elif kind == DocumentKind.EXPORT_WAYBILL:
+        condition = Q(
+            logistics_no__in={d["logistics_no"] for d in documents},
+            logistics_code__in={d["logistics_code"] for d in documents},
+        )
+    else:
+        condition = Q(
+            order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
+        )
+    if kind == DocumentKind.RECEIPT_OF_PAYMENT:
+        # A 9810 shipment is paid for after it sold abroad: its receipt settles a list already released.
+        released = list(
+            lists.filter(
+                condition, status=InventoryStatus.RELEASED, forex_settlement__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        if released:
+            transaction.on_commit(lambda: tasks.settle_export_receipts.delay(released))
+    updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
+    if updated:
+        transaction.on_commit(tasks.process_pending_exports.delay)
     return updated
 
 

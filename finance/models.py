@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -129,6 +131,8 @@ class QuotaUse(models.Model):
     )
     quota = models.ForeignKey(BuyerQuota, on_delete=models.PROTECT, related_name="uses")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    # The part given back by a return (CEB625) after release.
+    returned_amount = models.DecimalField(_("returned"), max_digits=14, decimal_places=2, default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RESERVED)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,7 +151,12 @@ class TaxGuarantee(models.Model):
     amount = models.DecimalField(_("guarantee amount"), max_digits=16, decimal_places=2)
     used = models.DecimalField(_("drawn"), max_digits=16, decimal_places=2, default=0)
     reserved = models.DecimalField(_("reserved"), max_digits=16, decimal_places=2, default=0)
+    # Set when what is left falls under LOW_SHARE of the amount and the guarantor was warned;
+    # cleared by a top-up, so the next fall warns again.
+    low_warned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    LOW_SHARE = Decimal("0.20")
 
     class Meta:
         verbose_name = _("tax guarantee")
@@ -165,6 +174,10 @@ class TaxGuarantee(models.Model):
     @property
     def available(self):
         return self.amount - self.used - self.reserved
+
+    @property
+    def is_low(self) -> bool:
+        return self.available < self.amount * self.LOW_SHARE
 
 
 class TaxBill(models.Model):
@@ -190,6 +203,9 @@ class TaxBill(models.Model):
     consumption_tax = models.DecimalField(max_digits=19, decimal_places=5)
     status = models.CharField(max_length=1, choices=Status.choices, default=Status.GENERATED)
     ent_duty_no = models.CharField(max_length=50, blank=True)
+    consolidation = models.ForeignKey(
+        "TaxConsolidation", null=True, blank=True, on_delete=models.PROTECT, related_name="bills"
+    )
     note = models.CharField(max_length=1000, blank=True)
     assure_code = models.CharField(max_length=64, db_index=True)
     ebc_code = models.CharField(max_length=64)
@@ -226,3 +242,176 @@ class TaxBillLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_id}#{self.gnum}"
+
+
+class TaxBillCredit(models.Model):
+    """Tax given back on a bill by a return (CEB625) or its cancellation: a ledger entry of its own,
+    so a bill already consolidated stays as it was and the credit falls in the month it was granted."""
+
+    bill = models.ForeignKey(TaxBill, on_delete=models.PROTECT, related_name="credits")
+    refund = models.OneToOneField(
+        "declarations.InventoryRefund", on_delete=models.PROTECT, related_name="tax_credit"
+    )
+    customs_tax = models.DecimalField(max_digits=19, decimal_places=5)
+    value_added_tax = models.DecimalField(max_digits=19, decimal_places=5)
+    consumption_tax = models.DecimalField(max_digits=19, decimal_places=5)
+    assure_code = models.CharField(max_length=64, db_index=True)
+    consolidation = models.ForeignKey(
+        "TaxConsolidation", null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("tax credit")
+        verbose_name_plural = _("tax credits")
+
+    def __str__(self) -> str:
+        return f"credit on {self.bill_id}"
+
+    @property
+    def total(self):
+        return self.customs_tax + self.value_added_tax + self.consumption_tax
+
+
+class TaxConsolidation(models.Model):
+    """A guarantor's month of withheld tax consolidated into one payment form (entDutyNo): its bills
+    move from generated (1) to consolidated (2), the CEB818 status."""
+
+    assure_code = models.CharField(_("guarantor code"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    ent_duty_no = models.CharField(_("payment form no."), max_length=50, unique=True)
+    bill_count = models.PositiveIntegerField(_("tax bills"))
+    tax_total = models.DecimalField(_("tax of the bills"), max_digits=19, decimal_places=5)
+    credit_total = models.DecimalField(_("tax given back"), max_digits=19, decimal_places=5)
+    amount_due = models.DecimalField(_("amount due"), max_digits=19, decimal_places=5)
+    consolidated_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("consolidated at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-month", "assure_code"]
+        verbose_name = _("tax consolidation")
+        verbose_name_plural = _("tax consolidations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assure_code", "year", "month"], name="one_consolidation_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.ent_duty_no
+
+
+class GuaranteeTopUp(models.Model):
+    """A tax official raises a guarantee (the guarantor lodged more with customs)."""
+
+    guarantee = models.ForeignKey(TaxGuarantee, on_delete=models.PROTECT, related_name="top_ups")
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    reference = models.CharField(_("bank guarantee reference"), max_length=60)
+    by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("guarantee top-up")
+        verbose_name_plural = _("guarantee top-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="top_up_positive"),
+            models.UniqueConstraint(fields=["guarantee", "reference"], name="one_top_up_per_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guarantee_id} +{self.amount}"
+
+
+class ForexSettlement(models.Model):
+    """Forex settles a released export list against its receipt of payment (CEB403): the amount in
+    its currency and in CNY at the rate of the day. One per list."""
+
+    export_list = models.OneToOneField(
+        "declarations.ExportInventoryList", on_delete=models.PROTECT, related_name="forex_settlement"
+    )
+    ebc_code = models.CharField(max_length=18, db_index=True)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=19, decimal_places=5)
+    cny_per_unit = models.DecimalField(max_digits=12, decimal_places=6)
+    amount_cny = models.DecimalField(max_digits=19, decimal_places=2)
+    settled_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-settled_at"]
+        verbose_name = _("forex settlement")
+        verbose_name_plural = _("forex settlements")
+
+    def __str__(self) -> str:
+        return f"{self.export_list_id}: {self.amount} {self.currency}"
+
+
+class VatExemption(models.Model):
+    """Export VAT exemption ("no invoice, tax exempt") recorded for a released list of an eligible
+    exporter: 9610 B2C goods the exporter bought without a VAT invoice, not excluded goods."""
+
+    export_list = models.OneToOneField(
+        "declarations.ExportInventoryList", on_delete=models.PROTECT, related_name="vat_exemption"
+    )
+    ebc_code = models.CharField(max_length=18, db_index=True)
+    value_cny = models.DecimalField(max_digits=19, decimal_places=2)
+    basis = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export VAT exemption")
+        verbose_name_plural = _("export VAT exemptions")
+
+    def __str__(self) -> str:
+        return f"{self.export_list_id} exempt {self.value_cny}"
+
+
+class FinancingRequest(models.Model):
+    """An enterprise applies for a micro-loan or credit insurance against its record; a financial
+    services officer decides. No bank is called: the decision is recorded for the enterprise to see."""
+
+    class Kind(models.TextChoices):
+        LOAN = "loan", _("Micro-loan")
+        INSURANCE = "insurance", _("Credit insurance")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    enterprise = models.ForeignKey(
+        "sharing.Enterprise", on_delete=models.PROTECT, related_name="financing_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    purpose = models.CharField(_("purpose"), max_length=500)
+    # The record it was judged on, as it stood when applying.
+    volume_12m = models.DecimalField(
+        _("declared value, last 12 months (CNY)"), max_digits=16, decimal_places=2
+    )
+    lists_12m = models.PositiveIntegerField(_("released lists, last 12 months"))
+    credit_level = models.CharField(_("credit level"), max_length=20)
+    suggested_limit = models.DecimalField(_("suggested limit (CNY)"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("financing request")
+        verbose_name_plural = _("financing requests")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="financing_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(term_months__gte=1) & Q(term_months__lte=60), name="financing_term_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.kind} {self.amount}"

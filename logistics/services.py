@@ -1,17 +1,22 @@
-"""Writes of the tracking timeline: steps posted by logistics firms, and the pipeline's own steps."""
+"""Writes of intelligent logistics: the tracking timeline (steps posted by logistics firms and the
+pipeline's own), warehouses, CEB711 entries, and the bonded stock ledger of mode 1210."""
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.models import Waybill
 from sharing.principal import Principal
 
-from .models import TrackingEvent
+from .models import StockItem, StockMovement, TrackingEvent, Warehouse, WarehouseEntry, WarehouseEntryLine
 
 MAX_BATCH = 1000
 
@@ -99,3 +104,304 @@ def on_waybill_signed(sender: Any, *, waybill: Waybill, signed_at: str, **kwargs
         occurred_at=at,
         defaults={"source": TrackingEvent.Source.LOGISTICS},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Warehouses and bonded stock (mode 1210)
+
+
+class StockRefused(Exception):
+    """A warehouse or entry request that breaks a rule; `.errors` names the fields."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _require(by: Principal, *roles: str) -> Any:
+    enterprise = by.enterprise
+    if enterprise is None or not enterprise.is_approved or not any(enterprise.has_role(r) for r in roles):
+        raise PermissionError(
+            _("Only an approved enterprise with the role %(roles)s may do this.")
+            % {"roles": " / ".join(roles)}
+        )
+    return enterprise
+
+
+def warehouse_register(*, data: dict[str, Any], by: Principal) -> Warehouse:
+    """An operator registers a bonded or ordinary warehouse; an exporter (or operator) an overseas one.
+    Customs reviews it before lists may use it."""
+    from sharing.services import audit_record
+
+    roles = ("ecommerce", "warehouse") if data["kind"] == Warehouse.Kind.OVERSEAS else ("warehouse",)
+    enterprise = _require(by, *roles)
+    errors: dict[str, list[str]] = {}
+    if Warehouse.objects.filter(code=data["code"]).exists():
+        errors["code"] = [_("A warehouse with this code is registered.")]
+    if data.get("ems_no") and Warehouse.objects.filter(ems_no=data["ems_no"]).exists():
+        errors["ems_no"] = [_("This account book belongs to another warehouse.")]
+    park = None
+    if data.get("park"):
+        from parks.models import Park
+
+        park = Park.objects.filter(pk=data["park"]).first()
+        if park is None:
+            errors["park"] = [_("No park with this id.")]
+    if errors:
+        raise StockRefused(errors)
+    warehouse = Warehouse.objects.create(
+        code=data["code"],
+        name=data["name"],
+        kind=data["kind"],
+        ems_no=data.get("ems_no", ""),
+        country=data.get("country", "142"),
+        address=data["address"],
+        capacity=data["capacity"],
+        park=park,
+        operator=enterprise,
+    )
+    audit_record(actor=by.user, action="warehouse.registered", obj=warehouse, code=warehouse.code)
+    return warehouse
+
+
+def warehouse_decide(*, warehouse: Warehouse, approve: bool, reason: str, by: Principal) -> Warehouse:
+    """Customs approves or rejects a registration (only one still pending)."""
+    from sharing.services import audit_record
+
+    if not (by.is_agency("customs") or by.is_superuser):
+        raise PermissionError(_("Only customs reviews warehouse registrations."))
+    updated = Warehouse.objects.filter(pk=warehouse.pk, status=Warehouse.Status.PENDING).update(
+        status=Warehouse.Status.APPROVED if approve else Warehouse.Status.REJECTED
+    )
+    if not updated:
+        raise StockRefused({"status": [_("This registration was already decided.")]})
+    warehouse.refresh_from_db()
+    audit_record(actor=by.user, action=f"warehouse.{warehouse.status}", obj=warehouse, reason=reason)
+    return warehouse
+
+
+def warehouse_entry_submit(*, data: dict[str, Any], by: Principal) -> tuple[WarehouseEntry, bool]:
+    """CEB711: goods enter a warehouse and its stock. Returns (entry, created); the same entry sent
+    again (operator + cop_no) is answered with the first, and an entry never changes once made."""
+    from declarations.services import content_hash
+
+    enterprise = _require(by, "warehouse")
+    if data["operator_code"] not in (enterprise.customs_code, enterprise.uscc):
+        raise StockRefused({"operator_code": [_("An entry is filed by the warehouse's own operator.")]})
+    digest = content_hash({k: v for k, v in data.items() if k not in ("guid", "app_time")})
+    with transaction.atomic():
+        existing = WarehouseEntry.objects.filter(
+            operator_code=data["operator_code"], cop_no=data["cop_no"]
+        ).first()
+        if existing is not None:
+            if existing.content_hash != digest:
+                raise StockRefused(
+                    {"cop_no": [_("This entry was already made with other content; it cannot change.")]}
+                )
+            return existing, False
+        # Locked: concurrent entries into one warehouse must not both pass its capacity.
+        warehouse = (
+            Warehouse.objects.select_for_update()
+            .filter(code=data["warehouse_code"], operator=enterprise, status=Warehouse.Status.APPROVED)
+            .first()
+        )
+        if warehouse is None:
+            raise StockRefused({"warehouse_code": [_("No approved warehouse of yours has this code.")]})
+        incoming = sum((line["qty"] for line in data["lines"]), Decimal(0))
+        on_hand = warehouse.stock.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
+        if on_hand + incoming > warehouse.capacity:
+            raise StockRefused(
+                {
+                    "lines": [
+                        _("The warehouse holds %(held)s of %(cap)s units; %(n)s more do not fit.")
+                        % {"held": on_hand.normalize(), "cap": warehouse.capacity, "n": incoming.normalize()}
+                    ]
+                }
+            )
+        head = {k: v for k, v in data.items() if k not in ("lines", "warehouse_code")}
+        entry = WarehouseEntry.objects.create(
+            **head, warehouse=warehouse, submitted_by=enterprise, content_hash=digest
+        )
+        entry.rkd_no = f"R{timezone.now():%Y%m%d}{entry.pk % 1_000_000_000:09d}"
+        entry.save(update_fields=["rkd_no"])
+        WarehouseEntryLine.objects.bulk_create(
+            [WarehouseEntryLine(entry=entry, **line) for line in data["lines"]]
+        )
+        per_sku: dict[str, dict[str, Any]] = {}
+        for line in data["lines"]:
+            sku = per_sku.setdefault(line["item_record_no"], {**line, "qty": Decimal(0)})
+            sku["qty"] += line["qty"]
+        StockItem.objects.bulk_create(
+            [
+                StockItem(
+                    warehouse=warehouse,
+                    item_record_no=no,
+                    owner_code=data["operator_code"],
+                    gcode=line["gcode"],
+                    gname=line["gname"],
+                    unit=line["unit"],
+                )
+                for no, line in per_sku.items()
+            ],
+            ignore_conflicts=True,
+        )
+        items = {
+            s.item_record_no: s
+            for s in StockItem.objects.select_for_update()
+            .filter(warehouse=warehouse, item_record_no__in=per_sku)
+            .order_by("id")
+        }
+        movements = []
+        for no, line in per_sku.items():
+            item = items[no]
+            item.quantity += line["qty"]
+            movements.append(
+                StockMovement(
+                    stock_item=item,
+                    kind=StockMovement.Kind.ENTRY,
+                    qty=line["qty"],
+                    balance=item.quantity,
+                    entry=entry,
+                )
+            )
+        StockItem.objects.bulk_update(list(items.values()), ["quantity", "updated_at"])
+        StockMovement.objects.bulk_create(movements)
+    return entry, True
+
+
+@dataclass(frozen=True)
+class StockClaim:
+    """What one 1210 list takes from its bonded warehouse: quantity per account-book item."""
+
+    inventory_id: int
+    ems_no: str
+    quantities: dict[str, Decimal]
+
+
+def stock_shortage(claim: StockClaim, *, warehouses: dict[str, Warehouse], items: dict) -> str | None:
+    """Why the warehouse cannot give what the list takes (None when it can); `items` is keyed by
+    (warehouse id, item_record_no) and is updated by the caller as claims are applied."""
+    warehouse = warehouses.get(claim.ems_no)
+    if warehouse is None:
+        return f"account book {claim.ems_no} is not an approved bonded warehouse"
+    for no, qty in sorted(claim.quantities.items()):
+        item = items.get((warehouse.pk, no))
+        available = item.quantity - item.reserved if item is not None else Decimal(0)
+        if available < qty:
+            return (
+                f"item {no}: {available.normalize()} in stock in {warehouse.code}, "
+                f"the list takes {qty.normalize()}"
+            )
+    return None
+
+
+def _stock_rows(claims: Sequence[StockClaim], *, lock: bool) -> tuple[dict[str, Warehouse], dict]:
+    warehouses = {
+        w.ems_no: w
+        for w in Warehouse.objects.filter(
+            ems_no__in={c.ems_no for c in claims},
+            kind=Warehouse.Kind.BONDED,
+            status=Warehouse.Status.APPROVED,
+        )
+    }
+    rows = StockItem.objects.filter(
+        warehouse__in=list(warehouses.values()),
+        item_record_no__in={no for c in claims for no in c.quantities},
+    ).order_by("id")
+    if lock:
+        rows = rows.select_for_update()
+    return warehouses, {(s.warehouse_id, s.item_record_no): s for s in rows}
+
+
+def stock_snapshot(claims: Sequence[StockClaim]) -> tuple[dict[str, Warehouse], dict]:
+    """What customs reads to judge 1210 lists (no lock: the hold below is the authoritative check)."""
+    return _stock_rows(claims, lock=False)
+
+
+def stock_hold(claims: Sequence[StockClaim]) -> dict[int, str]:
+    """Reserve each claim's goods under lock, in turn; returns the problem of each claim refused.
+
+    Rows are locked in id order, so two workers holding stock for the same SKUs cannot deadlock, and
+    the second sees what the first reserved: stock is never promised twice.
+    """
+    if not claims:
+        return {}
+    warehouses, items = _stock_rows(claims, lock=True)
+    refused = {}
+    for claim in claims:
+        problem = stock_shortage(claim, warehouses=warehouses, items=items)
+        if problem:
+            refused[claim.inventory_id] = problem
+            continue
+        warehouse = warehouses[claim.ems_no]
+        for no, qty in claim.quantities.items():
+            items[(warehouse.pk, no)].reserved += qty
+    StockItem.objects.bulk_update(list(items.values()), ["reserved", "updated_at"])
+    return refused
+
+
+def stock_settle(*, released: Sequence[StockClaim], given_back: Sequence[StockClaim]) -> int:
+    """At the list's final status: released lists take their reserved goods out of stock (one
+    RELEASE movement per SKU and list); rejected or cancelled ones free the reservation."""
+    claims = list(released) + list(given_back)
+    if not claims:
+        return 0
+    warehouses, items = _stock_rows(claims, lock=True)
+    movements = []
+    for claim, release in [(c, True) for c in released] + [(c, False) for c in given_back]:
+        warehouse = warehouses.get(claim.ems_no)
+        if warehouse is None:
+            continue
+        for no, qty in claim.quantities.items():
+            item = items[(warehouse.pk, no)]
+            item.reserved -= qty
+            if release:
+                item.quantity -= qty
+                movements.append(
+                    StockMovement(
+                        stock_item=item,
+                        kind=StockMovement.Kind.RELEASE,
+                        qty=-qty,
+                        balance=item.quantity,
+                        inventory_id=claim.inventory_id,
+                    )
+                )
+    StockItem.objects.bulk_update(list(items.values()), ["quantity", "reserved", "updated_at"])
+    StockMovement.objects.bulk_create(movements)
+    return len(movements)
+
+
+def stock_return(*, claim: StockClaim, refund_id: int) -> int:
+    """Returned goods back on the shelf of the warehouse they left (CEB625)."""
+    warehouses, items = _stock_rows([claim], lock=True)
+    warehouse = warehouses.get(claim.ems_no)
+    if warehouse is None:
+        return 0
+    movements = []
+    for no, qty in claim.quantities.items():
+        item = items[(warehouse.pk, no)]
+        item.quantity += qty
+        movements.append(
+            StockMovement(
+                stock_item=item,
+                kind=StockMovement.Kind.RETURN,
+                qty=qty,
+                balance=item.quantity,
+                refund_id=refund_id,
+            )
+        )
+    StockItem.objects.bulk_update(list(items.values()), ["quantity", "updated_at"])
+    StockMovement.objects.bulk_create(movements)
+    return len(movements)
+
+
+def stock_claim(inventory: Any, *, lines: Sequence[Any] | None = None) -> StockClaim | None:
+    """The claim of a 1210 list (or of the returned part of one: `lines` with gnum and qty)."""
+    if inventory.trade_mode != "1210":
+        return None
+    by_gnum = {item.gnum: item for item in inventory.items.all()}
+    quantities: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines if lines is not None else by_gnum.values():
+        item = by_gnum[line.gnum]
+        quantities[item.item_record_no] += line.qty
+    return StockClaim(inventory.pk, inventory.ems_no, dict(quantities))

@@ -24,6 +24,7 @@ class AgencyCode(models.TextChoices):
     TAX = "tax", _("Tax")
     FOREX = "forex", _("Foreign exchange")
     COMMERCE = "commerce", _("Commerce")
+    FINANCE = "finance", _("Financial services")
 
 
 class MemberRole(models.TextChoices):

@@ -6,6 +6,7 @@ AGENCIES = [
     ("tax", "税务", "Tax"),
     ("forex", "外汇管理", "Foreign Exchange Administration"),
     ("commerce", "商务", "Commerce"),
+    ("finance", "金融服务", "Financial Services"),
 ]
 
 
@@ -53,7 +54,17 @@ PRODUCERS = [
 ]
 
 # CNY per unit, for forex's USD equivalent [I: indicative rates].
-EXCHANGE_RATES = [("502", "6.900000", "2019-01-01"), ("502", "7.100000", "2024-01-01")]
+EXCHANGE_RATES = [
+    ("502", "6.900000", "2019-01-01"),
+    ("502", "7.100000", "2024-01-01"),
+    # Export receipts are settled in the buyers' currencies too (DOMAIN 8.2 codes).
+    ("300", "7.700000", "2024-01-01"),  # EUR
+    ("303", "9.000000", "2024-01-01"),  # GBP
+    ("116", "0.048000", "2024-01-01"),  # JPY
+    ("110", "0.910000", "2024-01-01"),  # HKD
+    ("601", "4.700000", "2024-01-01"),  # AUD
+    ("142", "1.000000", "2019-01-01"),  # CNY
+]
 
 
 def load_registers(apps) -> None:

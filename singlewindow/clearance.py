@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -33,20 +34,45 @@ from declarations.models import (
     AgencyDecision,
     AgencyDispatch,
     DispatchBatch,
+    ExportInventoryList,
+    ExportOrder,
+    ExportWaybill,
+    InventoryCancel,
     InventoryList,
+    InventoryRefund,
+    InventoryRefundLine,
     Order,
     Payment,
     Receipt,
+    ReceiptOfPayment,
     Waybill,
 )
 from finance import selectors as finance_selectors
 from finance import tax
-from finance.models import BuyerQuota, QuotaUse, TaxBill, TaxBillLine, TaxGuarantee
+from finance.models import (
+    BuyerQuota,
+    ForexSettlement,
+    QuotaUse,
+    TaxBill,
+    TaxBillCredit,
+    TaxBillLine,
+    TaxGuarantee,
+    VatExemption,
+)
 from logistics import services as logistics_services
 from risk import selectors as risk_selectors
 from risk import services as risk_services
 from risk.models import Alert, RiskAssessment
-from sharing.adapters import ADAPTERS, AGENCIES, AgencyUnavailable, Decision, DeclaredLine, DeclaredList
+from sharing.adapters import (
+    ADAPTERS,
+    AGENCIES,
+    AgencyUnavailable,
+    Decision,
+    DeclaredExport,
+    DeclaredLine,
+    DeclaredList,
+    ExportLine,
+)
 from sharing.adapters import customs as customs_adapter
 from sharing.adapters import forex as forex_adapter
 from sharing.adapters import inspection as inspection_adapter
@@ -73,12 +99,14 @@ STALE_AFTER = timedelta(seconds=60)
 USD = "502"
 
 
-def _receipt(inventory: InventoryList | DeclaredList, source: str, status: str, info: str) -> Receipt:
-    """A receipt about a list, for the enterprise that filed it (from the row or the dispatch message)."""
-    is_row = isinstance(inventory, InventoryList)
+def _receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
+    """A receipt about a list (import or export), for the enterprise that filed it (from the row or
+    the dispatch message)."""
+    is_row = isinstance(inventory, InventoryList | ExportInventoryList)
+    exported = isinstance(inventory, ExportInventoryList | DeclaredExport)
     return Receipt(
         enterprise_id=inventory.submitted_by_id if is_row else inventory.enterprise_id,
-        kind=DocumentKind.INVENTORY,
+        kind=DocumentKind.EXPORT_INVENTORY if exported else DocumentKind.INVENTORY,
         document_id=inventory.pk if is_row else inventory.id,
         source=source,
         natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
@@ -204,7 +232,9 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
     return matched
 
 
-def _credit_events(lists: list[InventoryList], kind: str, reason: str, *, by_field: str = "ebc_code") -> None:
+def _credit_events(
+    lists: list, kind: str, reason: str, *, by_field: str = "ebc_code", source_kind: str = "inventory"
+) -> None:
     """Credit events of the enterprises responsible for these lists (one per list and kind)."""
     if not lists:
         return
@@ -215,7 +245,7 @@ def _credit_events(lists: list[InventoryList], kind: str, reason: str, *, by_fie
                 enterprise_id=ids[getattr(i, by_field)],
                 kind=kind,
                 reason=f"{reason}: {i.cop_no}",
-                source_kind="inventory",
+                source_kind=source_kind,
                 source_id=i.pk,
             )
             for i in lists
@@ -369,11 +399,18 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
     dispatch = AgencyDispatch.objects.filter(pk=dispatch_id).first()
     if dispatch is None or dispatch.state == AgencyDispatch.State.ANSWERED:
         return
-    message = DispatchBatch.objects.filter(pk=dispatch.batch_id).values_list("message", flat=True).get()
-    declared = [DeclaredList.from_message(item) for item in json.loads(message)]
+    message, ie_flag = (
+        DispatchBatch.objects.filter(pk=dispatch.batch_id).values_list("message", "ie_flag").get()
+    )
+    exporting = ie_flag == "E"
+    declared = [
+        (DeclaredExport if exporting else DeclaredList).from_message(item) for item in json.loads(message)
+    ]
     payload = json.dumps([d.as_payload() for d in declared], ensure_ascii=False)
     try:
-        decisions = _decide(dispatch.agency, declared)
+        decisions = (
+            _decide_export(dispatch.agency, declared) if exporting else _decide(dispatch.agency, declared)
+        )
     except AgencyUnavailable as exc:
         AgencyDispatch.objects.filter(pk=dispatch_id).update(
             attempts=F("attempts") + 1, last_error=str(exc)[:500]
@@ -393,13 +430,15 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
         if dispatch.state == AgencyDispatch.State.ANSWERED:
             return
         by_id = {d.id: d for d in declared}
-        decisions = _commit_holdings(dispatch.agency, decisions, by_id)
+        if not exporting:
+            decisions = _commit_holdings(dispatch.agency, decisions, by_id)
         now = timezone.now()
         AgencyDecision.objects.bulk_create(
             [
                 AgencyDecision(
                     dispatch=dispatch,
-                    inventory_id=d.inventory_id,
+                    inventory_id=None if exporting else d.inventory_id,
+                    export_list_id=d.inventory_id if exporting else None,
                     agency=dispatch.agency,
                     outcome=d.outcome,
                     return_status=d.return_status,
@@ -542,6 +581,16 @@ def _customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Custom
         )
         return customs_adapter.TaxCheck(result.total, result.error_code, result.reason)
 
+    claims = {
+        d.id: logistics_services.StockClaim(d.id, d.ems_no, _quantities(d))
+        for d in declared
+        if d.trade_mode == "1210"
+    }
+    warehouses, stock = logistics_services.stock_snapshot(list(claims.values()))
+
+    def bonded_stock_ok(d: DeclaredList) -> str | None:
+        return logistics_services.stock_shortage(claims[d.id], warehouses=warehouses, items=stock)
+
     # The "double random" draw of the risk step selected these lists for physical inspection.
     selected = set(
         RiskAssessment.objects.filter(
@@ -554,7 +603,15 @@ def _customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Custom
         tariff_has=lambda gcode: tax.rate_for(gcode, rates) is not None,
         recompute_tax=recompute,
         selected_for_inspection=selected,
+        bonded_stock_ok=bonded_stock_ok,
     )
+
+
+def _quantities(declared: DeclaredList) -> dict[str, Decimal]:
+    quantities: dict[str, Decimal] = defaultdict(Decimal)
+    for line in declared.lines:
+        quantities[line.item_record_no] += line.qty
+    return dict(quantities)
 
 
 def _inspection_context(declared: Sequence[DeclaredList]) -> inspection_adapter.InspectionContext:
@@ -608,6 +665,8 @@ def _commit_holdings(
     turn, so a concurrent batch that used the same guarantee or the same payer's allowance first turns
     a release into a rejection.
     """
+    if agency == "customs":
+        return _hold_stock(decisions, by_id)
     if agency not in ("tax", "forex"):
         return decisions
     releasing = [d for d in decisions if d.outcome == "release"]
@@ -654,6 +713,35 @@ def _commit_holdings(
     return out
 
 
+def _hold_stock(decisions: list[Decision], by_id: dict[int, DeclaredList]) -> list[Decision]:
+    """Customs accepted these 1210 lists on a snapshot of the stock: reserve their goods under lock,
+    and refuse those whose goods a concurrent batch took first."""
+    claims = [
+        logistics_services.StockClaim(
+            d.inventory_id, by_id[d.inventory_id].ems_no, _quantities(by_id[d.inventory_id])
+        )
+        for d in decisions
+        if d.outcome in ("release", "inspect") and by_id[d.inventory_id].trade_mode == "1210"
+    ]
+    refused = logistics_services.stock_hold(claims)
+    return [
+        Decision(d.inventory_id, "reject", "100", f"-621021 {refused[d.inventory_id]}")
+        if d.inventory_id in refused
+        else d
+        for d in decisions
+    ]
+
+
+def _stock_holders(lists: list[InventoryList], decisions: dict[int, list[AgencyDecision]]) -> list:
+    """Claims of the 1210 lists whose goods customs reserved (it accepted or drew them)."""
+    return [
+        claim
+        for i in lists
+        if any(a.agency == "customs" and a.outcome in ("release", "inspect") for a in decisions.get(i.pk, []))
+        and (claim := logistics_services.stock_claim(i)) is not None
+    ]
+
+
 def finalize_if_complete(*, batch_id: int) -> bool:
     """Under the batch's lock: if all four agencies answered, give every list its final status."""
     batch = DispatchBatch.objects.select_for_update().get(pk=batch_id)
@@ -661,6 +749,8 @@ def finalize_if_complete(*, batch_id: int) -> bool:
         return False
     if AgencyDispatch.objects.filter(batch=batch).exclude(state=AgencyDispatch.State.ANSWERED).exists():
         return False
+    if batch.ie_flag == "E":
+        return _finalize_exports(batch)
     decisions: dict[int, list[AgencyDecision]] = defaultdict(list)
     for decision in AgencyDecision.objects.filter(dispatch__batch=batch).order_by("agency"):
         decisions[decision.inventory_id].append(decision)
@@ -697,6 +787,9 @@ def finalize_if_complete(*, batch_id: int) -> bool:
             receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
     _settle_quota(released, rejected)
     _settle_holdings(released, rejected, decisions)
+    logistics_services.stock_settle(
+        released=_stock_holders(released, decisions), given_back=_stock_holders(rejected, decisions)
+    )
     for step, group in (("released", released), ("inspection", inspected), ("rejected", rejected)):
         logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in group], code=step)
     _record_tax_bills(released)
@@ -856,9 +949,21 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         from .tasks import process_pending_lists as task
 
         task.delay()
+    exports_waiting = ExportInventoryList.objects.filter(
+        match_requested_at__lt=cutoff, status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH)
+    ).exists()
+    if exports_waiting:
+        from .tasks import process_pending_exports as export_task
+
+        export_task.delay()
     from sharing import webhooks
 
-    return {"dispatches": len(stuck), "matching": int(waiting), "webhooks": webhooks.retry_due()}
+    return {
+        "dispatches": len(stuck),
+        "matching": int(waiting) + int(exports_waiting),
+        "webhooks": webhooks.retry_due(),
+        "returns_expired": refunds_expire(),
+    }
 
 
 def dispatch_failed(*, dispatch_id: int) -> None:
@@ -986,6 +1091,9 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
             receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason)
         _settle_quota(released, rejected)
         _settle_holdings(released, rejected, decisions)
+        logistics_services.stock_settle(
+            released=_stock_holders(released, decisions), given_back=_stock_holders(rejected, decisions)
+        )
         logistics_services.pipeline_step(
             waybill_ids=[inventory.waybill_id], code="released" if passed else "rejected", note=reason
         )
@@ -1002,3 +1110,650 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
         ids = [inventory.pk]
         transaction.on_commit(lambda: _after_final(ids))
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. export lists (CEB603): the same claim, match, fan-out and fan-in, with export rules
+
+
+def process_pending_exports(*, limit: int = CLAIM_SIZE) -> int:
+    """Claim export lists whose documents arrived, match them, and dispatch the matched ones."""
+    with transaction.atomic():
+        claimed = list(
+            ExportInventoryList.objects.select_for_update(skip_locked=True)
+            .filter(
+                match_requested_at__isnull=False,
+                status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH),
+            )
+            .order_by("match_requested_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not claimed:
+            return 0
+        lists = list(
+            ExportInventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id")
+        )
+        matched = _match_exports(lists)
+        if matched:
+            _dispatch_exports(matched)
+    if len(claimed) == limit:
+        from .tasks import process_pending_exports as task
+
+        transaction.on_commit(task.delay)
+    return len(claimed)
+
+
+def _rates_today() -> dict[str, Decimal]:
+    """CNY per unit of each currency, at the latest rate in force today."""
+    today = timezone.localdate()
+    rates: dict[str, Decimal] = {}
+    for currency, rate in (
+        ExchangeRate.objects.filter(valid_from__lte=today)
+        .order_by("valid_from")
+        .values_list("currency", "cny_per_unit")
+    ):
+        rates[currency] = rate  # later rows overwrite earlier ones
+    return rates
+
+
+def _match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]:
+    platforms, numbers = {i.ebp_code for i in lists}, {i.order_no for i in lists}
+    orders = {
+        (o.ebp_code, o.order_no): o
+        for o in ExportOrder.objects.filter(ebp_code__in=platforms, order_no__in=numbers).prefetch_related(
+            "items"
+        )
+    }
+    receipts = {
+        (r.ebp_code, r.order_no): r
+        for r in ReceiptOfPayment.objects.filter(ebp_code__in=platforms, order_no__in=numbers)
+    }
+    waybills = {
+        (w.logistics_code, w.logistics_no): w
+        for w in ExportWaybill.objects.filter(
+            logistics_code__in={i.logistics_code for i in lists},
+            logistics_no__in={i.logistics_no for i in lists},
+        )
+    }
+    rates = _rates_today()
+    waiting, mismatched, matched, notes = [], [], [], []
+    for inventory in lists:
+        order = orders.get((inventory.ebp_code, inventory.order_no))
+        receipt = receipts.get((inventory.ebp_code, inventory.order_no))
+        waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
+        inventory.match_requested_at = None
+        missing = [name for name, doc in (("order", order), ("waybill", waybill)) if doc is None]
+        if receipt is None and inventory.trade_mode != "9810":
+            missing.append("receipt of payment")
+        if missing:
+            inventory.status_reason = "Waiting for: " + ", ".join(missing)
+            waiting.append(inventory)
+            continue
+        lines = list(inventory.items.all())
+        failures = matching.export_match(
+            inventory=inventory,
+            inventory_lines=lines,
+            order=order,
+            order_lines=list(order.items.all()),
+            receipt=receipt,
+            waybill=waybill,
+        )
+        currency = lines[0].currency
+        if currency not in rates:
+            failures.append(
+                matching.Failure(
+                    "E7", "inventory.items.currency", f"no exchange rate for currency {currency}"
+                )
+            )
+        inventory.order, inventory.receipt, inventory.waybill = order, receipt, waybill
+        if failures:
+            inventory.status, inventory.return_status = InventoryStatus.MISMATCH, "100"
+            inventory.status_reason = matching.summary(failures)
+            mismatched.append(inventory)
+            notes.append(_receipt(inventory, ReceiptSource.PORTAL, "100", inventory.status_reason))
+            continue
+        total = sum((line.total_price for line in lines), Decimal(0))
+        inventory.fob_value_cny = (total * rates[currency]).quantize(Decimal("0.01"))
+        inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
+        matched.append(inventory)
+    update_rows(waiting, ["match_requested_at", "status_reason"])
+    update_rows(
+        mismatched + matched,
+        [
+            "match_requested_at",
+            "status",
+            "status_reason",
+            "return_status",
+            "order",
+            "receipt",
+            "waybill",
+            "fob_value_cny",
+        ],
+    )
+    insert_rows(notes)
+    _credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match", source_kind="export")
+    return matched
+
+
+def _declared_export(inventory: ExportInventoryList) -> DeclaredExport:
+    receipt = inventory.receipt
+    return DeclaredExport(
+        id=inventory.pk,
+        enterprise_id=inventory.submitted_by_id,
+        cop_no=inventory.cop_no,
+        pre_no=inventory.pre_no,
+        trade_mode=inventory.trade_mode,
+        statistics_flag=inventory.statistics_flag,
+        customs_code=inventory.customs_code,
+        ebp_code=inventory.ebp_code,
+        ebc_code=inventory.ebc_code,
+        agent_code=inventory.agent_code,
+        logistics_code=inventory.logistics_code,
+        owner_code=inventory.owner_code,
+        country=inventory.country,
+        warehouse_code=inventory.warehouse_code,
+        license_no=inventory.license_no,
+        value_cny=inventory.fob_value_cny or Decimal(0),
+        receipt_currency=receipt.currency if receipt else "",
+        receipt_charge=receipt.charge if receipt else Decimal(0),
+        pay_code=receipt.pay_code if receipt else "",
+        lines=tuple(
+            ExportLine(
+                gnum=line.gnum,
+                gcode=line.gcode,
+                gname=line.gname,
+                qty=line.qty,
+                total_price=line.total_price,
+                currency=line.currency,
+            )
+            for line in inventory.items.all()
+        ),
+    )
+
+
+def _dispatch_exports(lists: list[ExportInventoryList]) -> DispatchBatch:
+    message = json.dumps([_declared_export(i).to_message() for i in lists], ensure_ascii=False)
+    batch = DispatchBatch.objects.create(size=len(lists), message=message, ie_flag="E")
+    dispatches = AgencyDispatch.objects.bulk_create([AgencyDispatch(batch=batch, agency=a) for a in AGENCIES])
+    ExportInventoryList.objects.filter(pk__in=[i.pk for i in lists]).update(
+        status=InventoryStatus.DISPATCHED, dispatch_batch=batch, return_status="3"
+    )
+    ids = [d.pk for d in dispatches]
+    transaction.on_commit(lambda: publish(ids))
+    return batch
+
+
+def _decide_export(agency: str, declared: list[DeclaredExport]) -> list[Decision]:
+    adapter = ADAPTERS[agency]
+    return adapter.decide_export(declared, EXPORT_CONTEXT_BUILDERS[agency](declared))
+
+
+def _export_customs_context(declared: Sequence[DeclaredExport]) -> customs_adapter.ExportCustomsContext:
+    from credit import selectors as credit_selectors
+    from logistics.models import Warehouse
+
+    codes = {c for d in declared for c in (d.ebc_code, d.agent_code, d.logistics_code) if c}
+    registered, ids = set(), {}
+    for enterprise in Enterprise.objects.filter(
+        Q(customs_code__in=codes) | Q(uscc__in=codes), status=EnterpriseStatus.APPROVED
+    ).only("customs_code", "uscc"):
+        registered |= {enterprise.customs_code, enterprise.uscc}
+        ids[enterprise.pk] = (enterprise.customs_code, enterprise.uscc)
+    held = {}
+    for pk, entry in credit_selectors.on_negative_list(list(ids), on=timezone.localdate()).items():
+        for code in ids[pk]:
+            held[code] = entry.reason or "negative list"
+    rates = finance_selectors.rates_in_force(timezone.localdate())
+    overseas: dict[str, tuple[set[str], str]] = {}
+    for warehouse in Warehouse.objects.filter(
+        code__in={d.warehouse_code for d in declared if d.warehouse_code},
+        kind=Warehouse.Kind.OVERSEAS,
+        status=Warehouse.Status.APPROVED,
+    ).select_related("operator"):
+        overseas[warehouse.code] = (
+            {warehouse.operator.customs_code, warehouse.operator.uscc},
+            warehouse.country,
+        )
+    return customs_adapter.ExportCustomsContext(
+        registered=registered,
+        tariff_has=lambda gcode: tax.rate_for(gcode, rates) is not None,
+        overseas_warehouses=overseas,
+        held=held,
+    )
+
+
+# Destination countries refusing some goods of Chinese origin (HS chapters), as published by the
+# inspection authority; a register in a real zone, a fixed table in the simulation.
+EXPORT_BANS = {"601": {"01", "02"}, "609": {"01", "02", "04"}}
+# Goods never exempt from export VAT without an invoice: mineral fuels (27), arms (93).
+VAT_EXCLUDED_CHAPTERS = {"27", "93"}
+
+
+def _export_inspection_context(
+    declared: Sequence[DeclaredExport],
+) -> inspection_adapter.ExportInspectionContext:
+    return inspection_adapter.ExportInspectionContext(banned=EXPORT_BANS)
+
+
+def _export_tax_context(declared: Sequence[DeclaredExport]) -> tax_adapter.ExportTaxContext:
+    codes = {d.ebc_code for d in declared}
+    eligible = set()
+    for customs_code, uscc in Enterprise.objects.filter(
+        Q(customs_code__in=codes) | Q(uscc__in=codes), status=EnterpriseStatus.APPROVED
+    ).values_list("customs_code", "uscc"):
+        eligible |= {customs_code, uscc}
+    return tax_adapter.ExportTaxContext(eligible_exporters=eligible, excluded_chapters=VAT_EXCLUDED_CHAPTERS)
+
+
+def _export_forex_context(declared: Sequence[DeclaredExport]) -> forex_adapter.ExportForexContext:
+    licensed = set(
+        PaymentLicence.objects.filter(
+            pay_code__in={d.pay_code for d in declared if d.pay_code}, valid_until__gte=timezone.localdate()
+        ).values_list("pay_code", flat=True)
+    )
+    return forex_adapter.ExportForexContext(licensed=licensed, cny_per_unit=_rates_today())
+
+
+EXPORT_CONTEXT_BUILDERS = {
+    "customs": _export_customs_context,
+    "inspection": _export_inspection_context,
+    "tax": _export_tax_context,
+    "forex": _export_forex_context,
+}
+
+
+def _finalize_exports(batch: DispatchBatch) -> bool:
+    decisions: dict[int, list[AgencyDecision]] = defaultdict(list)
+    for decision in AgencyDecision.objects.filter(dispatch__batch=batch).order_by("agency"):
+        decisions[decision.export_list_id].append(decision)
+    lists = list(
+        ExportInventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED)
+        .select_related("receipt")
+        .prefetch_related("items")
+    )
+    now = timezone.now()
+    released, inspected, rejected, receipts = [], [], [], []
+    for inventory in lists:
+        answers = decisions.get(inventory.pk, [])
+        refusals = [a for a in answers if a.outcome == "reject"]
+        if refusals or len(answers) < len(AGENCIES):
+            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
+            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)[:1000]
+            inventory.final_at = now
+            rejected.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason))
+        elif any(a.outcome == "inspect" for a in answers):
+            inventory.status, inventory.return_status = InventoryStatus.INSPECTION, "500"
+            inventory.status_reason = "; ".join(
+                f"{a.agency}: {a.return_info}" for a in answers if a.outcome == "inspect"
+            )[:1000]
+            inspected.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.INSPECTION, "500", inventory.status_reason))
+        else:
+            _release_export(inventory, now)
+            released.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
+    _export_ledgers(released, now)
+    _credit_events(released, CreditEvent.Kind.RELEASED, "export released", source_kind="export")
+    _credit_events(rejected, CreditEvent.Kind.REJECTED, "export rejected", source_kind="export")
+    update_rows(
+        released + inspected + rejected, ["status", "return_status", "status_reason", "invt_no", "final_at"]
+    )
+    insert_rows(receipts)
+    batch.finalized_at = now
+    batch.save(update_fields=["finalized_at"])
+    return True
+
+
+def _release_export(inventory: ExportInventoryList, now) -> None:
+    inventory.status, inventory.return_status, inventory.status_reason = InventoryStatus.RELEASED, "800", ""
+    inventory.final_at = now
+    # DOMAIN 3.6: 4 district + 4 year + E + serial (<= 20).
+    inventory.invt_no = f"{inventory.customs_code}{now:%Y}E{inventory.pk % 1_000_000_000:09d}"
+
+
+def _export_ledgers(released: list[ExportInventoryList], now) -> None:
+    """Forex settles the proceeds of released lists that have their receipt; tax records the VAT
+    exemption of eligible ones."""
+    if not released:
+        return
+    _settle_forex([i for i in released if i.receipt is not None], now)
+    declared = [_declared_export(i) for i in released]
+    context = _export_tax_context(declared)
+    exemptions = []
+    for inventory, d in zip(released, declared, strict=True):
+        basis = tax_adapter.export_exemption(d, context)
+        if basis:
+            exemptions.append(
+                VatExemption(
+                    export_list=inventory,
+                    ebc_code=inventory.ebc_code,
+                    value_cny=d.value_cny,
+                    basis=basis[:200],
+                )
+            )
+    VatExemption.objects.bulk_create(exemptions, ignore_conflicts=True)
+
+
+def _settle_forex(lists: list[ExportInventoryList], now) -> int:
+    rates = _rates_today()
+    rows = []
+    for inventory in lists:
+        receipt = inventory.receipt
+        rate = rates.get(receipt.currency)
+        if rate is None:
+            continue
+        rows.append(
+            ForexSettlement(
+                export_list=inventory,
+                ebc_code=inventory.ebc_code,
+                currency=receipt.currency,
+                amount=receipt.charge,
+                cny_per_unit=rate,
+                amount_cny=(receipt.charge * rate).quantize(Decimal("0.01")),
+                settled_at=now,
+            )
+        )
+    ForexSettlement.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def settle_export_receipts(*, export_list_ids: list[int]) -> int:
+    """A receipt of payment arrived for lists already released (9810): settle their proceeds."""
+    with transaction.atomic():
+        lists = list(
+            ExportInventoryList.objects.select_for_update()
+            .filter(pk__in=export_list_ids, status=InventoryStatus.RELEASED, forex_settlement__isnull=True)
+            .order_by("id")
+        )
+        receipts = {
+            (r.ebp_code, r.order_no): r
+            for r in ReceiptOfPayment.objects.filter(
+                ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+            )
+        }
+        for inventory in lists:
+            inventory.receipt = receipts.get((inventory.ebp_code, inventory.order_no))
+        paid = [i for i in lists if i.receipt is not None]
+        update_rows(paid, ["receipt"])
+        return _settle_forex(paid, timezone.now())
+
+
+def export_inspection_conclude(
+    *, export_list_id: int, passed: bool, reason: str, official_id: int | None
+) -> bool:
+    """The quarantine inspection of an export list ends: passed -> released with its ledgers."""
+    from django.contrib.auth import get_user_model
+
+    from sharing.services import audit_record
+
+    with transaction.atomic():
+        inventory = (
+            ExportInventoryList.objects.select_for_update(of=("self",))
+            .select_related("receipt")
+            .prefetch_related("items")
+            .filter(pk=export_list_id, status=InventoryStatus.INSPECTION)
+            .first()
+        )
+        if inventory is None:
+            return False
+        now = timezone.now()
+        if passed:
+            _release_export(inventory, now)
+            _export_ledgers([inventory], now)
+            receipt = _receipt(
+                inventory, ReceiptSource.CUSTOMS, "800", f"Inspection passed; released. {reason}"
+            )
+        else:
+            inventory.status, inventory.return_status, inventory.final_at = (
+                InventoryStatus.REJECTED,
+                "100",
+                now,
+            )
+            inventory.status_reason = f"Inspection failed: {reason}"[:1000]
+            receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason)
+        update_rows([inventory], ["status", "return_status", "status_reason", "invt_no", "final_at"])
+        insert_rows([receipt])
+        official = get_user_model().objects.filter(pk=official_id).first() if official_id else None
+        action = "export.inspection_passed" if passed else "export.inspection_failed"
+        audit_record(actor=official, action=action, obj=inventory, reason=reason)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. cancel (CEB623) and return (CEB625) of import lists (DOMAIN 2.6, 6.4)
+
+RETURN_APPLY_DAYS = 30
+GOODS_BACK_DAYS = 45
+CANCELLABLE = (
+    InventoryStatus.RECEIVED,
+    InventoryStatus.MISMATCH,
+    InventoryStatus.HELD,
+    InventoryStatus.INSPECTION,
+)
+
+
+class AmendmentRefused(Exception):
+    """A cancel or return that breaks a rule: `.errors` names the fields, `.code` the CEB error."""
+
+    def __init__(self, errors: dict[str, list[str]], code: str = "100", status: int = 400):
+        super().__init__(errors)
+        self.errors, self.code, self.status = errors, code, status
+
+
+def _amendment_fields(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "items"}
+
+
+def list_cancel(
+    *, inventory_id: int, data: dict, enterprise_id: int, user_id: int | None
+) -> tuple[InventoryCancel, bool]:
+    """Cancel a list before release: the buyer's reserved quota, the tax and forex holds and any bonded
+    stock reserved for it are given back. Idempotent: a second cancel returns the first."""
+    from sharing.services import audit_record
+
+    with transaction.atomic():
+        inventory = (
+            InventoryList.objects.select_for_update(of=("self",))
+            .select_related("payment")
+            .prefetch_related("items")
+            .get(pk=inventory_id)
+        )
+        existing = InventoryCancel.objects.filter(inventory=inventory).first()
+        if existing is not None:
+            return existing, False
+        if inventory.status == InventoryStatus.DISPATCHED:
+            raise AmendmentRefused(
+                {
+                    "invt_no": [
+                        "The list is with the agencies; cancel it once they have answered (unless released)."
+                    ]
+                },
+                "-623002",
+                409,
+            )
+        if inventory.status == InventoryStatus.RELEASED:
+            raise AmendmentRefused(
+                {"invt_no": ["A released list is not cancelled; apply for a return (CEB625) instead."]},
+                "-623003",
+                409,
+            )
+        if inventory.status not in CANCELLABLE:
+            raise AmendmentRefused(
+                {"invt_no": [f"The list is {inventory.status} and can no longer be cancelled."]},
+                "-623004",
+                409,
+            )
+        decisions = {inventory.pk: list(AgencyDecision.objects.filter(inventory=inventory))}
+        cancel = InventoryCancel.objects.create(
+            **_amendment_fields(data), inventory=inventory, submitted_by_id=enterprise_id
+        )
+        _settle_quota([], [inventory])
+        _settle_holdings([], [inventory], decisions)
+        logistics_services.stock_settle(released=[], given_back=_stock_holders([inventory], decisions))
+        now = timezone.now()
+        inventory.status, inventory.final_at = InventoryStatus.CANCELLED, now
+        inventory.status_reason = f"Cancelled (CEB623): {data['reason']}"[:1000]
+        update_rows([inventory], ["status", "status_reason", "final_at"])
+        receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "800", "Cancellation approved (CEB624)")
+        receipt.kind, receipt.document_id = DocumentKind.CANCEL, cancel.pk
+        insert_rows([receipt])
+        user = _user(user_id)
+        audit_record(actor=user, action="inventory.cancelled", obj=inventory, reason=data["reason"][:200])
+        ids = [inventory.pk]
+        transaction.on_commit(lambda: _after_final(ids))
+    return cancel, True
+
+
+def _user(user_id: int | None):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+def refund_apply(
+    *, inventory_id: int, data: dict, enterprise_id: int, user_id: int | None
+) -> tuple[InventoryRefund, bool]:
+    """Apply for a return of a released list, within 30 days of its release; the goods are then due
+    back within 45 days. Idempotent per list."""
+    from sharing.services import audit_record
+
+    with transaction.atomic():
+        inventory = (
+            InventoryList.objects.select_for_update(of=("self",))
+            .prefetch_related("items")
+            .get(pk=inventory_id)
+        )
+        existing = InventoryRefund.objects.filter(inventory=inventory).first()
+        if existing is not None:
+            return existing, False
+        if inventory.status != InventoryStatus.RELEASED:
+            raise AmendmentRefused({"invt_no": ["Only a released list can be returned."]}, "-625001", 409)
+        now = timezone.now()
+        if now - inventory.final_at > timedelta(days=RETURN_APPLY_DAYS):
+            raise AmendmentRefused(
+                {
+                    "invt_no": [
+                        f"Released on {inventory.final_at:%Y-%m-%d}: a return is applied for within 30 days."
+                    ]
+                },
+                "-625002",
+            )
+        items = {item.gnum: item for item in inventory.items.all()}
+        errors: dict[str, list[str]] = {}
+        for line in data["items"]:
+            item = items.get(line["gnum"])
+            where = f"items[{line['gnum']}]"
+            if item is None:
+                errors[f"{where}.gnum"] = [f"The list has no line {line['gnum']}."]
+            elif line["gcode"] != item.gcode:
+                errors[f"{where}.gcode"] = [f"Line {item.gnum} is {item.gcode}, not {line['gcode']}."]
+            elif line["qty"] > item.qty:
+                errors[f"{where}.qty"] = [
+                    f"At most {item.qty.normalize()} were released on line {item.gnum}."
+                ]
+        if errors:
+            raise AmendmentRefused(errors, "-625003")
+        refund = InventoryRefund.objects.create(
+            **_amendment_fields(data),
+            inventory=inventory,
+            submitted_by_id=enterprise_id,
+            goods_due_by=inventory.final_at + timedelta(days=GOODS_BACK_DAYS),
+        )
+        InventoryRefundLine.objects.bulk_create(
+            [InventoryRefundLine(refund=refund, **line) for line in data["items"]]
+        )
+        receipt = _receipt(
+            inventory, ReceiptSource.CUSTOMS, "120", "Return accepted: goods due back (CEB626)"
+        )
+        receipt.kind, receipt.document_id = DocumentKind.REFUND, refund.pk
+        insert_rows([receipt])
+        audit_record(actor=_user(user_id), action="inventory.return_applied", obj=inventory, refund=refund.pk)
+    return refund, True
+
+
+def refund_goods_back(*, refund_id: int, user_id: int | None, at=None) -> InventoryRefund:
+    """The returned goods are back in the supervised site or bonded warehouse: give the buyer's quota
+    and the tax of the returned lines back, credit the tax ledger and the guarantee, and (1210) put
+    the goods back in stock. Idempotent; past the 45 days the return expires instead."""
+    from sharing.services import audit_record
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        refund = InventoryRefund.objects.select_for_update().get(pk=refund_id)
+        if refund.state != InventoryRefund.State.AWAITING_GOODS:
+            return refund
+        if at > refund.goods_due_by:
+            # Too late: the return expires and nothing is given back (the caller reads the state).
+            refund.state = InventoryRefund.State.EXPIRED
+            refund.save(update_fields=["state"])
+            return refund
+        inventory = InventoryList.objects.prefetch_related("items").get(pk=refund.inventory_id)
+        lines = list(refund.lines.all())
+        items = {item.gnum: item for item in inventory.items.all()}
+        value = customs_tax = vat = consumption = Decimal(0)
+        for line in lines:
+            item = items[line.gnum]
+            share = line.qty / item.qty
+            value += (item.tax_price or 0) * share
+            customs_tax += (item.customs_tax or 0) * share
+            vat += (item.value_added_tax or 0) * share
+            consumption += (item.consumption_tax or 0) * share
+        cent, fifth = Decimal("0.01"), Decimal("0.00001")
+        value = value.quantize(cent)
+        customs_tax, vat, consumption = (x.quantize(fifth) for x in (customs_tax, vat, consumption))
+        refund.dutiable_value, refund.tax_returned = value, customs_tax + vat + consumption
+        refund.goods_received_at, refund.state = at, InventoryRefund.State.COMPLETED
+        refund.save(update_fields=["dutiable_value", "tax_returned", "goods_received_at", "state"])
+        # Quota: the returned value no longer counts toward the buyer's year.
+        use = QuotaUse.objects.select_related("quota").filter(inventory=inventory).first()
+        if use is not None:
+            quota = BuyerQuota.objects.select_for_update().get(pk=use.quota_id)
+            back = min(value, use.amount - use.returned_amount)
+            quota.used -= back
+            quota.save(update_fields=["used"])
+            use.returned_amount += back
+            use.save(update_fields=["returned_amount", "updated_at"])
+        # Tax: a credit on the bill, and the guarantee no longer owes it.
+        bill = TaxBill.objects.select_for_update().filter(inventory=inventory).first()
+        if bill is not None:
+            TaxBillCredit.objects.create(
+                bill=bill,
+                refund=refund,
+                customs_tax=customs_tax,
+                value_added_tax=vat,
+                consumption_tax=consumption,
+                assure_code=bill.assure_code,
+            )
+            full = all(items[line.gnum].qty == line.qty for line in lines) and len(lines) == len(items)
+            if full and bill.status == TaxBill.Status.GENERATED:
+                bill.status = TaxBill.Status.CANCELLED
+                bill.save(update_fields=["status"])
+            guarantee = TaxGuarantee.objects.select_for_update().filter(assure_code=bill.assure_code).first()
+            if guarantee is not None:
+                guarantee.used = max(Decimal(0), guarantee.used - refund.tax_returned.quantize(cent))
+                guarantee.save(update_fields=["used", "updated_at"])
+        claim = logistics_services.stock_claim(inventory, lines=lines)
+        if claim is not None:
+            logistics_services.stock_return(claim=claim, refund_id=refund.pk)
+        receipt = _receipt(
+            inventory, ReceiptSource.CUSTOMS, "800", f"Return completed: tax {refund.tax_returned} given back"
+        )
+        receipt.kind, receipt.document_id = DocumentKind.REFUND, refund.pk
+        insert_rows([receipt])
+        audit_record(
+            actor=_user(user_id),
+            action="inventory.returned",
+            obj=inventory,
+            refund=refund.pk,
+            tax=str(refund.tax_returned),
+        )
+    return refund
+
+
+def refunds_expire(*, now=None) -> int:
+    """Returns whose goods did not come back within 45 days expire: nothing is given back."""
+    now = now or timezone.now()
+    return InventoryRefund.objects.filter(
+        state=InventoryRefund.State.AWAITING_GOODS, goods_due_by__lt=now
+    ).update(state=InventoryRefund.State.EXPIRED)

@@ -20,6 +20,62 @@ KINDS = ("order", "payment", "waybill", "inventory")
 POSTERS = {"order": "3301960001", "payment": "3301960004", "waybill": "3301960003", "inventory": "3301960002"}
 
 
+def stock_bonded_warehouse(operator: Enterprise, inventory: dict) -> None:
+    """The demo's bonded warehouse (the generator's account book) with goods for its 1210 lists."""
+    from logistics.models import Warehouse
+    from logistics.services import warehouse_entry_submit
+
+    warehouse, _created = Warehouse.objects.get_or_create(
+        code="W3301960005",
+        defaults={
+            "name": "下沙保税仓 1号库",
+            "kind": Warehouse.Kind.BONDED,
+            "operator": operator,
+            "ems_no": inventory["ems_no"],
+            "address": "杭州市钱塘区下沙综合保税区 1 号",
+            "capacity": 1_000_000,
+            "status": Warehouse.Status.APPROVED,
+        },
+    )
+    now = timezone.now()
+    warehouse_entry_submit(
+        data={
+            "guid": "DEMO0711-0000-4000-8000-000000000001",
+            "app_type": "1",
+            "app_time": f"{now:%Y%m%d%H%M%S}",
+            "app_status": "2",
+            "customs_code": inventory["customs_code"],
+            "cop_no": "DEMO-RK-0001",
+            "operator_code": operator.customs_code,
+            "operator_name": operator.name_zh,
+            "ie_flag": "I",
+            "traf_mode": "2",
+            "traf_no": "COSCO HANGZHOU",
+            "voyage_no": "V2026A",
+            "bill_no": "COSU2026000001",
+            "logistics_code": inventory["logistics_code"],
+            "logistics_name": inventory["logistics_name"],
+            "unload_location": "",
+            "note": "",
+            "warehouse_code": warehouse.code,
+            "lines": [
+                {
+                    "gnum": item["gnum"],
+                    "logistics_no": f"DEMO-IN-{item['gnum']:03d}",
+                    "item_record_no": item["item_record_no"],
+                    "gcode": item["gcode"],
+                    "gname": item["gname"],
+                    "unit": item["unit"],
+                    "qty": Decimal(item["qty"]) * 100,
+                    "note": "",
+                }
+                for item in inventory["items"]
+            ],
+        },
+        by=Principal(enterprise=operator),
+    )
+
+
 def seed_declarations() -> int:
     """About a dozen declarations: released, inspected, mismatched, held for review, rejected over the
     limit, bonded (1210), and one still waiting for its documents."""
@@ -47,9 +103,9 @@ def seed_declarations() -> int:
     batches = []
     for number in range(1, 9):
         batches.append(declaration(number, parties, rates=rates, limits=limits, rng=rng, prefix="DEMO"))
-    batches.append(
-        declaration(9, parties, rates=rates, limits=limits, rng=rng, prefix="DEMO", trade_mode="1210")
-    )
+    bonded = declaration(9, parties, rates=rates, limits=limits, rng=rng, prefix="DEMO", trade_mode="1210")
+    batches.append(bonded)
+    stock_bonded_warehouse(enterprises["3301960005"], bonded["inventory"])
     mismatch = declaration(10, parties, rates=rates, limits=limits, rng=rng, prefix="DEMO")
     mismatch["payment"]["amount_paid"] = str(Decimal(mismatch["payment"]["amount_paid"]) - 5)
     batches.append(mismatch)

@@ -69,3 +69,46 @@ def conclude_inspection(inventory_id: int, passed: bool, reason: str, official_i
     return clearance.inspection_conclude(
         inventory_id=inventory_id, passed=passed, reason=reason, official_id=official_id
     )
+
+
+@shared_task(name="clearance.process_pending_exports", acks_late=True)
+def process_pending_exports() -> int:
+    return clearance.process_pending_exports()
+
+
+@shared_task(name="clearance.settle_export_receipts", acks_late=True)
+def settle_export_receipts(export_list_ids: list[int]) -> int:
+    return clearance.settle_export_receipts(export_list_ids=export_list_ids)
+
+
+@shared_task(name="clearance.conclude_export_inspection", acks_late=True)
+def conclude_export_inspection(
+    export_list_id: int, passed: bool, reason: str, official_id: int | None
+) -> bool:
+    return clearance.export_inspection_conclude(
+        export_list_id=export_list_id, passed=passed, reason=reason, official_id=official_id
+    )
+
+
+# Cancel and return answer the caller at once: pages and the API call these directly (in-process);
+# they are tasks too so a batch tool can queue them.
+AmendmentRefused = clearance.AmendmentRefused
+
+
+@shared_task(name="clearance.cancel_list")
+def cancel_list(inventory_id: int, data: dict, enterprise_id: int, user_id: int | None):
+    return clearance.list_cancel(
+        inventory_id=inventory_id, data=data, enterprise_id=enterprise_id, user_id=user_id
+    )
+
+
+@shared_task(name="clearance.apply_return")
+def apply_return(inventory_id: int, data: dict, enterprise_id: int, user_id: int | None):
+    return clearance.refund_apply(
+        inventory_id=inventory_id, data=data, enterprise_id=enterprise_id, user_id=user_id
+    )
+
+
+@shared_task(name="clearance.return_goods_back")
+def return_goods_back(refund_id: int, user_id: int | None):
+    return clearance.refund_goods_back(refund_id=refund_id, user_id=user_id)

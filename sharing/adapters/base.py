@@ -109,3 +109,68 @@ def simulate_network(agency: str) -> None:
     failure_rate = config.get("failure_rate", 0.0)
     if failure_rate and random.random() < failure_rate:  # noqa: S311 - simulation, not security
         raise AgencyUnavailable(f"{agency} did not answer (simulated failure)")
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    gnum: int
+    gcode: str
+    gname: str
+    qty: Decimal
+    total_price: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class DeclaredExport:
+    """An export list (CEB603) as sent to an agency, with what it needs of its receipt of payment."""
+
+    id: int
+    cop_no: str
+    pre_no: str
+    trade_mode: str
+    statistics_flag: str
+    customs_code: str
+    ebp_code: str
+    ebc_code: str
+    agent_code: str
+    logistics_code: str
+    owner_code: str
+    country: str
+    warehouse_code: str
+    license_no: str
+    value_cny: Decimal
+    receipt_currency: str = ""
+    receipt_charge: Decimal = Decimal(0)
+    pay_code: str = ""
+    lines: tuple[ExportLine, ...] = field(default_factory=tuple)
+    enterprise_id: int = 0
+
+    def to_message(self) -> dict:
+        data = {
+            k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items() if k != "lines"
+        }
+        data["lines"] = [
+            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.__dict__.items()}
+            for line in self.lines
+        ]
+        return data
+
+    @classmethod
+    def from_message(cls, data: dict) -> "DeclaredExport":
+        money = {"value_cny", "receipt_charge"}
+        head = {k: (Decimal(v) if k in money else v) for k, v in data.items() if k != "lines"}
+        lines = tuple(
+            ExportLine(**{k: (Decimal(v) if k in ("qty", "total_price") else v) for k, v in line.items()})
+            for line in data["lines"]
+        )
+        return cls(**head, lines=lines)
+
+    def as_payload(self) -> dict:
+        return {
+            "pre_no": self.pre_no,
+            "cop_no": self.cop_no,
+            "trade_mode": self.trade_mode,
+            "value_cny": str(self.value_cny),
+            "lines": len(self.lines),
+        }

@@ -84,3 +84,77 @@ def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
     if declared.id in context.selected_for_inspection:
         return Decision(declared.id, INSPECT, "500", "Selected for physical inspection")
     return Decision(declared.id, RELEASE, "399", "Review concluded")
+
+
+# --- export (CEB603 -> CEB604; DOMAIN 3.4, 3.6) ---------------------------------------------------
+
+# A B2B (9710/9810) shipment over this value goes through a summary declaration (B), not simplified (A).
+B2B_SIMPLIFIED_LIMIT_CNY = Decimal(5000)
+# Digits of the commodity code that must be real in a simplified (A) list (DOMAIN 3.6).
+SIMPLIFIED_DIGITS = {"9610": 4, "9710": 6, "9810": 6}
+
+
+@dataclass
+class ExportCustomsContext:
+    registered: set[str]
+    tariff_has: Callable[[str], bool]
+    # overseas warehouse code -> (operator codes, country) of approved overseas warehouses
+    overseas_warehouses: dict[str, tuple[set[str], str]]
+    held: dict[str, str] = field(default_factory=dict)  # enterprise code -> negative-list reason
+
+
+def decide_export(lists: Sequence, context: ExportCustomsContext) -> list[Decision]:
+    simulate_network("customs")
+    return [_decide_export_one(declared, context) for declared in lists]
+
+
+def _decide_export_one(declared, context: ExportCustomsContext) -> Decision:
+    def reject(code: str, info: str) -> Decision:
+        return Decision(declared.id, REJECT, "100", f"{code} {info}"[:1000])
+
+    for role, code in (
+        ("e-commerce enterprise", declared.ebc_code),
+        ("declaring agent", declared.agent_code),
+        ("logistics enterprise", declared.logistics_code),
+    ):
+        if code not in context.registered:
+            return reject("-10102", f"{role} {code} is not a registered, approved enterprise")
+        if code in context.held:
+            return reject("-10103", f"{role} {code} is on the negative list: {context.held[code]}")
+    for line in declared.lines:
+        if declared.statistics_flag == "A":
+            digits = SIMPLIFIED_DIGITS[declared.trade_mode]
+            known = context.tariff_has(line.gcode[:digits].ljust(10, "0"))
+        else:
+            known = context.tariff_has(line.gcode)
+        if not known:
+            return reject("-603010", f"line {line.gnum}: commodity code {line.gcode} is not in the tariff")
+    if (
+        declared.trade_mode in ("9710", "9810")
+        and declared.statistics_flag == "A"
+        and declared.value_cny > B2B_SIMPLIFIED_LIMIT_CNY
+    ):
+        return reject(
+            "-603020",
+            f"a B2B shipment of CNY {declared.value_cny} (over 5,000) is declared for summary "
+            "(statistics_flag B)",
+        )
+    if declared.trade_mode == "9810":
+        warehouse = context.overseas_warehouses.get(declared.warehouse_code)
+        if warehouse is None:
+            return reject(
+                "-603030",
+                f"overseas warehouse {declared.warehouse_code} is not a registered, approved warehouse",
+            )
+        operators, country = warehouse
+        if declared.ebc_code not in operators:
+            return reject(
+                "-603031", f"overseas warehouse {declared.warehouse_code} is not registered to the exporter"
+            )
+        if country != declared.country:
+            return reject(
+                "-603032",
+                f"overseas warehouse {declared.warehouse_code} is in {country}, "
+                f"the list goes to {declared.country}",
+            )
+    return Decision(declared.id, RELEASE, "399", "Review concluded")

@@ -51,3 +51,44 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
             )
         )
     return decisions
+
+
+# --- export: settlement of the proceeds --------------------------------------------------------------
+
+
+@dataclass
+class ExportForexContext:
+    licensed: set[str]
+    cny_per_unit: dict[str, Decimal]  # currency -> rate of the day
+
+
+def decide_export(lists: Sequence, context: ExportForexContext) -> list[Decision]:
+    simulate_network("forex")
+    decisions = []
+    for declared in lists:
+        if not declared.receipt_currency:
+            # 9810: sold abroad later; the proceeds are settled when their receipt arrives.
+            decisions.append(
+                Decision(declared.id, RELEASE, "399", "Forex: proceeds to be settled on receipt")
+            )
+        elif declared.receipt_currency not in context.cny_per_unit:
+            decisions.append(
+                Decision(
+                    declared.id,
+                    REJECT,
+                    "100",
+                    f"currency {declared.receipt_currency} has no rate to settle at",
+                )
+            )
+        elif declared.pay_code and declared.pay_code not in context.licensed:
+            decisions.append(
+                Decision(
+                    declared.id,
+                    REJECT,
+                    "100",
+                    f"payment enterprise {declared.pay_code} holds no cross-border licence",
+                )
+            )
+        else:
+            decisions.append(Decision(declared.id, RELEASE, "399", "Forex: proceeds settled"))
+    return decisions

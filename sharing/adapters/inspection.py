@@ -5,7 +5,7 @@ foods and cosmetics need a registered overseas producer (identified by the GS1 p
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .base import REJECT, RELEASE, Decision, DeclaredList, simulate_network
+from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredList, simulate_network
 
 RESTRICTED = ("food", "cosmetics")
 
@@ -49,4 +49,39 @@ def decide(lists: Sequence[DeclaredList], context: InspectionContext) -> list[De
             decisions.append(Decision(declared.id, REJECT, "100", problem[:1000]))
         else:
             decisions.append(Decision(declared.id, RELEASE, "399", "Inspection: goods admitted"))
+    return decisions
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+# Exports of live animals and animal products (HS chapters 01-05) need quarantine before they leave.
+EXPORT_QUARANTINE_CHAPTERS = frozenset({"01", "02", "03", "04", "05"})
+
+
+@dataclass
+class ExportInspectionContext:
+    # destination country -> HS chapters it refuses (e.g. animal products under an import ban)
+    banned: dict[str, set[str]]
+
+
+def decide_export(lists: Sequence, context: ExportInspectionContext) -> list[Decision]:
+    simulate_network("inspection")
+    decisions = []
+    for declared in lists:
+        chapters = {line.gcode[:2] for line in declared.lines}
+        banned = chapters & context.banned.get(declared.country, set())
+        if banned:
+            decisions.append(
+                Decision(
+                    declared.id,
+                    REJECT,
+                    "100",
+                    f"country {declared.country} does not admit goods of HS chapter "
+                    f"{', '.join(sorted(banned))}",
+                )
+            )
+        elif chapters & EXPORT_QUARANTINE_CHAPTERS:
+            decisions.append(Decision(declared.id, INSPECT, "500", "Animal products: quarantine inspection"))
+        else:
+            decisions.append(Decision(declared.id, RELEASE, "399", "Inspection: no export inspection needed"))
     return decisions

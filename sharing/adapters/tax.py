@@ -41,3 +41,34 @@ def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]
                 Decision(declared.id, RELEASE, "399", "Tax guaranteed", amounts={"tax": declared.tax_amount})
             )
     return decisions
+
+
+# --- export: VAT exemption ("no invoice, tax exempt") -----------------------------------------------
+
+
+@dataclass
+class ExportTaxContext:
+    # Exporters registered in the zone (approved) may use the exemption; some goods never can.
+    eligible_exporters: set[str]
+    excluded_chapters: set[str]
+
+
+def export_exemption(declared, context: ExportTaxContext) -> str | None:
+    """Why the list is exempt from export VAT without an invoice, or None when it is not."""
+    if declared.trade_mode not in ("9610", "9710", "9810"):
+        return None
+    if declared.ebc_code not in context.eligible_exporters:
+        return None
+    if any(line.gcode[:2] in context.excluded_chapters for line in declared.lines):
+        return None
+    return f"{declared.trade_mode} export by a zone-registered exporter: no invoice, VAT exempt"
+
+
+def decide_export(lists: Sequence, context: ExportTaxContext) -> list[Decision]:
+    simulate_network("tax")
+    decisions = []
+    for declared in lists:
+        basis = export_exemption(declared, context)
+        info = basis or "Export VAT: ordinary rules (invoice and rebate), no exemption"
+        decisions.append(Decision(declared.id, RELEASE, "399", info[:1000]))
+    return decisions

@@ -156,7 +156,7 @@ def test_only_commerce_officials_decide(api, customs_user, enterprise_api):
 
 def test_agencies_are_seeded(enterprise_api):
     codes = {row["code"] for row in enterprise_api.get("/api/v1/agencies/").json()["results"]}
-    assert codes == {"customs", "inspection", "tax", "forex", "commerce"}
+    assert codes == {"customs", "inspection", "tax", "forex", "commerce", "finance"}
 
 
 def test_issue_api_key_command_prints_a_working_key(enterprise, capsys):

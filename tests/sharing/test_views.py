@@ -102,4 +102,4 @@ def test_demo_data_is_idempotent():
     assert (Enterprise.objects.count(), Membership.objects.count()) == counts
     statuses = set(Enterprise.objects.values_list("status", flat=True))
     assert statuses == {"approved", "pending"}
-    assert Membership.objects.filter(agency__isnull=False).values("agency").distinct().count() == 5
+    assert Membership.objects.filter(agency__isnull=False).values("agency").distinct().count() == 6
