@@ -2,7 +2,17 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from .choices import InventoryStatus
-from .models import InventoryList, Order, Payment, Waybill
+from .models import (
+    ExportInventoryList,
+    ExportOrder,
+    ExportWaybill,
+    InventoryList,
+    Order,
+    Payment,
+    ReceiptOfPayment,
+    SummaryDeclaration,
+    Waybill,
+)
 
 
 class DocumentFilterSet(django_filters.FilterSet):
@@ -68,3 +78,52 @@ class InventoryFilterSet(DocumentFilterSet):
             "created_after",
             "created_before",
         ]
+
+
+class ExportOrderFilterSet(DocumentFilterSet):
+    class Meta:
+        model = ExportOrder
+        fields = ["order_no", "order_type", "ebp_code", "ebc_code", "created_after", "created_before"]
+
+
+class ReceiptOfPaymentFilterSet(DocumentFilterSet):
+    class Meta:
+        model = ReceiptOfPayment
+        fields = ["order_no", "ebc_code", "currency", "created_after", "created_before"]
+
+
+class ExportWaybillFilterSet(DocumentFilterSet):
+    class Meta:
+        model = ExportWaybill
+        fields = ["logistics_no", "logistics_code", "created_after", "created_before"]
+
+
+class ExportInventoryFilterSet(DocumentFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=InventoryStatus.choices)
+    supervision_mode = django_filters.ChoiceFilter(
+        field_name="trade_mode",
+        label=_("supervision mode"),
+        choices=(("9610", "9610"), ("9710", "9710"), ("9810", "9810")),
+    )
+
+    class Meta:
+        model = ExportInventoryList
+        fields = [
+            "status",
+            "order_no",
+            "logistics_no",
+            "cop_no",
+            "invt_no",
+            "ebc_code",
+            "trade_mode",
+            "supervision_mode",
+            "statistics_flag",
+            "created_after",
+            "created_before",
+        ]
+
+
+class SummaryFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = SummaryDeclaration
+        fields = ["year", "month", "trade_mode", "ebc_code", "status"]

@@ -5,14 +5,59 @@ from django.db.models import Q, QuerySet
 
 from sharing.principal import Principal
 
-from .models import InventoryList, Order, Payment, Receipt, Waybill
+from .models import (
+    ExportInventoryList,
+    ExportOrder,
+    ExportWaybill,
+    InventoryCancel,
+    InventoryList,
+    InventoryRefund,
+    Order,
+    Payment,
+    Receipt,
+    ReceiptOfPayment,
+    SummaryDeclaration,
+    Waybill,
+)
 
 PARTY_FIELDS = {
     Order: ("ebp_code", "ebc_code"),
     Payment: ("pay_code", "ebp_code"),
     Waybill: ("logistics_code",),
     InventoryList: ("ebc_code", "ebp_code", "agent_code", "logistics_code"),
+    ExportOrder: ("ebp_code", "ebc_code"),
+    ReceiptOfPayment: ("pay_code", "ebc_code"),
+    ExportWaybill: ("logistics_code", "ebc_code"),
+    ExportInventoryList: ("ebc_code", "agent_code", "logistics_code"),
+    InventoryCancel: ("ebc_code", "agent_code"),
+    InventoryRefund: ("ebc_code", "agent_code"),
 }
+
+
+def summaries_for(*, principal: Principal) -> QuerySet[SummaryDeclaration]:
+    if principal.sees_everything:
+        return SummaryDeclaration.objects.all()
+    if principal.enterprise is None:
+        return SummaryDeclaration.objects.none()
+    enterprise = principal.enterprise
+    return SummaryDeclaration.objects.filter(ebc_code__in=[enterprise.customs_code, enterprise.uscc])
+
+
+def list_for_amendment(*, data: dict, principal: Principal) -> InventoryList | None:
+    """The import list a cancel or return names (by cop_no, then pre_no, then invt_no), among those the
+    caller declared: the e-commerce enterprise or its declaring agent. None when there is none."""
+    enterprise = principal.enterprise
+    if enterprise is None:
+        return None
+    codes = [enterprise.customs_code, enterprise.uscc]
+    lists = InventoryList.objects.filter(
+        Q(ebc_code__in=codes) | Q(agent_code__in=codes) | Q(submitted_by=enterprise)
+    )
+    lists = lists.filter(ebc_code=data["ebc_code"])
+    for field in ("cop_no", "pre_no", "invt_no"):
+        if data.get(field):
+            return lists.filter(**{field: data[field]}).first()
+    return None
 
 
 def documents_for(model, *, principal: Principal) -> QuerySet:

@@ -1,10 +1,14 @@
 """Reads of the tax reference data, returned as the plain values `finance.tax` works with."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
-from .models import RetailLimit, TaxRate
+from .models import ForexSettlement, RetailLimit, TaxBill, TaxBillCredit, TaxConsolidation, TaxRate
 from .tax import Limits, Rate
 
 
@@ -25,3 +29,123 @@ def limits_in_force(on: datetime.date) -> Limits:
     if row is None:
         raise RetailLimit.DoesNotExist(f"no retail import limits in force on {on}")
     return Limits(single=row.single_limit, annual=row.annual_limit)
+
+
+# --- centralized taxation, forex statements, an enterprise's record --------------------------------
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The month in the zone's time zone, as [start, end) aware datetimes."""
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.datetime(year, month, 1))
+    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1))
+    return start, end
+
+
+@dataclass
+class TaxSummary:
+    """A guarantor's month of withheld tax: the bills of lists released in it, the credits of returns
+    completed in it, and what is due."""
+
+    assure_code: str
+    year: int
+    month: int
+    bills: list[TaxBill]
+    credits: list[TaxBillCredit]
+    consolidation: TaxConsolidation | None
+
+    @property
+    def tax_total(self) -> Decimal:
+        return sum((b.total for b in self.bills), Decimal(0))
+
+    @property
+    def credit_total(self) -> Decimal:
+        return sum((c.total for c in self.credits), Decimal(0))
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.tax_total - self.credit_total
+
+
+def tax_summary(*, assure_code: str, year: int, month: int) -> TaxSummary:
+    start, end = month_bounds(year, month)
+    bills = list(
+        TaxBill.objects.filter(assure_code=assure_code, created_at__gte=start, created_at__lt=end)
+        .select_related("inventory")
+        .order_by("created_at", "id")
+    )
+    credits = list(
+        TaxBillCredit.objects.filter(assure_code=assure_code, created_at__gte=start, created_at__lt=end)
+        .select_related("bill")
+        .order_by("created_at", "id")
+    )
+    consolidation = TaxConsolidation.objects.filter(assure_code=assure_code, year=year, month=month).first()
+    return TaxSummary(assure_code, year, month, bills, credits, consolidation)
+
+
+def forex_statement(*, ebc_codes: Iterable[str], year: int, month: int) -> dict:
+    """An exporter's settled proceeds in a month: the settlements and the totals per currency."""
+    start, end = month_bounds(year, month)
+    rows = list(
+        ForexSettlement.objects.filter(ebc_code__in=set(ebc_codes), settled_at__gte=start, settled_at__lt=end)
+        .select_related("export_list")
+        .order_by("settled_at", "id")
+    )
+    totals = (
+        ForexSettlement.objects.filter(ebc_code__in=set(ebc_codes), settled_at__gte=start, settled_at__lt=end)
+        .values("currency")
+        .annotate(amount=Sum("amount"), amount_cny=Sum("amount_cny"), lists=Count("id"))
+        .order_by("currency")
+    )
+    return {"settlements": rows, "by_currency": list(totals)}
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    volume_12m: Decimal
+    lists_12m: int
+    credit_level: str
+    credit_rank: int
+    dishonest: bool
+    on_negative_list: bool
+
+
+def enterprise_record(enterprise: Any, *, on: datetime.date) -> EnterpriseRecord:
+    """What a financing request is judged on: released value over 12 months and the credit level.
+
+    Finance reads credit here, as risk does, because the grade is part of the record."""
+    from credit import selectors as credit_selectors
+    from declarations.models import ExportInventoryList, InventoryList
+
+    since = on - datetime.timedelta(days=365)
+    codes = [enterprise.customs_code, enterprise.uscc]
+    imports = InventoryList.objects.filter(ebc_code__in=codes, status="released", final_at__date__gte=since)
+    exports = ExportInventoryList.objects.filter(
+        ebc_code__in=codes, status="released", final_at__date__gte=since
+    )
+    imported = imports.aggregate(value=Sum("dutiable_value"), n=Count("id"))
+    exported = exports.aggregate(value=Sum("fob_value_cny"), n=Count("id"))
+    level = credit_selectors.levels_for([enterprise.pk], on=on)[enterprise.pk]
+    return EnterpriseRecord(
+        volume_12m=(imported["value"] or Decimal(0)) + (exported["value"] or Decimal(0)),
+        lists_12m=imported["n"] + exported["n"],
+        credit_level=level.code,
+        credit_rank=level.rank,
+        dishonest=level.dishonest,
+        on_negative_list=enterprise.pk in credit_selectors.on_negative_list([enterprise.pk], on=on),
+    )
+
+
+# A micro-loan up to 10% of a year's volume (capped), scaled down by a weaker credit rank.
+FINANCING_SHARE = Decimal("0.10")
+FINANCING_CAP = Decimal("5000000")
+
+
+def financing_limit(record: EnterpriseRecord) -> Decimal:
+    if record.dishonest or record.on_negative_list:
+        return Decimal(0)
+    share = (
+        FINANCING_SHARE / max(1, record.credit_rank - 1) if record.credit_rank > 1 else FINANCING_SHARE * 2
+    )
+    return min(FINANCING_CAP, (record.volume_12m * share).quantize(Decimal("0.01")))

@@ -38,3 +38,5 @@ class NotificationKind(models.TextChoices):
     ENTERPRISE_SUSPENDED = "enterprise_suspended", _("Enterprise suspended")
     PARK_APPROVED = "park_approved", _("Park application approved")
     PARK_DECLINED = "park_declined", _("Park application declined")
+    GUARANTEE_LOW = "guarantee_low", _("Tax guarantee running low")
+    FINANCING_DECIDED = "financing_decided", _("Financing request decided")

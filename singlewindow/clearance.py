@@ -48,6 +48,7 @@ from declarations.models import (
     Waybill,
 )
 from finance import selectors as finance_selectors
+from finance import services as finance_services
 from finance import tax
 from finance.models import (
     BuyerQuota,
@@ -793,6 +794,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
     for step, group in (("released", released), ("inspection", inspected), ("rejected", rejected)):
         logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in group], code=step)
     _record_tax_bills(released)
+    finance_services.guarantees_warn_low({i.assure_code for i in released})
     _credit_events(released, CreditEvent.Kind.RELEASED, "released")
     _credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected")
     short = [

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("risk.api.urls")),
     path("", include("credit.api.urls")),
     path("", include("logistics.api.urls")),
+    path("", include("finance.api.urls")),
 ]
 
 urlpatterns = [

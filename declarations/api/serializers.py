@@ -1,6 +1,24 @@
 from rest_framework import serializers
 
-from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Receipt, Waybill
+from ..models import (
+    ExportInventoryItem,
+    ExportInventoryList,
+    ExportOrder,
+    ExportOrderItem,
+    ExportWaybill,
+    InventoryCancel,
+    InventoryItem,
+    InventoryList,
+    InventoryRefund,
+    InventoryRefundLine,
+    Order,
+    OrderItem,
+    Payment,
+    Receipt,
+    ReceiptOfPayment,
+    SummaryDeclaration,
+    Waybill,
+)
 
 INTERNAL = ("submitted_by", "content_hash")
 
@@ -104,3 +122,105 @@ class InspectionResultSerializer(serializers.Serializer):
         if not attrs["passed"] and not attrs["reason"].strip():
             raise serializers.ValidationError({"reason": ["Say what failed; the enterprise sees it."]})
         return attrs
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+class ExportOrderItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExportOrderItem
+        exclude = ["id", "order"]
+
+
+class ExportOrderSerializer(serializers.ModelSerializer):
+    items = ExportOrderItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ExportOrder
+        exclude = INTERNAL
+
+
+class ReceiptOfPaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReceiptOfPayment
+        exclude = INTERNAL
+
+
+class ExportWaybillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExportWaybill
+        exclude = INTERNAL
+
+
+class ExportInventoryItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExportInventoryItem
+        exclude = ["id", "inventory"]
+
+
+class ExportInventorySerializer(serializers.ModelSerializer):
+    items = ExportInventoryItemSerializer(many=True, read_only=True)
+    vat_exempt = serializers.SerializerMethodField()
+    forex_settled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportInventoryList
+        exclude = [*INTERNAL, "match_requested_at", "dispatch_batch"]
+
+    def get_vat_exempt(self, obj) -> bool:
+        return hasattr(obj, "vat_exemption")
+
+    def get_forex_settled(self, obj) -> bool:
+        return hasattr(obj, "forex_settlement")
+
+
+class SummaryListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExportInventoryList
+        fields = ["id", "invt_no", "cop_no", "logistics_no", "trade_mode", "fob_value_cny", "final_at"]
+
+
+class SummaryDeclarationSerializer(serializers.ModelSerializer):
+    lists = SummaryListSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SummaryDeclaration
+        exclude = ["submitted_by"]
+
+
+class SummaryApplySerializer(serializers.Serializer):
+    ebc_code = serializers.CharField(max_length=18, required=False)
+    year = serializers.IntegerField(min_value=2014, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    trade_mode = serializers.ChoiceField(choices=("9610", "9710", "9810"))
+    decl_agent_code = serializers.CharField(max_length=18)
+    decl_agent_name = serializers.CharField(max_length=100)
+
+
+class InspectionOutcomeSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    reason = serializers.CharField(max_length=500)
+
+
+# --- cancel and return ----------------------------------------------------------------------------
+
+
+class InventoryCancelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InventoryCancel
+        exclude = ["submitted_by"]
+
+
+class InventoryRefundLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InventoryRefundLine
+        exclude = ["id", "refund"]
+
+
+class InventoryRefundSerializer(serializers.ModelSerializer):
+    items = InventoryRefundLineSerializer(many=True, read_only=True, source="lines")
+
+    class Meta:
+        model = InventoryRefund
+        exclude = ["submitted_by"]

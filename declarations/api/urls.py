@@ -1,6 +1,15 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .exports import (
+    ExportInventoryViewSet,
+    ExportOrderViewSet,
+    ExportWaybillViewSet,
+    InventoryCancelViewSet,
+    InventoryRefundViewSet,
+    ReceiptOfPaymentViewSet,
+    SummaryDeclarationViewSet,
+)
 from .views import (
     CebMessageView,
     InventoryViewSet,
@@ -18,4 +27,11 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("waybills", WaybillViewSet, basename="waybill")
 router.register("inventories", InventoryViewSet, basename="inventory")
 router.register("receipts", ReceiptViewSet, basename="receipt")
+router.register("inventory-cancels", InventoryCancelViewSet, basename="inventory-cancel")
+router.register("inventory-returns", InventoryRefundViewSet, basename="inventory-return")
+router.register("export-orders", ExportOrderViewSet, basename="export-order")
+router.register("receipts-of-payment", ReceiptOfPaymentViewSet, basename="receipt-of-payment")
+router.register("export-waybills", ExportWaybillViewSet, basename="export-waybill")
+router.register("export-inventories", ExportInventoryViewSet, basename="export-inventory")
+router.register("summary-declarations", SummaryDeclarationViewSet, basename="summary-declaration")
 urlpatterns = [path("ceb/", CebMessageView.as_view(), name="ceb"), *router.urls]

@@ -1,6 +1,14 @@
 from django.urls import path
+from rest_framework.routers import DefaultRouter
 
-from .views import PublicTrackingView, TrackingEventsView
+from .views import (
+    PublicTrackingView,
+    StockItemViewSet,
+    StockMovementViewSet,
+    TrackingEventsView,
+    WarehouseEntryViewSet,
+    WarehouseViewSet,
+)
 
 app_name = "logistics-api"
 
@@ -8,3 +16,9 @@ urlpatterns = [
     path("tracking-events/", TrackingEventsView.as_view(), name="tracking-events"),
     path("tracking/<str:logistics_no>/", PublicTrackingView.as_view(), name="tracking"),
 ]
+router = DefaultRouter(trailing_slash=True)
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("warehouse-entries", WarehouseEntryViewSet, basename="warehouse-entry")
+router.register("stock", StockItemViewSet, basename="stock")
+router.register("stock-movements", StockMovementViewSet, basename="stock-movement")
+urlpatterns += router.urls

@@ -1,12 +1,25 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import mixins, permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from singlewindow.api import error_body
+from sharing.api.base import ScopedReadOnlyViewSet
+from singlewindow.api import error_body, flatten_errors, official_of
 
 from .. import selectors, services
+from ..models import StockItem, StockMovement, Warehouse, WarehouseEntry
+from ..schemas import WarehouseEntrySchema, WarehouseSchema
+from .serializers import (
+    StockItemSerializer,
+    StockMovementSerializer,
+    WarehouseDecisionSerializer,
+    WarehouseEntrySerializer,
+    WarehouseSerializer,
+)
+
+CustomsOfficial = official_of("customs")
 
 
 class TrackingStepSerializer(serializers.Serializer):
@@ -69,4 +82,114 @@ class PublicTrackingView(APIView):
                 "carrier": steps[0].waybill.logistics_name,
                 "steps": TrackingStepSerializer(steps, many=True).data,
             }
+        )
+
+
+def _refused(exc: services.StockRefused, status_code: int = 400) -> Response:
+    first = next(iter(exc.errors.items()))
+    return Response(error_body("invalid", f"{first[0]}: {first[1][0]}", exc.errors), status=status_code)
+
+
+def _invalid(exc: serializers.ValidationError) -> Response:
+    errors = flatten_errors(exc.detail)
+    first = next(iter(errors.items()))
+    return Response(error_body("invalid", f"{first[0]}: {first[1][0]}", errors), status=400)
+
+
+@extend_schema(tags=["warehouses"])
+class WarehouseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Registered warehouses: bonded (1210 stock under an account book), overseas (9810), ordinary.
+    POST registers one (pending until customs approves)."""
+
+    queryset = Warehouse.objects.all()
+    serializer_class = WarehouseSerializer
+    filterset_fields = ["kind", "status", "code", "ems_no"]
+
+    def scoped_queryset(self, principal):
+        return selectors.warehouses_for(principal=principal)
+
+    @extend_schema(request=WarehouseSchema, responses={201: WarehouseSerializer})
+    def create(self, request, *args, **kwargs):
+        try:
+            data = WarehouseSchema().run_validation(request.data)
+        except serializers.ValidationError as exc:
+            return _invalid(exc)
+        try:
+            warehouse = services.warehouse_register(data=data, by=self.principal)
+        except PermissionError as exc:
+            return Response(error_body("permission_denied", str(exc)), status=403)
+        except services.StockRefused as exc:
+            return _refused(exc)
+        return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WarehouseDecisionSerializer, responses={200: WarehouseSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, CustomsOfficial])
+    def decide(self, request, pk=None):
+        warehouse = self.get_object()
+        body = WarehouseDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            warehouse = services.warehouse_decide(
+                warehouse=warehouse,
+                approve=body.validated_data["approve"],
+                reason=body.validated_data["reason"],
+                by=self.principal,
+            )
+        except services.StockRefused as exc:
+            return _refused(exc, 409)
+        return Response(WarehouseSerializer(warehouse).data)
+
+
+@extend_schema(tags=["warehouses"])
+class StockItemViewSet(ScopedReadOnlyViewSet):
+    """Bonded stock per SKU (account-book item): on hand, reserved by lists being cleared, available."""
+
+    queryset = StockItem.objects.all()
+    serializer_class = StockItemSerializer
+    filterset_fields = ["item_record_no", "owner_code", "warehouse__code"]
+
+    def scoped_queryset(self, principal):
+        return selectors.stock_for(principal=principal).order_by("warehouse__code", "item_record_no")
+
+
+@extend_schema(tags=["warehouses"])
+class StockMovementViewSet(ScopedReadOnlyViewSet):
+    """The stock ledger: entries (CEB711), released lists, returns (CEB625)."""
+
+    queryset = StockMovement.objects.all()
+    serializer_class = StockMovementSerializer
+    filterset_fields = ["kind", "stock_item__item_record_no", "stock_item__warehouse__code", "inventory"]
+
+    def scoped_queryset(self, principal):
+        return selectors.movements_for(principal=principal).order_by("-id")
+
+
+@extend_schema(tags=["warehouses"])
+class WarehouseEntryViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """CEB711 warehouse entries: goods into a warehouse's stock, filed by its operator. Idempotent on
+    operator_code + cop_no; an entry never changes."""
+
+    queryset = WarehouseEntry.objects.all()
+    serializer_class = WarehouseEntrySerializer
+    filterset_fields = ["cop_no", "operator_code", "rkd_no"]
+
+    def scoped_queryset(self, principal):
+        return selectors.entries_for(principal=principal).order_by("-id")
+
+    @extend_schema(request=WarehouseEntrySchema, responses={201: WarehouseEntrySerializer})
+    def create(self, request, *args, **kwargs):
+        try:
+            data = WarehouseEntrySchema().run_validation(request.data)
+        except serializers.ValidationError as exc:
+            return _invalid(exc)
+        try:
+            entry, created = services.warehouse_entry_submit(data=data, by=self.principal)
+        except PermissionError as exc:
+            return Response(error_body("permission_denied", str(exc)), status=403)
+        except services.StockRefused as exc:
+            return _refused(exc)
+        entry = selectors.entries_for(principal=self.principal).get(pk=entry.pk)
+        return Response(
+            WarehouseEntrySerializer(entry).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -158,3 +158,32 @@ def _decide_export_one(declared, context: ExportCustomsContext) -> Decision:
                 f"the list goes to {declared.country}",
             )
     return Decision(declared.id, RELEASE, "399", "Review concluded")
+
+
+# --- CEB701 summary application -> CEB792 summary result ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    invt_no: str
+    logistics_no: str
+    gnum: int
+    gcode: str
+    statistics_flag: str
+    released: bool
+
+
+def summarise(lines: Sequence[SummaryLine], *, sum_no: str) -> tuple[str | None, list[dict]]:
+    """Customs consolidates released B-type lists into one declaration: (refusal, CEB792 lines)."""
+    if not lines:
+        return "no released lists to summarise", []
+    for line in lines:
+        if not line.released:
+            return f"list {line.invt_no} is not released", []
+        if line.statistics_flag != "B":
+            return f"list {line.invt_no} was a simplified declaration (A) and is not summarised", []
+    ordered = sorted(lines, key=lambda x: (x.invt_no, x.gnum))
+    return None, [
+        {"invt_no": x.invt_no, "logistics_no": x.logistics_no, "gseqno": n, "gnum": x.gnum, "gcode": x.gcode}
+        for n, x in enumerate(ordered, start=1)
+    ]

@@ -199,6 +199,12 @@ SPECTACULAR_SETTINGS = {
         "ParkApplicationStatusEnum": "parks.choices.ApplicationStatus",
         "AlertStatusEnum": "risk.models.Alert.Status",
         "ImportFlagEnum": [("I", "I")],
+        "ChargeFlagEnum": [("1", "1"), ("2", "2"), ("3", "3")],
+        "ImportTradeModeEnum": [("9610", "9610"), ("1210", "1210")],
+        "ExportTradeModeEnum": [("9610", "9610"), ("9710", "9710"), ("9810", "9810")],
+        "WarehouseKindEnum": "logistics.models.Warehouse.Kind",
+        "StockMovementKindEnum": "logistics.models.StockMovement.Kind",
+        "FinancingKindEnum": "finance.models.FinancingRequest.Kind",
     },
     # Swagger UI served from the project's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

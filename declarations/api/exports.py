@@ -1,0 +1,345 @@
+"""REST intake and reads of the export documents (CEB303, 403, 505, 603), the summary declarations
+(CEB701/792), and cancels (CEB623) and returns (CEB625) of import lists."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from sharing.api.base import ScopedReadOnlyViewSet
+from singlewindow.api import error_body, flatten_errors
+
+from .. import ceb, schemas, selectors, services
+from ..choices import DocumentKind
+from ..filters import (
+    ExportInventoryFilterSet,
+    ExportOrderFilterSet,
+    ExportWaybillFilterSet,
+    ReceiptOfPaymentFilterSet,
+    SummaryFilterSet,
+)
+from ..models import (
+    ExportInventoryItem,
+    ExportInventoryList,
+    ExportOrder,
+    ExportWaybill,
+    InventoryCancel,
+    InventoryRefund,
+    ReceiptOfPayment,
+    SummaryDeclaration,
+)
+from .serializers import (
+    ExportInventorySerializer,
+    ExportOrderSerializer,
+    ExportWaybillSerializer,
+    InspectionOutcomeSerializer,
+    InventoryCancelSerializer,
+    InventoryRefundSerializer,
+    ReceiptOfPaymentSerializer,
+    SummaryApplySerializer,
+    SummaryDeclarationSerializer,
+)
+from .views import DocumentViewSet, _intake_schema
+
+
+@extend_schema(tags=["export"])
+class ExportOrderViewSet(DocumentViewSet):
+    """CEB303 export orders (E, B2C 9610; B, B2B 9710) and overseas-warehouse bookings (W, 9810): posted
+    by the platform (ebp_code) or the exporter itself (ebc_code)."""
+
+    kind = DocumentKind.EXPORT_ORDER
+    queryset = ExportOrder.objects.prefetch_related("items")
+    serializer_class = ExportOrderSerializer
+    filterset_class = ExportOrderFilterSet
+
+    @_intake_schema(schemas.ExportOrderSchema)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def scoped_queryset(self, principal):
+        return super().scoped_queryset(principal).prefetch_related("items")
+
+
+@extend_schema(tags=["export"])
+class ReceiptOfPaymentViewSet(DocumentViewSet):
+    """CEB403 receipts of payment: posted by the payment enterprise (pay_code) or the exporter (ebc_code)."""
+
+    kind = DocumentKind.RECEIPT_OF_PAYMENT
+    queryset = ReceiptOfPayment.objects.all()
+    serializer_class = ReceiptOfPaymentSerializer
+    filterset_class = ReceiptOfPaymentFilterSet
+
+    @_intake_schema(schemas.ReceiptOfPaymentSchema)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(tags=["export"])
+class ExportWaybillViewSet(DocumentViewSet):
+    """CEB505 export waybills: posted by the logistics enterprise (logistics_code)."""
+
+    kind = DocumentKind.EXPORT_WAYBILL
+    queryset = ExportWaybill.objects.all()
+    serializer_class = ExportWaybillSerializer
+    filterset_class = ExportWaybillFilterSet
+
+    @_intake_schema(schemas.ExportWaybillSchema)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(tags=["export"])
+class ExportInventoryViewSet(DocumentViewSet):
+    """CEB603 export lists (9610, 9710, 9810): posted by the exporter (ebc_code) or its declaring agent.
+    Matched with their order, receipt of payment and waybill, then sent to the four agencies."""
+
+    kind = DocumentKind.EXPORT_INVENTORY
+    queryset = ExportInventoryList.objects.all()
+    serializer_class = ExportInventorySerializer
+    filterset_class = ExportInventoryFilterSet
+
+    @_intake_schema(schemas.ExportInventorySchema)
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def scoped_queryset(self, principal):
+        return (
+            super()
+            .scoped_queryset(principal)
+            .select_related("vat_exemption", "forex_settlement")
+            .prefetch_related(Prefetch("items", queryset=ExportInventoryItem.objects.order_by("gnum")))
+        )
+
+    @extend_schema(request=InspectionOutcomeSerializer, responses={202: None, 409: None})
+    @action(detail=True, methods=["post"], url_path="inspection-result")
+    def inspection_result(self, request, pk=None):
+        """Inspection records the quarantine of an export list: passed -> released; failed -> rejected."""
+        from singlewindow.tasks import conclude_export_inspection
+
+        if not (
+            self.principal.is_agency("inspection")
+            or self.principal.is_agency("customs")
+            or self.principal.is_superuser
+        ):
+            return Response(
+                error_body("permission_denied", _("Only inspection or customs records inspections.")),
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        inventory = self.get_object()
+        body = InspectionOutcomeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if inventory.status != "inspection":
+            return Response(
+                error_body("conflict", _("This list is not waiting for an inspection.")),
+                status=status.HTTP_409_CONFLICT,
+            )
+        conclude_export_inspection.delay(
+            inventory.pk,
+            body.validated_data["passed"],
+            body.validated_data["reason"],
+            request.user.pk
+            if request.user.is_authenticated and not hasattr(request.user, "api_key")
+            else None,
+        )
+        return Response({"id": inventory.pk, "recorded": True}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["export"])
+class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """CEB701 summary declarations and their CEB792 results: an exporter's released B-type lists of
+    one mode and month, consolidated into one customs declaration. POST applies (idempotent)."""
+
+    queryset = SummaryDeclaration.objects.all()
+    serializer_class = SummaryDeclarationSerializer
+    filterset_class = SummaryFilterSet
+    ordering = ["-year", "-month"]
+
+    def scoped_queryset(self, principal):
+        return selectors.summaries_for(principal=principal).prefetch_related("lists")
+
+    @extend_schema(request=SummaryApplySerializer, responses={201: SummaryDeclarationSerializer})
+    def create(self, request, *args, **kwargs):
+        body = SummaryApplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        ebc_code = data.get("ebc_code") or (
+            self.principal.enterprise.customs_code if self.principal.enterprise else ""
+        )
+        try:
+            summary, created = services.summary_apply(
+                ebc_code=ebc_code,
+                year=data["year"],
+                month=data["month"],
+                trade_mode=data["trade_mode"],
+                decl_agent_code=data["decl_agent_code"],
+                decl_agent_name=data["decl_agent_name"],
+                by=self.principal,
+            )
+        except services.IntakeForbidden as exc:
+            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+        except services.SummaryRefused as exc:
+            first = next(iter(exc.errors.items()))
+            return Response(
+                error_body("refused", f"{first[0]}: {first[1][0]}", exc.errors), status=exc.status
+            )
+        summary = self.get_queryset().get(pk=summary.pk)
+        return Response(
+            SummaryDeclarationSerializer(summary).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    @action(detail=True, methods=["get"])
+    def ceb(self, request, pk=None):
+        """The summary as CEB XML: ?message=701 (the application) or 792 (customs' result, the default)."""
+        summary = self.get_object()
+        which = request.query_params.get("message", "792")
+        if which not in ("701", "792"):
+            return Response(error_body("invalid", _("message is 701 or 792.")), status=400)
+        body = ceb.build_summary_apply(summary) if which == "701" else ceb.build_summary_result(summary)
+        return HttpResponse(body, content_type="application/xml; charset=utf-8")
+
+
+class AmendmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Base of cancels and returns: POST names the list; the answer comes at once."""
+
+    schema_class: type
+    task_name: str
+
+    def scoped_queryset(self, principal):
+        return selectors.documents_for(self.queryset.model, principal=principal)
+
+    def create(self, request, *args, **kwargs):
+        from singlewindow import tasks
+
+        try:
+            data = self.schema_class().run_validation(request.data)
+        except Exception as exc:  # DRF ValidationError, worded field by field
+            from rest_framework.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            errors = flatten_errors(exc.detail)
+            first = next(iter(errors.items()))
+            return Response(error_body("invalid", f"{first[0]}: {first[1][0]}", errors), status=400)
+        enterprise = self.principal.enterprise
+        if enterprise is None or not enterprise.is_approved:
+            return Response(
+                error_body("permission_denied", _("Only an approved enterprise files this.")), status=403
+            )
+        inventory = selectors.list_for_amendment(data=data, principal=self.principal)
+        if inventory is None:
+            return Response(
+                error_body(
+                    "not_found",
+                    _("invt_no: none of your lists has this number."),
+                    {"invt_no": [_("None of your lists has this number.")]},
+                ),
+                status=404,
+            )
+        try:
+            obj, created = getattr(tasks, self.task_name)(
+                inventory.pk,
+                data,
+                enterprise.pk,
+                request.user.pk if getattr(request.user, "_meta", None) is not None else None,
+            )
+        except tasks.AmendmentRefused as exc:
+            first = next(iter(exc.errors.items()))
+            return Response(
+                {
+                    **error_body("refused", f"{first[0]}: {first[1][0]}", exc.errors),
+                    "return_status": exc.code,
+                },
+                status=exc.status,
+            )
+        return Response(
+            self.serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+@extend_schema(tags=["inventories"])
+class InventoryCancelViewSet(AmendmentViewSet):
+    """CEB623: cancel an import list before release (quota, holds and reserved stock are given back)."""
+
+    queryset = InventoryCancel.objects.all()
+    serializer_class = InventoryCancelSerializer
+    schema_class = schemas.ListAmendmentSchema
+    task_name = "cancel_list"
+
+    @extend_schema(request=schemas.ListAmendmentSchema, responses={201: InventoryCancelSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(tags=["inventories"])
+class InventoryRefundViewSet(AmendmentViewSet):
+    """CEB625: return released goods (apply within 30 days of release; goods back within 45 days)."""
+
+    queryset = InventoryRefund.objects.prefetch_related("lines")
+    serializer_class = InventoryRefundSerializer
+    schema_class = schemas.RefundSchema
+    task_name = "apply_return"
+    filterset_fields = ["state", "ebc_code", "invt_no"]
+
+    def scoped_queryset(self, principal):
+        qs = super().scoped_queryset(principal).prefetch_related("lines")
+        enterprise = principal.enterprise
+        if enterprise is not None and not principal.sees_everything:
+            # The warehouse or logistics firm the goods come back to sees the returns it must confirm.
+            from django.db.models import Q
+
+            codes = [enterprise.customs_code, enterprise.uscc]
+            qs = InventoryRefund.objects.filter(
+                Q(pk__in=qs.values("pk")) | Q(inventory__area_code__in=codes) | Q(logistics_code__in=codes)
+            ).prefetch_related("lines")
+        return qs
+
+    @extend_schema(request=schemas.RefundSchema, responses={201: InventoryRefundSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: InventoryRefundSerializer, 409: None})
+    @action(detail=True, methods=["post"], url_path="goods-received")
+    def goods_received(self, request, pk=None):
+        """The returned goods are back: by the bonded warehouse (1210), the logistics firm (9610) or
+        customs. Gives back quota and tax and restocks; past 45 days the return expires (409)."""
+        from singlewindow import tasks
+
+        refund = self.get_object()
+        enterprise = self.principal.enterprise
+        codes = {enterprise.customs_code, enterprise.uscc} if enterprise else set()
+        inventory = refund.inventory
+        allowed = (
+            self.principal.is_agency("customs")
+            or self.principal.is_superuser
+            or (inventory.trade_mode == "1210" and inventory.area_code in codes)
+            or (inventory.trade_mode != "1210" and refund.logistics_code in codes)
+        )
+        if not allowed:
+            return Response(
+                error_body(
+                    "permission_denied",
+                    _(
+                        "The bonded warehouse (1210) or the logistics enterprise (9610) confirms "
+                        "the goods are back."
+                    ),
+                ),
+                status=403,
+            )
+        refund = tasks.return_goods_back(
+            refund.pk, request.user.pk if getattr(request.user, "_meta", None) is not None else None
+        )
+        if refund.state == InventoryRefund.State.EXPIRED:
+            return Response(
+                error_body(
+                    "expired",
+                    _("The goods were due back by %(date)s; the return expired.")
+                    % {"date": f"{refund.goods_due_by:%Y-%m-%d}"},
+                ),
+                status=409,
+            )
+        return Response(InventoryRefundSerializer(refund).data)

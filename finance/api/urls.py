@@ -1,0 +1,24 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from .views import (
+    FinancingRequestViewSet,
+    ForexStatementView,
+    TaxConsolidationViewSet,
+    TaxGuaranteeViewSet,
+    TaxSummaryCsvView,
+    TaxSummaryView,
+)
+
+app_name = "finance-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.register("tax-consolidations", TaxConsolidationViewSet, basename="tax-consolidation")
+router.register("tax-guarantees", TaxGuaranteeViewSet, basename="tax-guarantee")
+router.register("financing-requests", FinancingRequestViewSet, basename="financing-request")
+urlpatterns = [
+    path("tax-summary/", TaxSummaryView.as_view(), name="tax-summary"),
+    path("tax-summary/csv/", TaxSummaryCsvView.as_view(), name="tax-summary-csv"),
+    path("forex-statement/", ForexStatementView.as_view(), name="forex-statement"),
+    *router.urls,
+]

@@ -1,0 +1,356 @@
+"""REST of financial services: the monthly tax summary (JSON and CSV) and its consolidation (CEB818),
+tax guarantees and top-ups, forex settlement statements of exports, and financing requests."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from declarations import ceb
+from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
+from singlewindow.api import error_body, official_of
+
+from .. import selectors, services
+from ..models import FinancingRequest, TaxConsolidation, TaxGuarantee
+from .serializers import (
+    FinancingDecisionSerializer,
+    FinancingRequestSerializer,
+    ForexSettlementSerializer,
+    PeriodSerializer,
+    TaxConsolidationSerializer,
+    TaxGuaranteeSerializer,
+    TaxSummaryQuerySerializer,
+    TaxSummarySerializer,
+    TopUpSerializer,
+)
+
+TaxOfficial = official_of("tax")
+FinanceOfficial = official_of("finance")
+PERIOD = [
+    OpenApiParameter("year", int, required=True),
+    OpenApiParameter("month", int, required=True),
+]
+
+
+def _own_codes(principal) -> set[str]:
+    enterprise = principal.enterprise
+    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
+
+
+def _refused(exc: services.FinanceRefused) -> Response:
+    first = next(iter(exc.errors.items()))
+    return Response(error_body("refused", f"{first[0]}: {first[1][0]}", exc.errors), status=exc.status)
+
+
+class TaxSummaryMixin(PrincipalMixin):
+    def summary(self, request):
+        query = TaxSummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        principal = self.principal
+        if principal.is_agency("tax") or principal.is_agency("customs") or principal.is_superuser:
+            code = data.get("assure_code")
+            if not code:
+                return None, Response(
+                    error_body(
+                        "invalid", _("assure_code: name the guarantor."), {"assure_code": [_("Required.")]}
+                    ),
+                    status=400,
+                )
+        elif principal.enterprise is not None:
+            code = data.get("assure_code") or principal.enterprise.customs_code
+            if code not in _own_codes(principal):
+                return None, Response(error_body("not_found", _("No such guarantor of yours.")), status=404)
+        else:
+            return None, Response(error_body("permission_denied", _("Sign in.")), status=403)
+        return selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"]), None
+
+
+@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("assure_code", str)])
+class TaxSummaryView(TaxSummaryMixin, APIView):
+    """A guarantor's month of centralized taxation: the lists released (their tax bills), returns'
+    credits, and what is due; the guarantor sees its own, tax and customs officials any."""
+
+    @extend_schema(responses=TaxSummarySerializer)
+    def get(self, request):
+        summary, error = self.summary(request)
+        if error:
+            return error
+        return Response(TaxSummarySerializer(summary).data)
+
+
+@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("assure_code", str)])
+class TaxSummaryCsvView(TaxSummaryMixin, APIView):
+    """The same month as CSV (one row per tax bill and per credit, then the totals)."""
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    def get(self, request):
+        summary, error = self.summary(request)
+        if error:
+            return error
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "kind",
+                "tax_no",
+                "invt_no",
+                "ebc_code",
+                "customs_tax",
+                "value_added_tax",
+                "consumption_tax",
+                "total",
+                "status",
+                "time",
+            ]
+        )
+        for bill in summary.bills:
+            writer.writerow(
+                [
+                    "bill",
+                    bill.tax_no,
+                    bill.invt_no,
+                    bill.ebc_code,
+                    bill.customs_tax,
+                    bill.value_added_tax,
+                    bill.consumption_tax,
+                    bill.total,
+                    bill.status,
+                    bill.created_at.isoformat(),
+                ]
+            )
+        for credit in summary.credits:
+            writer.writerow(
+                [
+                    "credit",
+                    credit.bill.tax_no,
+                    credit.bill.invt_no,
+                    credit.bill.ebc_code,
+                    -credit.customs_tax,
+                    -credit.value_added_tax,
+                    -credit.consumption_tax,
+                    -credit.total,
+                    "",
+                    credit.created_at.isoformat(),
+                ]
+            )
+        writer.writerow(["total_tax", "", "", "", "", "", "", summary.tax_total, "", ""])
+        writer.writerow(["total_credits", "", "", "", "", "", "", -summary.credit_total, "", ""])
+        writer.writerow(["amount_due", "", "", "", "", "", "", summary.amount_due, "", ""])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        name = f"tax-summary-{summary.assure_code}-{summary.year}-{summary.month:02d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+@extend_schema(tags=["finance"])
+class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Consolidated months (payment forms). POST {assure_code, year, month}: a tax official consolidates
+    a finished month; its bills move to status 2 (CEB818). Idempotent."""
+
+    queryset = TaxConsolidation.objects.all()
+    serializer_class = TaxConsolidationSerializer
+    filterset_fields = ["assure_code", "year", "month"]
+
+    def scoped_queryset(self, principal):
+        if principal.sees_everything:
+            return TaxConsolidation.objects.all()
+        return TaxConsolidation.objects.filter(assure_code__in=_own_codes(principal))
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [permissions.IsAuthenticated(), TaxOfficial()]
+        return super().get_permissions()
+
+    @extend_schema(request=TaxSummaryQuerySerializer, responses={201: TaxConsolidationSerializer})
+    def create(self, request, *args, **kwargs):
+        body = TaxSummaryQuerySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if not data.get("assure_code"):
+            return Response(
+                error_body(
+                    "invalid", _("assure_code: name the guarantor."), {"assure_code": [_("Required.")]}
+                ),
+                status=400,
+            )
+        try:
+            consolidation, created = services.tax_consolidate(
+                assure_code=data["assure_code"], year=data["year"], month=data["month"], by=self.principal
+            )
+        except services.FinanceRefused as exc:
+            return _refused(exc)
+        return Response(
+            TaxConsolidationSerializer(consolidation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    @action(detail=True, methods=["get"])
+    def ceb818(self, request, pk=None):
+        """The consolidated bills' statuses as a CEB818 message (first 100 bills)."""
+        consolidation = self.get_object()
+        bills = list(consolidation.bills.order_by("id")[:100])
+        if not bills:
+            return Response(error_body("not_found", _("No bills in this consolidation.")), status=404)
+        return HttpResponse(ceb.build_tax_status(bills), content_type="application/xml; charset=utf-8")
+
+
+@extend_schema(tags=["finance"])
+class TaxGuaranteeViewSet(ScopedReadOnlyViewSet):
+    """Tax guarantees: amount, drawn by released lists, reserved by lists being cleared, what is left,
+    and `is_low` under 20%. A tax official tops one up."""
+
+    queryset = TaxGuarantee.objects.all()
+    serializer_class = TaxGuaranteeSerializer
+    filterset_fields = ["assure_code"]
+
+    def scoped_queryset(self, principal):
+        if principal.sees_everything:
+            return TaxGuarantee.objects.order_by("assure_code")
+        return TaxGuarantee.objects.filter(assure_code__in=_own_codes(principal)).order_by("assure_code")
+
+    @extend_schema(request=TopUpSerializer, responses={201: TaxGuaranteeSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="top-ups",
+        permission_classes=[permissions.IsAuthenticated, TaxOfficial],
+    )
+    def top_ups(self, request, pk=None):
+        guarantee = self.get_object()
+        body = TopUpSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.guarantee_top_up(
+                guarantee=guarantee,
+                amount=Decimal(body.validated_data["amount"]),
+                reference=body.validated_data["reference"],
+                by=self.principal,
+            )
+        except services.FinanceRefused as exc:
+            return _refused(exc)
+        guarantee.refresh_from_db()
+        return Response(TaxGuaranteeSerializer(guarantee).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
+class ForexStatementView(PrincipalMixin, APIView):
+    """An exporter's forex settlement statement for a month: proceeds settled per export list and the
+    totals per currency (with CSV at ?format=csv)."""
+
+    @extend_schema(responses=ForexSettlementSerializer(many=True))
+    def get(self, request):
+        query = PeriodSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        principal = self.principal
+        if principal.sees_everything:
+            code = request.query_params.get("ebc_code", "")
+            codes = {code} if code else set()
+            if not codes:
+                return Response(error_body("invalid", _("ebc_code: name the exporter.")), status=400)
+        elif principal.enterprise is not None:
+            codes = _own_codes(principal)
+        else:
+            return Response(error_body("permission_denied", _("Sign in.")), status=403)
+        year, month = query.validated_data["year"], query.validated_data["month"]
+        statement = selectors.forex_statement(ebc_codes=codes, year=year, month=month)
+        if request.query_params.get("format") == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(
+                ["invt_no", "order_no", "currency", "amount", "cny_per_unit", "amount_cny", "settled_at"]
+            )
+            for row in statement["settlements"]:
+                writer.writerow(
+                    [
+                        row.export_list.invt_no,
+                        row.export_list.order_no,
+                        row.currency,
+                        row.amount,
+                        row.cny_per_unit,
+                        row.amount_cny,
+                        row.settled_at.isoformat(),
+                    ]
+                )
+            for total in statement["by_currency"]:
+                writer.writerow(
+                    ["total", "", total["currency"], total["amount"], "", total["amount_cny"], ""]
+                )
+            return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        return Response(
+            {
+                "year": year,
+                "month": month,
+                "settlements": ForexSettlementSerializer(statement["settlements"], many=True).data,
+                "by_currency": [
+                    {**t, "amount": str(t["amount"]), "amount_cny": str(t["amount_cny"])}
+                    for t in statement["by_currency"]
+                ],
+            }
+        )
+
+
+@extend_schema(tags=["finance"])
+class FinancingRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet, PrincipalMixin):
+    """Micro-loan and credit-insurance requests: an enterprise applies for itself and sees its own; a
+    financial services officer sees all and decides. No bank is called."""
+
+    queryset = FinancingRequest.objects.none()
+    serializer_class = FinancingRequestSerializer
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        principal = self.principal
+        qs = FinancingRequest.objects.select_related("enterprise").order_by("-id")
+        if principal.sees_everything:
+            return qs
+        if principal.enterprise is None:
+            return qs.none()
+        return qs.filter(Q(enterprise=principal.enterprise))
+
+    def create(self, request, *args, **kwargs):
+        body = FinancingRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if self.principal.enterprise is None:
+            return Response(
+                error_body("permission_denied", _("An enterprise applies for itself.")), status=403
+            )
+        try:
+            financing = services.financing_apply(
+                enterprise=self.principal.enterprise,
+                by=self.principal,
+                **{k: body.validated_data[k] for k in ("kind", "amount", "term_months", "purpose")},
+            )
+        except PermissionError as exc:
+            return Response(error_body("permission_denied", str(exc)), status=403)
+        except services.FinanceRefused as exc:
+            return _refused(exc)
+        return Response(FinancingRequestSerializer(financing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FinancingDecisionSerializer, responses={200: FinancingRequestSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, FinanceOfficial])
+    def decide(self, request, pk=None):
+        financing = self.get_object()
+        body = FinancingDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            financing = services.financing_decide(
+                request=financing,
+                approve=body.validated_data["approve"],
+                note=body.validated_data["note"],
+                by=self.principal,
+            )
+        except services.FinanceRefused as exc:
+            return _refused(exc)
+        return Response(FinancingRequestSerializer(financing).data)
