@@ -587,10 +587,10 @@ def _customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Custom
         for d in declared
         if d.trade_mode == "1210"
     }
-    warehouses, stock = logistics_services.stock_snapshot(list(claims.values()))
+    books, stock = logistics_services.stock_snapshot(list(claims.values()))
 
     def bonded_stock_ok(d: DeclaredList) -> str | None:
-        return logistics_services.stock_shortage(claims[d.id], warehouses=warehouses, items=stock)
+        return logistics_services.stock_shortage(claims[d.id], warehouses=books, items=stock)
 
     # The "double random" draw of the risk step selected these lists for physical inspection.
     selected = set(

@@ -291,3 +291,164 @@ def declaration(
         ],
     }
     return {"order": order, "payment": payment, "waybill": waybill, "inventory": inventory}
+
+
+# --- export declarations (CEB303, 403, 505, 603) ----------------------------------------------------
+
+EXPORT_GOODS = [
+    ("6109100021", "纯棉T恤", "男款 M码 100%棉", Decimal("12.50")),
+    ("6403990090", "运动鞋", "42码 皮革", Decimal("35.00")),
+    ("8518300000", "蓝牙耳机", "无线 降噪", Decimal("28.00")),
+    ("9503008900", "积木玩具", "500片 6岁以上", Decimal("18.00")),
+    ("4202210090", "皮革手袋", "牛皮 中号", Decimal("60.00")),
+]
+ORDER_TYPES = {"9610": "E", "9710": "B", "9810": "W"}
+
+
+def export_declaration(
+    number: int,
+    parties: Parties,
+    *,
+    trade_mode: str = "9610",
+    currency: str = "502",
+    country: str = "502",
+    lines: int = 2,
+    qty: int = 1,
+    warehouse_code: str = "",
+    statistics_flag: str = "B",
+    prefix: str = "EX",
+    rng: random.Random | None = None,
+) -> dict[str, dict]:
+    """A matching export order, receipt of payment, waybill and list. B2C 9610 orders come from the
+    platform; B2B 9710 orders and 9810 overseas-warehouse bookings are filed by the exporter itself."""
+    rng = rng or random.Random(number)
+    now = datetime.now()
+    app_time = f"{now:%Y%m%d%H%M%S}"
+    order_no = f"{prefix}{trade_mode}-{number:08d}"
+    logistics_no = f"{prefix}L{number:010d}"
+    platform = parties.platform if trade_mode == "9610" else parties.seller
+    chosen = rng.sample(EXPORT_GOODS, k=min(lines, len(EXPORT_GOODS)))
+    items = []
+    for gnum, (gcode, name, spec, price) in enumerate(chosen, start=1):
+        items.append((gnum, gcode, name, spec, price, Decimal(qty), price * qty))
+    goods_value = sum((i[6] for i in items), Decimal(0))
+    freight = Decimal("5.00")
+
+    def header() -> dict:
+        return {"guid": str(uuid.uuid4()).upper(), "app_type": "1", "app_time": app_time, "app_status": "2"}
+
+    order = {
+        **header(),
+        "order_type": ORDER_TYPES[trade_mode],
+        "order_no": order_no,
+        "ebp_code": platform[0],
+        "ebp_name": platform[1],
+        "ebc_code": parties.seller[0],
+        "ebc_name": parties.seller[1],
+        "goods_value": _money(goods_value),
+        "freight": _money(freight),
+        "currency": currency,
+        "items": [
+            {
+                "gnum": gnum,
+                "item_no": f"SKU-{gcode}",
+                "item_name": name,
+                "unit": "007",
+                "currency": currency,
+                "qty": str(q),
+                "price": _money(price),
+                "total_price": _money(total),
+            }
+            for gnum, gcode, name, spec, price, q, total in items
+        ],
+    }
+    receipt = {
+        **header(),
+        "ebp_code": platform[0],
+        "ebp_name": platform[1],
+        "ebc_code": parties.seller[0],
+        "ebc_name": parties.seller[1],
+        "order_no": order_no,
+        "pay_code": parties.payment[0],
+        "pay_name": parties.payment[1],
+        "pay_no": f"PN{number:012d}",
+        "charge": _money(goods_value + freight),
+        "currency": currency,
+        "accounting_date": app_time,
+    }
+    waybill = {
+        **header(),
+        "logistics_code": parties.logistics[0],
+        "logistics_name": parties.logistics[1],
+        "logistics_no": logistics_no,
+        "freight": _money(freight),
+        "insured_fee": "0.00",
+        "currency": currency,
+        "gross_weight": "1.20",
+        "pack_no": 1,
+        "goods_info": ", ".join(i[2] for i in items),
+        "ebc_code": parties.seller[0],
+        "ebc_name": parties.seller[1],
+    }
+    inventory = {
+        **header(),
+        "customs_code": "2992",
+        "ebp_code": platform[0],
+        "ebp_name": platform[1],
+        "order_no": order_no,
+        "logistics_code": parties.logistics[0],
+        "logistics_name": parties.logistics[1],
+        "logistics_no": logistics_no,
+        "cop_no": f"{prefix}C{trade_mode}{number:08d}",
+        "ie_flag": "E",
+        "port_code": "2992",
+        "ie_date": f"{now:%Y%m%d}",
+        "statistics_flag": statistics_flag,
+        "agent_code": parties.seller[0],
+        "agent_name": parties.seller[1],
+        "ebc_code": parties.seller[0],
+        "ebc_name": parties.seller[1],
+        "owner_code": parties.seller[0],
+        "owner_name": parties.seller[1],
+        "trade_mode": trade_mode,
+        "traf_mode": "5",
+        "country": country,
+        "pod": "LAX",
+        "freight": _money(freight),
+        "f_currency": currency,
+        "f_flag": "3",
+        "insured_fee": "0.00",
+        "i_currency": currency,
+        "i_flag": "3",
+        "wrap_type": "2",
+        "pack_no": 1,
+        "gross_weight": "1.20",
+        "net_weight": "1.00",
+        "warehouse_code": warehouse_code,
+        "items": [
+            {
+                "gnum": gnum,
+                "item_no": f"SKU-{gcode}"[:20],
+                "item_name": name,
+                "gcode": gcode,
+                "gname": name,
+                "gmodel": spec,
+                "bar_code": "无",
+                "country": country,
+                "currency": currency,
+                "qty": str(q),
+                "qty1": str(q),
+                "unit": "007",
+                "unit1": "007",
+                "price": _money(price),
+                "total_price": _money(total),
+            }
+            for gnum, gcode, name, spec, price, q, total in items
+        ],
+    }
+    return {
+        "export_order": order,
+        "receipt_of_payment": receipt,
+        "export_waybill": waybill,
+        "export_inventory": inventory,
+    }

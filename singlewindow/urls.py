@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("risk.urls")),
     path("", include("credit.urls")),
     path("", include("logistics.urls")),
+    path("", include("finance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

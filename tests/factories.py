@@ -111,3 +111,29 @@ class ClearanceWorld:
 
     def declare(self, docs: dict[str, dict], order=("order", "payment", "waybill", "inventory")) -> dict:
         return {kind: self.post(kind, docs[kind]) for kind in order}
+
+    EXPORT_URLS = {
+        "export_order": "/api/v1/export-orders/",
+        "receipt_of_payment": "/api/v1/receipts-of-payment/",
+        "export_waybill": "/api/v1/export-waybills/",
+        "export_inventory": "/api/v1/export-inventories/",
+    }
+
+    def export(self, number: int, **kwargs) -> dict[str, dict]:
+        from singlewindow.generator import export_declaration
+
+        return export_declaration(number, self.parties, **kwargs)
+
+    def declare_export(self, docs: dict[str, dict], kinds=tuple(EXPORT_URLS)) -> dict:
+        """Post an export's documents, each by the party that files it (B2B orders by the exporter)."""
+        who = {
+            "export_order": "platform" if docs["export_order"]["order_type"] == "E" else "seller",
+            "receipt_of_payment": "payment",
+            "export_waybill": "logistics",
+            "export_inventory": "seller",
+        }
+        return {
+            kind: self.client(who[kind]).post(self.EXPORT_URLS[kind], docs[kind], format="json")
+            for kind in kinds
+            if kind in docs
+        }

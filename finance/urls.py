@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("finance/tax-summary/", views.tax_summary, name="tax-summary"),
+    path("finance/guarantees/", views.guarantee_list, name="guarantee-list"),
+    path("finance/forex/", views.forex_statement, name="forex-statement"),
+    path("finance/financing/", views.financing, name="financing"),
+]
