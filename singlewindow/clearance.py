@@ -22,6 +22,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -95,7 +96,6 @@ from .db import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
-CLAIM_SIZE = 500
 STALE_AFTER = timedelta(seconds=60)
 USD = "502"
 
@@ -121,11 +121,12 @@ def _receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
 # 1. match, assess, dispatch
 
 
-def process_pending_lists(*, limit: int = CLAIM_SIZE) -> int:
+def process_pending_lists(*, limit: int | None = None) -> int:
     """Claim up to `limit` lists waiting for a match and take them as far as the fan-out.
 
     Returns how many were claimed; a full claim asks for another run, so a backlog drains in batches.
     """
+    limit = limit or settings.CLEARANCE_CLAIM_SIZE
     with transaction.atomic():
         claimed = list(
             InventoryList.objects.select_for_update(skip_locked=True)
@@ -1118,8 +1119,9 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
 # 4. export lists (CEB603): the same claim, match, fan-out and fan-in, with export rules
 
 
-def process_pending_exports(*, limit: int = CLAIM_SIZE) -> int:
+def process_pending_exports(*, limit: int | None = None) -> int:
     """Claim export lists whose documents arrived, match them, and dispatch the matched ones."""
+    limit = limit or settings.CLEARANCE_CLAIM_SIZE
     with transaction.atomic():
         claimed = list(
             ExportInventoryList.objects.select_for_update(skip_locked=True)

@@ -116,3 +116,131 @@ def test_declarations_cleared_by_a_real_worker(worker):
         time.sleep(0.5)
     assert sorted(set(InventoryList.objects.values_list("status", flat=True))) == ["released"]
     assert InventoryList.objects.count() == 20
+
+
+@pytest.fixture
+def two_workers():
+    """Two `celery worker -P solo` processes taking small batches, so batches clear side by side."""
+    db = settings.DATABASES["default"]
+    host, port, name = db["HOST"] or "127.0.0.1", db["PORT"] or 5432, connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{host}:{port}/{name}",
+        "DJANGO_SETTINGS_MODULE": "singlewindow.settings.local",
+        "CLEARANCE_CLAIM_SIZE": "4",
+    }
+    from singlewindow.celery import app
+
+    from .conftest import reload_reference_data
+
+    reload_reference_data()
+    app.control.purge()
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "singlewindow",
+                "worker",
+                "-P",
+                "solo",
+                "-n",
+                f"w{i}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(2)
+    ]
+    yield processes
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_two_workers_share_scarce_stock_and_a_small_guarantee_without_going_negative(two_workers):
+    """1210 lists wanting more stock than the warehouse holds, under a guarantee that covers only part
+    of their tax, cleared by two workers at once: every list ends released or rejected, the stock and
+    the guarantee end exactly drawn by the released lists, and nothing goes negative."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from credit.models import CreditLevel
+    from declarations.models import InventoryList
+    from finance.models import TaxBill, TaxGuarantee
+    from logistics.models import StockItem, StockMovement, Warehouse
+
+    from .factories import ClearanceWorld
+
+    CreditLevel.objects.update(inspection_rate=0)
+    world = ClearanceWorld()
+    documents = [world.declaration(n, trade_mode="1210", lines=1) for n in range(1, 25)]
+    demand: dict[str, Decimal] = defaultdict(Decimal)
+    for doc in documents:
+        for item in doc["inventory"]["items"]:
+            demand[item["item_record_no"], item["gcode"], item["gname"]] += Decimal(item["qty"])
+    warehouse = Warehouse.objects.create(
+        code="W2992001",
+        name="综保区仓",
+        kind="bonded",
+        operator=world.warehouse,
+        ems_no="T2992W000001",
+        address="下沙",
+        capacity=100000,
+        status="approved",
+    )
+    for (record, gcode, gname), wanted in demand.items():
+        StockItem.objects.create(
+            warehouse=warehouse,
+            item_record_no=record,
+            owner_code="x",
+            gcode=gcode,
+            gname=gname,
+            unit="007",
+            quantity=(wanted * Decimal("0.6")).quantize(Decimal(1)),
+        )
+    total_tax = sum(Decimal(d["order"]["tax_total"]) for d in documents)
+    TaxGuarantee.objects.filter(pk=world.guarantee.pk).update(
+        amount=(total_tax * Decimal("0.7")).quantize(Decimal("0.01"))
+    )
+    for kind in ("order", "payment", "waybill"):
+        assert world.post(kind, [d[kind] for d in documents]).status_code == 201
+    for start in range(0, len(documents), 4):  # lists arrive in small batches
+        assert (
+            world.post("inventory", [d["inventory"] for d in documents[start : start + 4]]).status_code == 201
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if InventoryList.objects.filter(final_at__isnull=False).count() == len(documents):
+            break
+        time.sleep(0.5)
+    lists = list(InventoryList.objects.prefetch_related("items"))
+    assert {i.status for i in lists} <= {"released", "rejected"} and all(i.final_at for i in lists)
+    released = [i for i in lists if i.status == "released"]
+    rejected = [i for i in lists if i.status == "rejected"]
+    assert released and rejected  # the scarcity bit
+    assert all("-621021" in i.status_reason or "guarantee" in i.status_reason for i in rejected)
+    taken: dict[str, Decimal] = defaultdict(Decimal)
+    for inventory in released:
+        for item in inventory.items.all():
+            taken[item.item_record_no] += item.qty
+    for row in StockItem.objects.all():
+        assert row.quantity >= 0 and row.reserved == 0
+        entered = (demand[row.item_record_no, row.gcode, row.gname] * Decimal("0.6")).quantize(Decimal(1))
+        assert row.quantity == entered - taken[row.item_record_no]
+    assert StockMovement.objects.filter(kind="release").count() == sum(len(i.items.all()) for i in released)
+    guarantee = TaxGuarantee.objects.get(pk=world.guarantee.pk)
+    assert guarantee.reserved == 0 and 0 <= guarantee.used <= guarantee.amount
+    assert guarantee.used == sum(b.total for b in TaxBill.objects.all())
+    assert TaxBill.objects.count() == len(released)

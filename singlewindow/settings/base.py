@@ -232,6 +232,9 @@ CELERY_BEAT_SCHEDULE = {
     "prune-read-notifications": {"task": "sharing.prune_notifications", "schedule": 24 * 3600},
 }
 
+# Lists claimed per clearance batch (smaller batches: more of them in flight at once).
+CLEARANCE_CLAIM_SIZE = env.int("CLEARANCE_CLAIM_SIZE", default=500)
+
 # Simulated agencies: latency (ms) and failure rate per agency, to exercise retries and overlap.
 SINGLEWINDOW_ADAPTERS = {
     agency: {
