@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from .views import (
     FinancingRequestViewSet,
+    ForexStatementCsvView,
     ForexStatementView,
     TaxConsolidationViewSet,
     TaxGuaranteeViewSet,
@@ -20,5 +21,6 @@ urlpatterns = [
     path("tax-summary/", TaxSummaryView.as_view(), name="tax-summary"),
     path("tax-summary/csv/", TaxSummaryCsvView.as_view(), name="tax-summary-csv"),
     path("forex-statement/", ForexStatementView.as_view(), name="forex-statement"),
+    path("forex-statement/csv/", ForexStatementCsvView.as_view(), name="forex-statement-csv"),
     *router.urls,
 ]

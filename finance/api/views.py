@@ -242,50 +242,38 @@ class TaxGuaranteeViewSet(ScopedReadOnlyViewSet):
         return Response(TaxGuaranteeSerializer(guarantee).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
-class ForexStatementView(PrincipalMixin, APIView):
-    """An exporter's forex settlement statement for a month: proceeds settled per export list and the
-    totals per currency (with CSV at ?format=csv)."""
-
-    @extend_schema(responses=ForexSettlementSerializer(many=True))
-    def get(self, request):
+class ForexStatementMixin(PrincipalMixin):
+    def statement(self, request):
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         principal = self.principal
         if principal.sees_everything:
             code = request.query_params.get("ebc_code", "")
-            codes = {code} if code else set()
-            if not codes:
-                return Response(error_body("invalid", _("ebc_code: name the exporter.")), status=400)
+            if not code:
+                return None, Response(
+                    error_body("invalid", _("ebc_code: name the exporter."), {"ebc_code": [_("Required.")]}),
+                    status=400,
+                )
+            codes = {code}
         elif principal.enterprise is not None:
             codes = _own_codes(principal)
         else:
-            return Response(error_body("permission_denied", _("Sign in.")), status=403)
+            return None, Response(error_body("permission_denied", _("Sign in.")), status=403)
         year, month = query.validated_data["year"], query.validated_data["month"]
-        statement = selectors.forex_statement(ebc_codes=codes, year=year, month=month)
-        if request.query_params.get("format") == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(
-                ["invt_no", "order_no", "currency", "amount", "cny_per_unit", "amount_cny", "settled_at"]
-            )
-            for row in statement["settlements"]:
-                writer.writerow(
-                    [
-                        row.export_list.invt_no,
-                        row.export_list.order_no,
-                        row.currency,
-                        row.amount,
-                        row.cny_per_unit,
-                        row.amount_cny,
-                        row.settled_at.isoformat(),
-                    ]
-                )
-            for total in statement["by_currency"]:
-                writer.writerow(
-                    ["total", "", total["currency"], total["amount"], "", total["amount_cny"], ""]
-                )
-            return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        return (year, month, selectors.forex_statement(ebc_codes=codes, year=year, month=month)), None
+
+
+@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
+class ForexStatementView(ForexStatementMixin, APIView):
+    """An exporter's forex settlement statement for a month: proceeds settled per export list and the
+    totals per currency."""
+
+    @extend_schema(responses=ForexSettlementSerializer(many=True))
+    def get(self, request):
+        found, error = self.statement(request)
+        if error:
+            return error
+        year, month, statement = found
         return Response(
             {
                 "year": year,
@@ -297,6 +285,40 @@ class ForexStatementView(PrincipalMixin, APIView):
                 ],
             }
         )
+
+
+@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
+class ForexStatementCsvView(ForexStatementMixin, APIView):
+    """The same statement as CSV: one row per settlement, then one total per currency."""
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    def get(self, request):
+        found, error = self.statement(request)
+        if error:
+            return error
+        year, month, statement = found
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["invt_no", "order_no", "currency", "amount", "cny_per_unit", "amount_cny", "settled_at"]
+        )
+        for row in statement["settlements"]:
+            writer.writerow(
+                [
+                    row.export_list.invt_no,
+                    row.export_list.order_no,
+                    row.currency,
+                    row.amount,
+                    row.cny_per_unit,
+                    row.amount_cny,
+                    row.settled_at.isoformat(),
+                ]
+            )
+        for total in statement["by_currency"]:
+            writer.writerow(["total", "", total["currency"], total["amount"], "", total["amount_cny"], ""])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="forex-statement-{year}-{month:02d}.csv"'
+        return response
 
 
 @extend_schema(tags=["finance"])

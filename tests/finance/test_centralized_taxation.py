@@ -191,7 +191,7 @@ def test_forex_statement_of_an_exporter(world, django_capture_on_commit_callback
     ).quantize(Decimal("0.01"))
     csv_body = (
         world.client("seller")
-        .get(f"/api/v1/forex-statement/?year={today.year}&month={today.month}&format=csv")
+        .get(f"/api/v1/forex-statement/csv/?year={today.year}&month={today.month}")
         .content.decode()
     )
     assert csv_body.count("\n") == 1 + 3 + 2
