@@ -133,6 +133,11 @@ _DECLARATIONS: dict[str, tuple[str, str | None, str | None]] = {
     "CEB511": ("Logistics", "LogisticsHead", None),
     "CEB513": ("LogisticsStatus", None, None),
     "CEB621": ("Inventory", "InventoryHead", "InventoryList"),
+    # export (DOMAIN 3)
+    "CEB303": ("Order", "OrderHead", "OrderList"),
+    "CEB403": ("Receipts", None, None),
+    "CEB505": ("Logistics", None, None),
+    "CEB603": ("Inventory", "InventoryHead", "InventoryList"),
 }
 
 _RECEIPT_TYPES = {
@@ -141,6 +146,10 @@ _RECEIPT_TYPES = {
     "CEB511": "CEB512",
     "CEB513": "CEB514",
     "CEB621": "CEB622",
+    "CEB303": "CEB304",
+    "CEB403": "CEB404",
+    "CEB505": "CEB506",
+    "CEB603": "CEB604",
 }
 
 
@@ -152,6 +161,7 @@ class _Field:
     required: bool = True
     min_len: int = 1
     max_len: int = 1000
+    may_be_empty: bool = False  # required by the XSD but without a minimum length (CEB604 invtNo)
 
     @property
     def key(self) -> str:
@@ -206,6 +216,41 @@ _RECEIPTS: dict[str, tuple[str, tuple[_Field, ...]]] = {
             _Field("copNo", max_len=20),
             _exact("preNo", 18),
             _exact("invtNo", 18, required=False),
+        )
+        + _RETURN_TAIL,
+    ),
+    # export receipts, as ceb-export-202205.xsd declares them
+    "CEB304": (
+        "OrderReturn",
+        (_GUID, _Field("ebpCode", max_len=18), _Field("ebcCode", max_len=18), _Field("orderNo", max_len=60))
+        + _RETURN_TAIL,
+    ),
+    "CEB404": (
+        "ReceiptsReturn",
+        (
+            _GUID,
+            _Field("ebcCode", max_len=18),
+            _Field("orderNo", max_len=60),
+            _Field("payNo", required=False, max_len=60),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB506": (
+        "LogisticsReturn",
+        (_GUID, _Field("logisticsCode", max_len=18), _Field("logisticsNo", max_len=32)) + _RETURN_TAIL,
+    ),
+    "CEB604": (
+        "InventoryReturn",
+        (
+            _GUID,
+            _Field("agentCode", max_len=18),
+            _Field("copNo", max_len=30),
+            _exact("preNo", 18),
+            _Field("invtNo", max_len=20, may_be_empty=True),
+            _Field("ebcCode", max_len=18),
+            _Field("ebpCode", max_len=18),
+            _Field("orderNo", max_len=60),
+            _exact("statisticsFlag", 1),
         )
         + _RETURN_TAIL,
     ),
@@ -363,10 +408,13 @@ def parse_message(body: bytes) -> CebMessage:
     documents = [_document(kind, element, number) for number, element in enumerate(elements, start=1)]
 
     transfers = _ceb_children(root, "BaseTransfer")
-    if len(transfers) != 1:
-        problem = "has no" if not transfers else "has more than one"
-        raise CebError("0002", f"{qname.localname} {problem} BaseTransfer")
-    base_transfer = dict.fromkeys(_BASE_TRANSFER_KEYS, "") | _fields(transfers[0], "BaseTransfer")
+    if not transfers:
+        raise CebError("0002", f"{qname.localname} has no BaseTransfer")
+    senders = [_fields(transfer, "BaseTransfer") for transfer in transfers]
+    # The official export samples repeat an identical BaseTransfer; two different senders are ambiguous.
+    if any(sender != senders[0] for sender in senders[1:]):
+        raise CebError("0002", f"{qname.localname} has more than one BaseTransfer, and they differ")
+    base_transfer = dict.fromkeys(_BASE_TRANSFER_KEYS, "") | senders[0]
 
     has_signature = next(root.iter(f"{{{DS_NS}}}Signature"), None) is not None
     return CebMessage(
@@ -403,6 +451,8 @@ def _receipt_value(receipt_type: str, spec: _Field, raw: Any) -> str | None:
     if spec.xml == "returnInfo" and len(value) > spec.max_len:
         value = value[: spec.max_len - 1].rstrip() + "…"
     if not value:
+        if spec.may_be_empty:
+            return ""
         if spec.required:
             raise ValueError(f"{receipt_type} receipt: {spec.key} is required")
         return None
@@ -413,7 +463,8 @@ def _receipt_value(receipt_type: str, spec: _Field, raw: Any) -> str | None:
 
 
 def build_receipt_message(message_type: str, receipts: list[dict]) -> bytes:
-    """Write a CEB312/412/512/514/622 message (UTF-8, with declaration) valid against the import XSD.
+    """Write a CEB312/412/512/514/622 (import) or CEB304/404/506/604 (export) receipt message (UTF-8,
+    with declaration) valid against its XSD.
 
     Optional elements that are None or "" are left out; a missing `guid` is generated; `return_info`
     is cut to the XSD's 1000 characters. Anything else that the XSD would reject raises ValueError,

@@ -586,9 +586,9 @@ class ExportInventorySchema(CebSchema):
         if attrs["net_weight"] > attrs["gross_weight"]:
             errors["net_weight"] = [_("The net weight cannot exceed the gross weight.")]
         if attrs["trade_mode"] == "9810" and not attrs["warehouse_code"]:
-            errors["warehouse_code"] = [
-                _("A 9810 export names the registered overseas warehouse it goes to.")
-            ]
+            # CEB603 has no warehouse element: a 9810 booking names its overseas warehouse as ebp
+            # ("platform name or overseas warehouse name", DOMAIN 3.1).
+            attrs["warehouse_code"] = attrs["ebp_code"]
         if attrs["statistics_flag"] == "A" and attrs["license_no"]:
             errors["statistics_flag"] = [
                 _("Simplified declaration (A) is only for goods without a licence; use B.")

@@ -273,12 +273,17 @@ CEB_KINDS = {
     "CEB411": DocumentKind.PAYMENT,
     "CEB511": DocumentKind.WAYBILL,
     "CEB621": DocumentKind.INVENTORY,
+    "CEB303": DocumentKind.EXPORT_ORDER,
+    "CEB403": DocumentKind.RECEIPT_OF_PAYMENT,
+    "CEB505": DocumentKind.EXPORT_WAYBILL,
+    "CEB603": DocumentKind.EXPORT_INVENTORY,
 }
 
 
 class CebMessageView(PrincipalMixin, APIView):
-    """POST a CEB311, 411, 511, 513 or 621 message (application/xml); the answer is the matching
-    receipt message (CEB312, 412, 512, 514, 622) with returnStatus and returnInfo per document."""
+    """POST a CEB311, 411, 511, 513 or 621 message, or an export CEB303, 403, 505 or 603 message
+    (application/xml); the answer is the matching receipt message (CEB312, 412, 512, 514, 622; CEB304,
+    404, 506, 604) with returnStatus and returnInfo per document."""
 
     parser_classes = [XmlParser]
 
@@ -347,6 +352,8 @@ def _receipt_fields(message_type: str, document: dict, result: services.IntakeRe
             ("agent_code", 18),
         )
     }
+    if message_type in ("CEB303", "CEB403", "CEB505", "CEB603"):
+        return _export_receipt_fields(message_type, document, result, fields)
     if message_type == "CEB311":
         return {
             **fields,
@@ -378,4 +385,50 @@ def _receipt_fields(message_type: str, document: dict, result: services.IntakeRe
         "ebp_code": pick["ebp_code"] or None,
         "ebc_code": pick["ebc_code"] or None,
         "agent_code": pick["agent_code"] or None,
+    }
+
+
+def _export_receipt_fields(message_type: str, document: dict, result, fields: dict) -> dict:
+    def value(name: str, limit: int) -> str:
+        return (document.get(name) or "")[:limit] or "-"
+
+    if message_type == "CEB303":
+        return {
+            **fields,
+            "ebp_code": value("ebp_code", 18),
+            "ebc_code": value("ebc_code", 18),
+            "order_no": value("order_no", 60),
+        }
+    if message_type == "CEB403":
+        return {
+            **fields,
+            "ebc_code": value("ebc_code", 18),
+            "order_no": value("order_no", 60),
+            "pay_no": (document.get("pay_no") or "")[:60] or None,
+        }
+    if message_type == "CEB505":
+        return {
+            **fields,
+            "logistics_code": value("logistics_code", 18),
+            "logistics_no": value("logistics_no", 32),
+        }
+    from ..models import ExportInventoryList
+
+    row = (
+        ExportInventoryList.objects.filter(pk=result.id).values("pre_no", "invt_no").first()
+        if result.id
+        else None
+    )
+    return {
+        **fields,
+        "agent_code": value("agent_code", 18),
+        "cop_no": value("cop_no", 30),
+        "pre_no": (row or {}).get("pre_no") or ("B" + "0" * 17),
+        "invt_no": (row or {}).get("invt_no") or "",
+        "ebc_code": value("ebc_code", 18),
+        "ebp_code": value("ebp_code", 18),
+        "order_no": value("order_no", 60),
+        "statistics_flag": (document.get("statistics_flag") or "B")[:1]
+        if document.get("statistics_flag") in ("A", "B")
+        else "B",
     }

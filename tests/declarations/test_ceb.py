@@ -206,7 +206,11 @@ def test_values_are_stripped_and_not_converted():
         (BASE_TRANSFER, "CEB411Message", "Payment"),
         ("<ceb:Payment/>" + BASE_TRANSFER, "CEB411Message", "PaymentHead"),
         (payment(1), "CEB411Message", "BaseTransfer"),
-        (payment(1) + BASE_TRANSFER + BASE_TRANSFER, "CEB411Message", "BaseTransfer"),
+        (
+            payment(1) + BASE_TRANSFER + BASE_TRANSFER.replace("1101180326", "1101180327"),
+            "CEB411Message",
+            "BaseTransfer",
+        ),
         ("<ceb:Order><ceb:OrderList/></ceb:Order>" + BASE_TRANSFER, "CEB311Message", "OrderHead"),
         ("<ceb:Order><ceb:OrderHead/></ceb:Order>" + BASE_TRANSFER, "CEB311Message", "OrderList"),
         (

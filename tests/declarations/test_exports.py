@@ -240,18 +240,25 @@ def test_bad_export_list_is_refused_naming_the_field(world, field, value, named)
     assert not ExportInventoryList.objects.exists()
 
 
-def test_a_9810_list_without_warehouse_and_a_wrong_line_total_are_refused(world):
+def test_a_wrong_line_total_is_refused_and_a_9810_list_defaults_to_the_booked_warehouse(world):
     docs = world.export(9, trade_mode="9810")
     docs["export_inventory"]["items"][0]["total_price"] = "999.00"
     answer = world.client("seller").post(
         "/api/v1/export-inventories/", docs["export_inventory"], format="json"
     )
     assert answer.status_code == 400
-    assert {"warehouse_code", "items[1].total_price"} <= set(answer.json()["fields"])
+    assert set(answer.json()["fields"]) == {"items[1].total_price"}
+    docs = world.export(10, trade_mode="9810")
+    answer = world.client("seller").post(
+        "/api/v1/export-inventories/", docs["export_inventory"], format="json"
+    )
+    assert answer.status_code == 201
+    # the booking (order type W) names the overseas warehouse as its ebp
+    assert ExportInventoryList.objects.get().warehouse_code == docs["export_inventory"]["ebp_code"]
 
 
 def test_export_documents_are_idempotent_and_private(world, django_capture_on_commit_callbacks):
-    docs = world.export(10, trade_mode="9710")
+    docs = world.export(20, trade_mode="9710")
     inventory = _declare(world, docs, django_capture_on_commit_callbacks)
     again = world.client("seller").post(
         "/api/v1/export-inventories/", docs["export_inventory"], format="json"
