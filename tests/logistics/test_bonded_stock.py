@@ -186,10 +186,24 @@ def test_1210_from_entry_to_release_deducts_stock_and_a_return_restores_everythi
 
 
 def _amendment(inventory_doc, inventory, *, reason):
-    keys = (
-        "customs_code order_no ebp_code ebp_name ebc_code ebc_name logistics_no logistics_code logistics_name "
-        "cop_no buyer_id_type buyer_id_number buyer_name buyer_telephone agent_code agent_name"
-    ).split()
+    keys = [
+        "customs_code",
+        "order_no",
+        "ebp_code",
+        "ebp_name",
+        "ebc_code",
+        "ebc_name",
+        "logistics_no",
+        "logistics_code",
+        "logistics_name",
+        "cop_no",
+        "buyer_id_type",
+        "buyer_id_number",
+        "buyer_name",
+        "buyer_telephone",
+        "agent_code",
+        "agent_name",
+    ]
     return {
         **{k: inventory_doc[k] for k in keys},
         "guid": "0625AAAA-0000-4000-8000-000000000001",
