@@ -752,3 +752,45 @@ def summary_apply(
             guid=str(uuid.uuid4()).upper(),
         )
     return summary, True
+
+
+def summaries_for_month(*, year: int, month: int) -> list[SummaryDeclaration]:
+    """The monthly run: a summary declaration for every exporter and mode with released B-type lists
+    in that (finished) month not yet summarised, filed for the exporter with its lists' declaring
+    agent as the broker. Idempotent, like summary_apply."""
+    start = timezone.make_aware(datetime.datetime(year, month, 1))
+    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1))
+    pending = (
+        ExportInventoryList.objects.filter(
+            status=InventoryStatus.RELEASED,
+            statistics_flag="B",
+            summary__isnull=True,
+            final_at__gte=start,
+            final_at__lt=end,
+        )
+        .values_list("ebc_code", "trade_mode", "agent_code", "agent_name")
+        .distinct()
+    )
+    done: list[SummaryDeclaration] = []
+    seen: set[tuple[str, str]] = set()
+    for ebc_code, trade_mode, agent_code, agent_name in pending:
+        if (ebc_code, trade_mode) in seen:
+            continue
+        seen.add((ebc_code, trade_mode))
+        enterprise = Enterprise.objects.filter(Q(customs_code=ebc_code) | Q(uscc=ebc_code)).first()
+        if enterprise is None:
+            continue
+        try:
+            summary, _created = summary_apply(
+                ebc_code=ebc_code,
+                year=year,
+                month=month,
+                trade_mode=trade_mode,
+                decl_agent_code=agent_code,
+                decl_agent_name=agent_name,
+                by=Principal(enterprise=enterprise),
+            )
+        except SummaryRefused:
+            continue
+        done.append(summary)
+    return done

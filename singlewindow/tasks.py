@@ -112,3 +112,13 @@ def apply_return(inventory_id: int, data: dict, enterprise_id: int, user_id: int
 @shared_task(name="clearance.return_goods_back")
 def return_goods_back(refund_id: int, user_id: int | None):
     return clearance.refund_goods_back(refund_id=refund_id, user_id=user_id)
+
+
+@shared_task(name="declarations.summarise_exports")
+def summarise_exports() -> int:
+    """Daily: summarise last month's exports (idempotent; what is summarised stays so)."""
+    from declarations.services import summaries_for_month
+    from finance.services import last_month
+
+    year, month = last_month()
+    return len(summaries_for_month(year=year, month=month))

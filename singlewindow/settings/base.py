@@ -230,6 +230,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clearance-sweep": {"task": "clearance.sweep", "schedule": 30},
     "prune-read-notifications": {"task": "sharing.prune_notifications", "schedule": 24 * 3600},
+    "summarise-exports": {"task": "declarations.summarise_exports", "schedule": 6 * 3600},
 }
 
 # Lists claimed per clearance batch (smaller batches: more of them in flight at once).

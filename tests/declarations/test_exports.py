@@ -1,6 +1,7 @@
 """Exports end to end (Celery eager): CEB303 + 403 + 505 + 603 through the same match and fan-out,
 released with forex settlement and VAT exemption, then summarised monthly (CEB701 -> CEB792)."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -294,3 +295,25 @@ def test_summary_only_for_a_finished_month_and_only_for_the_exporter(
     body.update(year=year, month=month, ebc_code=world.seller.customs_code)
     assert stranger.post("/api/v1/summary-declarations/", body, format="json").status_code == 403
     assert ExportInventoryList.objects.get(pk=inventory.pk).summary_id is None
+
+
+def test_the_monthly_run_summarises_every_exporter_and_mode_once(world, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    lists = [
+        _declare(world, world.export(n, trade_mode=mode), django_capture_on_commit_callbacks)
+        for n, mode in ((30, "9710"), (31, "9710"), (32, "9610"))
+    ]
+    simplified = _declare(
+        world, world.export(33, trade_mode="9610", statistics_flag="A"), django_capture_on_commit_callbacks
+    )
+    assert {i.status for i in [*lists, simplified]} == {"released"}
+    year, month = _into_last_month(*lists, simplified)
+    out = io.StringIO()
+    call_command("summarise_exports", stdout=out)
+    assert "2 summary declarations" in out.getvalue()
+    summaries = {s.trade_mode: s for s in SummaryDeclaration.objects.all()}
+    assert summaries["9710"].list_count == 2 and summaries["9610"].list_count == 1
+    assert ExportInventoryList.objects.get(pk=simplified.pk).summary_id is None  # A lists are not summarised
+    call_command("summarise_exports", year=year, month=month, stdout=io.StringIO())
+    assert SummaryDeclaration.objects.count() == 2
