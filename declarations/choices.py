@@ -44,6 +44,13 @@ FINAL_STATUSES = frozenset(
         InventoryStatus.CANCELLED,
     }
 )
+# A list may be cancelled (CEB623) in these statuses: before release and not while with the agencies.
+CANCELLABLE_STATUSES = frozenset(
+    {InventoryStatus.RECEIVED, InventoryStatus.MISMATCH, InventoryStatus.HELD, InventoryStatus.INSPECTION}
+)
+# A return (CEB625) is applied for within 30 days of release; the goods are back within 45 (DOMAIN 6.4).
+RETURN_APPLY_DAYS = 30
+GOODS_BACK_DAYS = 45
 # Lists in these statuses are (re)matched when a document arrives or changes.
 MATCHABLE_STATUSES = frozenset({InventoryStatus.RECEIVED, InventoryStatus.MISMATCH})
 

@@ -116,3 +116,35 @@ def parked_dispatches(*, agency: str | None = None):
         .order_by("id")
     )
     return qs.filter(agency=agency) if agency else qs
+
+
+def returns_for(*, principal: Principal) -> QuerySet[InventoryRefund]:
+    """The declarant's returns, and those whose goods come back to the caller (the bonded warehouse of
+    a 1210 list, the logistics firm of a 9610 one), which it confirms; officials see all."""
+    qs = documents_for(InventoryRefund, principal=principal)
+    if principal.enterprise is None or principal.sees_everything:
+        return qs
+    enterprise = principal.enterprise
+    codes = [enterprise.customs_code, enterprise.uscc]
+    return InventoryRefund.objects.filter(
+        Q(pk__in=qs.values("pk"))
+        | Q(inventory__trade_mode="1210", inventory__area_code__in=codes)
+        | Q(logistics_code__in=codes)
+    )
+
+
+def returns_to_confirm(*, principal: Principal) -> QuerySet[InventoryRefund]:
+    """Returns waiting for goods that this caller (the warehouse or logistics firm) receives."""
+    enterprise = principal.enterprise
+    if enterprise is None:
+        return InventoryRefund.objects.none()
+    codes = [enterprise.customs_code, enterprise.uscc]
+    return (
+        InventoryRefund.objects.filter(state=InventoryRefund.State.AWAITING_GOODS)
+        .filter(
+            Q(inventory__trade_mode="1210", inventory__area_code__in=codes)
+            | (~Q(inventory__trade_mode="1210") & Q(logistics_code__in=codes))
+        )
+        .select_related("inventory")
+        .order_by("goods_due_by")
+    )

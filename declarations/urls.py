@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 urlpatterns = [
     path("declarations/", views.inventory_list, name="inventory-list"),
@@ -13,4 +13,14 @@ urlpatterns = [
     path("declarations/receipts/", views.receipt_list, name="receipt-list"),
     path("officials/receipts/", views.agency_receipts, name="agency-receipts"),
     path("officials/dispatches/<int:dispatch_id>/redrive/", views.redrive, name="dispatch-redrive"),
+    path("declarations/inventories/<int:pk>/cancel/", views.inventory_cancel, name="inventory-cancel"),
+    path("declarations/inventories/<int:pk>/return/", views.inventory_return, name="inventory-return"),
+    path(
+        "declarations/returns/<int:pk>/goods-received/",
+        views.return_goods_received,
+        name="return-goods-received",
+    ),
+    path("exports/", export_views.export_list, name="export-list"),
+    path("exports/summaries/", export_views.summary_list, name="summary-list"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export-detail"),
 ]

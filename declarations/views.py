@@ -1,17 +1,29 @@
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from rest_framework import serializers
 
-from singlewindow.access import enterprise_member_required, official_required
+from sharing.principal import Principal
+from singlewindow.access import enterprise_member_required, guard, official_required
+from singlewindow.api import flatten_errors
 
-from . import selectors, services, uploads
-from .choices import DocumentKind, ReceiptSource
+from . import schemas, selectors, services, uploads
+from .choices import CANCELLABLE_STATUSES, RETURN_APPLY_DAYS, DocumentKind, InventoryStatus, ReceiptSource
 from .filters import InventoryFilterSet
 from .forms import UploadForm, document_form_class, initial_for
-from .models import InventoryList, Upload
+from .models import InventoryItem, InventoryList, InventoryRefund, Upload
 
 FORM_KINDS = {
     "order": DocumentKind.ORDER,
@@ -48,17 +60,46 @@ def _inventory_for(request, pk: int) -> InventoryList:
 def inventory_detail(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
-    inventory = _inventory_for(request, pk)
+    return _render_detail(request, _inventory_for(request, pk))
+
+
+def _render_detail(
+    request,
+    inventory: InventoryList,
+    *,
+    cancel_form: forms.Form | None = None,
+    return_form: forms.Form | None = None,
+):
+    """The list's page, with the cancel or return form its declarant may use (bound after an error)."""
     timeline = selectors.inventory_timeline(inventory)
     by_source: dict[str, list] = {source: [] for source, _label in ReceiptSource.choices}
     for receipt in timeline:
         by_source[receipt.source].append(receipt)
+    principal = request.principal
+    declarant = _is_declarant(principal, inventory)
+    # A missing reverse one-to-one raises an AttributeError: getattr's default answers None.
+    refund = getattr(inventory, "refund", None)
+    returnable = (
+        inventory.status == InventoryStatus.RELEASED
+        and inventory.final_at is not None
+        and timezone.now() - inventory.final_at <= timedelta(days=RETURN_APPLY_DAYS)
+    )
+    if cancel_form is None and declarant and inventory.status in CANCELLABLE_STATUSES:
+        cancel_form = CancelForm()
+    if return_form is None and declarant and refund is None and returnable:
+        return_form = ReturnForm(items=inventory.items.all())
     context = {
         "inventory": inventory,
         "timeline": timeline,
         "by_source": by_source,
         "sources": ReceiptSource.choices,
         "waiting_for": selectors.waiting_for(inventory),
+        "cancel_form": cancel_form,
+        "return_form": return_form,
+        "refund": refund,
+        "confirms_goods": refund is not None
+        and refund.state == InventoryRefund.State.AWAITING_GOODS
+        and _confirms_goods(principal, refund),
     }
     return render(request, "declarations/inventory_detail.html", context)
 
@@ -200,3 +241,215 @@ def inspection_result(request, pk: int):
         conclude_inspection.delay(inventory.pk, passed, reason, request.user.pk)
         messages.success(request, _("Inspection result recorded."))
     return redirect("inventory-detail", pk=pk)
+
+
+# --- cancel (CEB623) and return (CEB625) of an import list ---------------------------------------
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(forms.Form):
+    """The reason and, per line of the list, the quantity returned (the whole line unless changed)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items: list[InventoryItem] = list(items)
+        for item in self.items:
+            self.fields[f"qty-{item.gnum}"] = forms.DecimalField(
+                label=f"{item.gnum} {item.gname}",
+                max_digits=19,
+                decimal_places=5,
+                min_value=0,
+                required=False,
+                initial=item.qty.normalize(),
+                widget=forms.NumberInput(attrs={"aria-label": f"{item.gnum} {item.gname}"}),
+            )
+
+    def line_rows(self) -> list[tuple[InventoryItem, forms.BoundField]]:
+        return [(item, self[f"qty-{item.gnum}"]) for item in self.items]
+
+    def lines(self) -> list[dict]:
+        """The CEB625 lines: those with a quantity, each named as on the list."""
+        return [
+            {"gnum": i.gnum, "gcode": i.gcode, "gname": i.gname, "qty": qty, "unit": i.unit}
+            for i in self.items
+            if (qty := self.cleaned_data.get(f"qty-{i.gnum}"))
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.lines():
+            raise forms.ValidationError(_("Return at least one line."))
+        return cleaned
+
+
+# The head of a cancel or return is copied from the list: the declarant types only the reason.
+AMENDMENT_FIELDS = (
+    "customs_code",
+    "order_no",
+    "ebp_code",
+    "ebp_name",
+    "ebc_code",
+    "ebc_name",
+    "logistics_no",
+    "logistics_code",
+    "logistics_name",
+    "cop_no",
+    "pre_no",
+    "invt_no",
+    "buyer_id_type",
+    "buyer_id_number",
+    "buyer_name",
+    "buyer_telephone",
+    "agent_code",
+    "agent_name",
+)
+LINE_ERROR = re.compile(r"^items(?:\[(?P<gnum>\d+)\]|\.(?P<index>\d+))\.(?P<field>\w+)$")
+
+
+def _amendment_data(inventory: InventoryList, reason: str, lines: list[dict] | None = None) -> dict:
+    data = {name: getattr(inventory, name) for name in AMENDMENT_FIELDS}
+    data.update(
+        guid=str(uuid.uuid4()).upper(),
+        app_type="1",
+        app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        app_status="2",
+        reason=reason,
+    )
+    if lines is not None:
+        data["items"] = lines
+    return data
+
+
+def _amendment_errors(form: forms.Form, errors: dict[str, list[str]], lines: Sequence[dict] = ()) -> None:
+    """Put the schema's or the clearance's errors on the form: a line's quantity on its own field."""
+    for key, field_messages in errors.items():
+        target = key if key in form.fields else None
+        match = LINE_ERROR.match(key)
+        if match and match["field"] == "qty":
+            # The clearance names a line by gnum; the schema by its index among the lines sent.
+            gnum = match["gnum"]
+            if gnum is None and int(match["index"]) < len(lines):
+                gnum = lines[int(match["index"])]["gnum"]
+            target = f"qty-{gnum}" if f"qty-{gnum}" in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+def _own_codes(principal: Principal) -> set[str]:
+    enterprise = principal.enterprise
+    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
+
+
+def _is_declarant(principal: Principal, inventory: InventoryList) -> bool:
+    """The e-commerce enterprise or its declaring agent cancels or returns a list, as in the API."""
+    enterprise = principal.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        return False
+    codes = _own_codes(principal)
+    return (
+        inventory.submitted_by_id == enterprise.pk
+        or inventory.ebc_code in codes
+        or inventory.agent_code in codes
+    )
+
+
+def _declared_list(request, pk: int) -> InventoryList:
+    inventory = _inventory_for(request, pk)
+    if not _is_declarant(request.principal, inventory):
+        raise PermissionDenied
+    return inventory
+
+
+@require_POST
+@enterprise_member_required
+def inventory_cancel(request, pk: int):
+    """Cancel a list before release (CEB623): quota, holds and reserved stock are given back."""
+    from singlewindow import tasks
+
+    inventory = _declared_list(request, pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            data = schemas.ListAmendmentSchema().run_validation(
+                _amendment_data(inventory, form.cleaned_data["reason"])
+            )
+            tasks.cancel_list(inventory.pk, data, request.principal.enterprise.pk, request.user.pk)
+        except serializers.ValidationError as exc:
+            _amendment_errors(form, flatten_errors(exc.detail))
+        except tasks.AmendmentRefused as exc:
+            _amendment_errors(form, exc.errors)
+        else:
+            messages.success(request, _("The list is cancelled (CEB623)."))
+            return redirect("inventory-detail", pk=pk)
+    return _render_detail(request, inventory, cancel_form=form)
+
+
+@require_POST
+@enterprise_member_required
+def inventory_return(request, pk: int):
+    """Apply for a return of released goods (CEB625); the goods are then due back within 45 days."""
+    from singlewindow import tasks
+
+    inventory = _declared_list(request, pk)
+    form = ReturnForm(request.POST, items=inventory.items.all())
+    if form.is_valid():
+        lines = form.lines()
+        try:
+            data = schemas.RefundSchema().run_validation(
+                _amendment_data(inventory, form.cleaned_data["reason"], lines)
+            )
+            tasks.apply_return(inventory.pk, data, request.principal.enterprise.pk, request.user.pk)
+        except serializers.ValidationError as exc:
+            _amendment_errors(form, flatten_errors(exc.detail), lines)
+        except tasks.AmendmentRefused as exc:
+            _amendment_errors(form, exc.errors, lines)
+        else:
+            messages.success(request, _("The return is accepted: the goods are due back within 45 days."))
+            return redirect("inventory-detail", pk=pk)
+    return _render_detail(request, inventory, return_form=form)
+
+
+def _confirms_goods(principal: Principal, refund: InventoryRefund) -> bool:
+    """Customs, the bonded warehouse (1210) or the logistics enterprise (9610) says the goods are back."""
+    if principal.is_agency("customs") or principal.is_superuser:
+        return True
+    codes = _own_codes(principal)
+    inventory = refund.inventory
+    if inventory.trade_mode == "1210":
+        return inventory.area_code in codes
+    return refund.logistics_code in codes
+
+
+@require_POST
+@guard(lambda p: p.enterprise is not None or p.sees_everything)
+def return_goods_received(request, pk: int):
+    """The returned goods are back: quota and tax are given back and (1210) the goods restocked."""
+    from singlewindow import tasks
+
+    refund = get_object_or_404(
+        selectors.returns_for(principal=request.principal).select_related("inventory"), pk=pk
+    )
+    if not _confirms_goods(request.principal, refund):
+        raise PermissionDenied
+    refund = tasks.return_goods_back(refund.pk, request.user.pk)
+    if refund.state == InventoryRefund.State.EXPIRED:
+        messages.error(
+            request,
+            _("The goods were due back by %(date)s; the return expired.")
+            % {"date": f"{refund.goods_due_by:%Y-%m-%d}"},
+        )
+    else:
+        messages.success(request, _("Goods back: the buyer's quota and the tax are given back."))
+    visible = selectors.documents_for(InventoryList, principal=request.principal)
+    if visible.filter(pk=refund.inventory_id).exists():
+        return redirect("inventory-detail", pk=refund.inventory_id)
+    return redirect("warehouse-list")

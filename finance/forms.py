@@ -14,15 +14,11 @@ class PeriodForm(forms.Form):
 
 
 class TaxSummaryForm(PeriodForm):
-    assure_code = forms.CharField(
-        label=_("Guarantor code"), max_length=64, required=False, help_text=_("Officials name the guarantor.")
-    )
+    assure_code = forms.CharField(label=_("Guarantor code"), max_length=64, required=False)
 
 
 class ForexStatementForm(PeriodForm):
-    ebc_code = forms.CharField(
-        label=_("Exporter code"), max_length=18, required=False, help_text=_("Officials name the exporter.")
-    )
+    ebc_code = forms.CharField(label=_("Exporter code"), max_length=18, required=False)
 
 
 class TopUpForm(forms.Form):
@@ -36,9 +32,7 @@ class FinancingApplyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=FinancingRequest.Kind.choices)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=14, decimal_places=2, min_value=1)
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=60)
-    purpose = forms.CharField(
-        label=_("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class FinancingDecisionForm(forms.Form):

@@ -166,7 +166,7 @@ def forex_statement(request):
     principal = request.principal
     today = timezone.localdate()
     period = ForexStatementForm({"year": today.year, "month": today.month, **request.GET.dict()})
-    statement = None
+    statement, csv_url = None, ""
     if period.is_valid():
         data = period.cleaned_data
         if principal.sees_everything:
@@ -175,10 +175,19 @@ def forex_statement(request):
             codes = _own_codes(principal)
         if codes:
             statement = selectors.forex_statement(ebc_codes=codes, year=data["year"], month=data["month"])
+            query = {"year": data["year"], "month": data["month"]}
+            if principal.sees_everything:
+                query["ebc_code"] = data["ebc_code"]
+            csv_url = f"{reverse('finance-api:forex-statement-csv')}?{urlencode(query)}"
     return render(
         request,
         "finance/forex_statement.html",
-        {"period": period, "statement": statement, "official": principal.sees_everything},
+        {
+            "period": period,
+            "statement": statement,
+            "official": principal.sees_everything,
+            "csv_url": csv_url if statement is not None else "",
+        },
     )
 
 

@@ -30,7 +30,14 @@ from django.utils import timezone
 from credit import services as credit_services
 from credit.models import CreditEvent
 from declarations import matching
-from declarations.choices import DocumentKind, InventoryStatus, ReceiptSource
+from declarations.choices import (
+    CANCELLABLE_STATUSES,
+    GOODS_BACK_DAYS,
+    RETURN_APPLY_DAYS,
+    DocumentKind,
+    InventoryStatus,
+    ReceiptSource,
+)
 from declarations.models import (
     AgencyDecision,
     AgencyDispatch,
@@ -1527,15 +1534,6 @@ def export_inspection_conclude(
 # ---------------------------------------------------------------------------------------------
 # 5. cancel (CEB623) and return (CEB625) of import lists (DOMAIN 2.6, 6.4)
 
-RETURN_APPLY_DAYS = 30
-GOODS_BACK_DAYS = 45
-CANCELLABLE = (
-    InventoryStatus.RECEIVED,
-    InventoryStatus.MISMATCH,
-    InventoryStatus.HELD,
-    InventoryStatus.INSPECTION,
-)
-
 
 class AmendmentRefused(Exception):
     """A cancel or return that breaks a rule: `.errors` names the fields, `.code` the CEB error."""
@@ -1582,7 +1580,7 @@ def list_cancel(
                 "-623003",
                 409,
             )
-        if inventory.status not in CANCELLABLE:
+        if inventory.status not in CANCELLABLE_STATUSES:
             raise AmendmentRefused(
                 {"invt_no": [f"The list is {inventory.status} and can no longer be cancelled."]},
                 "-623004",

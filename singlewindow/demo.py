@@ -131,3 +131,65 @@ def seed_declarations() -> int:
         by=Principal(enterprise=enterprises[POSTERS["inventory"]]),
     )
     return len(batches) + 1
+
+
+def seed_exports() -> int:
+    """Demo exports: a B2C 9610 parcel from the platform, a B2B 9710 shipment and a 9810 shipment to the
+    seller's registered overseas warehouse in Los Angeles, cleared by the pipeline; and a pending
+    financing request for the finance office's queue."""
+    from declarations.models import ExportInventoryList
+    from finance.models import FinancingRequest
+    from finance.services import financing_apply
+    from logistics.models import Warehouse
+
+    from .generator import export_declaration
+
+    if ExportInventoryList.objects.exists():
+        return 0
+    codes = ("3301960001", "3301960002", "3301960003", "3301960004", "3301960005")
+    enterprises = {e.customs_code: e for e in Enterprise.objects.filter(customs_code__in=codes)}
+    if len(enterprises) < 5:
+        return 0
+    seller = enterprises["3301960002"]
+    Warehouse.objects.get_or_create(
+        code="OWUSLAX01",
+        defaults={
+            "name": "Los Angeles overseas warehouse",
+            "kind": Warehouse.Kind.OVERSEAS,
+            "operator": seller,
+            "country": "502",
+            "address": "1 Harbor Way, Los Angeles, CA",
+            "capacity": 200_000,
+            "status": Warehouse.Status.APPROVED,
+        },
+    )
+    parties = Parties(*[(code, enterprises[code].name_zh) for code in codes])
+    declarations = [
+        export_declaration(1, parties, trade_mode="9610", prefix="DEMOEX"),
+        export_declaration(2, parties, trade_mode="9710", lines=3, qty=20, prefix="DEMOEX"),
+        export_declaration(
+            3, parties, trade_mode="9810", lines=2, qty=50, warehouse_code="OWUSLAX01", prefix="DEMOEX"
+        ),
+    ]
+    declarations[2].pop("receipt_of_payment")  # sold abroad later: settled when its receipt comes
+    posters = {
+        "receipt_of_payment": "3301960004",
+        "export_waybill": "3301960003",
+        "export_inventory": "3301960002",
+    }
+    for kind in ("export_order", "receipt_of_payment", "export_waybill", "export_inventory"):
+        for docs in declarations:
+            if kind not in docs:
+                continue
+            poster = posters.get(kind) or ("3301960001" if docs[kind]["order_type"] == "E" else "3301960002")
+            submit(kind=kind, documents=[docs[kind]], by=Principal(enterprise=enterprises[poster]))
+    if not FinancingRequest.objects.filter(enterprise=seller).exists():
+        financing_apply(
+            enterprise=seller,
+            kind=FinancingRequest.Kind.LOAN,
+            amount=Decimal("200000.00"),
+            term_months=6,
+            purpose="双十一备货：保税仓补货",
+            by=Principal(enterprise=seller),
+        )
+    return len(declarations)

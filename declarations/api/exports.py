@@ -286,17 +286,7 @@ class InventoryRefundViewSet(AmendmentViewSet):
     filterset_fields = ["state", "ebc_code", "invt_no"]
 
     def scoped_queryset(self, principal):
-        qs = super().scoped_queryset(principal).prefetch_related("lines")
-        enterprise = principal.enterprise
-        if enterprise is not None and not principal.sees_everything:
-            # The warehouse or logistics firm the goods come back to sees the returns it must confirm.
-            from django.db.models import Q
-
-            codes = [enterprise.customs_code, enterprise.uscc]
-            qs = InventoryRefund.objects.filter(
-                Q(pk__in=qs.values("pk")) | Q(inventory__area_code__in=codes) | Q(logistics_code__in=codes)
-            ).prefetch_related("lines")
-        return qs
+        return selectors.returns_for(principal=principal).prefetch_related("lines").order_by("-id")
 
     @extend_schema(request=schemas.RefundSchema, responses={201: InventoryRefundSerializer})
     def create(self, request, *args, **kwargs):

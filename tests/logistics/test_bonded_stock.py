@@ -327,3 +327,37 @@ def test_goods_not_back_within_45_days_expire_the_return(world, django_capture_o
     assert not TaxBillCredit.objects.exists()
     quota = BuyerQuota.objects.get(buyer_id_number=docs["order"]["buyer_id_number"])
     assert quota.used == inventory.dutiable_value
+
+
+def test_the_warehouse_confirms_returned_goods_from_its_page(
+    world, operator, bonded, client, django_capture_on_commit_callbacks
+):
+    from ..factories import MembershipFactory
+
+    docs = world.declaration(7, trade_mode="1210", lines=1)
+    lines = _stock_lines(docs["inventory"], times=2)
+    assert operator.post("/api/v1/warehouse-entries/", _entry(world, lines), format="json").status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare(docs)
+    inventory = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
+    item = docs["inventory"]["items"][0]
+    body = {
+        **_amendment(docs["inventory"], inventory, reason="尺码不合适"),
+        "items": [
+            {"gnum": 1, "gcode": item["gcode"], "gname": item["gname"], "qty": item["qty"], "unit": "007"}
+        ],
+    }
+    refund = world.client("seller").post("/api/v1/inventory-returns/", body, format="json").json()
+    # another enterprise's staff sees no such return on its warehouse page
+    client.force_login(MembershipFactory(enterprise=world.platform).user)
+    assert f'id="return-{refund["id"]}"' not in client.get("/warehouses/").content.decode()
+    assert client.post(f"/declarations/returns/{refund['id']}/goods-received/").status_code == 404
+    client.force_login(MembershipFactory(enterprise=world.warehouse).user)
+    page = client.get("/warehouses/").content.decode()
+    assert f'id="return-{refund["id"]}"' in page
+    answer = client.post(f"/declarations/returns/{refund['id']}/goods-received/")
+    assert answer.status_code == 302
+    assert InventoryRefund.objects.get(pk=refund["id"]).state == "completed"
+    row = StockItem.objects.get(warehouse=bonded)
+    assert row.quantity == Decimal(item["qty"]) * 2
+    assert f'id="return-{refund["id"]}"' not in client.get("/warehouses/").content.decode()

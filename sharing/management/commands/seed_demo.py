@@ -14,6 +14,11 @@ class Command(BaseCommand):
         declared = seed_declarations()
         if declared:
             self.stdout.write(f"Filed {declared} demo declarations through the pipeline.")
+        from singlewindow.demo import seed_exports
+
+        exported = seed_exports()
+        if exported:
+            self.stdout.write(f"Filed {exported} demo exports through the pipeline.")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password for all: {DEMO_PASSWORD}):")
         )
