@@ -133,6 +133,9 @@ _DECLARATIONS: dict[str, tuple[str, str | None, str | None]] = {
     "CEB511": ("Logistics", "LogisticsHead", None),
     "CEB513": ("LogisticsStatus", None, None),
     "CEB621": ("Inventory", "InventoryHead", "InventoryList"),
+    "CEB623": ("InvtCancel", None, None),
+    "CEB625": ("InvtRefund", "InvtRefundHead", "InvtRefundList"),
+    "CEB711": ("Delivery", "DeliveryHead", "DeliveryList"),
     # export (DOMAIN 3)
     "CEB303": ("Order", "OrderHead", "OrderList"),
     "CEB403": ("Receipts", None, None),
@@ -146,6 +149,8 @@ _RECEIPT_TYPES = {
     "CEB511": "CEB512",
     "CEB513": "CEB514",
     "CEB621": "CEB622",
+    "CEB623": "CEB624",
+    "CEB625": "CEB626",
     "CEB303": "CEB304",
     "CEB403": "CEB404",
     "CEB505": "CEB506",
@@ -219,6 +224,24 @@ _RECEIPTS: dict[str, tuple[str, tuple[_Field, ...]]] = {
         )
         + _RETURN_TAIL,
     ),
+    # CEB624/626 answer a cancel/return like CEB622 (keyed by copNo, preNo, invtNo)
+    **{
+        receipt: (
+            element,
+            (
+                _GUID,
+                _exact("customsCode", 4, required=False),
+                _Field("agentCode", required=False, max_len=18),
+                _Field("ebpCode", required=False, max_len=18),
+                _Field("ebcCode", required=False, max_len=18),
+                _Field("copNo", max_len=20),
+                _exact("preNo", 18),
+                _exact("invtNo", 18, required=False),
+            )
+            + _RETURN_TAIL,
+        )
+        for receipt, element in (("CEB624", "InvtCancelReturn"), ("CEB626", "InvtRefundReturn"))
+    },
     # export receipts, as ceb-export-202205.xsd declares them
     "CEB304": (
         "OrderReturn",

@@ -794,3 +794,74 @@ def summaries_for_month(*, year: int, month: int) -> list[SummaryDeclaration]:
             continue
         done.append(summary)
     return done
+
+
+def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
+    """CEB623 cancels or CEB625 returns, one answer per document in order (for the CEB XML endpoint):
+    each names one of the caller's lists; the clearance pipeline applies it at once. Idempotent per list."""
+    from singlewindow import tasks
+
+    from . import selectors
+
+    enterprise = by.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
+    schema = schemas.ListAmendmentSchema() if kind == DocumentKind.CANCEL else schemas.RefundSchema()
+    apply = tasks.cancel_list if kind == DocumentKind.CANCEL else tasks.apply_return
+    results: list[IntakeResult] = []
+    for index, document in enumerate(documents):
+        try:
+            data = schema.run_validation(document)
+        except serializers.ValidationError as exc:
+            errors = flatten_errors(exc.detail)
+            results.append(
+                IntakeResult(
+                    index, "rejected", {}, errors=errors, return_status="100", return_info=_summary(errors)
+                )
+            )
+            continue
+        key = {name: data.get(name, "") for name in ("ebc_code", "cop_no", "invt_no")}
+        inventory = selectors.list_for_amendment(data=data, principal=by)
+        if inventory is None:
+            errors = {"invt_no": [_("None of your lists has this number.")]}
+            results.append(
+                IntakeResult(
+                    index, "rejected", key, errors=errors, return_status="100", return_info=_summary(errors)
+                )
+            )
+            continue
+        try:
+            _obj, created = apply(inventory.pk, data, enterprise.pk, None)
+        except tasks.AmendmentRefused as exc:
+            results.append(
+                IntakeResult(
+                    index,
+                    "rejected",
+                    key,
+                    id=inventory.pk,
+                    errors=exc.errors,
+                    return_status=exc.code,
+                    return_info=_summary(exc.errors),
+                )
+            )
+            continue
+        info = (
+            _("Cancellation approved.")
+            if kind == DocumentKind.CANCEL
+            else _("Return accepted: goods due back.")
+        )
+        results.append(
+            IntakeResult(
+                index,
+                "accepted" if created else "duplicate",
+                key,
+                id=inventory.pk,
+                return_status="800" if kind == DocumentKind.CANCEL else "120",
+                return_info=info,
+            )
+        )
+    return results
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]

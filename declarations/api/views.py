@@ -280,10 +280,13 @@ CEB_KINDS = {
 }
 
 
+AMENDMENTS = {"CEB623": DocumentKind.CANCEL, "CEB625": DocumentKind.REFUND}
+
+
 class CebMessageView(PrincipalMixin, APIView):
-    """POST a CEB311, 411, 511, 513 or 621 message, or an export CEB303, 403, 505 or 603 message
-    (application/xml); the answer is the matching receipt message (CEB312, 412, 512, 514, 622; CEB304,
-    404, 506, 604) with returnStatus and returnInfo per document."""
+    """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, or an export CEB303,
+    403, 505 or 603 message (application/xml); the answer is the matching receipt message (CEB312, 412,
+    512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document."""
 
     parser_classes = [XmlParser]
 
@@ -307,9 +310,26 @@ class CebMessageView(PrincipalMixin, APIView):
             )
         except ceb.CebError as exc:
             return Response(error_body(exc.code, exc.message), status=status.HTTP_400_BAD_REQUEST)
+        if message.message_type not in CEB_KINDS and message.message_type not in AMENDMENTS | {"CEB513": ""}:
+            # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
+            return Response(
+                error_body(
+                    "0999",
+                    _(
+                        "%(type)s is not taken at this endpoint; warehouse entries are posted as JSON to "
+                        "/api/v1/warehouse-entries/."
+                    )
+                    % {"type": message.message_type},
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         try:
             if message.message_type == "CEB513":
                 results = services.waybill_sign_for(documents=message.documents, by=self.principal)
+            elif message.message_type in AMENDMENTS:
+                results = services.amendments_submit(
+                    kind=AMENDMENTS[message.message_type], documents=message.documents, by=self.principal
+                )
             else:
                 results = services.submit(
                     kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
@@ -354,6 +374,21 @@ def _receipt_fields(message_type: str, document: dict, result: services.IntakeRe
     }
     if message_type in ("CEB303", "CEB403", "CEB505", "CEB603"):
         return _export_receipt_fields(message_type, document, result, fields)
+    if message_type in AMENDMENTS:
+        row = (
+            InventoryList.objects.filter(pk=result.id).values("cop_no", "pre_no", "invt_no").first()
+            if result.id
+            else None
+        ) or {}
+        return {
+            **fields,
+            "cop_no": (row.get("cop_no") or document.get("cop_no") or "-")[:20],
+            "pre_no": row.get("pre_no") or ("B" + "0" * 17),
+            "invt_no": row.get("invt_no") if len(row.get("invt_no") or "") == 18 else None,
+            "ebp_code": (document.get("ebp_code") or "")[:18] or None,
+            "ebc_code": (document.get("ebc_code") or "")[:18] or None,
+            "agent_code": (document.get("agent_code") or "")[:18] or None,
+        }
     if message_type == "CEB311":
         return {
             **fields,
