@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import ForexSettlement, RetailLimit, TaxBill, TaxBillCredit, TaxConsolidation, TaxRate
+from .models import (
+    FinancingRequest,
+    ForexSettlement,
+    RetailLimit,
+    TaxBill,
+    TaxBillCredit,
+    TaxConsolidation,
+    TaxGuarantee,
+    TaxRate,
+)
 from .tax import Limits, Rate
 
 
@@ -149,3 +158,25 @@ def financing_limit(record: EnterpriseRecord) -> Decimal:
         FINANCING_SHARE / max(1, record.credit_rank - 1) if record.credit_rank > 1 else FINANCING_SHARE * 2
     )
     return min(FINANCING_CAP, (record.volume_12m * share).quantize(Decimal("0.01")))
+
+
+def guarantees_for(*, principal: Any) -> QuerySet[TaxGuarantee]:
+    """Officials see every guarantee; a guarantor its own."""
+    if principal.sees_everything:
+        return TaxGuarantee.objects.order_by("assure_code")
+    enterprise = principal.enterprise
+    if enterprise is None:
+        return TaxGuarantee.objects.none()
+    return TaxGuarantee.objects.filter(assure_code__in=[enterprise.customs_code, enterprise.uscc]).order_by(
+        "assure_code"
+    )
+
+
+def financing_requests_for(*, principal: Any) -> QuerySet[FinancingRequest]:
+    """An enterprise's own requests; officials see all."""
+    qs = FinancingRequest.objects.select_related("enterprise").order_by("-id")
+    if principal.sees_everything:
+        return qs
+    if principal.enterprise is None:
+        return qs.none()
+    return qs.filter(enterprise=principal.enterprise)

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from singlewindow.forms import add_service_errors
 
 from . import selectors, services
 from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm, TaxSummaryForm, TopUpForm
-from .models import FinancingRequest, TaxGuarantee
+from .models import FinancingRequest
 
 tax_reader_required = guard(
     lambda p: p.enterprise is not None or p.is_agency("tax") or p.is_agency("customs") or p.is_superuser
@@ -114,18 +113,11 @@ def _consolidate(request):
 # --- tax guarantees ------------------------------------------------------------------------------
 
 
-def _guarantees_for(principal: Principal) -> QuerySet[TaxGuarantee]:
-    # The same scope as the API: officials see every guarantee, a guarantor its own.
-    if principal.sees_everything:
-        return TaxGuarantee.objects.order_by("assure_code")
-    return TaxGuarantee.objects.filter(assure_code__in=_own_codes(principal)).order_by("assure_code")
-
-
 @enterprise_or_official_required
 def guarantee_list(request):
     """Guarantees with what is drawn, reserved and left; a tax official tops one up."""
     principal = request.principal
-    guarantees = _guarantees_for(principal)
+    guarantees = selectors.guarantees_for(principal=principal)
     bound = None
     if request.method == "POST":
         if not _is_tax_official(principal):
@@ -211,7 +203,7 @@ def financing(request):
         else:
             messages.success(request, _("Your request has been filed; you will be told of the decision."))
             return redirect("financing")
-    requests = FinancingRequest.objects.filter(enterprise=principal.enterprise).order_by("-id")
+    requests = selectors.financing_requests_for(principal=principal)
     return render(
         request,
         "finance/financing_list.html",

@@ -5,7 +5,6 @@ import csv
 import io
 from decimal import Decimal
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -214,9 +213,7 @@ class TaxGuaranteeViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["assure_code"]
 
     def scoped_queryset(self, principal):
-        if principal.sees_everything:
-            return TaxGuarantee.objects.order_by("assure_code")
-        return TaxGuarantee.objects.filter(assure_code__in=_own_codes(principal)).order_by("assure_code")
+        return selectors.guarantees_for(principal=principal)
 
     @extend_schema(request=TopUpSerializer, responses={201: TaxGuaranteeSerializer})
     @action(
@@ -333,13 +330,7 @@ class FinancingRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        principal = self.principal
-        qs = FinancingRequest.objects.select_related("enterprise").order_by("-id")
-        if principal.sees_everything:
-            return qs
-        if principal.enterprise is None:
-            return qs.none()
-        return qs.filter(Q(enterprise=principal.enterprise))
+        return selectors.financing_requests_for(principal=self.principal)
 
     def create(self, request, *args, **kwargs):
         body = FinancingRequestSerializer(data=request.data)
