@@ -865,3 +865,41 @@ def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> 
 
 def _summary(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]
+
+
+# The head of a cancel (CEB623) or return (CEB625) is the list's own: its declarant adds the reason.
+AMENDMENT_FIELDS = (
+    "customs_code",
+    "order_no",
+    "ebp_code",
+    "ebp_name",
+    "ebc_code",
+    "ebc_name",
+    "logistics_no",
+    "logistics_code",
+    "logistics_name",
+    "cop_no",
+    "pre_no",
+    "invt_no",
+    "buyer_id_type",
+    "buyer_id_number",
+    "buyer_name",
+    "buyer_telephone",
+    "agent_code",
+    "agent_name",
+)
+
+
+def amendment_for_list(inventory: InventoryList, *, reason: str, lines: list[dict] | None = None) -> dict:
+    """A CEB623 (without `lines`) or CEB625 document for `inventory`, as its declarant would send it."""
+    data: dict[str, Any] = {name: getattr(inventory, name) for name in AMENDMENT_FIELDS}
+    data.update(
+        guid=str(uuid.uuid4()).upper(),
+        app_type="1",
+        app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        app_status="2",
+        reason=reason,
+    )
+    if lines is not None:
+        data["items"] = lines
+    return data

@@ -1,5 +1,4 @@
 import re
-import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -291,42 +290,11 @@ class ReturnForm(forms.Form):
         return cleaned
 
 
-# The head of a cancel or return is copied from the list: the declarant types only the reason.
-AMENDMENT_FIELDS = (
-    "customs_code",
-    "order_no",
-    "ebp_code",
-    "ebp_name",
-    "ebc_code",
-    "ebc_name",
-    "logistics_no",
-    "logistics_code",
-    "logistics_name",
-    "cop_no",
-    "pre_no",
-    "invt_no",
-    "buyer_id_type",
-    "buyer_id_number",
-    "buyer_name",
-    "buyer_telephone",
-    "agent_code",
-    "agent_name",
-)
 LINE_ERROR = re.compile(r"^items(?:\[(?P<gnum>\d+)\]|\.(?P<index>\d+))\.(?P<field>\w+)$")
 
 
 def _amendment_data(inventory: InventoryList, reason: str, lines: list[dict] | None = None) -> dict:
-    data = {name: getattr(inventory, name) for name in AMENDMENT_FIELDS}
-    data.update(
-        guid=str(uuid.uuid4()).upper(),
-        app_type="1",
-        app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
-        app_status="2",
-        reason=reason,
-    )
-    if lines is not None:
-        data["items"] = lines
-    return data
+    return services.amendment_for_list(inventory, reason=reason, lines=lines)
 
 
 def _amendment_errors(form: forms.Form, errors: dict[str, list[str]], lines: Sequence[dict] = ()) -> None:

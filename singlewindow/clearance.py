@@ -135,15 +135,7 @@ def process_pending_lists(*, limit: int | None = None) -> int:
     """
     limit = limit or settings.CLEARANCE_CLAIM_SIZE
     with transaction.atomic():
-        claimed = list(
-            InventoryList.objects.select_for_update(skip_locked=True)
-            .filter(
-                match_requested_at__isnull=False,
-                status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH),
-            )
-            .order_by("match_requested_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
+        claimed = _claim(InventoryList, limit)
         if not claimed:
             return 0
         lists = list(InventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id"))
@@ -157,6 +149,18 @@ def process_pending_lists(*, limit: int | None = None) -> int:
 
         transaction.on_commit(task.delay)
     return len(claimed)
+
+
+def _claim(model: type[InventoryList] | type[ExportInventoryList], limit: int) -> list[int]:
+    """Lock up to `limit` lists waiting for a match; rows another processor holds are skipped."""
+    return list(
+        model.objects.select_for_update(skip_locked=True)
+        .filter(
+            match_requested_at__isnull=False, status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH)
+        )
+        .order_by("match_requested_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
 
 
 def _match(lists: list[InventoryList]) -> list[InventoryList]:
@@ -1130,15 +1134,7 @@ def process_pending_exports(*, limit: int | None = None) -> int:
     """Claim export lists whose documents arrived, match them, and dispatch the matched ones."""
     limit = limit or settings.CLEARANCE_CLAIM_SIZE
     with transaction.atomic():
-        claimed = list(
-            ExportInventoryList.objects.select_for_update(skip_locked=True)
-            .filter(
-                match_requested_at__isnull=False,
-                status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH),
-            )
-            .order_by("match_requested_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
+        claimed = _claim(ExportInventoryList, limit)
         if not claimed:
             return 0
         lists = list(
@@ -1473,7 +1469,7 @@ def settle_export_receipts(*, export_list_ids: list[int]) -> int:
     """A receipt of payment arrived for lists already released (9810): settle their proceeds."""
     with transaction.atomic():
         lists = list(
-            ExportInventoryList.objects.select_for_update()
+            ExportInventoryList.objects.select_for_update(of=("self",))
             .filter(pk__in=export_list_ids, status=InventoryStatus.RELEASED, forex_settlement__isnull=True)
             .order_by("id")
         )

@@ -58,14 +58,7 @@ class DeclaredList:
 
     def to_message(self) -> dict:
         """The list as sent to the agencies (JSON-ready), written once per batch."""
-        data = {
-            k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items() if k != "lines"
-        }
-        data["lines"] = [
-            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.__dict__.items()}
-            for line in self.lines
-        ]
-        return data
+        return _message(self)
 
     @classmethod
     def from_message(cls, data: dict) -> "DeclaredList":
@@ -85,6 +78,17 @@ class DeclaredList:
             "tax_amount": str(self.tax_amount),
             "lines": len(self.lines),
         }
+
+
+def _message(declared) -> dict:
+    """A declared list as JSON-ready data: amounts as strings, its lines likewise."""
+
+    def plain(values: dict) -> dict:
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+
+    data = plain({k: v for k, v in declared.__dict__.items() if k != "lines"})
+    data["lines"] = [plain(line.__dict__) for line in declared.lines]
+    return data
 
 
 RELEASE, INSPECT, REJECT = "release", "inspect", "reject"
@@ -147,14 +151,8 @@ class DeclaredExport:
     enterprise_id: int = 0
 
     def to_message(self) -> dict:
-        data = {
-            k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items() if k != "lines"
-        }
-        data["lines"] = [
-            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.__dict__.items()}
-            for line in self.lines
-        ]
-        return data
+        """The list as sent to the agencies (JSON-ready), written once per batch."""
+        return _message(self)
 
     @classmethod
     def from_message(cls, data: dict) -> "DeclaredExport":

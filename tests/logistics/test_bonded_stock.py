@@ -186,33 +186,11 @@ def test_1210_from_entry_to_release_deducts_stock_and_a_return_restores_everythi
 
 
 def _amendment(inventory_doc, inventory, *, reason):
-    keys = [
-        "customs_code",
-        "order_no",
-        "ebp_code",
-        "ebp_name",
-        "ebc_code",
-        "ebc_name",
-        "logistics_no",
-        "logistics_code",
-        "logistics_name",
-        "cop_no",
-        "buyer_id_type",
-        "buyer_id_number",
-        "buyer_name",
-        "buyer_telephone",
-        "agent_code",
-        "agent_name",
-    ]
-    return {
-        **{k: inventory_doc[k] for k in keys},
-        "guid": "0625AAAA-0000-4000-8000-000000000001",
-        "app_type": "1",
-        "app_time": f"{timezone.now():%Y%m%d%H%M%S}",
-        "app_status": "2",
-        "invt_no": inventory.invt_no,
-        "reason": reason,
-    }
+    """The cancel or return head the declarant sends: the list's own fields and a reason."""
+    from declarations.services import amendment_for_list
+
+    assert inventory_doc["cop_no"] == inventory.cop_no
+    return amendment_for_list(inventory, reason=reason)
 
 
 def test_a_list_the_stock_cannot_cover_is_refused_by_customs(
