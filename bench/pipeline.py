@@ -6,7 +6,13 @@ batches, cleared by real Celery workers on PostgreSQL + Redis, until every list 
 
 It creates a fresh database of its own (`<name>_bench`), starts gunicorn and the workers, and prints
 orders/s from the first request to the last final status, and p50/p99 from inventory intake to
-release. Adapters run with the latency given by --latency-ms (default 0).
+release. Adapters run with the latency given by --latency-ms (default 0). A share of the orders
+(--bonded-share, default 0.1) are bonded 1210 imports drawing on a seeded bonded warehouse.
+
+Crash test: `--kill 5 --kill-interval 4` SIGKILLs a random worker every 4 s, five times, restarting it
+each time, while the bench process runs the sweeper; at the end the ledgers are checked: one final
+status per list, one decision per agency, one tax bill, one quota use and one stock movement per SKU of
+each released list, one release receipt.
 """
 
 import argparse
@@ -103,6 +109,32 @@ def seed() -> tuple[object, dict[str, str]]:
         pay_code=payment.customs_code, licence_no="BENCH", valid_until=date(2099, 1, 1)
     )
     TaxGuarantee.objects.create(assure_code=seller.customs_code, amount="1000000000.00")
+    # A bonded warehouse stocked with every SKU the generator sells, under the generator's account book.
+    from logistics.models import StockItem, Warehouse
+    from singlewindow.generator import GOODS
+
+    bonded = Warehouse.objects.create(
+        code="WBENCH01",
+        name="基准保税仓",
+        kind="bonded",
+        operator=warehouse,
+        ems_no="T2992W000001",
+        address="下沙",
+        capacity=10**9,
+        status="approved",
+    )
+    StockItem.objects.bulk_create(
+        StockItem(
+            warehouse=bonded,
+            item_record_no=f"R{gcode[:8]}",
+            owner_code=seller.customs_code,
+            gcode=gcode,
+            gname=name,
+            unit="007",
+            quantity=10**7,
+        )
+        for gcode, name, *_rest in GOODS
+    )
     keys = {
         name: api_key_issue(enterprise=e, name="bench")[1]
         for name, e in (
@@ -122,7 +154,7 @@ def seed() -> tuple[object, dict[str, str]]:
     return parties, keys
 
 
-def generate(parties, n: int) -> list[dict]:
+def generate(parties, n: int, bonded_share: float = 0.1) -> list[dict]:
     from django.utils import timezone
 
     from finance import selectors
@@ -131,14 +163,29 @@ def generate(parties, n: int) -> list[dict]:
     today = timezone.localdate()
     rates, limits = selectors.rates_in_force(today), selectors.limits_in_force(today)
     rng = random.Random(2026)
+    every = round(1 / bonded_share) if bonded_share > 0 else 0
     return [
-        declaration(i, parties, rates=rates, limits=limits, rng=rng, prefix="BN") for i in range(1, n + 1)
+        declaration(
+            i,
+            parties,
+            rates=rates,
+            limits=limits,
+            rng=rng,
+            prefix="BN",
+            trade_mode="1210" if every and i % every == 0 else "9610",
+        )
+        for i in range(1, n + 1)
     ]
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+def start(cmd: list[str], env: dict[str, str], log: Path, *, append: bool = False) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a" if append else "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -194,6 +241,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=0, help="simulated latency of every agency call")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the last release")
+    parser.add_argument("--bonded-share", type=float, default=0.1, help="share of bonded (1210) orders")
+    parser.add_argument("--kill", type=int, default=0, help="SIGKILL a random worker this many times")
+    parser.add_argument("--kill-interval", type=float, default=4.0, help="seconds between kills")
     args = parser.parse_args()
 
     url = bench_database_url()
@@ -201,7 +251,7 @@ def main() -> None:
     setup_django(url)
     parties, keys = seed()
     started = time.monotonic()
-    declarations = generate(parties, args.n)
+    declarations = generate(parties, args.n, args.bonded_share)
     print(f"generated {args.n} declarations in {time.monotonic() - started:.1f} s", flush=True)
 
     env = {
@@ -232,41 +282,128 @@ def main() -> None:
             logs / "web.log",
         )
     ]
+
+    def worker(index: int) -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "singlewindow", "worker", "-P", "solo"]
+        command += ["-n", f"bench{index}@%h", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
+        return start(command, env, logs / f"worker{index}.log", append=index in workers)
+
+    workers: dict[int, subprocess.Popen] = {}
     for index in range(args.workers):
-        processes.append(
-            start(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "singlewindow",
-                    "worker",
-                    "-P",
-                    "solo",
-                    "-n",
-                    f"bench{index}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--loglevel=WARNING",
-                ],
-                env,
-                logs / f"worker{index}.log",
-            )
-        )
+        workers[index] = worker(index)
+    processes += list(workers.values())
+    chaos = Chaos(args.kill, args.kill_interval, workers, worker) if args.kill else None
     try:
         wait_for_http(args.port)
         time.sleep(2)  # let the workers connect
-        run(args, declarations, keys)
+        run(args, declarations, keys, chaos)
     finally:
-        for process in processes:
+        if chaos:
+            chaos.stop_event.set()
+        for process in [*processes, *workers.values()]:
             stop(process)
+    if chaos:
+        verify(args.n, chaos.kills)
 
 
-def run(args, declarations: list[dict], keys: dict[str, str]) -> None:
+class Chaos:
+    """Kills a random worker with SIGKILL every `interval` seconds, `times` times, and restarts it."""
+
+    def __init__(self, times: int, interval: float, workers: dict, restart) -> None:
+        import threading
+
+        self.times, self.interval, self.workers, self.restart = times, interval, workers, restart
+        self.kills: list[str] = []
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        rng = random.Random(7)
+        while len(self.kills) < self.times and not self.stop_event.wait(self.interval):
+            index = rng.choice(sorted(self.workers))
+            process = self.workers[index]
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            self.kills.append(f"worker{index} at {time.strftime('%H:%M:%S')}")
+            print(f"chaos: SIGKILL worker{index}; restarting it", flush=True)
+            self.workers[index] = self.restart(index)
+
+
+def verify(n: int, kills: list[str]) -> None:
+    """After a crash run: every list final once, and every ledger entry exactly once."""
+    summary, problems = ledger_problems()
+    if summary["lists"] != n:
+        problems.append(f"{summary['lists']} lists stored for {n} declared")
+    print(json.dumps({"kills": kills, **summary, "problems": problems}, indent=2), flush=True)
+    if problems:
+        sys.exit("crash run: ledgers are not exact")
+
+
+def ledger_problems() -> tuple[dict, list[str]]:
+    """What must hold however often workers died: each list final once; one decision per agency; one
+    tax bill, one used quota and one stock movement per SKU of each released list; one release receipt."""
+    from django.db.models import Count
+
+    from declarations.models import AgencyDecision, InventoryList, Receipt
+    from finance.models import QuotaUse, TaxBill
+    from logistics.models import StockMovement
+
+    lists = InventoryList.objects.all()
+    released = lists.filter(status="released")
+    problems = []
+    if lists.filter(final_at__isnull=True).exists():
+        problems.append("lists without a final status")
+    doubled = AgencyDecision.objects.values("inventory", "agency").annotate(n=Count("id")).filter(n__gt=1)
+    if doubled.exists():
+        problems.append(f"{doubled.count()} (list, agency) pairs decided twice")
+    short = lists.annotate(n=Count("decisions")).exclude(n=4).filter(status__in=("released", "inspection"))
+    if short.exists():
+        problems.append(f"{short.count()} released lists without exactly four decisions")
+    if TaxBill.objects.count() != released.count():
+        problems.append(f"{TaxBill.objects.count()} tax bills for {released.count()} released lists")
+    if QuotaUse.objects.filter(state="used").count() != released.count():
+        problems.append("quota uses do not match the released lists")
+    # Lists under inspection keep their reservation until customs records the result.
+    inspected = set(lists.filter(status="inspection").values_list("pk", flat=True))
+    reserved = set(QuotaUse.objects.filter(state="reserved").values_list("inventory_id", flat=True))
+    if reserved != inspected:
+        problems.append(
+            f"{len(reserved ^ inspected)} quota reservations not matching the lists under inspection"
+        )
+    expected_moves = sum(
+        len({item.item_record_no for item in inventory.items.all()})
+        for inventory in released.filter(trade_mode="1210").prefetch_related("items")
+    )
+    moves = StockMovement.objects.filter(kind="release")
+    if moves.count() != expected_moves:
+        problems.append(f"{moves.count()} stock movements for {expected_moves} released SKU lines")
+    releases = Receipt.objects.filter(kind="inventory", source="customs", return_status="800")
+    twice = releases.values("document_id").annotate(n=Count("id")).filter(n__gt=1)
+    if releases.count() != released.count() or twice.exists():
+        problems.append(f"{releases.count()} release receipts for {released.count()} released lists")
+    summary = {
+        "lists": lists.count(),
+        "released": released.count(),
+        "inspection": lists.filter(status="inspection").count(),
+        "rejected": lists.filter(status="rejected").count(),
+        "bonded_released": released.filter(trade_mode="1210").count(),
+        "tax_bills": TaxBill.objects.count(),
+        "stock_movements": moves.count(),
+    }
+    return summary, problems
+
+
+def run(args, declarations: list[dict], keys: dict[str, str], chaos=None) -> None:
+    from datetime import timedelta
+
     from django.db import connection
 
     from declarations.models import InventoryList
+    from singlewindow import clearance
 
     chunks = [declarations[i : i + args.batch] for i in range(0, len(declarations), args.batch)]
     requests = [
@@ -275,6 +412,8 @@ def run(args, declarations: list[dict], keys: dict[str, str]) -> None:
         for kind, path, who in KINDS
     ]
     connections: dict = {}
+    if chaos:
+        chaos.start()
     first_request = time.time()
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
         statuses = list(pool.map(lambda r: post(args.port, *r, connections), requests))
@@ -286,9 +425,13 @@ def run(args, declarations: list[dict], keys: dict[str, str]) -> None:
     )
 
     deadline = time.monotonic() + args.timeout
-    final = 0
+    final, swept = 0, time.monotonic()
     while time.monotonic() < deadline:
         final = InventoryList.objects.filter(final_at__isnull=False).count()
+        if chaos and time.monotonic() - swept > 5:
+            # What beat does every 30 s in production, sooner: re-send what the killed workers held.
+            clearance.sweep(stale_after=timedelta(seconds=10))
+            swept = time.monotonic()
         connection.close()
         if final >= args.n:
             break

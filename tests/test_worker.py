@@ -4,6 +4,7 @@ Runs when DATABASE_URL points at PostgreSQL and REDIS_URL is set (as in .ci/run)
 embedded default, where Celery runs eagerly.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -244,3 +245,107 @@ def test_two_workers_share_scarce_stock_and_a_small_guarantee_without_going_nega
     assert guarantee.reserved == 0 and 0 <= guarantee.used <= guarantee.amount
     assert guarantee.used == sum(b.total for b in TaxBill.objects.all())
     assert TaxBill.objects.count() == len(released)
+
+
+def test_worker_killed_mid_fan_out_loses_and_doubles_nothing():
+    """SIGKILL the only worker while batches are with the agencies, twice, restart it, let the sweeper
+    re-send what it held: every list ends final once, with every ledger entry exactly once."""
+    import signal
+    from datetime import timedelta
+
+    from bench.pipeline import ledger_problems
+    from credit.models import CreditLevel
+    from declarations.models import AgencyDispatch, InventoryList
+    from logistics.models import StockItem, Warehouse
+    from singlewindow import clearance
+
+    from .conftest import reload_reference_data
+    from .factories import ClearanceWorld
+
+    reload_reference_data()
+    CreditLevel.objects.update(inspection_rate=0)  # after the reload, which puts the rates back
+    world = ClearanceWorld()
+    documents = [world.declaration(n, trade_mode="1210" if n % 4 == 0 else "9610") for n in range(1, 41)]
+    bonded = Warehouse.objects.create(
+        code="W2992001",
+        name="仓",
+        kind="bonded",
+        operator=world.warehouse,
+        ems_no="T2992W000001",
+        address="x",
+        capacity=10**9,
+        status="approved",
+    )
+    skus = {
+        (i["item_record_no"], i["gcode"])
+        for d in documents
+        for i in d["inventory"]["items"]
+        if i["item_record_no"]
+    }
+    StockItem.objects.bulk_create(
+        StockItem(
+            warehouse=bonded, item_record_no=r, owner_code="x", gcode=g, gname="x", unit="007", quantity=1000
+        )
+        for r, g in skus
+    )
+    db = settings.DATABASES["default"]
+    host, port, name = db["HOST"] or "127.0.0.1", db["PORT"] or 5432, connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{host}:{port}/{name}",
+        "DJANGO_SETTINGS_MODULE": "singlewindow.settings.local",
+        "CLEARANCE_CLAIM_SIZE": "5",
+        "ADAPTER_LATENCY_MS": "150",  # agencies slow enough that a kill lands mid-fan-out
+    }
+    from singlewindow.celery import app
+
+    app.control.purge()
+
+    def start_worker():
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "singlewindow",
+                "worker",
+                "-P",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    process = start_worker()
+    kills = 0
+    try:
+        for kind in ("order", "payment", "waybill"):
+            assert world.post(kind, [d[kind] for d in documents]).status_code == 201
+        assert world.post("inventory", [d["inventory"] for d in documents]).status_code == 201
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline:
+            if kills < 2 and AgencyDispatch.objects.filter(state="answered").count() >= 4 * (kills + 1):
+                os.killpg(process.pid, signal.SIGKILL)  # mid-fan-out: some dispatches answered, others not
+                process.wait()
+                kills += 1
+                process = start_worker()
+            if InventoryList.objects.filter(final_at__isnull=True).count() == 0:
+                break
+            clearance.sweep(stale_after=timedelta(seconds=3))
+            time.sleep(1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    assert kills == 2
+    summary, problems = ledger_problems()
+    assert problems == [] and summary["lists"] == 40, (summary, problems)
+    others = list(InventoryList.objects.exclude(status="released").values_list("status", "status_reason"))
+    assert summary["released"] == 40 and summary["bonded_released"] == 10, others
