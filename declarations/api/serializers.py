@@ -114,6 +114,28 @@ class BatchAnswerSerializer(serializers.Serializer):
     receipts = IntakeReceiptSerializer(many=True)
 
 
+class IntakeErrorSerializer(serializers.Serializer):
+    """A 400 at intake: the error (naming the fields), and the receipt of the one document or, for a
+    batch, every receipt in order (the good documents were stored all the same)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    receipt = IntakeReceiptSerializer(required=False)
+    count = serializers.IntegerField(required=False)
+    accepted = serializers.IntegerField(required=False)
+    duplicates = serializers.IntegerField(required=False)
+    changed = serializers.IntegerField(required=False)
+    rejected = serializers.IntegerField(required=False)
+    receipts = IntakeReceiptSerializer(many=True, required=False)
+
+
+class ReceiptQueueSerializer(serializers.Serializer):
+    results = ReceiptSerializer(many=True)
+    next_cursor = serializers.IntegerField()
+    more = serializers.BooleanField()
+
+
 class InspectionResultSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -15,7 +15,7 @@ from .views import (
     InventoryViewSet,
     OrderViewSet,
     PaymentViewSet,
-    ReceiptViewSet,
+    ReceiptQueueView,
     WaybillViewSet,
 )
 
@@ -26,7 +26,6 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("waybills", WaybillViewSet, basename="waybill")
 router.register("inventories", InventoryViewSet, basename="inventory")
-router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("inventory-cancels", InventoryCancelViewSet, basename="inventory-cancel")
 router.register("inventory-returns", InventoryRefundViewSet, basename="inventory-return")
 router.register("export-orders", ExportOrderViewSet, basename="export-order")
@@ -34,4 +33,8 @@ router.register("receipts-of-payment", ReceiptOfPaymentViewSet, basename="receip
 router.register("export-waybills", ExportWaybillViewSet, basename="export-waybill")
 router.register("export-inventories", ExportInventoryViewSet, basename="export-inventory")
 router.register("summary-declarations", SummaryDeclarationViewSet, basename="summary-declaration")
-urlpatterns = [path("ceb/", CebMessageView.as_view(), name="ceb"), *router.urls]
+urlpatterns = [
+    path("ceb/", CebMessageView.as_view(), name="ceb"),
+    path("receipts/", ReceiptQueueView.as_view(), name="receipt-queue"),
+    *router.urls,
+]

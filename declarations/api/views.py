@@ -4,8 +4,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
@@ -17,15 +17,17 @@ from singlewindow.api import error_body
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
-from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Receipt, Waybill
+from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
 from .serializers import (
     BatchAnswerSerializer,
     InspectionResultSerializer,
+    IntakeErrorSerializer,
     IntakeReceiptSerializer,
     InventoryDetailSerializer,
     InventorySerializer,
     OrderSerializer,
     PaymentSerializer,
+    ReceiptQueueSerializer,
     ReceiptSerializer,
     WaybillSerializer,
 )
@@ -108,9 +110,16 @@ def _intake_schema(schema):
     return extend_schema(
         request=schema,
         responses={
-            201: IntakeReceiptSerializer,
             200: IntakeReceiptSerializer,
-            400: OpenApiResponse(BatchAnswerSerializer, description="rejected; a batch lists every receipt"),
+            201: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    "IntakeAnswer",
+                    [IntakeReceiptSerializer, BatchAnswerSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="stored: one receipt, or for a batch every receipt in order",
+            ),
+            400: OpenApiResponse(IntakeErrorSerializer, description="rejected; a batch lists every receipt"),
             413: OpenApiResponse(description="more than 1,000 documents"),
         },
         description="Send one document (an object) or a batch (a list of up to 1,000). Idempotent on the "
@@ -229,14 +238,11 @@ class InventoryViewSet(DocumentViewSet):
         OpenApiParameter("limit", int, description="at most 1,000 (default 500)"),
     ],
 )
-class ReceiptViewSet(PrincipalMixin, viewsets.GenericViewSet):
+class ReceiptQueueView(PrincipalMixin, APIView):
     """The pull queue of your receipts, oldest first: call again with `since` = `next_cursor`."""
 
-    queryset = Receipt.objects.none()
-    serializer_class = ReceiptSerializer
-    pagination_class = None
-
-    def list(self, request):
+    @extend_schema(responses=ReceiptQueueSerializer)
+    def get(self, request):
         try:
             since = int(request.query_params.get("since", 0))
             limit = min(max(int(request.query_params.get("limit", 500)), 1), 1000)

@@ -1,0 +1,71 @@
+"""Schemathesis over the whole OpenAPI schema, in-process against the test database: every operation,
+as a partner key and as a customs official, with generated input. No answer may be a server error, and
+every documented answer must match its schema and content type.
+
+Bounded: a few examples per operation (FUZZ_EXAMPLES, default 5), so CI stays quick; run more by hand
+with `FUZZ_EXAMPLES=100 .venv/bin/pytest tests/test_fuzz_api.py`.
+"""
+
+import base64
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
+
+from sharing.services import api_key_issue
+
+from .factories import ClearanceWorld, official
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.content_type_conformance]
+
+
+def _fuzz(headers: dict[str, str]) -> tuple[int, int, list[str]]:
+    """Run every operation of the schema; returns (operations, cases, failures)."""
+    from django.core.wsgi import get_wsgi_application
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    operations, cases, failures = 0, 0, []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
+        def run(case):
+            nonlocal cases
+            cases += 1
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as exc:  # every operation's failures, reported together
+            found = getattr(exc, "exceptions", None) or [exc]
+            for failure in found:
+                text = " ".join(str(failure).split())
+                failures.append(f"{operation.method.upper()} {operation.path}: {text[:400]}")
+    print(f"schemathesis: {operations} operations, {cases} cases, {len(failures)} failures")  # shown with -s
+    return operations, cases, failures
+
+
+def test_a_partner_gets_no_server_error_and_schema_true_answers():
+    world = ClearanceWorld()
+    _key, plain = api_key_issue(enterprise=world.seller, name="fuzz")
+    operations, cases, failures = _fuzz({"Authorization": f"Api-Key {plain}"})
+    assert operations > 80 and cases >= operations
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_an_official_gets_no_server_error_and_schema_true_answers():
+    user = official("customs", "fuzz-customs")
+    user.set_password("fuzz-pass-2026")
+    user.save()
+    basic = base64.b64encode(b"fuzz-customs:fuzz-pass-2026").decode()
+    operations, cases, failures = _fuzz({"Authorization": f"Basic {basic}"})
+    assert operations > 80 and cases >= operations
+    assert failures == [], "\n\n".join(failures)
