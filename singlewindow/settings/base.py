@@ -169,6 +169,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "singlewindow.api.StandardPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "singlewindow.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["singlewindow.throttling.PartnerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "partner": env.str("API_RATE_LIMIT", default="6000/min"),
