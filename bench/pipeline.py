@@ -244,6 +244,9 @@ def main() -> None:
     parser.add_argument("--bonded-share", type=float, default=0.1, help="share of bonded (1210) orders")
     parser.add_argument("--kill", type=int, default=0, help="SIGKILL a random worker this many times")
     parser.add_argument("--kill-interval", type=float, default=4.0, help="seconds between kills")
+    parser.add_argument(
+        "--restart-redis", action="store_true", help="restart Redis without saving, mid-run (local server)"
+    )
     args = parser.parse_args()
 
     url = bench_database_url()
@@ -292,7 +295,11 @@ def main() -> None:
     for index in range(args.workers):
         workers[index] = worker(index)
     processes += list(workers.values())
-    chaos = Chaos(args.kill, args.kill_interval, workers, worker) if args.kill else None
+    chaos = (
+        Chaos(args.kill, args.kill_interval, workers, worker, restart_redis=args.restart_redis)
+        if args.kill or args.restart_redis
+        else None
+    )
     try:
         wait_for_http(args.port)
         time.sleep(2)  # let the workers connect
@@ -309,10 +316,13 @@ def main() -> None:
 class Chaos:
     """Kills a random worker with SIGKILL every `interval` seconds, `times` times, and restarts it."""
 
-    def __init__(self, times: int, interval: float, workers: dict, restart) -> None:
+    def __init__(
+        self, times: int, interval: float, workers: dict, restart, *, restart_redis: bool = False
+    ) -> None:
         import threading
 
         self.times, self.interval, self.workers, self.restart = times, interval, workers, restart
+        self.restart_redis = restart_redis
         self.kills: list[str] = []
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -322,6 +332,8 @@ class Chaos:
 
     def _run(self) -> None:
         rng = random.Random(7)
+        if self.restart_redis and not self.stop_event.wait(self.interval):
+            self._restart_redis()
         while len(self.kills) < self.times and not self.stop_event.wait(self.interval):
             index = rng.choice(sorted(self.workers))
             process = self.workers[index]
@@ -331,6 +343,18 @@ class Chaos:
             self.kills.append(f"worker{index} at {time.strftime('%H:%M:%S')}")
             print(f"chaos: SIGKILL worker{index}; restarting it", flush=True)
             self.workers[index] = self.restart(index)
+
+    def _restart_redis(self) -> None:
+        """Stop Redis without saving (every queued task is lost) and start it again two seconds later."""
+        url = urlparse(os.environ["REDIS_URL"])
+        port = str(url.port or 6379)
+        shutdown = ["redis-cli", "-p", port, "shutdown", "nosave"]
+        subprocess.run(shutdown, check=False, capture_output=True)  # noqa: S603, S607 - the local server
+        time.sleep(2)
+        serve = ["redis-server", "--daemonize", "yes", "--port", port, "--save", ""]
+        subprocess.run(serve, check=True)  # noqa: S603, S607 - as .ci/run starts it
+        self.kills.append(f"redis restarted empty at {time.strftime('%H:%M:%S')}")
+        print("chaos: Redis restarted without its queues", flush=True)
 
 
 def verify(n: int, kills: list[str]) -> None:

@@ -25,6 +25,7 @@ from sharing.choices import EnterpriseRole
 from sharing.models import AgentMandate, Enterprise
 from sharing.principal import Principal
 from singlewindow.api import flatten_errors
+from singlewindow.broker import send
 from singlewindow.db import insert_rows, update_rows
 
 from . import schemas
@@ -529,7 +530,7 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
     if updated:
         from singlewindow.tasks import process_pending_lists
 
-        transaction.on_commit(process_pending_lists.delay)
+        transaction.on_commit(lambda: send(process_pending_lists))
     return updated
 
 
@@ -558,10 +559,10 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
             ).values_list("pk", flat=True)
         )
         if released:
-            transaction.on_commit(lambda: tasks.settle_export_receipts.delay(released))
+            transaction.on_commit(lambda: send(tasks.settle_export_receipts, released))
     updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
     if updated:
-        transaction.on_commit(tasks.process_pending_exports.delay)
+        transaction.on_commit(lambda: send(tasks.process_pending_exports))
     return updated
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
+from singlewindow.broker import send
 
 from . import ceb, services
 from .choices import DocumentKind
@@ -92,7 +93,7 @@ def upload_create(*, principal: Principal, kind: str, file_name: str, data: byte
     )
     from .tasks import process_upload
 
-    transaction.on_commit(lambda: process_upload.delay(upload.pk))
+    transaction.on_commit(lambda: send(process_upload, upload.pk))
     return upload
 
 

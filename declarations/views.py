@@ -17,6 +17,7 @@ from rest_framework import serializers
 from sharing.principal import Principal
 from singlewindow.access import enterprise_member_required, guard, official_required
 from singlewindow.api import flatten_errors
+from singlewindow.broker import send
 
 from . import schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, RETURN_APPLY_DAYS, DocumentKind, InventoryStatus, ReceiptSource
@@ -214,7 +215,7 @@ def redrive(request, dispatch_id: int):
     dispatch = get_object_or_404(selectors.parked_dispatches(), pk=dispatch_id)
     if not (principal.is_superuser or principal.is_agency("customs") or principal.is_agency(dispatch.agency)):
         raise Http404
-    redrive_task.delay(dispatch.pk)
+    send(redrive_task, dispatch.pk, inline_if_down=True)
     messages.success(request, _("The dispatch has been sent again."))
     return redirect("agency-receipts")
 
@@ -237,7 +238,7 @@ def inspection_result(request, pk: int):
     if inventory.status != "inspection" or (not passed and not reason):
         messages.error(request, _("Record a result for a list under inspection; say what failed."))
     else:
-        conclude_inspection.delay(inventory.pk, passed, reason, request.user.pk)
+        send(conclude_inspection, inventory.pk, passed, reason, request.user.pk, inline_if_down=True)
         messages.success(request, _("Inspection result recorded."))
     return redirect("inventory-detail", pk=pk)
 

@@ -19,6 +19,7 @@ from declarations.choices import InventoryStatus
 from declarations.models import InventoryList
 from sharing.principal import Principal
 from sharing.services import audit_record
+from singlewindow.broker import send
 from singlewindow.db import insert_rows
 
 from .models import Alert, RiskAssessment, RiskRule
@@ -182,7 +183,7 @@ def alert_decide(*, alert: Alert, outcome: str, reason: str, by: Principal) -> A
     audit_record(actor=by, action=f"alert.{outcome}", obj=alert.inventory, reason=reason, alert=alert.pk)
     from singlewindow.tasks import resume_held
 
-    transaction.on_commit(lambda: resume_held.delay([alert.inventory_id]))
+    transaction.on_commit(lambda: send(resume_held, [alert.inventory_id]))
     return alert
 
 

@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from singlewindow.broker import send
+
 from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
 from .models import Agency, AuditEvent, AuditHead, Enterprise, EnterpriseAPIKey, Membership, Notification
@@ -226,8 +228,8 @@ def _decide(
         from .tasks import notify_enterprise
 
         transaction.on_commit(
-            lambda: notify_enterprise.delay(
-                enterprise.pk, kind, enterprise.name_zh, reason, f"audit:{event.pk}"
+            lambda: send(
+                notify_enterprise, enterprise.pk, kind, enterprise.name_zh, reason, f"audit:{event.pk}"
             )
         )
     return enterprise
@@ -370,7 +372,8 @@ def on_park_application_changed(
         from .tasks import notify_enterprise
 
         transaction.on_commit(
-            lambda: notify_enterprise.delay(
+            lambda: send(
+                notify_enterprise,
                 application.enterprise_id,
                 kind,
                 application.park.name_zh,

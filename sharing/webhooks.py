@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from singlewindow import broker
+
 from .models import Enterprise, WebhookDelivery, WebhookSubscription
 
 TIMEOUT_SECONDS = 5
@@ -97,7 +99,7 @@ def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
         from singlewindow.tasks import send_webhook
 
         for delivery_id in ids:
-            send_webhook.delay(delivery_id)
+            broker.send(send_webhook, delivery_id)
 
     transaction.on_commit(send_all)
     return len(ids)
@@ -155,5 +157,5 @@ def retry_due() -> int:
         ).values_list("id", flat=True)[:500]
     )
     for delivery_id in due:
-        send_webhook.delay(delivery_id)
+        broker.send(send_webhook, delivery_id)
     return len(due)

@@ -6,9 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, permissions
-from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -86,14 +84,3 @@ def official_of(*agencies: str) -> type[permissions.BasePermission]:
 
     OfficialOf.__name__ = OfficialOf.__qualname__ = "OfficialOf" + "".join(a.title() for a in agencies)
     return OfficialOf
-
-
-class BoundedJSONParser(JSONParser):
-    """JSON whose nesting the decoder cannot follow (tens of thousands of `[`) is a 400, not a
-    RecursionError: the C decoder gives up at Python's recursion limit, and DRF catches only ValueError."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - the document is nested too deeply.") from None

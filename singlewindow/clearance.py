@@ -99,6 +99,7 @@ from sharing.models import (
     PositiveListEntry,
 )
 
+from .broker import send
 from .db import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def process_pending_lists(*, limit: int | None = None) -> int:
     if len(claimed) == limit:
         from .tasks import process_pending_lists as task
 
-        transaction.on_commit(task.delay)
+        transaction.on_commit(lambda: send(task))
     return len(claimed)
 
 
@@ -395,9 +396,7 @@ def publish(dispatch_ids: Iterable[int]) -> None:
     """Send one task per agency dispatch; runs after commit (and again from the sweeper)."""
     from .tasks import dispatch_to_agency
 
-    ids = list(dispatch_ids)
-    for dispatch_id in ids:
-        dispatch_to_agency.delay(dispatch_id)
+    ids = [dispatch_id for dispatch_id in dispatch_ids if send(dispatch_to_agency, dispatch_id)]
     AgencyDispatch.objects.filter(pk__in=ids, state=AgencyDispatch.State.PENDING).update(
         state=AgencyDispatch.State.SENT, published_at=timezone.now()
     )
@@ -829,7 +828,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
 def _after_final(inventory_ids: list[int]) -> None:
     from .tasks import deliver_webhooks
 
-    deliver_webhooks.delay(inventory_ids)
+    send(deliver_webhooks, inventory_ids)
 
 
 def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) -> None:
@@ -962,14 +961,44 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     if waiting:
         from .tasks import process_pending_lists as task
 
-        task.delay()
+        send(task)
     exports_waiting = ExportInventoryList.objects.filter(
         match_requested_at__lt=cutoff, status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH)
     ).exists()
     if exports_waiting:
         from .tasks import process_pending_exports as export_task
 
-        export_task.delay()
+        send(export_task)
+    # Work whose message was lost with the broker: officials' decisions on held lists, uploads still
+    # queued, late receipts of released 9810 exports not yet settled.
+    decided = list(
+        InventoryList.objects.filter(
+            status=InventoryStatus.HELD, alert__status=Alert.Status.CLOSED, alert__decided_at__lt=cutoff
+        ).values_list("id", flat=True)[:1000]
+    )
+    if decided:
+        from .tasks import resume_held as resume_task
+
+        send(resume_task, decided)
+    from declarations.models import Upload
+    from declarations.tasks import process_upload
+
+    uploads = list(
+        Upload.objects.filter(status=Upload.Status.QUEUED, created_at__lt=cutoff).values_list(
+            "id", flat=True
+        )[:100]
+    )
+    for upload_id in uploads:
+        send(process_upload, upload_id)
+    unsettled = list(
+        ExportInventoryList.objects.filter(
+            status=InventoryStatus.RELEASED,
+            trade_mode="9810",
+            forex_settlement__isnull=True,
+            final_at__lt=cutoff,
+        ).values_list("id", flat=True)[:1000]
+    )
+    settled = settle_export_receipts(export_list_ids=unsettled) if unsettled else 0
     from sharing import webhooks
 
     return {
@@ -977,6 +1006,9 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         "matching": int(waiting) + int(exports_waiting),
         "webhooks": webhooks.retry_due(),
         "returns_expired": refunds_expire(),
+        "held_resumed": len(decided),
+        "uploads": len(uploads),
+        "receipts_settled": settled,
     }
 
 
@@ -1146,7 +1178,7 @@ def process_pending_exports(*, limit: int | None = None) -> int:
     if len(claimed) == limit:
         from .tasks import process_pending_exports as task
 
-        transaction.on_commit(task.delay)
+        transaction.on_commit(lambda: send(task))
     return len(claimed)
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from sharing.api.base import ScopedReadOnlyViewSet
 from singlewindow.api import error_body, flatten_errors
+from singlewindow.broker import send
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind
@@ -136,13 +137,15 @@ class ExportInventoryViewSet(DocumentViewSet):
                 error_body("conflict", _("This list is not waiting for an inspection.")),
                 status=status.HTTP_409_CONFLICT,
             )
-        conclude_export_inspection.delay(
+        send(
+            conclude_export_inspection,
             inventory.pk,
             body.validated_data["passed"],
             body.validated_data["reason"],
             request.user.pk
             if request.user.is_authenticated and not hasattr(request.user, "api_key")
             else None,
+            inline_if_down=True,
         )
         return Response({"id": inventory.pk, "recorded": True}, status=status.HTTP_202_ACCEPTED)
 

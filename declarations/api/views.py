@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from singlewindow.api import error_body
+from singlewindow.broker import send
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind
@@ -222,11 +223,13 @@ class InventoryViewSet(DocumentViewSet):
                 error_body("conflict", _("This list is not waiting for an inspection.")),
                 status=status.HTTP_409_CONFLICT,
             )
-        conclude_inspection.delay(
+        send(
+            conclude_inspection,
             inventory.pk,
             body.validated_data["passed"],
             body.validated_data["reason"],
             request.user.pk if request.user.is_authenticated else None,
+            inline_if_down=True,
         )
         return Response({"id": inventory.pk, "recorded": True}, status=status.HTTP_202_ACCEPTED)
 

@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "singlewindow.api.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "singlewindow.api.BoundedJSONParser",
+        "singlewindow.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -1,0 +1,27 @@
+"""Publishing tasks when the broker may be down. The database is the record: a task that cannot be
+sent now is logged, and the sweeper finds its work again by its state in the database (lists waiting
+for a match, dispatches not answered, webhooks due, uploads queued). Requests keep answering."""
+
+import logging
+from typing import Any
+
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+BROKER_DOWN = (OperationalError, RedisError)
+
+
+def send(task: Any, *args: Any, inline_if_down: bool = False) -> bool:
+    """`task.delay(*args)`; False when the broker did not take it. With `inline_if_down`, an official's
+    action that nothing else would redo runs here and now instead."""
+    try:
+        task.delay(*args)
+        return True
+    except BROKER_DOWN as exc:
+        if inline_if_down:
+            logger.warning("broker unavailable; running %s in the request: %s", task.name, exc)
+            task.apply(args=args)
+            return True
+        logger.warning("broker unavailable; %s not sent, the sweeper will find its work: %s", task.name, exc)
+        return False
