@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from singlewindow.api import utc_datetime_filter
+
 from .choices import InventoryStatus
 from .models import (
     ExportInventoryList,
@@ -16,10 +18,8 @@ from .models import (
 
 
 class DocumentFilterSet(django_filters.FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label=_("received from")
-    )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_after = utc_datetime_filter(field_name="created_at", lookup_expr="gte", label=_("received from"))
+    created_before = utc_datetime_filter(
         field_name="created_at", lookup_expr="lt", label=_("received before")
     )
 

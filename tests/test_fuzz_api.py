@@ -11,6 +11,7 @@ import os
 
 import pytest
 import schemathesis
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
@@ -25,9 +26,23 @@ CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.
 
 def _fuzz(headers: dict[str, str]) -> tuple[int, int, list[str]]:
     """Run every operation of the schema; returns (operations, cases, failures)."""
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # As Django's test client does: the handler must not close the test's connection (and with it the
+    # transaction the test runs in) at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return _run_all(headers, get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _run_all(headers: dict[str, str], application) -> tuple[int, int, list[str]]:
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     operations, cases, failures = 0, 0, []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -40,7 +55,12 @@ def _fuzz(headers: dict[str, str]) -> tuple[int, int, list[str]]:
         def run(case):
             nonlocal cases
             cases += 1
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            # Each case in a savepoint rolled back after it: cases stay independent, as requests are.
+            savepoint = transaction.savepoint()
+            try:
+                case.call_and_validate(headers=headers, checks=CHECKS)
+            finally:
+                transaction.savepoint_rollback(savepoint)
 
         try:
             run()
