@@ -492,9 +492,8 @@ def _apply_change(spec: DocumentSpec, current, data: dict[str, Any], digest: str
     current.app_type = AppType.CHANGE
     current.content_hash = digest
     current.version += 1
-    if spec.kind in LIST_KINDS:
-        current.status = InventoryStatus.RECEIVED
-        current.status_reason = ""
+    # A mismatched list keeps its status until the clearance processor matches it again (it is asked
+    # to): that step is where its status and the statistics move together.
     return current
 
 

@@ -98,6 +98,7 @@ from sharing.models import (
     PaymentLicence,
     PositiveListEntry,
 )
+from stats import services as stats_services
 
 from .broker import send
 from .db import insert_rows, update_rows
@@ -140,11 +141,13 @@ def process_pending_lists(*, limit: int | None = None) -> int:
         if not claimed:
             return 0
         lists = list(InventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id"))
+        before = stats_services.snapshot(lists)
         matched = _match(lists)
         assessed = _assess(matched)
         cleared = _score(assessed)
         if cleared:
             _dispatch(cleared)
+        stats_services.record_changes(lists, before)
     if len(claimed) == limit:
         from .tasks import process_pending_lists as task
 
@@ -771,6 +774,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
         .select_related("payment")
         .prefetch_related("items")
     )
+    before = stats_services.snapshot(lists)
     now = timezone.now()
     released, inspected, rejected, receipts = [], [], [], []
     for inventory in lists:
@@ -818,6 +822,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
         released + inspected + rejected, ["status", "return_status", "status_reason", "invt_no", "final_at"]
     )
     insert_rows(receipts)
+    stats_services.record_changes(lists, before)
     batch.finalized_at = now
     batch.save(update_fields=["finalized_at"])
     ids = [i.pk for i in released + inspected + rejected]
@@ -1073,6 +1078,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
         lists = [i for i in lists if i.pk in alerts]
         if not lists:
             return 0
+        before = stats_services.snapshot(lists)
         rejected = [i for i in lists if alerts[i.pk].outcome == Alert.Outcome.REJECT]
         onward = [i for i in lists if alerts[i.pk].outcome != Alert.Outcome.REJECT]
         inspect = [i.pk for i in onward if alerts[i.pk].outcome == Alert.Outcome.INSPECT]
@@ -1091,6 +1097,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
         logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in rejected], code="rejected")
         _settle_quota([], rejected)
         _credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
+        stats_services.record_changes(lists, before)
         if onward:
             _dispatch(onward)
         ids = [i.pk for i in rejected]
@@ -1117,6 +1124,7 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
         if inventory is None:
             return False
         decisions = {inventory.pk: list(AgencyDecision.objects.filter(inventory=inventory))}
+        before = stats_services.snapshot([inventory])
         now = timezone.now()
         inventory.final_at = now
         if passed:
@@ -1146,6 +1154,7 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
         _record_tax_bills(released)
         update_rows([inventory], ["status", "return_status", "status_reason", "invt_no", "final_at"])
         insert_rows([receipt])
+        stats_services.record_changes([inventory], before)
         if passed:
             _credit_events(released, CreditEvent.Kind.RELEASED, "released after inspection")
         else:
@@ -1172,9 +1181,11 @@ def process_pending_exports(*, limit: int | None = None) -> int:
         lists = list(
             ExportInventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id")
         )
+        before = stats_services.snapshot(lists)
         matched = _match_exports(lists)
         if matched:
             _dispatch_exports(matched)
+        stats_services.record_changes(lists, before)
     if len(claimed) == limit:
         from .tasks import process_pending_exports as task
 
@@ -1410,6 +1421,7 @@ def _finalize_exports(batch: DispatchBatch) -> bool:
         .select_related("receipt")
         .prefetch_related("items")
     )
+    before = stats_services.snapshot(lists)
     now = timezone.now()
     released, inspected, rejected, receipts = [], [], [], []
     for inventory in lists:
@@ -1439,6 +1451,7 @@ def _finalize_exports(batch: DispatchBatch) -> bool:
         released + inspected + rejected, ["status", "return_status", "status_reason", "invt_no", "final_at"]
     )
     insert_rows(receipts)
+    stats_services.record_changes(lists, before)
     batch.finalized_at = now
     batch.save(update_fields=["finalized_at"])
     return True
@@ -1536,6 +1549,7 @@ def export_inspection_conclude(
         )
         if inventory is None:
             return False
+        before = stats_services.snapshot([inventory])
         now = timezone.now()
         if passed:
             _release_export(inventory, now)
@@ -1553,6 +1567,7 @@ def export_inspection_conclude(
             receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason)
         update_rows([inventory], ["status", "return_status", "status_reason", "invt_no", "final_at"])
         insert_rows([receipt])
+        stats_services.record_changes([inventory], before)
         official = get_user_model().objects.filter(pk=official_id).first() if official_id else None
         action = "export.inspection_passed" if passed else "export.inspection_failed"
         audit_record(actor=official, action=action, obj=inventory, reason=reason)
@@ -1615,6 +1630,7 @@ def list_cancel(
                 409,
             )
         decisions = {inventory.pk: list(AgencyDecision.objects.filter(inventory=inventory))}
+        before = stats_services.snapshot([inventory])
         cancel = InventoryCancel.objects.create(
             **_amendment_fields(data), inventory=inventory, submitted_by_id=enterprise_id
         )
@@ -1625,6 +1641,7 @@ def list_cancel(
         inventory.status, inventory.final_at = InventoryStatus.CANCELLED, now
         inventory.status_reason = f"Cancelled (CEB623): {data['reason']}"[:1000]
         update_rows([inventory], ["status", "status_reason", "final_at"])
+        stats_services.record_changes([inventory], before)
         receipt = _receipt(inventory, ReceiptSource.CUSTOMS, "800", "Cancellation approved (CEB624)")
         receipt.kind, receipt.document_id = DocumentKind.CANCEL, cancel.pk
         insert_rows([receipt])

@@ -1,0 +1,301 @@
+"""Reads of the statistics: the figures of the dashboards and of /api/v1/stats/, from the counters
+(DailyStat), filtered by date range, flow, supervision mode, zone and park, and scoped to the caller
+(an enterprise sees its own lists only)."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharing.principal import Principal
+
+from .models import BUCKET_FIELDS, CLEARANCE_BUCKETS, DailyStat, Outcome
+
+BREAKDOWNS = ("flow", "trade_mode", "zone", "park", "country", "hs_chapter", "enterprise", "outcome")
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    date_from: datetime.date
+    date_to: datetime.date  # inclusive
+    direction: str = ""  # "I" import, "E" export, "" both
+    trade_mode: str = ""
+    zone_id: int | None = None
+    park_id: int | None = None
+    ebc_codes: frozenset[str] = field(default_factory=frozenset)  # an enterprise's own scope
+
+    def as_query(self) -> dict[str, str]:
+        query = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
+        for name in ("direction", "trade_mode"):
+            if getattr(self, name):
+                query[name] = getattr(self, name)
+        for name in ("zone_id", "park_id"):
+            if getattr(self, name) is not None:
+                query[name.removesuffix("_id")] = str(getattr(self, name))
+        return query
+
+
+class FilterError(ValueError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def filter_from(params: Any, *, principal: Principal, days: int = 30) -> StatsFilter:
+    """The filter of a request's query parameters (date_from, date_to, direction, trade_mode, zone,
+    park), scoped to the caller: an enterprise's figures are its own lists'."""
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+
+    def date(name: str, default: datetime.date) -> datetime.date:
+        raw = params.get(name) or ""
+        if not raw:
+            return default
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = [_("A date as YYYY-MM-DD.")]
+            return default
+
+    def number(name: str) -> int | None:
+        raw = params.get(name) or ""
+        if not raw:
+            return None
+        if not raw.isdigit():
+            errors[name] = [_("A whole number.")]
+            return None
+        return int(raw)
+
+    date_to = date("date_to", today)
+    date_from = date("date_from", date_to - datetime.timedelta(days=days - 1))
+    if date_from > date_to:
+        errors["date_from"] = [_("The range starts after it ends.")]
+    elif (date_to - date_from).days >= MAX_DAYS:
+        errors["date_from"] = [_("At most a year at a time.")]
+    direction = params.get("direction") or ""
+    if direction not in ("", "I", "E"):
+        errors["direction"] = [_("I (import), E (export) or empty for both.")]
+    trade_mode = params.get("trade_mode") or ""
+    if trade_mode not in ("", "9610", "1210", "9710", "9810"):
+        errors["trade_mode"] = [_("One of 9610, 1210, 9710, 9810.")]
+    zone_id, park_id = number("zone"), number("park")
+    if errors:
+        raise FilterError(errors)
+    codes: frozenset[str] = frozenset()
+    if not principal.sees_everything:
+        enterprise = principal.enterprise
+        codes = frozenset({enterprise.customs_code, enterprise.uscc}) if enterprise else frozenset({"-"})
+    return StatsFilter(date_from, date_to, direction, trade_mode, zone_id, park_id, codes)
+
+
+def rows(f: StatsFilter) -> QuerySet[DailyStat]:
+    qs = DailyStat.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    if f.direction:
+        qs = qs.filter(direction=f.direction)
+    if f.trade_mode:
+        # Mismatched lists are counted without their mode (their documents may still change).
+        qs = qs.filter(Q(trade_mode=f.trade_mode) | Q(outcome=Outcome.MISMATCH))
+    if f.zone_id is not None:
+        qs = qs.filter(zone_id=f.zone_id)
+    if f.park_id is not None:
+        qs = qs.filter(park_id=f.park_id)
+    if f.ebc_codes:
+        qs = qs.filter(ebc_code__in=f.ebc_codes)
+    return qs
+
+
+def _sums(qs) -> dict[str, Any]:
+    aggregates = {
+        name: Sum(name) for name in ("lists", "value_cny", "tax", "clearance_seconds", *BUCKET_FIELDS)
+    }
+    return {k: (v or 0) for k, v in qs.aggregate(**aggregates).items()}
+
+
+def percentile(histogram: list[int], share: float) -> int | None:
+    """The upper bound (seconds) of the bucket holding the `share` quantile; None without releases
+    (and 86,401 for "longer than a day")."""
+    total = sum(histogram)
+    if not total:
+        return None
+    running = 0
+    for index, count in enumerate(histogram):
+        running += count
+        if running >= share * total:
+            return CLEARANCE_BUCKETS[index] if index < len(CLEARANCE_BUCKETS) else CLEARANCE_BUCKETS[-1] + 1
+    return None
+
+
+def overview(f: StatsFilter) -> dict[str, Any]:
+    """Lists per outcome, release rate, value and tax of releases, clearance time p50/p95."""
+    by_outcome = {o: 0 for o in Outcome.values}
+    for row in rows(f).values("outcome").annotate(n=Sum("lists")):
+        by_outcome[row["outcome"]] = row["n"] or 0
+    released_rows = rows(f).filter(outcome=Outcome.RELEASED)
+    sums = _sums(released_rows)
+    histogram = [sums[name] for name in BUCKET_FIELDS]
+    decided = by_outcome[Outcome.RELEASED] + by_outcome[Outcome.REJECTED] + by_outcome[Outcome.INSPECTION]
+    return {
+        "lists": sum(by_outcome.values()),
+        **by_outcome,
+        "release_rate": round(by_outcome[Outcome.RELEASED] / decided, 4) if decided else None,
+        "value_cny": Decimal(sums["value_cny"]),
+        "tax": Decimal(sums["tax"]),
+        "clearance_p50_s": percentile(histogram, 0.5),
+        "clearance_p95_s": percentile(histogram, 0.95),
+        "clearance_mean_s": round(sums["clearance_seconds"] / sums["lists"], 1) if sums["lists"] else None,
+        "histogram": dict(zip([*map(str, CLEARANCE_BUCKETS), "longer"], histogram, strict=True)),
+    }
+
+
+def trend(f: StatsFilter) -> list[dict[str, Any]]:
+    """One entry per day of the range: lists per outcome, value and tax of releases."""
+    days: dict[datetime.date, dict[str, Any]] = {}
+    day = f.date_from
+    while day <= f.date_to:
+        days[day] = {"day": day, **{o: 0 for o in Outcome.values}, "value_cny": Decimal(0), "tax": Decimal(0)}
+        day += datetime.timedelta(days=1)
+    for row in (
+        rows(f).values("day", "outcome").annotate(n=Sum("lists"), value=Sum("value_cny"), tax_sum=Sum("tax"))
+    ):
+        entry = days[row["day"]]
+        entry[row["outcome"]] = row["n"] or 0
+        if row["outcome"] == Outcome.RELEASED:
+            entry["value_cny"] = row["value"] or Decimal(0)
+            entry["tax"] = row["tax_sum"] or Decimal(0)
+    return list(days.values())
+
+
+FLOWS = {("I", "1210"): "bonded_import", ("I", "9610"): "direct_import"}
+
+
+def _flow_label(key: str) -> str:
+    return {
+        "bonded_import": _("Bonded import (1210)"),
+        "direct_import": _("Direct-mail import (9610)"),
+        "export": _("Export (9610/9710/9810)"),
+        "unmatched": _("Documents do not match"),
+    }.get(key, key)
+
+
+def breakdown(f: StatsFilter, by: str) -> list[dict[str, Any]]:
+    """Lists per outcome, value and tax of releases, grouped by one dimension, largest first."""
+    if by not in BREAKDOWNS:
+        raise FilterError({"by": [_("One of: %(names)s.") % {"names": ", ".join(BREAKDOWNS)}]})
+    column = {"zone": "zone_id", "park": "park_id", "enterprise": "ebc_code"}.get(by, by)
+    group = ("direction", "trade_mode") if by == "flow" else (column,)
+    out: dict[str, dict[str, Any]] = {}
+    for row in (
+        rows(f).values(*group, "outcome").annotate(n=Sum("lists"), value=Sum("value_cny"), tax_sum=Sum("tax"))
+    ):
+        if by == "flow":
+            if row["outcome"] == Outcome.MISMATCH:
+                key = "unmatched"
+            else:
+                key = (
+                    "export"
+                    if row["direction"] == "E"
+                    else FLOWS.get((row["direction"], row["trade_mode"]), "")
+                )
+        else:
+            key = str(row[column])
+        entry = out.setdefault(
+            key,
+            {
+                "key": key,
+                **{o: 0 for o in Outcome.values},
+                "lists": 0,
+                "value_cny": Decimal(0),
+                "tax": Decimal(0),
+            },
+        )
+        entry[row["outcome"]] += row["n"] or 0
+        entry["lists"] += row["n"] or 0
+        if row["outcome"] == Outcome.RELEASED:
+            entry["value_cny"] += row["value"] or Decimal(0)
+            entry["tax"] += row["tax_sum"] or Decimal(0)
+    labels = _labels(by, list(out))
+    result = sorted(out.values(), key=lambda e: (-e["lists"], e["key"]))
+    for entry in result:
+        entry["label"] = labels.get(entry["key"], entry["key"] or "—")
+    return result
+
+
+def _labels(by: str, keys: list[str]) -> dict[str, str]:
+    if by == "flow":
+        return {k: _flow_label(k) for k in keys}
+    if by in ("zone", "park"):
+        from parks.models import Park, Zone
+
+        model = Zone if by == "zone" else Park
+        ids = [int(k) for k in keys if k.isdigit() and k != "0"]
+        names = {str(o.pk): str(o) for o in model.objects.filter(pk__in=ids)}
+        return {**names, "0": _("None")}
+    if by == "enterprise":
+        from sharing.models import Enterprise
+
+        names = {}
+        for e in Enterprise.objects.filter(Q(customs_code__in=keys) | Q(uscc__in=keys)):
+            names[e.customs_code] = names[e.uscc] = f"{e.name_zh} ({e.customs_code})"
+        return names
+    if by == "outcome":
+        return dict(Outcome.choices)
+    return {}
+
+
+def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
+    """The most frequent reasons of the lists rejected in the range (the first reason of each)."""
+    from declarations.models import ExportInventoryList, InventoryList
+
+    start = timezone.make_aware(datetime.datetime.combine(f.date_from, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(f.date_to + datetime.timedelta(days=1), datetime.time.min)
+    )
+    counts: dict[str, int] = {}
+    models = [InventoryList, ExportInventoryList]
+    if f.direction:
+        models = [InventoryList] if f.direction == "I" else [ExportInventoryList]
+    for model in models:
+        qs = model.objects.filter(status="rejected", final_at__gte=start, final_at__lt=end)
+        if f.trade_mode:
+            qs = qs.filter(trade_mode=f.trade_mode)
+        if f.ebc_codes:
+            qs = qs.filter(ebc_code__in=f.ebc_codes)
+        if f.park_id is not None or f.zone_id is not None:
+            from sharing.models import Enterprise
+
+            members = Enterprise.objects.all()
+            if f.park_id is not None:
+                members = members.filter(park_id=f.park_id or None)
+            if f.zone_id is not None:
+                members = members.filter(park__zone_id=f.zone_id)
+            codes = [c for pair in members.values_list("customs_code", "uscc") for c in pair]
+            qs = qs.filter(ebc_code__in=codes)
+        for reason in qs.values_list("status_reason", flat=True).iterator(chunk_size=2000):
+            key = reason_key(reason)
+            counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [{"reason": reason, "lists": n} for reason, n in ranked]
+
+
+def reason_key(reason: str) -> str:
+    """A rejection reason without the list's own numbers: its first clause, up to the first digit run
+    that names a line, an amount or a code of the list."""
+    first = (reason or "").split(";")[0].strip()
+    words = []
+    for word in first.split():
+        if any(ch.isdigit() for ch in word) and not word.startswith("-"):
+            words.append("…")
+            break
+        words.append(word)
+    return " ".join(words)[:120] or "—"
+
+
+def open_alerts() -> int:
+    from risk.models import Alert
+
+    return Alert.objects.filter(status=Alert.Status.OPEN).count()
