@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("credit.api.urls")),
     path("", include("logistics.api.urls")),
     path("", include("finance.api.urls")),
+    path("", include("stats.api.urls")),
 ]
 
 urlpatterns = [
