@@ -148,3 +148,14 @@ def returns_to_confirm(*, principal: Principal) -> QuerySet[InventoryRefund]:
         .select_related("inventory")
         .order_by("goods_due_by")
     )
+
+
+def dispatch_counts(*, agency: str) -> dict[str, int]:
+    """How many batches the window sent this agency, by state of its answer."""
+    from django.db.models import Count
+
+    from .models import AgencyDispatch
+
+    return dict(
+        AgencyDispatch.objects.filter(agency=agency).order_by().values_list("state").annotate(n=Count("id"))
+    )

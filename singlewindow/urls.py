@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("credit.urls")),
     path("", include("logistics.urls")),
     path("", include("finance.urls")),
+    path("", include("stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

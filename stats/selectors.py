@@ -244,7 +244,56 @@ def _labels(by: str, keys: list[str]) -> dict[str, str]:
         return names
     if by == "outcome":
         return dict(Outcome.choices)
+    if by == "trade_mode":
+        modes = _trade_modes()
+        return {k: f"{k} {modes[k]}" for k in keys if k in modes} | {"": _("Not matched yet")}
+    if by == "country":
+        countries = _countries()
+        return {k: f"{countries[k]} ({k})" for k in keys if k in countries} | {"": _("Not matched yet")}
+    if by == "hs_chapter":
+        return {k: _("HS chapter %(n)s") % {"n": k} for k in keys if k} | {"": _("Not matched yet")}
     return {}
+
+
+def _trade_modes() -> dict[str, str]:
+    # Built per call: translated in the language of the request.
+    return {
+        "9610": _("CBEC direct purchase / B2C export"),
+        "1210": _("Bonded CBEC import"),
+        "9710": _("B2B direct export"),
+        "9810": _("Export to overseas warehouse"),
+    }
+
+
+def _countries() -> dict[str, str]:
+    # DOMAIN 8.3, the customs' 3-digit codes the CBEC messages use.
+    return {
+        "142": _("China"),
+        "110": _("Hong Kong"),
+        "121": _("Macao"),
+        "143": _("Taiwan"),
+        "116": _("Japan"),
+        "133": _("Korea"),
+        "132": _("Singapore"),
+        "122": _("Malaysia"),
+        "136": _("Thailand"),
+        "141": _("Vietnam"),
+        "301": _("Belgium"),
+        "303": _("United Kingdom"),
+        "304": _("Germany"),
+        "305": _("France"),
+        "307": _("Italy"),
+        "309": _("Netherlands"),
+        "312": _("Spain"),
+        "315": _("Austria"),
+        "331": _("Switzerland"),
+        "344": _("Russia"),
+        "501": _("Canada"),
+        "502": _("United States"),
+        "601": _("Australia"),
+        "609": _("New Zealand"),
+        "701": _("Unknown"),
+    }
 
 
 def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
@@ -285,7 +334,7 @@ def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
 def reason_key(reason: str) -> str:
     """A rejection reason without the list's own numbers: its first clause, up to the first digit run
     that names a line, an amount or a code of the list."""
-    first = (reason or "").split(";")[0].strip()
+    first = (reason or "").split(";")[0].strip().removeprefix("Rejected by customs:").strip()
     words = []
     for word in first.split():
         if any(ch.isdigit() for ch in word) and not word.startswith("-"):
