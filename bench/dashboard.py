@@ -30,8 +30,17 @@ def database_url() -> str:
     return parsed._replace(path=parsed.path.rstrip("/") + "_dash").geturl()
 
 
+REASONS = [
+    "customs: -621021 item R33049900: 0 in stock in W1, the list takes 1",
+    "tax: tax guarantee of 3301980000 has 12.00 left, the list needs 30.00",
+    "inspection: line 1: food 婴幼儿奶粉 (0402210000) needs a registered overseas producer",
+    "forex: payer's purchases this year would reach USD 50012.00, over USD 50,000",
+]
+
+
 def fill(n: int) -> tuple[object, object]:
-    """n released lists (one line each) and the counters; returns (official, enterprise user)."""
+    """n lists (one line each; about 97% released, 3% rejected) and the counters; returns (official,
+    enterprise user)."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.utils import timezone
@@ -89,8 +98,6 @@ def fill(n: int) -> tuple[object, object]:
         "pack_no": 1,
         "gross_weight": Decimal("1.2"),
         "net_weight": Decimal("1"),
-        "status": "released",
-        "return_status": "800",
         "content_hash": "x",
     }
     started = time.monotonic()
@@ -112,6 +119,16 @@ def fill(n: int) -> tuple[object, object]:
                     logistics_no=f"DASHL{i:09d}",
                     trade_mode="1210" if i % 10 == 0 else "9610",
                     final_at=final,
+                    # about 3% rejected, with the reasons the agencies give, for the reasons table
+                    **(
+                        {
+                            "status": "rejected",
+                            "return_status": "100",
+                            "status_reason": REASONS[i % len(REASONS)],
+                        }
+                        if i % 33 == 0
+                        else {"status": "released", "return_status": "800"}
+                    ),
                     tax_amount=tax,
                     dutiable_value=price,
                 )

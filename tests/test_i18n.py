@@ -14,8 +14,9 @@ def test_catalog_is_complete(language):
     assert catalog.fuzzy_entries() == []
     # the compiled catalog says what the source says
     compiled = polib.mofile(str(LOCALE / language / "LC_MESSAGES" / "django.mo"))
-    assert {e.msgid: e.msgstr for e in compiled if not e.msgid_plural} == {
-        e.msgid: e.msgstr for e in catalog if not e.msgid_plural and not e.obsolete
+    # Keyed with the context: "From" (a sender) and "From" (of a date range) are two entries.
+    assert {(e.msgctxt, e.msgid): e.msgstr for e in compiled if not e.msgid_plural} == {
+        (e.msgctxt, e.msgid): e.msgstr for e in catalog if not e.msgid_plural and not e.obsolete
     }
 
 
