@@ -101,7 +101,7 @@ from sharing.models import (
 from stats import services as stats_services
 
 from .broker import send
-from .db import insert_rows, update_rows
+from .db import insert_rows, retrying_deadlocks, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +136,22 @@ def process_pending_lists(*, limit: int | None = None) -> int:
     Returns how many were claimed; a full claim asks for another run, so a backlog drains in batches.
     """
     limit = limit or settings.CLEARANCE_CLAIM_SIZE
+    claimed = retrying_deadlocks(lambda: _clear_claimed(limit))
+    if not claimed:
+        return 0
+    if len(claimed) == limit:
+        from .tasks import process_pending_lists as task
+
+        transaction.on_commit(lambda: send(task))
+    return len(claimed)
+
+
+def _clear_claimed(limit: int) -> list[int]:
+    """One transaction: claim, match, assess, score and dispatch; returns the ids claimed."""
     with transaction.atomic():
         claimed = _claim(InventoryList, limit)
         if not claimed:
-            return 0
+            return []
         lists = list(InventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id"))
         before = stats_services.snapshot(lists)
         matched = _match(lists)
@@ -148,11 +160,7 @@ def process_pending_lists(*, limit: int | None = None) -> int:
         if cleared:
             _dispatch(cleared)
         stats_services.record_changes(lists, before)
-    if len(claimed) == limit:
-        from .tasks import process_pending_lists as task
-
-        transaction.on_commit(lambda: send(task))
-    return len(claimed)
+    return claimed
 
 
 def _claim(model: type[InventoryList] | type[ExportInventoryList], limit: int) -> list[int]:
@@ -440,6 +448,13 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
             error=str(exc)[:500],
         )
         raise
+    retrying_deadlocks(lambda: _record_answer(dispatch_id, decisions, declared, payload, exporting))
+
+
+def _record_answer(
+    dispatch_id: int, decisions: list[Decision], declared: list, payload: str, exporting: bool
+) -> None:
+    """In one transaction: the agency's holds, decisions, messages and receipts; then the fan-in."""
     with transaction.atomic():
         dispatch = AgencyDispatch.objects.select_for_update().get(pk=dispatch_id)
         if dispatch.state == AgencyDispatch.State.ANSWERED:

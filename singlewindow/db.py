@@ -111,3 +111,26 @@ def _preparer(field, connection):
         attname = field.attname
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+DEADLOCK_CODES = ("40P01", "40001")  # deadlock detected, serialization failure
+
+
+def retrying_deadlocks(work, *, attempts: int = 5):
+    """Run `work()` (a whole transaction), again after a short random pause when the database chose it
+    as a deadlock's victim: batches lock rows of several kinds (quota, guarantee, stock) and two of
+    them may meet in opposite orders. Every step it wraps is idempotent, so a re-run is safe."""
+    import random
+    import time
+
+    from django.db import OperationalError, connection
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            code = getattr(exc.__cause__, "pgcode", None)
+            if code not in DEADLOCK_CODES or attempt == attempts or connection.in_atomic_block:
+                raise
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not security
+    return None

@@ -134,7 +134,8 @@ def record_changes(lists: Sequence[Any], before: dict[int, Counted | None]) -> i
 
 def _upsert(rows: dict[tuple, dict[str, Any]]) -> int:
     """One INSERT ... ON CONFLICT DO UPDATE adding to the counters (PostgreSQL and SQLite alike)."""
-    rows = {k: v for k, v in rows.items() if any(v.values())}
+    # In key order: two batches adding to the same rows lock them in the same order (no deadlock).
+    rows = {k: rows[k] for k in sorted(rows, key=str) if any(rows[k].values())}
     if not rows:
         return 0
     table = DailyStat._meta.db_table
