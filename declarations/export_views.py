@@ -42,8 +42,13 @@ def export_list(request):
     """The caller's export lists with their status; filters by status and supervision mode."""
     qs = selectors.documents_for(ExportInventoryList, principal=request.principal)
     filterset = ExportInventoryFilterSet(request.GET or None, queryset=qs)
-    page = _page(request, filterset.qs.order_by("-id"))
-    return render(request, "declarations/export_list.html", {"filterset": filterset, "page": page})
+    sort = request.GET.get("sort", "-id")
+    if sort.lstrip("-") not in {"id", "cop_no", "status", "trade_mode", "fob_value_cny"}:
+        sort = "-id"
+    page = _page(request, filterset.qs.order_by(sort, "-id"))
+    return render(
+        request, "declarations/export_list.html", {"filterset": filterset, "page": page, "sort": sort}
+    )
 
 
 @login_required

@@ -28,7 +28,7 @@ PARTY_FIELDS = {
     ExportOrder: ("ebp_code", "ebc_code"),
     ReceiptOfPayment: ("pay_code", "ebc_code"),
     ExportWaybill: ("logistics_code", "ebc_code"),
-    ExportInventoryList: ("ebc_code", "agent_code", "logistics_code"),
+    ExportInventoryList: ("ebc_code", "ebp_code", "agent_code", "logistics_code"),
     InventoryCancel: ("ebc_code", "agent_code"),
     InventoryRefund: ("ebc_code", "agent_code"),
 }

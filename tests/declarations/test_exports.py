@@ -317,3 +317,23 @@ def test_the_monthly_run_summarises_every_exporter_and_mode_once(world, django_c
     assert ExportInventoryList.objects.get(pk=simplified.pk).summary_id is None  # A lists are not summarised
     call_command("summarise_exports", year=year, month=month, stdout=io.StringIO())
     assert SummaryDeclaration.objects.count() == 2
+
+
+def test_the_export_list_page_sorts_and_keeps_to_the_exporter(
+    world, client, django_capture_on_commit_callbacks
+):
+    from ..factories import MembershipFactory
+
+    first = _declare(world, world.export(40, trade_mode="9710"), django_capture_on_commit_callbacks)
+    second = _declare(world, world.export(41, trade_mode="9610"), django_capture_on_commit_callbacks)
+    client.force_login(MembershipFactory(enterprise=world.seller).user)
+    low, high = sorted([first.cop_no, second.cop_no])
+    ascending = client.get("/exports/?sort=cop_no").content.decode()
+    assert ascending.index(low) < ascending.index(high)
+    descending = client.get("/exports/?sort=-cop_no").content.decode()
+    assert descending.index(high) < descending.index(low)
+    assert client.get("/exports/?sort=password").status_code == 200  # unknown keys fall back to newest first
+    # The platform is a party of the B2C list filed on it, not of the exporter's own B2B one.
+    client.force_login(MembershipFactory(enterprise=world.platform).user)
+    page = client.get("/exports/").content.decode()
+    assert second.cop_no in page and first.cop_no not in page
