@@ -65,7 +65,7 @@ class ClearanceWorld:
         )
         self.guarantee = TaxGuarantee.objects.create(assure_code=self.seller.customs_code, amount=guarantee)
         self.keys = {}
-        for name in ("platform", "seller", "logistics", "payment"):
+        for name in ("platform", "seller", "logistics", "payment", "warehouse"):
             _key, plain = api_key_issue(enterprise=getattr(self, name), name="tests")
             self.keys[name] = plain
         self.parties = Parties(

@@ -11,8 +11,9 @@ from .factories import ClearanceWorld, EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
-# Public on purpose: the zone directory, parks and the negative list carry no enterprise's private data.
-PUBLIC = {"zones", "parks", "negative-list", "agencies"}
+# Public on purpose: the zone directory, parks, the negative list and the register of approved
+# warehouses (lists name them) carry no enterprise's private data.
+PUBLIC = {"zones", "parks", "negative-list", "agencies", "warehouses"}
 # Customs' and officials' queues: an enterprise is refused them outright.
 OFFICIALS_ONLY = {"alerts", "risk-rules"}
 
@@ -37,11 +38,101 @@ def api_routes() -> dict[str, list[str]]:
 
 @pytest.fixture
 def two_worlds(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from declarations.models import ExportInventoryList
+    from declarations.services import amendment_for_list
+    from finance.models import TaxBill
+    from finance.services import last_month, tax_consolidate
+    from logistics.models import Warehouse
+    from sharing.principal import principal_for_user
+
+    from .factories import official
+
     world = ClearanceWorld()
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(world.declaration(1))
         world.client("seller").post("/api/v1/park-applications/", {"park": "hangzhou-linan"}, format="json")
-    stranger = key_client(EnterpriseFactory(roles=["platform", "ecommerce", "logistics", "payment", "agent"]))
+        world.declare_export(world.export(1, trade_mode="9710"))
+    # Every kind of private record of issue 5: stock and its entry, a return, a financing request, a
+    # summary declaration, a consolidated month.
+    Warehouse.objects.create(
+        code="W1",
+        name="仓",
+        kind="bonded",
+        operator=world.warehouse,
+        ems_no="T1",
+        address="x",
+        capacity=100,
+        status="approved",
+    )
+    entry = {
+        "guid": "A" * 36,
+        "app_type": "1",
+        "app_time": "20261101000000",
+        "app_status": "2",
+        "customs_code": "2992",
+        "cop_no": "RK1",
+        "operator_code": world.warehouse.customs_code,
+        "operator_name": "仓",
+        "ie_flag": "I",
+        "traf_mode": "2",
+        "traf_no": "x",
+        "voyage_no": "x",
+        "bill_no": "x",
+        "logistics_code": world.logistics.customs_code,
+        "logistics_name": "x",
+        "warehouse_code": "W1",
+        "lines": [
+            {
+                "gnum": 1,
+                "logistics_no": "L1",
+                "item_record_no": "R1",
+                "gcode": "6109100021",
+                "gname": "T恤",
+                "unit": "007",
+                "qty": "5",
+            }
+        ],
+    }
+    assert (
+        world.client("warehouse").post("/api/v1/warehouse-entries/", entry, format="json").status_code == 201
+    )
+    inventory = InventoryList.objects.get()
+    item = inventory.items.first()
+    refund = {
+        **amendment_for_list(inventory, reason="x"),
+        "items": [{"gnum": 1, "gcode": item.gcode, "gname": item.gname, "qty": str(item.qty), "unit": "007"}],
+    }
+    assert world.client("seller").post("/api/v1/inventory-returns/", refund, format="json").status_code == 201
+    loan = {"kind": "loan", "amount": "1000", "term_months": 3, "purpose": "备货"}
+    assert world.client("seller").post("/api/v1/financing-requests/", loan, format="json").status_code == 201
+    year, month = last_month()
+    moved = timezone.make_aware(timezone.datetime(year, month, 10)) + timedelta(hours=1)
+    ExportInventoryList.objects.update(final_at=moved)
+    TaxBill.objects.update(created_at=moved)
+    summary = {
+        "year": year,
+        "month": month,
+        "trade_mode": "9710",
+        "decl_agent_code": "X",
+        "decl_agent_name": "X",
+    }
+    assert (
+        world.client("seller").post("/api/v1/summary-declarations/", summary, format="json").status_code
+        == 201
+    )
+    tax_consolidate(
+        assure_code=world.seller.customs_code,
+        year=year,
+        month=month,
+        by=principal_for_user(official("tax", "isolation-tax")),
+    )
+    stranger = key_client(
+        EnterpriseFactory(roles=["platform", "ecommerce", "logistics", "payment", "agent", "warehouse"])
+    )
     return world, stranger
 
 
@@ -67,7 +158,7 @@ def test_every_detail_route_is_isolated(two_worlds):
             checked.append(resource)
             continue
         ids = []
-        for who in ("seller", "platform", "payment", "logistics"):
+        for who in ("seller", "platform", "payment", "logistics", "warehouse"):
             answer = world.client(who).get(f"/api/v1/{resource}/")
             if answer.status_code == 200:
                 body = answer.json()
@@ -83,6 +174,9 @@ def test_every_detail_route_is_isolated(two_worlds):
         for ident in ids:
             detail = stranger.get(f"/api/v1/{resource}/{ident}/")
             assert detail.status_code == 404, (resource, ident, detail.status_code)
+            for reading in ("ceb", "ceb818", "events"):
+                answer = stranger.get(f"/api/v1/{resource}/{ident}/{reading}/")
+                assert answer.status_code in (404, 405), (resource, reading, answer.status_code)
             for action in (
                 "events",
                 "approve",
@@ -95,6 +189,9 @@ def test_every_detail_route_is_isolated(two_worlds):
                 "adjust",
                 "decide-level",
                 "lift",
+                "decide",
+                "top-ups",
+                "goods-received",
             ):
                 answer = stranger.post(f"/api/v1/{resource}/{ident}/{action}/", {}, format="json")
                 assert answer.status_code in (403, 404, 405), (resource, action, answer.status_code)
@@ -109,7 +206,20 @@ def test_every_detail_route_is_isolated(two_worlds):
         "credit-profiles",
         "alerts",
         "risk-rules",
+        "export-orders",
+        "receipts-of-payment",
+        "export-waybills",
+        "export-inventories",
+        "warehouse-entries",
+        "stock",
+        "stock-movements",
+        "inventory-returns",
+        "financing-requests",
+        "tax-guarantees",
+        "tax-consolidations",
+        "summary-declarations",
     } <= set(checked)
+    print(f"isolation: {len(checked)} resources checked: {', '.join(checked)}")  # shown with -s
     # and the receipts pull queue holds none of the world's receipts
     assert stranger.get("/api/v1/receipts/?since=0").json()["results"] == []
     assert InventoryList.objects.count() == 1
