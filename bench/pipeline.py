@@ -243,6 +243,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the last release")
     parser.add_argument("--bonded-share", type=float, default=0.1, help="share of bonded (1210) orders")
     parser.add_argument("--kill", type=int, default=0, help="SIGKILL a random worker this many times")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="open loop: offer this many orders/s (default: as fast as possible)",
+    )
     parser.add_argument("--kill-interval", type=float, default=4.0, help="seconds between kills")
     parser.add_argument(
         "--restart-redis", action="store_true", help="restart Redis without saving, mid-run (local server)"
@@ -303,7 +309,8 @@ def main() -> None:
     try:
         wait_for_http(args.port)
         time.sleep(2)  # let the workers connect
-        run(args, declarations, keys, chaos)
+        meter = None if chaos else ResourceMeter(processes[0], workers)
+        run(args, declarations, keys, chaos, meter)
     finally:
         if chaos:
             chaos.stop_event.set()
@@ -421,7 +428,80 @@ def ledger_problems() -> tuple[dict, list[str]]:
     return summary, problems
 
 
-def run(args, declarations: list[dict], keys: dict[str, str], chaos=None) -> None:
+class ResourceMeter:
+    """CPU seconds and peak resident memory of the web processes, the workers and PostgreSQL over a
+    run, read from /proc (Linux): CPU as the growth of each process's user+system time (a backend born
+    during the run counts whole), memory as the largest sum of RSS over samples every half second."""
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, web: subprocess.Popen, workers: dict) -> None:
+        import threading
+
+        self.web, self.workers = web, workers
+        self.start_cpu: dict[int, float] = {}
+        self.last_cpu: dict[int, tuple[str, float]] = {}
+        self.peak_mb: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def _stat(pid: int) -> tuple[str, int, float, float] | None:
+        """(name, parent pid, cpu seconds, rss MiB) of a process, None when it is gone."""
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                raw = f.read()
+            with open(f"/proc/{pid}/statm") as f:
+                rss_pages = int(f.read().split()[1])
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            return None
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / ResourceMeter.TICKS
+        return name, int(fields[1]), cpu, rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def _groups(self) -> dict[int, tuple[str, float, float]]:
+        """pid -> (group, cpu s, rss MiB) of every process of the three groups, now."""
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (stat := self._stat(int(entry))) is not None:
+                stats[int(entry)] = stat
+        roots = {self.web.pid: "web", **{p.pid: "worker" for p in self.workers.values()}}
+        out = {}
+        for pid, (name, parent, cpu, rss) in stats.items():
+            group = roots.get(pid) or roots.get(parent) or ("postgres" if name == "postgres" else None)
+            if group:
+                out[pid] = (group, cpu, rss)
+        return out
+
+    def start(self) -> None:
+        self.start_cpu = {pid: cpu for pid, (_g, cpu, _r) in self._groups().items()}
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.stop_event.wait(0.5):
+            rss: dict[str, float] = {}
+            for pid, (group, cpu, mb) in self._groups().items():
+                rss[group] = rss.get(group, 0.0) + mb
+                self.last_cpu[pid] = (group, cpu)
+            for group, mb in rss.items():
+                self.peak_mb[group] = max(self.peak_mb[group], mb)
+
+    def stop(self, orders: int) -> dict:
+        self.stop_event.set()
+        self.thread.join(2)
+        for pid, (group, cpu, _mb) in self._groups().items():
+            self.last_cpu[pid] = (group, cpu)
+        used: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
+        for pid, (group, cpu) in self.last_cpu.items():
+            used[group] += cpu - self.start_cpu.get(pid, 0.0)
+        return {
+            "cpu_s_per_1000_orders": {g: round(1000 * s / orders, 2) for g, s in used.items()},
+            "peak_rss_mib": {g: round(mb) for g, mb in self.peak_mb.items()},
+        }
+
+
+def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=None) -> None:
     from datetime import timedelta
 
     from django.db import connection
@@ -438,9 +518,25 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None) -> Non
     connections: dict = {}
     if chaos:
         chaos.start()
+    if meter:
+        meter.start()
     first_request = time.time()
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
-        statuses = list(pool.map(lambda r: post(args.port, *r, connections), requests))
+        if args.rate:
+            # Open loop: each batch's four documents leave on schedule, whether or not the portal has
+            # answered the previous ones (a fixed arrival rate, not a burst).
+            interval = args.batch / args.rate
+            futures = []
+            for index in range(0, len(requests), len(KINDS)):
+                due = first_request + (index // len(KINDS)) * interval
+                time.sleep(max(0.0, due - time.time()))
+                futures += [
+                    pool.submit(post, args.port, *r, connections)
+                    for r in requests[index : index + len(KINDS)]
+                ]
+            statuses = [f.result() for f in futures]
+        else:
+            statuses = list(pool.map(lambda r: post(args.port, *r, connections), requests))
     intake_done = time.time()
     bad = [s for s in statuses if s != 201]
     print(
@@ -482,6 +578,8 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None) -> Non
                 "orders_per_s": round(len(rows) / elapsed, 1),
                 "intake_to_release_p50_s": round(statistics.median(latencies), 3),
                 "intake_to_release_p99_s": round(latencies[int(len(latencies) * 0.99) - 1], 3),
+                **({"offered_rate": args.rate} if args.rate else {}),
+                **(meter.stop(len(rows)) if meter else {}),
             },
             indent=2,
         ),
