@@ -61,13 +61,13 @@ def _parks(lists: Sequence[Any]) -> dict[str, tuple[int, int]]:
 
 def counted(lists: Sequence[Any]) -> dict[int, Counted | None]:
     """How each list (import or export, with its items loaded) counts in its current status."""
-    parks = _parks(lists)
-    out: dict[int, Counted | None] = {}
-    for inventory in lists:
-        outcome = inventory.status if inventory.status in TRACKED else None
-        if outcome is None:
-            out[inventory.pk] = None
-            continue
+    tracked = [i for i in lists if i.status in TRACKED]
+    out: dict[int, Counted | None] = {i.pk: None for i in lists}
+    if not tracked:
+        return out  # e.g. a batch on its way to the agencies: no query
+    parks = _parks(tracked)
+    for inventory in tracked:
+        outcome = inventory.status
         exported = getattr(inventory, "ie_flag", "I") == "E"
         zone_id, park_id = parks.get(inventory.ebc_code, (0, 0))
         if outcome == Outcome.MISMATCH:
