@@ -37,28 +37,24 @@ class OverviewSerializer(serializers.Serializer):
     histogram = serializers.DictField(child=serializers.IntegerField(), help_text="releases per bucket (s)")
 
 
-class TrendDaySerializer(serializers.Serializer):
-    day = serializers.DateField()
+class OutcomeCountsSerializer(serializers.Serializer):
     released = serializers.IntegerField()
     rejected = serializers.IntegerField()
     inspection = serializers.IntegerField()
     mismatch = serializers.IntegerField()
     cancelled = serializers.IntegerField()
-    value_cny = serializers.DecimalField(max_digits=18, decimal_places=2)
-    tax = serializers.DecimalField(max_digits=18, decimal_places=2)
+    value_cny = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="of the releases")
+    tax = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="of the releases")
 
 
-class BreakdownRowSerializer(serializers.Serializer):
+class TrendDaySerializer(OutcomeCountsSerializer):
+    day = serializers.DateField()
+
+
+class BreakdownRowSerializer(OutcomeCountsSerializer):
     key = serializers.CharField()
     label = serializers.CharField()
     lists = serializers.IntegerField()
-    released = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    inspection = serializers.IntegerField()
-    mismatch = serializers.IntegerField()
-    cancelled = serializers.IntegerField()
-    value_cny = serializers.DecimalField(max_digits=18, decimal_places=2)
-    tax = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
 class RejectionSerializer(serializers.Serializer):
