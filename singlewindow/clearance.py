@@ -772,6 +772,38 @@ def _stock_holders(lists: list[InventoryList], decisions: dict[int, list[AgencyD
     ]
 
 
+def _apply_answers(lists: list, decisions: dict[int, list[AgencyDecision]], now, *, release) -> tuple:
+    """Each list's final status from its agencies' answers, for imports and exports alike: a refusal
+    (or a missing answer) rejects it; else an inspection holds it; else `release` releases it.
+    Returns (released, inspected, rejected, receipts)."""
+    released, inspected, rejected, receipts = [], [], [], []
+    for inventory in lists:
+        answers = decisions.get(inventory.pk, [])
+        refusals = [a for a in answers if a.outcome == "reject"]
+        inventory.final_at = now
+        if refusals or len(answers) < len(AGENCIES):
+            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
+            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)[:1000]
+            rejected.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason))
+        elif inspecting := [a for a in answers if a.outcome == "inspect"]:
+            inventory.status, inventory.return_status = InventoryStatus.INSPECTION, "500"
+            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in inspecting)[:1000]
+            inspected.append(inventory)
+            receipts.append(_receipt(inventory, inspecting[0].agency, "500", inventory.status_reason))
+        else:
+            release(inventory, now)
+            released.append(inventory)
+            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
+    return released, inspected, rejected, receipts
+
+
+def _release_import(inventory: InventoryList, now) -> None:
+    inventory.status, inventory.return_status, inventory.status_reason = InventoryStatus.RELEASED, "800", ""
+    inventory.final_at = now
+    inventory.invt_no = f"{inventory.customs_code}{now:%Y}I{inventory.pk % 1_000_000_000:09d}"
+
+
 def finalize_if_complete(*, batch_id: int) -> bool:
     """Under the batch's lock: if all four agencies answered, give every list its final status."""
     batch = DispatchBatch.objects.select_for_update().get(pk=batch_id)
@@ -791,31 +823,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
     )
     before = stats_services.snapshot(lists)
     now = timezone.now()
-    released, inspected, rejected, receipts = [], [], [], []
-    for inventory in lists:
-        answers = decisions.get(inventory.pk, [])
-        refusals = [a for a in answers if a.outcome == "reject"]
-        inventory.final_at = now
-        if refusals or len(answers) < len(AGENCIES):
-            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
-            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)[:1000]
-            rejected.append(inventory)
-            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason))
-        elif any(a.outcome == "inspect" for a in answers):
-            inventory.status, inventory.return_status = InventoryStatus.INSPECTION, "500"
-            inventory.status_reason = "; ".join(
-                f"{a.agency}: {a.return_info}" for a in answers if a.outcome == "inspect"
-            )[:1000]
-            inspected.append(inventory)
-        else:
-            inventory.status, inventory.return_status, inventory.status_reason = (
-                InventoryStatus.RELEASED,
-                "800",
-                "",
-            )
-            inventory.invt_no = f"{inventory.customs_code}{now:%Y}I{inventory.pk % 1_000_000_000:09d}"
-            released.append(inventory)
-            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
+    released, inspected, rejected, receipts = _apply_answers(lists, decisions, now, release=_release_import)
     _settle_quota(released, rejected)
     _settle_holdings(released, rejected, decisions)
     logistics_services.stock_settle(
@@ -1143,12 +1151,7 @@ def inspection_conclude(*, inventory_id: int, passed: bool, reason: str, officia
         now = timezone.now()
         inventory.final_at = now
         if passed:
-            inventory.status, inventory.return_status, inventory.status_reason = (
-                InventoryStatus.RELEASED,
-                "800",
-                "",
-            )
-            inventory.invt_no = f"{inventory.customs_code}{now:%Y}I{inventory.pk % 1_000_000_000:09d}"
+            _release_import(inventory, now)
             released, rejected = [inventory], []
             receipt = _receipt(
                 inventory, ReceiptSource.CUSTOMS, "800", f"Inspection passed; released. {reason}"
@@ -1438,27 +1441,7 @@ def _finalize_exports(batch: DispatchBatch) -> bool:
     )
     before = stats_services.snapshot(lists)
     now = timezone.now()
-    released, inspected, rejected, receipts = [], [], [], []
-    for inventory in lists:
-        answers = decisions.get(inventory.pk, [])
-        refusals = [a for a in answers if a.outcome == "reject"]
-        if refusals or len(answers) < len(AGENCIES):
-            inventory.status, inventory.return_status = InventoryStatus.REJECTED, "100"
-            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)[:1000]
-            inventory.final_at = now
-            rejected.append(inventory)
-            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "100", inventory.status_reason))
-        elif any(a.outcome == "inspect" for a in answers):
-            inventory.status, inventory.return_status = InventoryStatus.INSPECTION, "500"
-            inventory.status_reason = "; ".join(
-                f"{a.agency}: {a.return_info}" for a in answers if a.outcome == "inspect"
-            )[:1000]
-            inspected.append(inventory)
-            receipts.append(_receipt(inventory, ReceiptSource.INSPECTION, "500", inventory.status_reason))
-        else:
-            _release_export(inventory, now)
-            released.append(inventory)
-            receipts.append(_receipt(inventory, ReceiptSource.CUSTOMS, "800", "Released"))
+    released, inspected, rejected, receipts = _apply_answers(lists, decisions, now, release=_release_export)
     _export_ledgers(released, now)
     _credit_events(released, CreditEvent.Kind.RELEASED, "export released", source_kind="export")
     _credit_events(rejected, CreditEvent.Kind.REJECTED, "export rejected", source_kind="export")

@@ -337,3 +337,28 @@ def test_the_export_list_page_sorts_and_keeps_to_the_exporter(
     client.force_login(MembershipFactory(enterprise=world.platform).user)
     page = client.get("/exports/").content.decode()
     assert second.cop_no in page and first.cop_no not in page
+
+
+def test_animal_products_wait_for_quarantine_then_leave(world, django_capture_on_commit_callbacks):
+    """Chapter 01-05 goods are held by inspection (500) until it records the quarantine result."""
+    docs = world.export(50, trade_mode="9710", lines=1)
+    docs["export_inventory"]["items"][0]["gcode"] = "0402210000"
+    inventory = _declare(world, docs, django_capture_on_commit_callbacks)
+    assert inventory.status == "inspection" and inventory.final_at is not None
+    assert "quarantine" in inventory.status_reason
+    assert Receipt.objects.filter(
+        document_id=inventory.pk, kind="export_inventory", source="inspection", return_status="500"
+    ).exists()
+    assert not ForexSettlement.objects.filter(export_list=inventory).exists()
+    url = f"/api/v1/export-inventories/{inventory.pk}/inspection-result/"
+    assert (
+        world.client("seller").post(url, {"passed": True, "reason": "ok"}, format="json").status_code == 403
+    )
+    officer = APIClient()
+    officer.force_authenticate(official("inspection", "quarantine-officer"))
+    answer = officer.post(url, {"passed": True, "reason": "检疫合格"}, format="json")
+    assert answer.status_code == 202
+    inventory.refresh_from_db()
+    assert inventory.status == "released" and inventory.invt_no
+    assert ForexSettlement.objects.filter(export_list=inventory).exists()
+    assert officer.post(url, {"passed": True, "reason": "again"}, format="json").status_code == 409
