@@ -24,6 +24,7 @@ from rest_framework import serializers
 from sharing.choices import EnterpriseRole
 from sharing.models import AgentMandate, Enterprise
 from sharing.principal import Principal
+from singlewindow import months
 from singlewindow.api import flatten_errors
 from singlewindow.broker import send
 from singlewindow.db import insert_rows, update_rows
@@ -669,12 +670,10 @@ def summary_apply(
         enterprise = Enterprise.objects.filter(Q(customs_code=ebc_code) | Q(uscc=ebc_code)).first()
         if enterprise is None:
             raise SummaryRefused({"ebc_code": [_("No enterprise has this code.")]}, status=404)
-    today = timezone.localdate()
-    if (year, month) >= (today.year, today.month):
+    if not months.is_over(year, month):
         raise SummaryRefused({"month": [_("A month is summarised once it is over.")]}, status=409)
     codes = {enterprise.customs_code, enterprise.uscc}
-    start = timezone.make_aware(datetime.datetime(year, month, 1))
-    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1))
+    start, end = months.month_bounds(year, month)
     with transaction.atomic():
         existing = SummaryDeclaration.objects.filter(
             ebc_code=enterprise.customs_code, year=year, month=month, trade_mode=trade_mode
@@ -758,8 +757,7 @@ def summaries_for_month(*, year: int, month: int) -> list[SummaryDeclaration]:
     """The monthly run: a summary declaration for every exporter and mode with released B-type lists
     in that (finished) month not yet summarised, filed for the exporter with its lists' declaring
     agent as the broker. Idempotent, like summary_apply."""
-    start = timezone.make_aware(datetime.datetime(year, month, 1))
-    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1))
+    start, end = months.month_bounds(year, month)
     pending = (
         ExportInventoryList.objects.filter(
             status=InventoryStatus.RELEASED,

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from singlewindow.months import month_bounds
+
 from .models import (
     FinancingRequest,
     ForexSettlement,
@@ -41,15 +43,6 @@ def limits_in_force(on: datetime.date) -> Limits:
 
 
 # --- centralized taxation, forex statements, an enterprise's record --------------------------------
-
-
-def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The month in the zone's time zone, as [start, end) aware datetimes."""
-    from django.utils import timezone
-
-    start = timezone.make_aware(datetime.datetime(year, month, 1))
-    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1))
-    return start, end
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Writes of financial services: consolidating a month of withheld tax, guarantee top-ups and the
 low-guarantee warning, and financing requests."""
 
-import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from sharing.choices import NotificationKind
 from sharing.models import Enterprise
 from sharing.principal import Principal
 from sharing.services import audit_record, notification_create
+from singlewindow import months
 
 from . import selectors
 from .models import (
@@ -47,8 +47,7 @@ def tax_consolidate(
     """A tax official consolidates a guarantor's finished month into one payment form: its bills go from
     generated (1) to consolidated (2), CEB818. Idempotent: the month is consolidated once."""
     _require_agency(by, "tax")
-    today = timezone.localdate()
-    if (year, month) >= (today.year, today.month):
+    if not months.is_over(year, month):
         raise FinanceRefused({"month": [_("Only a month that is over can be consolidated.")]}, status=409)
     with transaction.atomic():
         existing = TaxConsolidation.objects.filter(assure_code=assure_code, year=year, month=month).first()
@@ -202,17 +201,11 @@ def financing_decide(
     return request
 
 
-def last_month(today: datetime.date | None = None) -> tuple[int, int]:
-    today = today or timezone.localdate()
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-
-
 __all__ = [
     "FinanceRefused",
     "financing_apply",
     "financing_decide",
     "guarantee_top_up",
     "guarantees_warn_low",
-    "last_month",
     "tax_consolidate",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
+from singlewindow import months
 from singlewindow.access import guard
 from singlewindow.forms import add_service_errors
 
@@ -57,7 +58,7 @@ def tax_summary(request):
     principal = request.principal
     if request.method == "POST":
         return _consolidate(request)
-    year, month = services.last_month()
+    year, month = months.last_month()
     period = TaxSummaryForm({"year": year, "month": month, **request.GET.dict()})
     official = principal.is_agency("tax") or principal.is_agency("customs") or principal.is_superuser
     summary = None
@@ -73,13 +74,12 @@ def tax_summary(request):
     context = {"period": period, "summary": summary, "official": official}
     if summary is not None:
         query = {"year": summary.year, "month": summary.month, "assure_code": summary.assure_code}
-        today = timezone.localdate()
         context["csv_url"] = f"{reverse('finance-api:tax-summary-csv')}?{urlencode(query)}"
         # A month is consolidated once it is over, and only once.
         context["can_consolidate"] = (
             _is_tax_official(principal)
             and summary.consolidation is None
-            and (summary.year, summary.month) < (today.year, today.month)
+            and months.is_over(summary.year, summary.month)
             and bool(summary.bills or summary.credits)
         )
     return render(request, "finance/tax_summary.html", context)

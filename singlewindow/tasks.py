@@ -118,7 +118,8 @@ def return_goods_back(refund_id: int, user_id: int | None):
 def summarise_exports() -> int:
     """Daily: summarise last month's exports (idempotent; what is summarised stays so)."""
     from declarations.services import summaries_for_month
-    from finance.services import last_month
+
+    from .months import last_month
 
     year, month = last_month()
     return len(summaries_for_month(year=year, month=month))

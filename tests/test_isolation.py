@@ -45,9 +45,10 @@ def two_worlds(django_capture_on_commit_callbacks):
     from declarations.models import ExportInventoryList
     from declarations.services import amendment_for_list
     from finance.models import TaxBill
-    from finance.services import last_month, tax_consolidate
+    from finance.services import tax_consolidate
     from logistics.models import Warehouse
     from sharing.principal import principal_for_user
+    from singlewindow.months import last_month
 
     from .factories import official
 

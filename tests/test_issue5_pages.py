@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from declarations.models import ExportInventoryList, InventoryList, InventoryRefund, SummaryDeclaration
 from finance.models import FinancingRequest, TaxBill, TaxBillCredit, TaxConsolidation, TaxGuarantee
-from finance.services import last_month
 from logistics.models import StockItem, StockMovement, Warehouse
 from sharing.models import Membership
+from singlewindow.months import last_month
 
 from .factories import ClearanceWorld, EnterpriseFactory, UserFactory, official
 

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from declarations.models import AgencyDecision, ExportInventoryList, Receipt, SummaryDeclaration
 from finance.models import ForexSettlement, VatExemption
-from finance.services import last_month
 from logistics.models import Warehouse
+from singlewindow.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
 from ..factories import ClearanceWorld, EnterpriseFactory, official

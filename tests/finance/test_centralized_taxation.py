@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from declarations.models import InventoryList
 from finance.models import FinancingRequest, TaxBill, TaxBillCredit, TaxConsolidation, TaxGuarantee
-from finance.services import last_month
 from sharing.models import Notification
+from singlewindow.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
 from ..factories import ClearanceWorld, EnterpriseFactory, official

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from declarations.services import summaries_for_month
+from singlewindow.months import last_month
 
 
 class Command(BaseCommand):
@@ -11,8 +12,6 @@ class Command(BaseCommand):
         parser.add_argument("--month", type=int)
 
     def handle(self, *args, year=None, month=None, **options):
-        from finance.services import last_month
-
         if (year is None) != (month is None):
             raise CommandError("Give both --year and --month, or neither (last month).")
         if year is None:
