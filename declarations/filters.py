@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from singlewindow.api import utc_datetime_filter
+from singlewindow.api import UtcDateTimeFilter
 
 from .choices import InventoryStatus
 from .models import (
@@ -18,10 +18,8 @@ from .models import (
 
 
 class DocumentFilterSet(django_filters.FilterSet):
-    created_after = utc_datetime_filter(field_name="created_at", lookup_expr="gte", label=_("received from"))
-    created_before = utc_datetime_filter(
-        field_name="created_at", lookup_expr="lt", label=_("received before")
-    )
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("received from"))
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("received before"))
 
 
 class OrderFilterSet(DocumentFilterSet):

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from singlewindow.api import utc_datetime_filter
+from singlewindow.api import UtcDateTimeFilter
 
 from .models import Alert
 
@@ -11,7 +11,7 @@ class AlertFilterSet(django_filters.FilterSet):
     rule = django_filters.CharFilter(field_name="rules", lookup_expr="icontains", label=_("rule"))
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("minimum score"))
     ebc_code = django_filters.CharFilter(field_name="inventory__ebc_code", label=_("e-commerce enterprise"))
-    created_after = utc_datetime_filter(field_name="created_at", lookup_expr="gte")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Alert

@@ -1,7 +1,9 @@
 """Shared REST plumbing: one pagination and one error shape for every endpoint."""
 
+import datetime
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -86,20 +88,14 @@ def official_of(*agencies: str) -> type[permissions.BasePermission]:
     return OfficialOf
 
 
-def utc_datetime_filter(**kwargs: Any):
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 datetime filter that queries in UTC: offsets PostgreSQL cannot store (beyond
     +/-15:59, which ISO allows up to 23:59) would otherwise be a database error, not a result."""
-    import datetime
 
-    import django_filters
-
-    class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-        def filter(self, qs, value):
-            if value is not None and value.tzinfo is not None:
-                try:
-                    value = value.astimezone(datetime.UTC)
-                except OverflowError:  # year 1 or 9999 pushed out of range by the offset
-                    return qs.none()
-            return super().filter(qs, value)
-
-    return UtcDateTimeFilter(**kwargs)
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:  # year 1 or 9999 pushed out of range by the offset
+                return qs.none()
+        return super().filter(qs, value)

@@ -290,6 +290,7 @@ CEB_KINDS = {
 
 
 AMENDMENTS = {"CEB623": DocumentKind.CANCEL, "CEB625": DocumentKind.REFUND}
+TAKEN = {*CEB_KINDS, *AMENDMENTS, "CEB513"}  # the messages this endpoint takes
 
 
 class CebMessageView(PrincipalMixin, APIView):
@@ -319,7 +320,7 @@ class CebMessageView(PrincipalMixin, APIView):
             )
         except ceb.CebError as exc:
             return Response(error_body(exc.code, exc.message), status=status.HTTP_400_BAD_REQUEST)
-        if message.message_type not in CEB_KINDS and message.message_type not in AMENDMENTS | {"CEB513": ""}:
+        if message.message_type not in TAKEN:
             # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
             return Response(
                 error_body(
@@ -472,7 +473,6 @@ def _export_receipt_fields(message_type: str, document: dict, result, fields: di
         "ebc_code": value("ebc_code", 18),
         "ebp_code": value("ebp_code", 18),
         "order_no": value("order_no", 60),
-        "statistics_flag": (document.get("statistics_flag") or "B")[:1]
-        if document.get("statistics_flag") in ("A", "B")
-        else "B",
+        # A flag the document got wrong is answered as B (summary), the XSD needing one of the two.
+        "statistics_flag": document.get("statistics_flag") if document.get("statistics_flag") == "A" else "B",
     }
