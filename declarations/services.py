@@ -794,9 +794,23 @@ def summaries_for_month(*, year: int, month: int) -> list[SummaryDeclaration]:
     return done
 
 
-def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
-    """CEB623 cancels or CEB625 returns, one answer per document in order (for the CEB XML endpoint):
-    each names one of the caller's lists; the clearance pipeline applies it at once. Idempotent per list."""
+class AmendmentRejected(Exception):
+    """A cancel or return refused: `.errors` names the fields; `.code` is the CEB status of the
+    receipt, `.status` the HTTP answer and `.reason` its short code."""
+
+    def __init__(
+        self, errors: dict[str, list[str]], *, code: str = "100", status: int = 400, reason: str = "invalid"
+    ):
+        super().__init__(errors)
+        self.errors, self.code, self.status, self.reason = errors, code, status, reason
+        self.inventory_id: int | None = None
+
+
+def amendment_submit(
+    *, kind: str, document: Any, by: Principal, user_id: int | None = None
+) -> tuple[Any, bool]:
+    """One CEB623 cancel or CEB625 return of one of the caller's lists, applied at once by the clearance
+    pipeline. Returns (the cancel or return, created); idempotent per list."""
     from singlewindow import tasks
 
     from . import selectors
@@ -805,57 +819,57 @@ def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> 
     if enterprise is None or not enterprise.is_approved:
         raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
     schema = schemas.ListAmendmentSchema() if kind == DocumentKind.CANCEL else schemas.RefundSchema()
+    try:
+        data = schema.run_validation(document)
+    except serializers.ValidationError as exc:
+        raise AmendmentRejected(flatten_errors(exc.detail)) from None
+    inventory = selectors.list_for_amendment(data=data, principal=by)
+    if inventory is None:
+        raise AmendmentRejected(
+            {"invt_no": [_("None of your lists has this number.")]}, status=404, reason="not_found"
+        )
     apply = tasks.cancel_list if kind == DocumentKind.CANCEL else tasks.apply_return
+    try:
+        return apply(inventory.pk, data, enterprise.pk, user_id)
+    except tasks.AmendmentRefused as exc:
+        rejected = AmendmentRejected(exc.errors, code=exc.code, status=exc.status, reason="refused")
+        rejected.inventory_id = inventory.pk
+        raise rejected from None
+
+
+def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
+    """CEB623 cancels or CEB625 returns, one answer per document in order (for the CEB XML endpoint)."""
     results: list[IntakeResult] = []
     for index, document in enumerate(documents):
+        key = (
+            {name: (document.get(name) or "") for name in ("ebc_code", "cop_no", "invt_no")}
+            if isinstance(document, dict)
+            else {}
+        )
         try:
-            data = schema.run_validation(document)
-        except serializers.ValidationError as exc:
-            errors = flatten_errors(exc.detail)
-            results.append(
-                IntakeResult(
-                    index, "rejected", {}, errors=errors, return_status="100", return_info=_summary(errors)
-                )
-            )
-            continue
-        key = {name: data.get(name, "") for name in ("ebc_code", "cop_no", "invt_no")}
-        inventory = selectors.list_for_amendment(data=data, principal=by)
-        if inventory is None:
-            errors = {"invt_no": [_("None of your lists has this number.")]}
-            results.append(
-                IntakeResult(
-                    index, "rejected", key, errors=errors, return_status="100", return_info=_summary(errors)
-                )
-            )
-            continue
-        try:
-            _obj, created = apply(inventory.pk, data, enterprise.pk, None)
-        except tasks.AmendmentRefused as exc:
+            obj, created = amendment_submit(kind=kind, document=document, by=by)
+        except AmendmentRejected as exc:
             results.append(
                 IntakeResult(
                     index,
                     "rejected",
                     key,
-                    id=inventory.pk,
+                    id=exc.inventory_id,
                     errors=exc.errors,
                     return_status=exc.code,
                     return_info=_summary(exc.errors),
                 )
             )
             continue
-        info = (
-            _("Cancellation approved.")
-            if kind == DocumentKind.CANCEL
-            else _("Return accepted: goods due back.")
-        )
+        cancel = kind == DocumentKind.CANCEL
         results.append(
             IntakeResult(
                 index,
                 "accepted" if created else "duplicate",
                 key,
-                id=inventory.pk,
-                return_status="800" if kind == DocumentKind.CANCEL else "120",
-                return_info=info,
+                id=obj.inventory_id,
+                return_status="800" if cancel else "120",
+                return_info=_("Cancellation approved.") if cancel else _("Return accepted: goods due back."),
             )
         )
     return results

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sharing.api.base import ScopedReadOnlyViewSet
-from singlewindow.api import error_body, flatten_errors
+from singlewindow.api import error_body
 from singlewindow.broker import send
 
 from .. import ceb, schemas, selectors, services
@@ -209,56 +209,25 @@ class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 class AmendmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Base of cancels and returns: POST names the list; the answer comes at once."""
 
-    schema_class: type
-    task_name: str
+    kind: str
 
     def scoped_queryset(self, principal):
         return selectors.documents_for(self.queryset.model, principal=principal)
 
     def create(self, request, *args, **kwargs):
-        from singlewindow import tasks
-
+        user_id = request.user.pk if getattr(request.user, "_meta", None) is not None else None
         try:
-            data = self.schema_class().run_validation(request.data)
-        except Exception as exc:  # DRF ValidationError, worded field by field
-            from rest_framework.exceptions import ValidationError
-
-            if not isinstance(exc, ValidationError):
-                raise
-            errors = flatten_errors(exc.detail)
-            first = next(iter(errors.items()))
-            return Response(error_body("invalid", f"{first[0]}: {first[1][0]}", errors), status=400)
-        enterprise = self.principal.enterprise
-        if enterprise is None or not enterprise.is_approved:
-            return Response(
-                error_body("permission_denied", _("Only an approved enterprise files this.")), status=403
+            obj, created = services.amendment_submit(
+                kind=self.kind, document=request.data, by=self.principal, user_id=user_id
             )
-        inventory = selectors.list_for_amendment(data=data, principal=self.principal)
-        if inventory is None:
-            return Response(
-                error_body(
-                    "not_found",
-                    _("invt_no: none of your lists has this number."),
-                    {"invt_no": [_("None of your lists has this number.")]},
-                ),
-                status=404,
-            )
-        try:
-            obj, created = getattr(tasks, self.task_name)(
-                inventory.pk,
-                data,
-                enterprise.pk,
-                request.user.pk if getattr(request.user, "_meta", None) is not None else None,
-            )
-        except tasks.AmendmentRefused as exc:
+        except services.IntakeForbidden as exc:
+            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+        except services.AmendmentRejected as exc:
             first = next(iter(exc.errors.items()))
-            return Response(
-                {
-                    **error_body("refused", f"{first[0]}: {first[1][0]}", exc.errors),
-                    "return_status": exc.code,
-                },
-                status=exc.status,
-            )
+            body = error_body(exc.reason, f"{first[0]}: {first[1][0]}", exc.errors)
+            if exc.reason == "refused":
+                body["return_status"] = exc.code
+            return Response(body, status=exc.status)
         return Response(
             self.serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -270,8 +239,7 @@ class InventoryCancelViewSet(AmendmentViewSet):
 
     queryset = InventoryCancel.objects.all()
     serializer_class = InventoryCancelSerializer
-    schema_class = schemas.ListAmendmentSchema
-    task_name = "cancel_list"
+    kind = DocumentKind.CANCEL
 
     @extend_schema(request=schemas.ListAmendmentSchema, responses={201: InventoryCancelSerializer})
     def create(self, request, *args, **kwargs):
@@ -284,8 +252,7 @@ class InventoryRefundViewSet(AmendmentViewSet):
 
     queryset = InventoryRefund.objects.prefetch_related("lines")
     serializer_class = InventoryRefundSerializer
-    schema_class = schemas.RefundSchema
-    task_name = "apply_return"
+    kind = DocumentKind.REFUND
     filterset_fields = ["state", "ebc_code", "invt_no"]
 
     def scoped_queryset(self, principal):
