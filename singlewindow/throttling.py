@@ -1,6 +1,10 @@
 """API rate limits (a module of its own: DRF's settings import it while loading)."""
 
+import logging
+
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class PartnerRateThrottle(SimpleRateThrottle):
@@ -26,7 +30,5 @@ class PartnerRateThrottle(SimpleRateThrottle):
         try:
             return super().allow_request(request, view)
         except Exception as exc:  # any cache backend error
-            import logging
-
-            logging.getLogger(__name__).warning("rate limit not checked, cache unavailable: %s", exc)
+            logger.warning("rate limit not checked, cache unavailable: %s", exc)
             return True

@@ -241,3 +241,24 @@ def test_financing_request_is_judged_on_the_record(world, django_capture_on_comm
         key_client(EnterpriseFactory()).get(f"/api/v1/financing-requests/{request['id']}/").status_code == 404
     )
     assert FinancingRequest.objects.get().decided_at is not None
+
+
+def test_an_enterprise_on_the_negative_list_is_not_financed(world):
+    from credit.models import NegativeListEntry
+
+    today = timezone.localdate()
+    NegativeListEntry.objects.create(
+        enterprise=world.seller, reason="走私", starts_on=today, ends_on=today + timezone.timedelta(days=30)
+    )
+    loan = {"kind": "insurance", "amount": "5000", "term_months": 12, "purpose": "出口信用保险"}
+    request = world.client("seller").post("/api/v1/financing-requests/", loan, format="json").json()
+    assert Decimal(request["suggested_limit"]) == 0
+    finance = officer("finance")
+    refused = finance.post(
+        f"/api/v1/financing-requests/{request['id']}/decide/", {"approve": True, "note": "x"}, format="json"
+    )
+    assert refused.status_code == 400 and "approve" in refused.json()["fields"]
+    declined = finance.post(
+        f"/api/v1/financing-requests/{request['id']}/decide/", {"approve": False}, format="json"
+    )
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
