@@ -201,7 +201,7 @@ class InventoryList(CebDocument):
     port_code = models.CharField(max_length=4)
     ie_date = models.CharField(max_length=8, blank=True)
     buyer_id_type = models.CharField(max_length=1)
-    buyer_id_number = models.CharField(max_length=60, db_index=True)
+    buyer_id_number = models.CharField(max_length=60)
     buyer_name = models.CharField(max_length=60)
     buyer_telephone = models.CharField(max_length=30)
     consignee_address = models.CharField(max_length=200)
@@ -226,21 +226,35 @@ class InventoryList(CebDocument):
     net_weight = amount(_("net weight (kg)"))
 
     # Clearance state, owned by declarations.services and singlewindow.clearance.
+    # Every index here is written again each time the pipeline moves a list, so the list keeps only
+    # those its reads need: (status, created_at) serves the queues, and the links to its documents
+    # (never deleted, only ever read forwards) have none.
     status = models.CharField(
         _("status"),
         max_length=12,
         choices=InventoryStatus.choices,
         default=InventoryStatus.RECEIVED,
-        db_index=True,
     )
     status_reason = models.CharField(_("reason"), max_length=1000, blank=True)
     return_status = models.CharField(_("customs status code"), max_length=10, blank=True)
     order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="inventories"
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inventories",
+        db_index=False,
     )
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     waybill = models.ForeignKey(
-        Waybill, null=True, blank=True, on_delete=models.SET_NULL, related_name="inventories"
+        Waybill,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inventories",
+        db_index=False,
     )
     dutiable_value = amount(_("dutiable value"), null=True, blank=True)
     customs_tax = amount(_("customs duty"), null=True, blank=True)
@@ -249,13 +263,18 @@ class InventoryList(CebDocument):
     tax_amount = amount(_("tax"), null=True, blank=True)
     tax_regime = models.CharField(max_length=10, blank=True)
     # Set when one of the four documents arrives or changes: the clearance processor (re)matches it.
-    match_requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    match_requested_at = models.DateTimeField(null=True, blank=True)
     dispatch_batch = models.ForeignKey(
-        "DispatchBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="inventories"
+        "DispatchBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inventories",
+        db_index=False,
     )
     matched_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
-    final_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    final_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("inventory list")
@@ -264,6 +283,19 @@ class InventoryList(CebDocument):
             models.Index(fields=["ebp_code", "order_no"]),
             models.Index(fields=["logistics_code", "logistics_no"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["buyer_id_number"], name="inventory_buyer"),
+            # Partial: only the few lists waiting for a match, in a batch or final are in them.
+            models.Index(
+                fields=["match_requested_at", "id"],
+                name="inventory_match_requested",
+                condition=Q(match_requested_at__isnull=False),
+            ),
+            models.Index(
+                fields=["dispatch_batch"],
+                name="inventory_dispatch_batch",
+                condition=Q(dispatch_batch__isnull=False),
+            ),
+            models.Index(fields=["final_at"], name="inventory_final_at", condition=Q(final_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["ebc_code", "cop_no"], name="inventory_natural_key"),
@@ -279,7 +311,10 @@ class InventoryList(CebDocument):
 class InventoryItem(models.Model):
     """CEB621 InventoryList line."""
 
-    inventory = models.ForeignKey(InventoryList, on_delete=models.CASCADE, related_name="items")
+    # Looked up through the (inventory, gnum) unique index: no index of its own to write.
+    inventory = models.ForeignKey(
+        InventoryList, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     gnum = models.PositiveIntegerField()
     item_record_no = models.CharField(max_length=30, blank=True)
     item_no = models.CharField(max_length=20, blank=True)
@@ -323,7 +358,10 @@ class Receipt(models.Model):
     The id is the cursor of the partners' pull queue.
     """
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="receipts")
+    # Ten receipts per order: the (enterprise, id) index serves the queue and the enterprise's lookups.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="receipts", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     document_id = models.BigIntegerField()
     source = models.CharField(max_length=12, choices=ReceiptSource.choices, default=ReceiptSource.PORTAL)
@@ -400,12 +438,21 @@ class AgencyDispatch(models.Model):
 class AgencyDecision(models.Model):
     """One agency's answer about one list (unique: a re-delivered task cannot answer twice)."""
 
-    dispatch = models.ForeignKey(AgencyDispatch, on_delete=models.CASCADE, related_name="decisions")
+    # Four per list: the dispatch is found through the unique indexes, and each list kind's index holds
+    # only its own rows.
+    dispatch = models.ForeignKey(
+        AgencyDispatch, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     inventory = models.ForeignKey(
         InventoryList, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
     )
     export_list = models.ForeignKey(
-        "ExportInventoryList", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+        "ExportInventoryList",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        db_index=False,
     )
     agency = models.CharField(max_length=12, choices=ReceiptSource.choices)
     outcome = models.CharField(max_length=10)  # release | inspect | reject
@@ -418,15 +465,26 @@ class AgencyDecision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dispatch", "inventory"], name="one_decision_per_dispatch"),
             models.UniqueConstraint(
-                fields=["dispatch", "export_list"], name="one_export_decision_per_dispatch"
+                fields=["dispatch", "inventory"],
+                name="one_decision_per_dispatch",
+                condition=Q(inventory__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["dispatch", "export_list"],
+                name="one_export_decision_per_dispatch",
+                condition=Q(export_list__isnull=False),
             ),
             models.CheckConstraint(
                 condition=(Q(inventory__isnull=False) & Q(export_list__isnull=True))
                 | (Q(inventory__isnull=True) & Q(export_list__isnull=False)),
                 name="decision_about_one_list",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["export_list"], name="decision_export_list", condition=Q(export_list__isnull=False)
+            )
         ]
 
     def __str__(self) -> str:

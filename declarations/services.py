@@ -27,7 +27,7 @@ from sharing.principal import Principal
 from singlewindow import months
 from singlewindow.api import flatten_errors
 from singlewindow.broker import send
-from singlewindow.db import insert_rows, update_rows
+from singlewindow.db import insert_rows, reserve_ids, update_rows
 
 from . import schemas
 from .choices import (
@@ -425,13 +425,16 @@ def _store(
             changed.append((index, data, _apply_change(spec, current, data, digest)))
 
     if new_rows:
-        created = insert_rows([row for _i, _d, row in new_rows])
+        rows = [row for _i, _d, row in new_rows]
+        if spec.kind in LIST_KINDS:
+            _prepare_new_lists(rows, now)
+        created = insert_rows(rows)
         for (index, _data, _row), obj in zip(new_rows, created, strict=True):
             results[index].outcome, results[index].id = "accepted", obj.pk
         _create_items(spec, [(obj, data) for (_i, data, _r), obj in zip(new_rows, created, strict=True)])
-        if spec.kind in LIST_KINDS:
+        if spec.kind in LIST_KINDS and any(not obj.pre_no for obj in created):
             for obj in created:
-                obj.pre_no = f"B{now:%Y%m%d}{obj.pk % 1_000_000_000:09d}"
+                obj.pre_no = _pre_no(obj.pk, now)
             update_rows(created, ["pre_no"])
     if changed:
         for index, _data, obj in changed:
@@ -477,8 +480,37 @@ def _store(
                     result.receipt.return_status,
                     result.receipt.return_info,
                 )
-    if touched:
-        request_match(spec.kind, [data for i, data in valid if results[i].outcome in ("accepted", "changed")])
+    if spec.kind in LIST_KINDS:
+        # New lists were written already asking for a match: only changed ones need the request.
+        rematch = [data for i, data in valid if results[i].outcome == "changed"]
+        if new_rows:
+            _wake_clearance(spec.kind)
+    else:
+        rematch = [data for i, data in valid if results[i].outcome in ("accepted", "changed")]
+    if rematch:
+        request_match(spec.kind, rematch)
+
+
+def _pre_no(pk: int, now) -> str:
+    return f"B{now:%Y%m%d}{pk % 1_000_000_000:09d}"
+
+
+def _prepare_new_lists(rows: list, now) -> None:
+    """New lists take their ids first (where the database hands them out), so that the preliminary
+    number derived from the id and the request for a match go in with the row."""
+    ids = reserve_ids(type(rows[0]), len(rows))
+    for index, row in enumerate(rows):
+        row.match_requested_at = now
+        if ids is not None:
+            row.pk = ids[index]
+            row.pre_no = _pre_no(row.pk, now)
+
+
+def _wake_clearance(kind: str) -> None:
+    from singlewindow import tasks
+
+    task = tasks.process_pending_exports if kind in EXPORT_KINDS else tasks.process_pending_lists
+    transaction.on_commit(lambda: send(task))
 
 
 def _instance(spec: DocumentSpec, enterprise: Enterprise, data: dict[str, Any], digest: str):

@@ -52,11 +52,14 @@ def update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, chunk: i
     return updated
 
 
-def insert_rows(objs: Sequence[models.Model], *, chunk: int = 1000) -> list[models.Model]:
+def insert_rows(
+    objs: Sequence[models.Model], *, chunk: int = 1000, ignore_conflicts: bool = False
+) -> list[models.Model]:
     """Insert new objects (all of one model) and set their primary keys, like `bulk_create`.
 
     On PostgreSQL the rows go through psycopg2's `execute_values` with `RETURNING id`, skipping the
     ORM's per-value SQL compilation (about four times faster for wide rows); elsewhere, `bulk_create`.
+    With `ignore_conflicts`, rows that break a unique constraint are skipped and no key is set.
     """
     if not objs:
         return list(objs)
@@ -64,21 +67,28 @@ def insert_rows(objs: Sequence[models.Model], *, chunk: int = 1000) -> list[mode
     alias = router.db_for_write(model)
     connection = connections[alias]
     if connection.vendor != "postgresql":
-        return model._default_manager.using(alias).bulk_create(objs, batch_size=chunk)
+        return model._default_manager.using(alias).bulk_create(
+            objs, batch_size=chunk, ignore_conflicts=ignore_conflicts
+        )
     from psycopg2.extras import execute_values
 
     meta = model._meta
     quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    # Objects given their ids by `reserve_ids` are written with them.
+    fields = [f for f in meta.concrete_fields if f is not meta.pk or objs[0].pk is not None]
     preparers = [_preparer(field, connection) for field in fields]
+    tail = "ON CONFLICT DO NOTHING" if ignore_conflicts else f"RETURNING {quote(meta.pk.column)}"
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES %s RETURNING {quote(meta.pk.column)}"
+        f"VALUES %s {tail}"
     )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), chunk):
             part = objs[start : start + chunk]
             rows = [tuple(prepare(obj) for prepare in preparers) for obj in part]
+            if ignore_conflicts:
+                execute_values(cursor.cursor, sql, rows, page_size=chunk)
+                continue
             ids = execute_values(cursor.cursor, sql, rows, page_size=chunk, fetch=True)
             for obj, (pk,) in zip(part, ids, strict=True):
                 obj.pk = pk
@@ -111,6 +121,21 @@ def _preparer(field, connection):
         attname = field.attname
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """`count` fresh ids from the table's sequence (PostgreSQL), so that what derives from the id can be
+    written with the row itself instead of by a second update; None elsewhere."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql" or count == 0:
+        return None
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 DEADLOCK_CODES = ("40P01", "40001")  # deadlock detected, serialization failure
