@@ -101,7 +101,7 @@ from sharing.models import (
 from stats import services as stats_services
 
 from .broker import send
-from .db import insert_rows, retrying_deadlocks, update_rows
+from .db import insert_rows, prefetch_children, retrying_deadlocks, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def _clear_claimed(limit: int) -> list[int]:
         claimed = _claim(InventoryList, limit)
         if not claimed:
             return []
-        lists = list(InventoryList.objects.filter(pk__in=claimed).prefetch_related("items").order_by("id"))
+        lists = prefetch_children(InventoryList.objects.filter(pk__in=claimed).order_by("id"), "items")
         before = stats_services.snapshot(lists)
         matched = _match(lists)
         assessed = _assess(matched)
@@ -203,9 +203,12 @@ def _claim(model: type[InventoryList] | type[ExportInventoryList], limit: int) -
 def _match(lists: list[InventoryList]) -> list[InventoryList]:
     orders = {
         (o.ebp_code, o.order_no): o
-        for o in Order.objects.filter(
-            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
-        ).prefetch_related("items")
+        for o in prefetch_children(
+            Order.objects.filter(
+                ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+            ),
+            "items",
+        )
     }
     payments: dict[tuple[str, str], Payment] = {}
     for payment in Payment.objects.filter(
@@ -826,10 +829,11 @@ def finalize_if_complete(*, batch_id: int) -> bool:
         AgencyDecision.objects.filter(dispatch__batch=batch).order_by("agency").values_list(*Answer._fields)
     ):
         decisions[answer[0]].append(Answer(*answer))
-    lists = list(
-        InventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED)
-        .select_related("payment")
-        .prefetch_related("items")
+    lists = prefetch_children(
+        InventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED).select_related(
+            "payment"
+        ),
+        "items",
     )
     before = stats_services.snapshot(lists)
     now = timezone.now()

@@ -5,7 +5,9 @@ clearance batch. On PostgreSQL, `update_rows` sends one `UPDATE ... FROM (VALUES
 other databases it falls back to the ORM.
 """
 
+import copy
 import io
+from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db import connections, models, router
@@ -175,6 +177,31 @@ def _preparer(field, connection):
         attname = field.attname
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def prefetch_children(objs: Sequence[models.Model], relation: str) -> list[models.Model]:
+    """`prefetch_related(relation)` for one reverse foreign key, for a batch: one query, as the ORM's,
+    but without the filtered queryset it builds for each object (most of its cost for 500 lists).
+    `obj.<relation>.all()` then reads the loaded rows, in the model's ordering."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    rel = type(objs[0])._meta.get_field(relation)
+    fk, cache_name = rel.field, rel.get_accessor_name()
+    groups: dict = defaultdict(list)
+    for row in rel.related_model._default_manager.filter(**{f"{fk.attname}__in": [obj.pk for obj in objs]}):
+        groups[getattr(row, fk.attname)].append(row)
+    template = rel.related_model._default_manager.none()
+    for obj in objs:
+        rows = groups.get(obj.pk, [])
+        for row in rows:
+            fk.set_cached_value(row, obj)
+        loaded = copy.copy(template)  # shares the (never run) query; only the results differ
+        loaded._result_cache, loaded._prefetch_done = rows, True
+        if not hasattr(obj, "_prefetched_objects_cache"):
+            obj._prefetched_objects_cache = {}
+        obj._prefetched_objects_cache[cache_name] = loaded
+    return objs
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
