@@ -236,6 +236,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000, help="orders (default 20000)")
     parser.add_argument("--batch", type=int, default=500, help="documents per request (default 500)")
     parser.add_argument("--workers", type=int, default=3, help="Celery worker processes (-P solo each)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="instead of --workers: one Celery worker with this many prefork processes",
+    )
     parser.add_argument("--web", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--latency-ms", type=int, default=0, help="simulated latency of every agency call")
@@ -293,12 +299,16 @@ def main() -> None:
     ]
 
     def worker(index: int) -> subprocess.Popen:
-        command = [sys.executable, "-m", "celery", "-A", "singlewindow", "worker", "-P", "solo"]
+        command = [sys.executable, "-m", "celery", "-A", "singlewindow", "worker"]
+        if args.concurrency:
+            command += ["-P", "prefork", "--concurrency", str(args.concurrency)]
+        else:
+            command += ["-P", "solo"]
         command += ["-n", f"bench{index}@%h", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
         return start(command, env, logs / f"worker{index}.log", append=index in workers)
 
     workers: dict[int, subprocess.Popen] = {}
-    for index in range(args.workers):
+    for index in range(1 if args.concurrency else args.workers):
         workers[index] = worker(index)
     processes += list(workers.values())
     chaos = (
@@ -572,7 +582,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
                 "final": len(rows),
                 "released": released,
                 "batch": args.batch,
-                "workers": args.workers,
+                **({"concurrency": args.concurrency} if args.concurrency else {"workers": args.workers}),
                 "latency_ms": args.latency_ms,
                 "elapsed_s": round(elapsed, 2),
                 "orders_per_s": round(len(rows) / elapsed, 1),

@@ -12,11 +12,11 @@ logger = logging.getLogger(__name__)
 BROKER_DOWN = (OperationalError, RedisError)
 
 
-def send(task: Any, *args: Any, inline_if_down: bool = False) -> bool:
-    """`task.delay(*args)`; False when the broker did not take it. With `inline_if_down`, an official's
-    action that nothing else would redo runs here and now instead."""
+def send(task: Any, *args: Any, inline_if_down: bool = False, queue: str | None = None) -> bool:
+    """`task.delay(*args)` (on `queue` if given); False when the broker did not take it. With
+    `inline_if_down`, an official's action that nothing else would redo runs here and now instead."""
     try:
-        task.delay(*args)
+        task.apply_async(args=args, queue=queue) if queue else task.delay(*args)
         return True
     except BROKER_DOWN as exc:
         if inline_if_down:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -232,6 +233,12 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# One queue per agency for the fan-out, beside the default queue: a zone can run each agency's
+# workers near that agency's gateway (`celery worker -Q customs`); a worker started without -Q
+# consumes them all.
+AGENCY_QUEUES = ("customs", "inspection", "tax", "forex")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), *(Queue(name) for name in AGENCY_QUEUES)]
 CELERY_BEAT_SCHEDULE = {
     "clearance-sweep": {"task": "clearance.sweep", "schedule": 30},
     "prune-read-notifications": {"task": "sharing.prune_notifications", "schedule": 24 * 3600},
