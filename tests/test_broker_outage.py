@@ -32,6 +32,7 @@ def test_intake_while_the_broker_is_down_then_the_sweeper_catches_up(
 
     for task in (tasks.process_pending_lists, tasks.dispatch_to_agency):
         monkeypatch.setattr(task, "delay", broker_down)
+        monkeypatch.setattr(task, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         answers = world.declare(docs)
     assert [a.status_code for a in answers.values()] == [201, 201, 201, 201]
@@ -51,7 +52,9 @@ def test_dispatches_not_sent_stay_pending_for_the_sweeper(monkeypatch, django_ca
     world = ClearanceWorld()
     docs = world.declaration(2)
     monkeypatch.setattr(
-        tasks.dispatch_to_agency, "delay", lambda *a: (_ for _ in ()).throw(OperationalError("down"))
+        tasks.dispatch_to_agency,
+        "apply_async",
+        lambda *a, **k: (_ for _ in ()).throw(OperationalError("down")),
     )
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(docs)

@@ -45,8 +45,9 @@ def worker():
     queue = f"test-{os.getpid()}"
     from singlewindow.celery import app
 
-    # The pipeline publishes on the default queue, so the worker takes that one too; nothing else
-    # publishes during the suite (other tests run eagerly), and leftovers of an earlier run are purged.
+    # The pipeline publishes on the default queue and the agencies' queues, so the worker takes those;
+    # nothing else publishes during the suite (other tests run eagerly), and leftovers of an earlier run
+    # are purged.
     app.control.purge()
     process = subprocess.Popen(
         [
@@ -59,7 +60,7 @@ def worker():
             "-P",
             "solo",
             "-Q",
-            f"celery,{queue}",
+            ",".join(["celery", *settings.AGENCY_QUEUES, queue]),
             "--without-gossip",
             "--without-mingle",
             "--loglevel=WARNING",
