@@ -122,11 +122,8 @@ class CebSchema(serializers.Serializer):
             ]
         for name, pattern in DATE_FORMATS.items():
             value = attrs.get(name)
-            if value:
-                try:
-                    datetime.strptime(value, pattern)
-                except ValueError:
-                    errors[name] = [_("Not a real date: %(value)s.") % {"value": value}]
+            if value and not _is_real_date(value, pattern):
+                errors[name] = [_("Not a real date: %(value)s.") % {"value": value}]
         if errors:
             raise serializers.ValidationError(errors)
 
@@ -137,6 +134,26 @@ class CebSchema(serializers.Serializer):
                 field = failure.field.removeprefix(f"{prefix}.")
                 errors.setdefault(field, []).append(f"[{failure.rule}] {failure.message}")
             raise serializers.ValidationError(errors)
+
+
+def _is_real_date(value: str, pattern: str) -> bool:
+    """What `datetime.strptime(value, pattern)` says for these all-digit formats, without its parser:
+    intake checks thousands of dates a second."""
+    width = 14 if pattern.endswith("%S") else 8
+    if len(value) != width or not (value.isascii() and value.isdigit()):
+        try:
+            datetime.strptime(value, pattern)
+        except ValueError:
+            return False
+        return True
+    parts = [int(value[:4]), int(value[4:6]), int(value[6:8])]
+    if width == 14:
+        parts += [int(value[8:10]), int(value[10:12]), int(value[12:14])]
+    try:
+        datetime(*parts)  # noqa: DTZ001 - only whether the date exists
+    except ValueError:
+        return False
+    return True
 
 
 class OrderItemSchema(CebSchema):

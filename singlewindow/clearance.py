@@ -101,7 +101,7 @@ from sharing.models import (
 from stats import services as stats_services
 
 from .broker import send
-from .db import insert_rows, prefetch_children, retrying_deadlocks, update_rows
+from .db import insert_rows, new_row, prefetch_children, retrying_deadlocks, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,8 @@ def _receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
     the dispatch message)."""
     is_row = isinstance(inventory, InventoryList | ExportInventoryList)
     exported = isinstance(inventory, ExportInventoryList | DeclaredExport)
-    return Receipt(
+    return new_row(
+        Receipt,
         enterprise_id=inventory.submitted_by_id if is_row else inventory.enterprise_id,
         kind=DocumentKind.EXPORT_INVENTORY if exported else DocumentKind.INVENTORY,
         document_id=inventory.pk if is_row else inventory.id,
@@ -471,8 +472,9 @@ def _record_answer(
         now = timezone.now()
         insert_rows(
             [
-                AgencyDecision(
-                    dispatch=dispatch,
+                new_row(
+                    AgencyDecision,
+                    dispatch_id=dispatch.pk,
                     inventory_id=None if exporting else d.inventory_id,
                     export_list_id=d.inventory_id if exporting else None,
                     agency=dispatch.agency,
@@ -948,8 +950,9 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
     stamp = return_time(timezone.now())
     bills, lines = [], []
     for inventory in released:
-        bill = TaxBill(
-            inventory=inventory,
+        bill = new_row(
+            TaxBill,
+            inventory_id=inventory.pk,
             guid=str(uuid.uuid4()).upper(),
             return_time=stamp,
             invt_no=inventory.invt_no,
@@ -967,7 +970,8 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
         # The lines are those assessed before the fan-out, so the bill is what the agencies approved.
         lines.append(
             [
-                TaxBillLine(
+                new_row(
+                    TaxBillLine,
                     gnum=item.gnum,
                     gcode=item.gcode,
                     tax_price=item.tax_price or 0,
@@ -981,7 +985,7 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
     insert_rows(bills)
     for bill, bill_lines in zip(bills, lines, strict=True):
         for line in bill_lines:
-            line.bill = bill
+            line.bill_id = bill.pk
     insert_rows([line for bill_lines in lines for line in bill_lines])
 
 

@@ -1,0 +1,117 @@
+"""The fast paths of the pipeline's writes give what the ORM's slower ones give."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from declarations import schemas, services
+from declarations.api.serializers import IntakeReceiptSerializer
+from declarations.api.views import _receipt_body
+from declarations.models import InventoryItem, InventoryList, Receipt
+from sharing.models import Enterprise
+from sharing.principal import Principal
+from singlewindow.db import insert_rows, new_row, prefetch_children
+
+from .factories import ClearanceWorld
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return ClearanceWorld()
+
+
+def test_new_row_holds_what_the_constructor_would():
+    values = {"enterprise_id": 7, "kind": "order", "document_id": 3, "natural_key": "a/b", "guid": "G"}
+    fast, slow = new_row(Receipt, **values), Receipt(**values)
+    for field in Receipt._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(slow, field.attname), field.name
+    assert fast._state.adding and fast.pk is None
+    with pytest.raises(TypeError, match="enterprise"):
+        new_row(Receipt, enterprise=Enterprise())  # columns by attname only
+
+
+def test_rows_written_in_bulk_read_back_exactly(world):
+    """Text COPY escapes tabs, newlines and backslashes; None, numbers and times keep their types."""
+    enterprise = world.platform
+    awkward = "tab\there\nnew line\\back\r€ 中文 'quote' \"double\""
+    rows = insert_rows(
+        [
+            new_row(
+                Receipt,
+                enterprise_id=enterprise.pk,
+                kind="order",
+                document_id=n,
+                natural_key=awkward if n else "\\N",
+                return_status="120",
+                return_info="-",
+                guid=f"G{n}",
+            )
+            for n in range(3)
+        ]
+    )
+    assert all(r.pk for r in rows) and len({r.pk for r in rows}) == 3
+    stored = {r.document_id: r for r in Receipt.objects.filter(pk__in=[r.pk for r in rows])}
+    assert stored[0].natural_key == "\\N"  # the text, not NULL
+    assert stored[1].natural_key == awkward
+    assert stored[2].created_at == rows[2].created_at and stored[2].created_at.tzinfo is not None
+
+
+def test_lines_loaded_per_batch_are_those_of_each_list(world):
+    for number in (1, 2, 3):
+        world.declare(world.declaration(number, lines=number))
+    lists = prefetch_children(InventoryList.objects.order_by("id"), "items")
+    for inventory in lists:
+        expected = list(InventoryItem.objects.filter(inventory=inventory).order_by("gnum"))
+        assert list(inventory.items.all()) == expected
+        assert all(item.inventory is inventory for item in inventory.items.all())
+
+
+@pytest.mark.parametrize("kind", ["order", "payment", "waybill", "inventory"])
+def test_content_hash_is_unchanged_by_the_fast_canonical_form(world, kind):
+    for number in range(1, 25):
+        data, errors = services.validate_documents(kind, [world.declaration(number)[kind]])[0]
+        assert not errors
+        assert services._canonical_document(data) == services._canonical(data)
+    odd = {"a": None, "b": Decimal("0.00"), "c": Decimal("10.50"), "d": (1, "x"), "e": True, "guid": "g"}
+    odd["items"] = [{"x": Decimal("1.0"), "app_time": "t", "n": [None]}]
+    assert services._canonical_document(odd) == services._canonical(odd)
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [
+        ("20261125103000", "%Y%m%d%H%M%S"),
+        ("20260229103000", "%Y%m%d%H%M%S"),
+        ("20240229000000", "%Y%m%d%H%M%S"),
+        ("20261125246000", "%Y%m%d%H%M%S"),
+        ("20261125235960", "%Y%m%d%H%M%S"),
+        ("2026112510300", "%Y%m%d%H%M%S"),
+        ("20261131", "%Y%m%d"),
+        ("20261130", "%Y%m%d"),
+        ("00001130", "%Y%m%d"),
+        ("2026113", "%Y%m%d"),
+        ("2026-1130", "%Y%m%d"),
+        ("２０２６１１３０", "%Y%m%d"),
+    ],
+)
+def test_dates_are_checked_as_strptime_checks_them(value, pattern):
+    try:
+        datetime.strptime(value, pattern).replace(tzinfo=UTC)
+        real = True
+    except ValueError:
+        real = False
+    assert schemas._is_real_date(value, pattern) is real
+
+
+def test_intake_receipts_have_the_documented_shape(world):
+    good = world.declaration(1)["order"]
+    bad = {**world.declaration(2)["order"], "currency": "XXX"}
+    results = services.submit(
+        kind="order", documents=[good, bad, good], by=Principal(enterprise=world.platform)
+    )
+    assert [r.outcome for r in results] == ["accepted", "rejected", "rejected"]
+    for result in results:
+        assert _receipt_body(result) == IntakeReceiptSerializer(result).data
