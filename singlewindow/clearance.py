@@ -101,7 +101,7 @@ from sharing.models import (
 from stats import services as stats_services
 
 from .broker import send
-from .db import insert_rows, new_row, prefetch_children, retrying_deadlocks, update_rows
+from .db import insert_rows, load, new_row, prefetch_children, retrying_deadlocks, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -212,15 +212,19 @@ def _match(lists: list[InventoryList]) -> list[InventoryList]:
         )
     }
     payments: dict[tuple[str, str], Payment] = {}
-    for payment in Payment.objects.filter(
-        ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
-    ).order_by("id"):
+    for payment in load(
+        Payment.objects.filter(
+            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+        ).order_by("id")
+    ):
         payments[(payment.ebp_code, payment.order_no)] = payment  # the latest payment of an order wins
     waybills = {
         (w.logistics_code, w.logistics_no): w
-        for w in Waybill.objects.filter(
-            logistics_code__in={i.logistics_code for i in lists},
-            logistics_no__in={i.logistics_no for i in lists},
+        for w in load(
+            Waybill.objects.filter(
+                logistics_code__in={i.logistics_code for i in lists},
+                logistics_no__in={i.logistics_no for i in lists},
+            )
         )
     }
 
@@ -461,7 +465,8 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
 def _record_answer(
     dispatch_id: int, decisions: list[Decision], declared: list, payload: str, exporting: bool
 ) -> None:
-    """In one transaction: the agency's holds, decisions, messages and receipts; then the fan-in."""
+    """In one transaction: the agency's holds, decisions, messages and receipts; then the fan-in.
+    The dispatch row's lock makes the answer once only (the decisions' unique index is the backstop)."""
     with transaction.atomic():
         dispatch = AgencyDispatch.objects.select_for_update().get(pk=dispatch_id)
         if dispatch.state == AgencyDispatch.State.ANSWERED:
@@ -486,8 +491,7 @@ def _record_answer(
                     else None,
                 )
                 for d in decisions
-            ],
-            ignore_conflicts=True,
+            ]
         )
         Exchange.objects.bulk_create(
             [
@@ -838,10 +842,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
     ):
         decisions[answer[0]].append(Answer(*answer))
     lists = prefetch_children(
-        InventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED).select_related(
-            "payment"
-        ),
-        "items",
+        InventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED), "items"
     )
     before = stats_services.snapshot(lists)
     now = timezone.now()
@@ -919,12 +920,17 @@ def _settle_holdings(
         held = {a.agency: a for a in decisions.get(inventory.pk, []) if a.outcome == "release"}
         if "tax" in held:
             draw[inventory.assure_code] += held["tax"].held_amount or Decimal(0)
+    payers = dict(
+        Payment.objects.filter(pk__in=[i.payment_id for i in rejected if i.payment_id]).values_list(
+            "pk", "payer_id_number"
+        )
+    )
     for inventory in rejected:
         held = {a.agency: a for a in decisions.get(inventory.pk, []) if a.outcome == "release"}
         if "tax" in held:
             give_back[inventory.assure_code] += held["tax"].held_amount or Decimal(0)
-        if "forex" in held and inventory.payment is not None:
-            usd_back[(inventory.payment.payer_id_number, held["forex"].created_at.year)] += held[
+        if "forex" in held and inventory.payment_id in payers:
+            usd_back[(payers[inventory.payment_id], held["forex"].created_at.year)] += held[
                 "forex"
             ].held_amount or Decimal(0)
     codes = set(draw) | set(give_back)

@@ -7,6 +7,7 @@ other databases it falls back to the ORM.
 
 import copy
 import io
+import json
 import operator
 from collections import defaultdict
 from collections.abc import Sequence
@@ -137,10 +138,21 @@ def _copy_lines(objs: Sequence[models.Model], fields: list) -> list[str]:
     read = operator.attrgetter(*[field.attname for field in fields])
     escapes = _COPY_ESCAPES
     rows = (read(obj) for obj in objs) if len(fields) > 1 else ((read(obj),) for obj in objs)
+    documents = [(i, f.encoder) for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    if documents:
+        rows = (_with_json(row, documents) for row in rows)
     return [
         "\t".join(["\\N" if value is None else str(value).translate(escapes) for value in row])
         for row in rows
     ]
+
+
+def _with_json(row: tuple, documents: list) -> list:
+    row = list(row)
+    for index, encoder in documents:
+        if row[index] is not None:
+            row[index] = json.dumps(row[index], cls=encoder, ensure_ascii=False)
+    return row
 
 
 # Field types whose Python value psycopg2 adapts as it is: reading the attribute skips Django's
@@ -158,11 +170,12 @@ _PLAIN = frozenset(
         "BooleanField",
         "DecimalField",
         "ForeignKey",
+        "OneToOneField",
     }
 )
 
 
-_COPYABLE = _PLAIN | {"AutoField", "BigAutoField", "DateTimeField", "DateField"}
+_COPYABLE = _PLAIN | {"AutoField", "BigAutoField", "DateTimeField", "DateField", "JSONField"}
 
 
 def _preparer(field, connection):
@@ -202,17 +215,35 @@ def _row_defaults(model: type[models.Model]) -> tuple[dict, list, frozenset]:
     return static, dynamic, frozenset(f.attname for f in fields)
 
 
-def prefetch_children(objs: Sequence[models.Model], relation: str) -> list[models.Model]:
+def load(queryset: models.QuerySet) -> list[models.Model]:
+    """The queryset's objects (every concrete field loaded), built from its rows without the model
+    constructor: for the thousands of rows of a batch, the larger part of loading them."""
+    model, alias = queryset.model, queryset.db
+    objs = []
+    for row in queryset.values():
+        obj = model.__new__(model)
+        state = ModelState()
+        state.adding, state.db = False, alias
+        row["_state"] = state
+        obj.__dict__.update(row)
+        objs.append(obj)
+    return objs
+
+
+def prefetch_children(objs: Sequence[models.Model] | models.QuerySet, relation: str) -> list[models.Model]:
     """`prefetch_related(relation)` for one reverse foreign key, for a batch: one query, as the ORM's,
     but without the filtered queryset it builds for each object (most of its cost for 500 lists).
-    `obj.<relation>.all()` then reads the loaded rows, in the model's ordering."""
-    objs = list(objs)
+    `obj.<relation>.all()` then reads the loaded rows, in the model's ordering. A queryset given is
+    loaded by `load`."""
+    objs = load(objs) if isinstance(objs, models.QuerySet) else list(objs)
     if not objs:
         return objs
     rel = type(objs[0])._meta.get_field(relation)
     fk, cache_name = rel.field, rel.get_accessor_name()
     groups: dict = defaultdict(list)
-    for row in rel.related_model._default_manager.filter(**{f"{fk.attname}__in": [obj.pk for obj in objs]}):
+    for row in load(
+        rel.related_model._default_manager.filter(**{f"{fk.attname}__in": [obj.pk for obj in objs]})
+    ):
         groups[getattr(row, fk.attname)].append(row)
     template = rel.related_model._default_manager.none()
     for obj in objs:

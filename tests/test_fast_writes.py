@@ -11,7 +11,7 @@ from declarations.api.views import _receipt_body
 from declarations.models import InventoryItem, InventoryList, Receipt
 from sharing.models import Enterprise
 from sharing.principal import Principal
-from singlewindow.db import insert_rows, new_row, prefetch_children
+from singlewindow.db import insert_rows, load, new_row, prefetch_children
 
 from .factories import ClearanceWorld
 
@@ -115,3 +115,14 @@ def test_intake_receipts_have_the_documented_shape(world):
     assert [r.outcome for r in results] == ["accepted", "rejected", "rejected"]
     for result in results:
         assert _receipt_body(result) == IntakeReceiptSerializer(result).data
+
+
+def test_rows_loaded_without_the_constructor_are_the_orms(world):
+    world.declare(world.declaration(1))
+    for model in (InventoryList, InventoryItem, Receipt):
+        fast, slow = load(model.objects.order_by("id")), list(model.objects.order_by("id"))
+        assert fast == slow and fast
+        for a, b in zip(fast, slow, strict=True):
+            assert not a._state.adding and a._state.db == b._state.db
+            for field in model._meta.concrete_fields:
+                assert getattr(a, field.attname) == getattr(b, field.attname), field.name
