@@ -44,7 +44,11 @@ def events_record(events: list[PipelineEvent]) -> int:
     if not events:
         return 0
     existing = set(
+        # All four columns of the unique index, so the lookup is an index scan however many events
+        # there are.
         CreditEvent.objects.filter(
+            enterprise_id__in={e.enterprise_id for e in events},
+            kind__in={e.kind for e in events},
             source_kind__in={e.source_kind for e in events},
             source_id__in={e.source_id for e in events},
         ).values_list("enterprise_id", "kind", "source_kind", "source_id")

@@ -838,7 +838,10 @@ def finalize_if_complete(*, batch_id: int) -> bool:
         return _finalize_exports(batch)
     decisions: dict[int, list[Answer]] = defaultdict(list)
     for answer in (
-        AgencyDecision.objects.filter(dispatch__batch=batch).order_by("agency").values_list(*Answer._fields)
+        # With the list named, the partial unique index on (dispatch, inventory) finds them.
+        AgencyDecision.objects.filter(dispatch__batch=batch, inventory__isnull=False)
+        .order_by("agency")
+        .values_list(*Answer._fields)
     ):
         decisions[answer[0]].append(Answer(*answer))
     lists = prefetch_children(
@@ -1462,7 +1465,9 @@ EXPORT_CONTEXT_BUILDERS = {
 
 def _finalize_exports(batch: DispatchBatch) -> bool:
     decisions: dict[int, list[AgencyDecision]] = defaultdict(list)
-    for decision in AgencyDecision.objects.filter(dispatch__batch=batch).order_by("agency"):
+    for decision in AgencyDecision.objects.filter(dispatch__batch=batch, export_list__isnull=False).order_by(
+        "agency"
+    ):
         decisions[decision.export_list_id].append(decision)
     lists = list(
         ExportInventoryList.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED)
