@@ -343,7 +343,7 @@ class StatisticsKeeper:
     however large they grow, and it scans them whole: a slowdown with N that production (autovacuum
     on, PostgreSQL's default) never sees. Its CPU counts in the postgres figure."""
 
-    def __init__(self, url: str, interval: float = 10.0) -> None:
+    def __init__(self, url: str, interval: float = 20.0) -> None:
         import threading
 
         self.url, self.interval = url, interval
