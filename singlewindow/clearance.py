@@ -382,11 +382,11 @@ def _assess(lists: list[InventoryList]) -> list[InventoryList]:
 
 
 def _locked_quotas(buyers: set[str], year: int) -> dict[str, BuyerQuota]:
-    BuyerQuota.objects.bulk_create(
-        [BuyerQuota(buyer_id_number=b, year=year) for b in buyers], ignore_conflicts=True
-    )
+    insert_rows([new_row(BuyerQuota, buyer_id_number=b, year=year) for b in buyers], ignore_conflicts=True)
     # Locked in a fixed order, so two batches sharing buyers cannot deadlock.
-    rows = BuyerQuota.objects.select_for_update().filter(buyer_id_number__in=buyers, year=year).order_by("id")
+    rows = load(
+        BuyerQuota.objects.select_for_update().filter(buyer_id_number__in=buyers, year=year).order_by("id")
+    )
     return {row.buyer_id_number: row for row in rows}
 
 
@@ -723,14 +723,16 @@ def _commit_holdings(
         }
     else:
         payers = {by_id[d.inventory_id].payer_id_number for d in releasing}
-        ForexPurchase.objects.bulk_create(
-            [ForexPurchase(payer_id_number=p, year=year) for p in payers], ignore_conflicts=True
+        insert_rows(
+            [new_row(ForexPurchase, payer_id_number=p, year=year) for p in payers], ignore_conflicts=True
         )
         rows = {
             f.payer_id_number: f
-            for f in ForexPurchase.objects.select_for_update()
-            .filter(payer_id_number__in=payers, year=year)
-            .order_by("id")
+            for f in load(
+                ForexPurchase.objects.select_for_update()
+                .filter(payer_id_number__in=payers, year=year)
+                .order_by("id")
+            )
         }
     out = []
     for d in decisions:
@@ -829,7 +831,8 @@ class Answer(NamedTuple):
 
 def finalize_if_complete(*, batch_id: int) -> bool:
     """Under the batch's lock: if all four agencies answered, give every list its final status."""
-    batch = DispatchBatch.objects.select_for_update().get(pk=batch_id)
+    # Not the message: a batch's lists, read by each agency's task, not here.
+    batch = DispatchBatch.objects.select_for_update().defer("message").get(pk=batch_id)
     if batch.finalized_at is not None:
         return False
     if AgencyDispatch.objects.filter(batch=batch).exclude(state=AgencyDispatch.State.ANSWERED).exists():
@@ -886,9 +889,9 @@ def _after_final(inventory_ids: list[int]) -> None:
 
 
 def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) -> None:
-    uses = list(
-        QuotaUse.objects.select_related("quota").filter(
-            inventory__in=released + rejected, state=QuotaUse.State.RESERVED
+    uses = load(
+        QuotaUse.objects.filter(
+            inventory_id__in=[i.pk for i in released + rejected], state=QuotaUse.State.RESERVED
         )
     )
     if not uses:
@@ -896,9 +899,9 @@ def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) 
     released_ids = {i.pk for i in released}
     quotas = {
         q.pk: q
-        for q in BuyerQuota.objects.select_for_update()
-        .filter(pk__in={u.quota_id for u in uses})
-        .order_by("id")
+        for q in load(
+            BuyerQuota.objects.select_for_update().filter(pk__in={u.quota_id for u in uses}).order_by("id")
+        )
     }
     for use in uses:
         quota = quotas[use.quota_id]
