@@ -412,12 +412,12 @@ def publish(dispatch_ids: Iterable[int]) -> None:
     """Send one task per agency dispatch; runs after commit (and again from the sweeper)."""
     from .tasks import dispatch_to_agency
 
-    # Each agency's tasks go to its own queue (settings.AGENCY_QUEUES).
+    # Each agency's tasks go to the queue named after it (settings.AGENCY_QUEUES).
     agencies = dict(AgencyDispatch.objects.filter(pk__in=list(dispatch_ids)).values_list("id", "agency"))
     ids = [
         dispatch_id
         for dispatch_id, agency in agencies.items()
-        if send(dispatch_to_agency, dispatch_id, queue=agency if agency in settings.AGENCY_QUEUES else None)
+        if send(dispatch_to_agency, dispatch_id, queue=agency)
     ]
     AgencyDispatch.objects.filter(pk__in=ids, state=AgencyDispatch.State.PENDING).update(
         state=AgencyDispatch.State.SENT, published_at=timezone.now()

@@ -66,9 +66,10 @@ def insert_rows(
 
     On PostgreSQL the rows take their ids from the table's sequence and go in by COPY, which the
     server parses far faster than a many-row INSERT and which skips the ORM's per-value SQL
-    compilation; models with values COPY's text format does not carry (JSON) go through psycopg2's
-    `execute_values`. Elsewhere, `bulk_create`. With `ignore_conflicts`, rows that break a unique
-    constraint are skipped (an INSERT ... ON CONFLICT DO NOTHING) and no key is set.
+    compilation. With `ignore_conflicts` (COPY cannot skip a row) or a column type COPY's text form is
+    not written for here, they go through psycopg2's `execute_values`; rows that break a unique
+    constraint are then skipped (INSERT ... ON CONFLICT DO NOTHING) and no key is set. Elsewhere,
+    `bulk_create`.
     """
     if not objs:
         return list(objs)
