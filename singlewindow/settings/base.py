@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
 # Lists claimed per clearance batch (smaller batches: more of them in flight at once).
 CLEARANCE_CLAIM_SIZE = env.int("CLEARANCE_CLAIM_SIZE", default=500)
 
+# The web and worker processes freeze their startup objects out of the garbage collector's reach
+# once loaded (singlewindow/heap.py); GC_FREEZE=false leaves the collector as Python sets it.
+GC_FREEZE = env.bool("GC_FREEZE", default=True)
+
 # Simulated agencies: latency (ms) and failure rate per agency, to exercise retries and overlap.
 SINGLEWINDOW_ADAPTERS = {
     agency: {
