@@ -267,11 +267,16 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
         return None
     meta = model._meta
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, count],
-        )
+        sequence = _SEQUENCES.get(meta.db_table)
+        if sequence is None:
+            # Looked up once: in the SELECT below it would be evaluated again for every id.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+            sequence = _SEQUENCES[meta.db_table] = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
         return [row[0] for row in cursor.fetchall()]
+
+
+_SEQUENCES: dict[str, str] = {}  # table -> the sequence of its id
 
 
 DEADLOCK_CODES = ("40P01", "40001")  # deadlock detected, serialization failure
