@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -208,9 +209,18 @@ def _canonical(value: Any) -> Any:
 
 
 def content_hash(data: dict[str, Any]) -> str:
-    """The same document sent twice has the same hash, whatever its guid and send time."""
-    payload = json.dumps(_canonical(data), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """The same document sent twice has the same hash, whatever its guid and send time.
+
+    The hash is of `json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))` in UTF-8, as
+    first written. For the strings, bounded ints, lists and dicts of a validated document orjson writes
+    those same bytes, several times faster; anything it would not write (an int beyond 64 bits) goes
+    the standard library's way."""
+    canonical = _canonical(data)
+    try:
+        payload = orjson.dumps(canonical)
+    except orjson.JSONEncodeError:
+        payload = json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(payload).hexdigest()
 
 
 def _owns(enterprise: Enterprise, code_value: str) -> bool:

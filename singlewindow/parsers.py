@@ -1,15 +1,46 @@
 """Request parsers (a module of its own: DRF's settings import it while loading)."""
 
+import codecs
+import io
+import re
+
+import orjson
+from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 
 class BoundedJSONParser(JSONParser):
     """JSON whose nesting the decoder cannot follow (tens of thousands of `[`) is a 400, not a
-    RecursionError: the C decoder gives up at Python's recursion limit, and DRF catches only ValueError."""
+    RecursionError: the C decoder gives up at Python's recursion limit, and DRF catches only ValueError.
+
+    A UTF-8 body is decoded by orjson, several times faster than the standard library on intake's
+    500-document batches. Whatever orjson refuses (a lone surrogate, NaN, malformed JSON) goes on to
+    DRF's own parser, which accepts or words it exactly as before; so does a body that may hold an
+    integer of 19 digits or more, which orjson would read as a float.
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
+        if _is_utf8((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET):
+            body = stream.read()
+            stream = io.BytesIO(body)
+            if not _LONG_INTEGER.search(body):
+                try:
+                    return orjson.loads(body)
+                except orjson.JSONDecodeError:
+                    pass
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - the document is nested too deeply.") from None
+
+
+# A number of 19 digits or more, first or after `:`, `[` or `,` (or a string that merely looks like one).
+_LONG_INTEGER = re.compile(rb"(?:^|[:\[,])\s*-?\d{19}")
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False

@@ -100,6 +100,58 @@ def test_content_hash_is_unchanged_by_the_fast_canonical_form(world, kind):
     assert services.content_hash({**odd, "c": Decimal("10.51")}) != services.content_hash(odd)
 
 
+# Every character JSON escapes or might: controls, quote, backslash, DEL, the line separators, CJK,
+# an emoji beyond the BMP.
+AWKWARD_TEXT = "".join(chr(c) for c in range(0x20)) + '"\\/\x7f\u2028\u2029\u00e9 跨境电商 😀'
+
+
+def test_content_hash_is_the_standard_librarys_for_any_text_and_integer():
+    for data in (
+        {"name": AWKWARD_TEXT, "qty": 3},
+        {"name": AWKWARD_TEXT[::-1], "items": [{"note": AWKWARD_TEXT[:7]}]},
+        {"huge": 2**80, "negative": -(2**70), "name": "x"},  # beyond orjson: the standard library's way
+    ):
+        assert services.content_hash(data) == _hash_as_first_written(data)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": [1, -2, 3.25, 1e3, true, false, null], "b": "\\u00e9\\n\\"", "c": {"a": 1, "a": 2}}',
+        '{"name": "跨境电商 😀", "big": 123456789012345678901234567890}'.encode(),  # a float to orjson
+        b'{"list": [1,\n -99999999999999999999], "max": 18446744073709551615, "f": 1e400}',
+        b'{"name": "\\ud800"}',  # a lone surrogate: orjson refuses it, the standard library reads it
+        b"[" * 3 + b"]" * 3,
+        b" 12345678901234567890",
+    ],
+)
+def test_json_bodies_parse_as_the_standard_library_parses_them(body):
+    import io
+    import json
+
+    from singlewindow.parsers import BoundedJSONParser
+
+    parsed = BoundedJSONParser().parse(io.BytesIO(body), "application/json", {"encoding": "utf-8"})
+    assert parsed == json.loads(body)
+
+
+@pytest.mark.parametrize("body", [b'{"a": NaN}', b'{"a": 1,}', b"\xff", b'{"a": "b"'])
+def test_json_bodies_refused_are_refused_with_drfs_words(body):
+    import io
+
+    from rest_framework.exceptions import ParseError
+    from rest_framework.parsers import JSONParser
+
+    from singlewindow.parsers import BoundedJSONParser
+
+    context = {"encoding": "utf-8"}
+    with pytest.raises(ParseError) as ours:
+        BoundedJSONParser().parse(io.BytesIO(body), "application/json", context)
+    with pytest.raises(ParseError) as drfs:
+        JSONParser().parse(io.BytesIO(body), "application/json", context)
+    assert str(ours.value.detail) == str(drfs.value.detail)
+
+
 def test_each_agency_has_its_queue_and_its_tasks_go_there(world, monkeypatch):
     from django.conf import settings
 
