@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery, signals
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "singlewindow.settings.local")
 
@@ -18,3 +19,12 @@ def _freeze_startup_objects(**kwargs) -> None:
     from .heap import freeze_startup_objects
 
     freeze_startup_objects()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(task=None, **kwargs) -> None:
+    # As Django does around a request: a connection past CONN_MAX_AGE, or broken, is closed; the others
+    # are kept (Celery's own fixup, held off by CELERY_DB_REUSE_MAX, would open one for every task).
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()
