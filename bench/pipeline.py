@@ -480,8 +480,10 @@ def ledger_problems() -> tuple[dict, list[str]]:
 
 class ResourceMeter:
     """CPU seconds and peak resident memory of the web processes, the workers and PostgreSQL over a
-    run, read from /proc (Linux): CPU as the growth of each process's user+system time (a backend born
-    during the run counts whole), memory as the largest sum of RSS over samples every half second."""
+    run, read from /proc (Linux): CPU as the growth of each process's user+system time, its reaped
+    children's included (a backend born during the run counts whole, and one that came and went between
+    two samples counts in its parent, the postmaster), memory as the largest sum of RSS over samples
+    every half second."""
 
     TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -490,7 +492,7 @@ class ResourceMeter:
 
         self.web, self.workers = web, workers
         self.start_cpu: dict[int, float] = {}
-        self.last_cpu: dict[int, tuple[str, float]] = {}
+        self.last_cpu: dict[int, tuple[str, float, int]] = {}
         self.peak_mb: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True)
@@ -507,11 +509,12 @@ class ResourceMeter:
             return None
         name = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
-        cpu = (int(fields[11]) + int(fields[12])) / ResourceMeter.TICKS
+        # utime + stime + cutime + cstime: the reaped children's time too (the postmaster's backends)
+        cpu = sum(int(value) for value in fields[11:15]) / ResourceMeter.TICKS
         return name, int(fields[1]), cpu, rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
-    def _groups(self) -> dict[int, tuple[str, float, float]]:
-        """pid -> (group, cpu s, rss MiB) of every process of the three groups, now."""
+    def _groups(self) -> dict[int, tuple[str, float, float, int]]:
+        """pid -> (group, cpu s, rss MiB, parent pid) of every process of the three groups, now."""
         stats = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit() and (stat := self._stat(int(entry))) is not None:
@@ -521,29 +524,32 @@ class ResourceMeter:
         for pid, (name, parent, cpu, rss) in stats.items():
             group = roots.get(pid) or roots.get(parent) or ("postgres" if name == "postgres" else None)
             if group:
-                out[pid] = (group, cpu, rss)
+                out[pid] = (group, cpu, rss, parent)
         return out
 
     def start(self) -> None:
-        self.start_cpu = {pid: cpu for pid, (_g, cpu, _r) in self._groups().items()}
+        self.start_cpu = {pid: cpu for pid, (_g, cpu, _r, _p) in self._groups().items()}
         self.thread.start()
 
     def _sample(self) -> None:
         while not self.stop_event.wait(0.5):
             rss: dict[str, float] = {}
-            for pid, (group, cpu, mb) in self._groups().items():
+            for pid, (group, cpu, mb, parent) in self._groups().items():
                 rss[group] = rss.get(group, 0.0) + mb
-                self.last_cpu[pid] = (group, cpu)
+                self.last_cpu[pid] = (group, cpu, parent)
             for group, mb in rss.items():
                 self.peak_mb[group] = max(self.peak_mb[group], mb)
 
     def stop(self, orders: int) -> dict:
         self.stop_event.set()
         self.thread.join(2)
-        for pid, (group, cpu, _mb) in self._groups().items():
-            self.last_cpu[pid] = (group, cpu)
+        alive = self._groups()
+        for pid, (group, cpu, _mb, parent) in alive.items():
+            self.last_cpu[pid] = (group, cpu, parent)
         used: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
-        for pid, (group, cpu) in self.last_cpu.items():
+        for pid, (group, cpu, parent) in self.last_cpu.items():
+            if pid not in alive and parent in alive:
+                continue  # gone, and counted whole in its parent's children's time
             used[group] += cpu - self.start_cpu.get(pid, 0.0)
         return {
             "cpu_s_per_1000_orders": {g: round(1000 * s / orders, 2) for g, s in used.items()},
