@@ -218,3 +218,30 @@ def test_rows_loaded_without_the_constructor_are_the_orms(world):
             assert not a._state.adding and a._state.db == b._state.db
             for field in model._meta.concrete_fields:
                 assert getattr(a, field.attname) == getattr(b, field.attname), field.name
+
+
+def test_declared_lists_read_back_from_their_message_as_the_constructor_builds_them():
+    from sharing.adapters.base import DeclaredExport, DeclaredLine, DeclaredList, ExportLine
+
+    line = DeclaredLine(1, "3304990099", "面霜", "690123", Decimal("2"), Decimal("99.50"), "116", "R1")
+    declared = DeclaredList(
+        7, "C1", "P1", "9610", "5165", "EBP", "EBC", "AG", "LOG", "AS", "AR", "", "110101199001011234",
+        Decimal("10"), Decimal("0"), Decimal("9.1"), Decimal("9.1"), "PAY", "110101199001011234",
+        Decimal("118.6"), (line, line), enterprise_id=3,
+    )  # fmt: skip
+    shirt = ExportLine(1, "6109", "T恤", Decimal("3"), Decimal("300.5"), "CNY")
+    exported = DeclaredExport(
+        8, "C2", "P2", "9610", "1", "5165", "EBP", "EBC", "AG", "LOG", "OWN", "502", "WH", "L1",
+        Decimal("300.5"), "USD", Decimal("42"), "PAY", (shirt,),
+    )  # fmt: skip
+    for original in (declared, exported):
+        message = original.to_message()
+        again = type(original).from_message(message)
+        assert again == original
+        assert again.__dict__ == original.__dict__
+        assert type(again.lines[0].qty) is Decimal
+        # A message missing a field with a default takes the default, as the constructor does.
+        del message["enterprise_id"]
+        assert type(original).from_message(message).enterprise_id == 0
+        with pytest.raises(TypeError):
+            type(original).from_message({**original.to_message(), "unknown": 1})

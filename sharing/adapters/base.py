@@ -5,9 +5,10 @@ Adapters see only the message and their own registers (passed in as context by t
 pipeline), as a real authority would; they never touch the portal's tables.
 """
 
+import functools
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.conf import settings
@@ -62,13 +63,12 @@ class DeclaredList:
 
     @classmethod
     def from_message(cls, data: dict) -> "DeclaredList":
-        money = {"freight", "insured_fee", "tax_amount", "order_tax_total", "amount_paid"}
-        head = {k: (Decimal(v) if k in money else v) for k, v in data.items() if k != "lines"}
-        lines = tuple(
-            DeclaredLine(**{k: (Decimal(v) if k in ("qty", "total_price") else v) for k, v in line.items()})
-            for line in data["lines"]
+        lines = tuple(_built(DeclaredLine, line, ("qty", "total_price")) for line in data["lines"])
+        return _built(
+            cls,
+            {**data, "lines": lines},
+            ("freight", "insured_fee", "tax_amount", "order_tax_total", "amount_paid"),
         )
-        return cls(**head, lines=lines)
 
     def as_payload(self) -> dict:
         return {
@@ -78,6 +78,26 @@ class DeclaredList:
             "tax_amount": str(self.tax_amount),
             "lines": len(self.lines),
         }
+
+
+def _built(cls, values: dict, money: tuple[str, ...]):
+    """`cls(**values)` with the `money` fields read as Decimal. Each agency reads a batch's 500 lists, and
+    a frozen dataclass's constructor sets every field through object.__setattr__: a message holding
+    exactly the fields fills the instance directly; any other goes through the constructor (its
+    defaults for a field the message lacks, its TypeError for one the class lacks)."""
+    if values.keys() != _field_names(cls):
+        return cls(**{k: (Decimal(v) if k in money else v) for k, v in values.items()})
+    obj = object.__new__(cls)
+    state = obj.__dict__
+    state.update(values)
+    for name in money:
+        state[name] = Decimal(state[name])
+    return obj
+
+
+@functools.cache
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
 
 
 def _message(declared) -> dict:
@@ -156,13 +176,8 @@ class DeclaredExport:
 
     @classmethod
     def from_message(cls, data: dict) -> "DeclaredExport":
-        money = {"value_cny", "receipt_charge"}
-        head = {k: (Decimal(v) if k in money else v) for k, v in data.items() if k != "lines"}
-        lines = tuple(
-            ExportLine(**{k: (Decimal(v) if k in ("qty", "total_price") else v) for k, v in line.items()})
-            for line in data["lines"]
-        )
-        return cls(**head, lines=lines)
+        lines = tuple(_built(ExportLine, line, ("qty", "total_price")) for line in data["lines"])
+        return _built(cls, {**data, "lines": lines}, ("value_cny", "receipt_charge"))
 
     def as_payload(self) -> dict:
         return {
