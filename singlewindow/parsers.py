@@ -2,7 +2,6 @@
 
 import codecs
 import io
-import re
 
 import orjson
 from django.conf import settings
@@ -24,7 +23,7 @@ class BoundedJSONParser(JSONParser):
         if _is_utf8((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET):
             body = stream.read()
             stream = io.BytesIO(body)
-            if not _LONG_INTEGER.search(body):
+            if _LONG_RUN not in body.translate(_DIGITS_AS_ZERO):
                 try:
                     return orjson.loads(body)
                 except orjson.JSONDecodeError:
@@ -35,8 +34,10 @@ class BoundedJSONParser(JSONParser):
             raise ParseError("JSON parse error - the document is nested too deeply.") from None
 
 
-# A number of 19 digits or more, first or after `:`, `[` or `,` (or a string that merely looks like one).
-_LONG_INTEGER = re.compile(rb"(?:^|[:\[,])\s*-?\d{19}")
+# 19 digits in a row anywhere (a string of them too, to be safe): two passes in C over the body, where
+# a regular expression took four times as long as the parse itself.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
 
 
 def _is_utf8(encoding: str) -> bool:
