@@ -338,11 +338,12 @@ def main() -> None:
 
 
 class StatisticsKeeper:
-    """What autovacuum does for the planner, where the server runs without it: every `interval` seconds,
-    ANALYZE each table that changed by more than autovacuum's own threshold since its last analysis
-    (50 rows + 10% of its size, PostgreSQL's defaults). Tables that start empty and are never analyzed
-    look empty to the planner however large they grow, and it scans them whole: a slowdown with N that
-    production (autovacuum on, PostgreSQL's default) never sees. Its CPU counts in the postgres figure."""
+    """What autovacuum does for the planner, where the server runs without it: every `interval` seconds
+    (autovacuum's naptime is 60), ANALYZE each table that changed by more than autovacuum's threshold
+    since its last analysis (50 rows + 10% of its size, PostgreSQL's defaults). Tables that start empty
+    and are never analyzed look empty to the planner however large they grow, and it scans them whole:
+    a slowdown with N that production (autovacuum on, PostgreSQL's default) never sees. Its CPU counts
+    in the postgres figure."""
 
     # Tables past autovacuum's analyze threshold (autovacuum_analyze_threshold and _scale_factor).
     DUE = """
@@ -350,7 +351,7 @@ class StatisticsKeeper:
         WHERE s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
     """
 
-    def __init__(self, url: str, interval: float = 5.0) -> None:
+    def __init__(self, url: str, interval: float = 20.0) -> None:
         import threading
 
         self.url, self.interval = url, interval
