@@ -220,13 +220,16 @@ def load(queryset: models.QuerySet) -> list[models.Model]:
     """The queryset's objects (every concrete field loaded), built from its rows without the model
     constructor: for the thousands of rows of a batch, the larger part of loading them."""
     model, alias = queryset.model, queryset.db
+    names = [field.attname for field in model._meta.concrete_fields]
     objs = []
-    for row in queryset.values():
+    # Tuples zipped into each instance's __dict__: no intermediate dict per row, as values() makes.
+    for row in queryset.values_list(*names):
         obj = model.__new__(model)
         state = ModelState()
         state.adding, state.db = False, alias
-        row["_state"] = state
-        obj.__dict__.update(row)
+        values = obj.__dict__
+        values.update(zip(names, row))
+        values["_state"] = state
         objs.append(obj)
     return objs
 
