@@ -573,8 +573,6 @@ class ResourceMeter:
 def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=None) -> None:
     from datetime import timedelta
 
-    from django.db import connection
-
     from declarations.models import InventoryList
     from singlewindow import clearance
 
@@ -629,7 +627,6 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
             # What beat does every 30 s in production, sooner: re-send what the killed workers held.
             clearance.sweep(stale_after=timedelta(seconds=10))
             swept = time.monotonic()
-        connection.close()
         if waiting is None and stored >= args.n:
             break
         oldest = waiting or oldest
