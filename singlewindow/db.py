@@ -228,7 +228,7 @@ def load(queryset: models.QuerySet) -> list[models.Model]:
         state = ModelState()
         state.adding, state.db = False, alias
         values = obj.__dict__
-        values.update(zip(names, row))
+        values.update(zip(names, row, strict=True))
         values["_state"] = state
         objs.append(obj)
     return objs

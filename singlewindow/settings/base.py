@@ -234,7 +234,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Celery's Django fixup closes the database connection before and after every task unless this is
-# set: a new PostgreSQL backend for each of a batch's five tasks, a third of the database's CPU. The
+# set: a new PostgreSQL backend, its catalog caches cold, for each of a batch's five tasks. The
 # workers close connections as Django does around a request instead (CONN_MAX_AGE, health checks).
 CELERY_DB_REUSE_MAX = 1_000_000
 # One queue per agency for the fan-out, beside the default queue: a zone can run each agency's
