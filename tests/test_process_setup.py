@@ -1,0 +1,49 @@
+"""How the web and worker processes set themselves up: the garbage collector and database connections."""
+
+import gc
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from singlewindow.celery import _close_old_connections, app
+from singlewindow.heap import freeze_startup_objects
+
+
+@pytest.fixture
+def unfrozen():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_startup_objects_are_frozen_only_when_configured(settings, unfrozen):
+    settings.GC_FREEZE = False
+    freeze_startup_objects()
+    assert gc.get_freeze_count() == 0
+    settings.GC_FREEZE = True
+    freeze_startup_objects()
+    assert gc.get_freeze_count() > 10_000  # Django, DRF and the apps, at least
+
+
+def _task(*, eager: bool):
+    return SimpleNamespace(request=SimpleNamespace(is_eager=eager))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_connection_between_tasks_until_it_is_old():
+    # Celery's own fixup would close it around every task; it only counts tasks with this set.
+    assert app.conf.get("CELERY_DB_REUSE_MAX") >= 100_000
+    connection.ensure_connection()
+    opened = connection.connection
+    connection.close_at = time.monotonic() + 60
+    _close_old_connections(task=_task(eager=False))
+    assert connection.connection is opened  # kept: the next task reuses it
+
+    connection.close_at = time.monotonic() - 1  # past CONN_MAX_AGE
+    _close_old_connections(task=_task(eager=True))
+    assert connection.connection is opened  # an eager task runs inside its caller: never closed
+
+    _close_old_connections(task=_task(eager=False))
+    assert connection.connection is None
