@@ -20,7 +20,7 @@ from declarations.models import InventoryList
 from sharing.principal import Principal
 from sharing.services import audit_record
 from singlewindow.broker import send
-from singlewindow.db import insert_rows
+from singlewindow.db import insert_rows, new_row
 
 from .models import Alert, RiskAssessment, RiskRule
 from .rules import REGISTRY, ListFacts
@@ -97,7 +97,8 @@ def assess_batch(
         inspector = draw_inspector(seed, item.facts.id, inspectors, []) if selected else None
         top = max(item.hits, key=lambda h: h["weight"], default=None)
         assessments.append(
-            RiskAssessment(
+            new_row(
+                RiskAssessment,
                 inventory_id=item.facts.id,
                 score=item.score,
                 threshold=threshold,
