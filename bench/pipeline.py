@@ -376,6 +376,9 @@ class StatisticsKeeper:
         conn = psycopg2.connect(self.url)
         conn.autocommit = True
         with contextlib.closing(conn), conn.cursor() as cursor:
+            # Paced as autovacuum paces itself (autovacuum_vacuum_cost_delay, PostgreSQL's default):
+            # an unpaced ANALYZE of every grown table at once stalls the pipeline for seconds.
+            cursor.execute("SET vacuum_cost_delay = '2ms'")
             while not self.stop_event.wait(self.interval):
                 cursor.execute(self.DUE)
                 for (table,) in cursor.fetchall():
