@@ -5,7 +5,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from singlewindow.celery import _close_old_connections, app
 from singlewindow.heap import freeze_startup_objects
@@ -32,18 +32,21 @@ def _task(*, eager: bool):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_keeps_its_connection_between_tasks_until_it_is_old():
+def test_a_worker_keeps_its_connection_between_tasks_until_it_is_old(monkeypatch):
     # Celery's own fixup would close it around every task; it only counts tasks with this set.
     assert app.conf.get("CELERY_DB_REUSE_MAX") >= 100_000
-    connection.ensure_connection()
-    opened = connection.connection
-    connection.close_at = time.monotonic() + 60
-    _close_old_connections(task=_task(eager=False))
-    assert connection.connection is opened  # kept: the next task reuses it
+    database = connections["default"]
+    database.ensure_connection()
+    closed = []
+    monkeypatch.setattr(database, "close", lambda: closed.append(True))
 
-    connection.close_at = time.monotonic() - 1  # past CONN_MAX_AGE
+    database.close_at = time.monotonic() + 60
+    _close_old_connections(task=_task(eager=False))
+    assert closed == []  # kept: the next task reuses it
+
+    database.close_at = time.monotonic() - 1  # past CONN_MAX_AGE
     _close_old_connections(task=_task(eager=True))
-    assert connection.connection is opened  # an eager task runs inside its caller: never closed
+    assert closed == []  # an eager task runs inside its caller: never closed there
 
     _close_old_connections(task=_task(eager=False))
-    assert connection.connection is None
+    assert closed == [True]
