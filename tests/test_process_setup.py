@@ -31,7 +31,8 @@ def _task(*, eager: bool):
     return SimpleNamespace(request=SimpleNamespace(is_eager=eager))
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized like the suite's other transactional tests: its flush must leave what theirs expect.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_keeps_its_connection_between_tasks_until_it_is_old(monkeypatch):
     # Celery's own fixup would close it around every task; it only counts tasks with this set.
     assert app.conf.get("CELERY_DB_REUSE_MAX") >= 100_000
