@@ -16,7 +16,7 @@ def send(task: Any, *args: Any, inline_if_down: bool = False, queue: str | None 
     """`task.delay(*args)` (on `queue` if given); False when the broker did not take it. With
     `inline_if_down`, an official's action that nothing else would redo runs here and now instead."""
     try:
-        task.apply_async(args=args, queue=queue) if queue else task.delay(*args)
+        task.apply_async(args=args, queue=queue)  # queue None: the task's own (settings)
         return True
     except BROKER_DOWN as exc:
         if inline_if_down:

@@ -31,7 +31,6 @@ def test_intake_while_the_broker_is_down_then_the_sweeper_catches_up(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     for task in (tasks.process_pending_lists, tasks.dispatch_to_agency):
-        monkeypatch.setattr(task, "delay", broker_down)
         monkeypatch.setattr(task, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         answers = world.declare(docs)
