@@ -524,6 +524,7 @@ def _prepare_new_lists(rows: list, now) -> None:
 
 
 def _wake_clearance(kind: str) -> None:
+    """After commit, the clearance processor of this kind's direction looks for lists to match."""
     from singlewindow import tasks
 
     task = tasks.process_pending_exports if kind in EXPORT_KINDS else tasks.process_pending_lists
@@ -578,9 +579,7 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
         )
     updated = lists.filter(condition).update(match_requested_at=timezone.now())
     if updated:
-        from singlewindow.tasks import process_pending_lists
-
-        transaction.on_commit(lambda: send(process_pending_lists))
+        _wake_clearance(kind)
     return updated
 
 
@@ -612,7 +611,7 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
             transaction.on_commit(lambda: send(tasks.settle_export_receipts, released))
     updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
     if updated:
-        transaction.on_commit(lambda: send(tasks.process_pending_exports))
+        _wake_clearance(kind)
     return updated
 
 
