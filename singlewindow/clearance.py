@@ -780,7 +780,7 @@ def _hold_stock(decisions: list[Decision], by_id: dict[int, DeclaredList]) -> li
     ]
 
 
-def _stock_holders(lists: list[InventoryList], decisions: dict[int, list[AgencyDecision]]) -> list:
+def _stock_holders(lists: list[InventoryList], decisions: dict[int, list["Answer"]]) -> list:
     """Claims of the 1210 lists whose goods customs reserved (it accepted or drew them)."""
     return [
         claim
@@ -790,7 +790,9 @@ def _stock_holders(lists: list[InventoryList], decisions: dict[int, list[AgencyD
     ]
 
 
-def _apply_answers(lists: list, decisions: dict[int, list[AgencyDecision]], now, *, release) -> tuple:
+def _apply_answers(
+    lists: list, decisions: dict[int, list["Answer"]] | dict[int, list[AgencyDecision]], now, *, release
+) -> tuple:
     """Each list's final status from its agencies' answers, for imports and exports alike: a refusal
     (or a missing answer) rejects it; else an inspection holds it; else `release` releases it.
     Returns (released, inspected, rejected, receipts)."""
@@ -920,7 +922,7 @@ def _settle_quota(released: list[InventoryList], rejected: list[InventoryList]) 
 
 
 def _settle_holdings(
-    released: list[InventoryList], rejected: list[InventoryList], decisions: dict[int, list[AgencyDecision]]
+    released: list[InventoryList], rejected: list[InventoryList], decisions: dict[int, list["Answer"]]
 ) -> None:
     """Draw the guarantees of released lists; give back exactly what tax and forex held for rejected ones."""
     draw: dict[str, Decimal] = defaultdict(Decimal)

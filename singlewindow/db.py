@@ -1,8 +1,13 @@
-"""Batch writes that Django's ORM makes slow.
+"""Batch reads and writes that Django's ORM makes slow, for the thousands of rows of a batch.
 
-`bulk_update` builds a CASE WHEN per row and field: for 500 lists of 8 fields that is most of a
-clearance batch. On PostgreSQL, `update_rows` sends one `UPDATE ... FROM (VALUES ...)` instead; on
-other databases it falls back to the ORM.
+- `update_rows`: one `UPDATE ... FROM (VALUES ...)` per chunk, where `bulk_update` builds a CASE WHEN
+  per row and field.
+- `insert_rows`: COPY with ids from the sequence (`reserve_ids`), or `execute_values`, where
+  `bulk_create` compiles every value.
+- `new_row` and `load`: instances built and read without the model constructor.
+- `prefetch_children`: `prefetch_related` for one reverse foreign key, without a queryset per object.
+
+On databases other than PostgreSQL each falls back to the ORM (tests check both give the same).
 """
 
 import copy
