@@ -355,7 +355,6 @@ class StatisticsKeeper:
         import threading
 
         self.url, self.interval = url, interval
-        self.analyzed = 0
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -383,7 +382,6 @@ class StatisticsKeeper:
                 cursor.execute(self.DUE)
                 for (table,) in cursor.fetchall():
                     cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
-                    self.analyzed += 1
 
 
 class Chaos:
@@ -544,7 +542,9 @@ class ResourceMeter:
         return out
 
     def start(self) -> None:
-        self.start_cpu = {pid: cpu for pid, (_g, cpu, _r, _p) in self._groups().items()}
+        for pid, (group, cpu, _mb, parent) in self._groups().items():
+            self.start_cpu[pid] = cpu
+            self.last_cpu[pid] = (group, cpu, parent)
         self.thread.start()
 
     def _sample(self) -> None:
@@ -565,7 +565,9 @@ class ResourceMeter:
         used: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
         for pid, (group, cpu, parent) in self.last_cpu.items():
             if pid not in alive and parent in alive:
-                continue  # gone, and counted whole in its parent's children's time
+                # Gone: its whole life is in its parent's children's time, its time before the run too.
+                used[group] -= self.start_cpu.get(pid, 0.0)
+                continue
             used[group] += cpu - self.start_cpu.get(pid, 0.0)
         return {
             "cpu_s_per_1000_orders": {g: round(1000 * s / orders, 2) for g, s in used.items()},
