@@ -97,11 +97,8 @@ def insert_rows(
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if copying:
             for start in range(0, len(objs), chunk * 10):
-                lines = _copy_lines(objs[start : start + chunk * 10], fields)
-                lines.append("")
-                cursor.cursor.copy_expert(
-                    f"COPY {table} ({columns}) FROM STDIN", io.StringIO("\n".join(lines))
-                )
+                text = _copy_text(objs[start : start + chunk * 10], fields)
+                cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
         else:
             preparers = [_preparer(field, connection) for field in fields]
             _insert_values(cursor.cursor, table, columns, objs, preparers, chunk, ignore_conflicts, meta)
@@ -135,30 +132,34 @@ def _insert_values(raw_cursor, table, columns, objs, preparers, chunk, ignore_co
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_lines(objs: Sequence[models.Model], fields: list) -> list[str]:
-    """The objects' rows in COPY's text format, one attribute read per row (in C, by attrgetter)."""
+def _copy_text(objs: Sequence[models.Model], fields: list) -> str:
+    """The objects' rows in COPY's text format, built a column at a time: each step (read the
+    attribute, str(), look for characters to escape, mark NULLs, join) runs over the whole column in
+    C, where a loop per value spent a fifth of intake's CPU."""
+    columns = []
     for field in fields:
-        if field.get_internal_type() in ("DateTimeField", "DateField"):
-            for obj in objs:  # auto_now(_add) sets the value, as a save would
-                setattr(obj, field.attname, field.pre_save(obj, True))
-    read = operator.attrgetter(*[field.attname for field in fields])
-    escapes = _COPY_ESCAPES
-    rows = (read(obj) for obj in objs) if len(fields) > 1 else ((read(obj),) for obj in objs)
-    documents = [(i, f.encoder) for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-    if documents:
-        rows = (_with_json(row, documents) for row in rows)
-    return [
-        "\t".join(["\\N" if value is None else str(value).translate(escapes) for value in row])
-        for row in rows
-    ]
-
-
-def _with_json(row: tuple, documents: list) -> list:
-    row = list(row)
-    for index, encoder in documents:
-        if row[index] is not None:
-            row[index] = json.dumps(row[index], cls=encoder, ensure_ascii=False)
-    return row
+        kind = field.get_internal_type()
+        if kind in ("DateTimeField", "DateField") and (field.auto_now or field.auto_now_add):
+            # auto_now(_add) sets the value, as a save would: one time for the rows written together
+            # (formatting a datetime costs more than the rest of its row).
+            now = field.pre_save(objs[0], True)
+            for obj in objs:
+                setattr(obj, field.attname, now)
+            columns.append([str(now)] * len(objs))
+            continue
+        values = list(map(operator.attrgetter(field.attname), objs))
+        if kind == "JSONField":
+            encoder = field.encoder
+            values = [None if v is None else json.dumps(v, cls=encoder, ensure_ascii=False) for v in values]
+        texts = list(map(str, values))
+        joined = "".join(texts)
+        # Numbers, dates, booleans and UUIDs never hold these; text seldom does.
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            texts = [text.translate(_COPY_ESCAPES) for text in texts]
+        if None in values:
+            texts = ["\\N" if value is None else text for value, text in zip(values, texts, strict=True)]
+        columns.append(texts)
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 # Field types whose Python value psycopg2 adapts as it is: reading the attribute skips Django's

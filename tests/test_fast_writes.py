@@ -59,6 +59,58 @@ def test_rows_written_in_bulk_read_back_exactly(world):
     assert stored[2].created_at == rows[2].created_at and stored[2].created_at.tzinfo is not None
 
 
+def _copy_text_per_value(objs, fields) -> str:
+    """COPY's text format written one value at a time: the reference the column-wise encoder must match."""
+    import json
+
+    def encode(field, value):
+        if value is None:
+            return "\\N"
+        if field.get_internal_type() == "JSONField":
+            value = json.dumps(value, cls=field.encoder, ensure_ascii=False)
+        text = str(value)
+        for plain, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+            text = text.replace(plain, escaped)
+        return text
+
+    return "".join("\t".join(encode(f, getattr(o, f.attname)) for f in fields) + "\n" for o in objs)
+
+
+def test_copy_text_is_the_per_value_encoding_for_mixed_columns():
+    """One awkward value among plain ones; NULLs in text, number and JSON columns; the texts "None", "\\N"."""
+    from risk.models import RiskAssessment
+    from singlewindow.db import _copy_text
+
+    texts = ["plain", "tab\tand\nline\\back\r", "None", "\\N", "中文 €", ""]
+    rows = [
+        new_row(
+            RiskAssessment,
+            id=n + 1,
+            inventory_id=n + 10,
+            score=n,
+            threshold=60,
+            hits=None if n == 2 else [{"rule": texts[n], "weight": n}],
+            decision="dispatch",
+            reason_code=texts[n],
+            credit_level="general",
+            draw_seed=f"seed-{n}",
+            draw_rate=Decimal("0.0500"),
+            draw_value=Decimal(n) / 7,
+            inspector_id=None if n % 2 else n,
+            created_at=datetime(2026, 11, 26, 1, n, tzinfo=UTC),
+        )
+        for n in range(len(texts))
+    ]
+    fields = list(RiskAssessment._meta.concrete_fields)
+    expected = _copy_text_per_value(rows, fields)  # before: _copy_text stamps the auto_now_add column
+    encoded = _copy_text(rows, fields)
+    stamp = str(rows[0].created_at)
+    assert all(row.created_at == rows[0].created_at for row in rows)  # one time for the rows written together
+    expected_lines = [line.rsplit("\t", 1)[0] + "\t" + stamp for line in expected.splitlines()]
+    assert encoded.splitlines() == expected_lines
+    assert encoded.endswith("\n") and encoded.count("\n") == len(rows)
+
+
 def test_lines_loaded_per_batch_are_those_of_each_list(world):
     for number in (1, 2, 3):
         world.declare(world.declaration(number, lines=number))
