@@ -284,6 +284,9 @@ class InventoryList(CebDocument):
             models.Index(fields=["logistics_code", "logistics_no"]),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["buyer_id_number"], name="inventory_buyer"),
+            # The velocity rule counts a batch's addresses over the last hour: without it, a scan of
+            # every list of that hour for each batch.
+            models.Index(fields=["consignee_address"], name="inventory_consignee_address"),
             # Partial: only the few lists waiting for a match, in a batch or final are in them.
             models.Index(
                 fields=["match_requested_at", "id"],

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from declarations.models import InventoryList
+from declarations.models import InventoryList, Payment
 
 from .models import ReferencePrice
 
@@ -285,13 +285,21 @@ def restricted_goods(lists: Sequence[ListFacts], params: dict, now: datetime) ->
 def round_trip(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     days, most = int(params["window_days"]), int(params["max_buyers"])
     payers = {f.payer_id_number for f in lists if f.payer_id_number}
-    buyers = defaultdict(set)
-    for payer, buyer in (
-        _recent(now, days=days)
-        .filter(payment__payer_id_number__in=payers)
-        .values_list("payment__payer_id_number", "buyer_id_number")
+    payments = Payment.objects.filter(payer_id_number__in=payers)
+    payer_of, platforms, orders = {}, set(), set()
+    for pk, payer, ebp_code, order_no in payments.values_list(
+        "pk", "payer_id_number", "ebp_code", "order_no"
     ):
-        buyers[payer].add(buyer)
+        payer_of[pk] = payer
+        platforms.add(ebp_code)
+        orders.add(order_no)
+    # A list carries its payment's platform and order number (that is how the two match), so the
+    # lists are found by that index; a join on the payment link read every recent list.
+    buyers = defaultdict(set)
+    recent = _recent(now, days=days).filter(ebp_code__in=platforms, order_no__in=orders)
+    for payment_id, buyer in recent.values_list("payment_id", "buyer_id_number"):
+        if payment_id in payer_of:
+            buyers[payer_of[payment_id]].add(buyer)
     for facts in lists:
         buyers[facts.payer_id_number].add(facts.buyer_id_number)
     return {

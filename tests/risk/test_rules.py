@@ -123,6 +123,18 @@ def test_velocity(world):
     assert evaluate("VELOCITY", [as_facts(lists[0])], max_orders=10) == {}
 
 
+def test_velocity_counts_an_address_shared_by_different_buyers(world):
+    lists = stored_lists(world, 6)  # six different buyers
+    InventoryList.objects.update(consignee_address="上海市徐汇区漕溪北路1号")
+    facts = as_facts(
+        lists[0], consignee_address="上海市徐汇区漕溪北路1号", buyer_id_number="110105198001010015"
+    )
+    assert "6 lists to one address" in evaluate("VELOCITY", [facts])[lists[0].pk]
+    # the window is the last hour
+    InventoryList.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    assert evaluate("VELOCITY", [facts]) == {}
+
+
 def test_round_trip(world):
     lists = stored_lists(world, 5)  # five different buyers
     payer = lists[0].payment.payer_id_number
@@ -139,3 +151,19 @@ def test_every_registered_rule_is_seeded():
     from risk.models import RiskRule
 
     assert set(RiskRule.objects.filter(current=True).values_list("code", flat=True)) == set(REGISTRY)
+
+
+def test_round_trip_counts_only_lists_paid_by_the_payer(world):
+    """A list with the same order number but not matched to the payer's payment is not the payer's."""
+    lists = stored_lists(world, 5)
+    payer = lists[0].payment.payer_id_number
+    Payment.objects.update(payer_id_number=payer)
+    facts = as_facts(lists[0])
+    assert "paid for 5 buyers" in evaluate("ROUND_TRIP", [facts])[lists[0].pk]
+    InventoryList.objects.filter(pk__in=[i.pk for i in lists[1:3]]).update(payment=None)
+    assert evaluate("ROUND_TRIP", [facts]) == {}  # three buyers left: not more than three
+    for inventory in lists[1:3]:
+        InventoryList.objects.filter(pk=inventory.pk).update(payment=inventory.payment_id)
+    assert "paid for 5 buyers" in evaluate("ROUND_TRIP", [facts])[lists[0].pk]
+    InventoryList.objects.update(created_at=timezone.now() - timedelta(days=8))
+    assert evaluate("ROUND_TRIP", [facts]) == {}  # outside the seven days
