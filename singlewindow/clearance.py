@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import orjson
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from credit import services as credit_services
@@ -436,7 +436,11 @@ def publish(dispatch_ids: Iterable[int]) -> None:
 def dispatch_to_agency(*, dispatch_id: int) -> None:
     """Ask one agency about one batch and record its answer. Safe to run twice."""
     dispatch = AgencyDispatch.objects.filter(pk=dispatch_id).first()
-    if dispatch is None or dispatch.state == AgencyDispatch.State.ANSWERED:
+    if dispatch is None:
+        return
+    if dispatch.state == AgencyDispatch.State.ANSWERED:
+        # Delivered again after a crash: the answer is in, the fan-in may not be.
+        retrying_deadlocks(lambda: finalize_if_complete(batch_id=dispatch.batch_id))
         return
     message, ie_flag = (
         DispatchBatch.objects.filter(pk=dispatch.batch_id).values_list("message", "ie_flag").get()
@@ -465,13 +469,19 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
         )
         raise
     retrying_deadlocks(lambda: _record_answer(dispatch_id, decisions, declared, payload, exporting))
+    # The fan-in is a transaction of its own. An answer locks only its agency's ledger rows (stock for
+    # customs, guarantees for tax, allowances for forex) and the fan-in takes them all in one order;
+    # in one transaction, customs' stock-then-guarantee met tax's guarantee-then-stock and deadlocked.
+    # Whichever answer commits last sees all four and finalizes; the sweeper finalizes a batch whose
+    # worker died between the two.
+    retrying_deadlocks(lambda: finalize_if_complete(batch_id=dispatch.batch_id))
 
 
 def _record_answer(
     dispatch_id: int, decisions: list[Decision], declared: list, payload: str, exporting: bool
 ) -> None:
-    """In one transaction: the agency's holds, decisions, messages and receipts; then the fan-in.
-    The dispatch row's lock makes the answer once only (the decisions' unique index is the backstop)."""
+    """In one transaction: the agency's holds, decisions, messages and receipts. The dispatch row's
+    lock makes the answer once only (the decisions' unique index is the backstop)."""
     with transaction.atomic():
         dispatch = AgencyDispatch.objects.select_for_update().get(pk=dispatch_id)
         if dispatch.state == AgencyDispatch.State.ANSWERED:
@@ -535,7 +545,6 @@ def _record_answer(
         insert_rows(receipts)
         dispatch.state, dispatch.answered_at = AgencyDispatch.State.ANSWERED, now
         dispatch.save(update_fields=["state", "answered_at"])
-        finalize_if_complete(batch_id=dispatch.batch_id)
 
 
 def _decide(agency: str, declared: list[DeclaredList]) -> list[Decision]:
@@ -835,8 +844,11 @@ class Answer(NamedTuple):
     created_at: datetime
 
 
+@transaction.atomic
 def finalize_if_complete(*, batch_id: int) -> bool:
-    """Under the batch's lock: if all four agencies answered, give every list its final status."""
+    """Under the batch's lock: if all four agencies answered, give every list its final status.
+
+    Its locks go in one order: the batch, quotas, guarantees, forex allowances, stock."""
     # Not the message: a batch's lists, read by each agency's task, not here.
     batch = DispatchBatch.objects.select_for_update().defer("message").get(pk=batch_id)
     if batch.finalized_at is not None:
@@ -1025,6 +1037,20 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     if stuck:
         publish(stuck)
         AgencyDispatch.objects.filter(pk__in=stuck).update(published_at=timezone.now())
+    # Batches all four agencies answered whose fan-in a crash cut off (the answer and the fan-in are
+    # two transactions).
+    unanswered = AgencyDispatch.objects.filter(batch=OuterRef("pk")).exclude(
+        state=AgencyDispatch.State.ANSWERED
+    )
+    complete = list(
+        DispatchBatch.objects.filter(finalized_at__isnull=True, created_at__lt=cutoff)
+        .filter(~Exists(unanswered))
+        .values_list("id", flat=True)[:100]
+    )
+    finalized = sum(
+        bool(retrying_deadlocks(lambda batch_id=batch_id: finalize_if_complete(batch_id=batch_id)))
+        for batch_id in complete
+    )
     waiting = InventoryList.objects.filter(
         match_requested_at__lt=cutoff, status__in=(InventoryStatus.RECEIVED, InventoryStatus.MISMATCH)
     ).exists()
@@ -1073,6 +1099,7 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
 
     return {
         "dispatches": len(stuck),
+        "batches_finalized": finalized,
         "matching": int(waiting) + int(exports_waiting),
         "webhooks": webhooks.retry_due(),
         "returns_expired": refunds_expire(),

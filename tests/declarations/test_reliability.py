@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from declarations.models import AgencyDecision, AgencyDispatch, InventoryList, Receipt
+from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
 from declarations.selectors import waiting_for
 from finance.models import BuyerQuota, TaxBill
 from sharing.adapters import AgencyUnavailable
@@ -61,6 +61,50 @@ def test_finalizing_twice_is_harmless(dispatched):
     assert TaxBill.objects.count() == 2
     used = sorted(BuyerQuota.objects.values_list("used", flat=True))
     assert all(u > 0 for u in used)
+
+
+def _answer_all_but_the_fan_in(monkeypatch):
+    """Every agency answers; the process dies after the last answer's commit, before the fan-in."""
+    real = clearance.finalize_if_complete
+    dispatches = list(AgencyDispatch.objects.order_by("id"))
+    for dispatch in dispatches[:-1]:
+        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+
+    def crash(**kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(clearance, "finalize_if_complete", crash)
+    with pytest.raises(SystemExit):
+        clearance.dispatch_to_agency(dispatch_id=dispatches[-1].pk)
+    monkeypatch.setattr(clearance, "finalize_if_complete", real)
+    assert set(AgencyDispatch.objects.values_list("state", flat=True)) == {"answered"}  # the answer is kept
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
+    return dispatches[-1]
+
+
+def test_a_fan_in_cut_off_by_a_crash_is_done_by_the_redelivered_task(dispatched, monkeypatch):
+    last = _answer_all_but_the_fan_in(monkeypatch)
+    clearance.dispatch_to_agency(dispatch_id=last.pk)  # acks_late: the broker delivers it again
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
+    assert TaxBill.objects.count() == 2 and AgencyDecision.objects.count() == 8
+
+
+def test_a_fan_in_cut_off_by_a_crash_is_done_by_the_sweeper(dispatched, monkeypatch):
+    _answer_all_but_the_fan_in(monkeypatch)
+    assert clearance.sweep()["batches_finalized"] == 0  # not yet stale: a worker may be on it
+    DispatchBatch.objects.update(created_at=clearance.timezone.now() - timedelta(minutes=5))
+    assert clearance.sweep()["batches_finalized"] == 1
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
+    assert TaxBill.objects.count() == 2
+    assert clearance.sweep()["batches_finalized"] == 0
+
+
+def test_the_sweeper_leaves_a_batch_an_agency_has_not_answered(dispatched):
+    first = AgencyDispatch.objects.order_by("id").first()
+    clearance.dispatch_to_agency(dispatch_id=first.pk)
+    DispatchBatch.objects.update(created_at=clearance.timezone.now() - timedelta(minutes=5))
+    assert clearance.sweep()["batches_finalized"] == 0
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
 
 
 def test_sweeper_resends_what_a_crash_left(dispatched):
