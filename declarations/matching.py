@@ -11,6 +11,7 @@ Rules take any objects with the field attributes (model instances or validated d
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -32,9 +33,18 @@ class Failure:
 
 
 def as_document(data: dict[str, Any], lines_key: str = "items") -> SimpleNamespace:
-    """Wrap validated intake data so the rules can read it like a model instance."""
-    lines = [SimpleNamespace(**line) for line in data.get(lines_key, ())]
-    return SimpleNamespace(**{k: v for k, v in data.items() if k != lines_key}, lines=lines)
+    """Wrap validated intake data so the rules can read it like a model instance (the namespaces'
+    dicts are filled directly: keyword arguments cost four times as much for a thirty-field document)."""
+    doc = SimpleNamespace()
+    fields = doc.__dict__
+    fields.update(data)
+    lines = []
+    for line in fields.pop(lines_key, ()):
+        wrapped = SimpleNamespace()
+        wrapped.__dict__.update(line)
+        lines.append(wrapped)
+    fields["lines"] = lines
+    return doc
 
 
 def money(value: Decimal | None) -> str:
@@ -105,8 +115,10 @@ def resident_id_valid(value: str) -> bool:
     if len(value) != 18 or not value[:17].isdigit():
         return False
     try:
-        ric.get_birth_date(value)
-    except Exception:  # noqa: BLE001 - stdnum raises several kinds for an impossible date
+        # The birth date as stdnum's get_birth_date reads it, without its clean-up of the whole number
+        # (a tenth of intake's validation): the first 17 characters are digits already.
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
         return False
     return ric.calc_check_digit(value) == value[17]
 
