@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+
+from .guids import new_guid
 
 CEB_NS = "http://www.chinaport.gov.cn/ceb"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -462,15 +463,11 @@ def return_time(dt: datetime) -> str:
     return dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}"
 
 
-def _new_guid() -> str:
-    return str(uuid.uuid4()).upper()
-
-
 def _receipt_value(receipt_type: str, spec: _Field, raw: Any) -> str | None:
     """Clean and check one value; None means "leave the optional element out"."""
     value = "" if raw is None else _NOT_XML_CHARS.sub("", str(raw)).strip()
     if spec.xml == "guid" and not value:
-        value = _new_guid()
+        value = new_guid()
     if spec.xml == "returnInfo" and len(value) > spec.max_len:
         value = value[: spec.max_len - 1].rstrip() + "…"
     if not value:
@@ -506,7 +503,7 @@ def build_receipt_message(message_type: str, receipts: list[dict]) -> bytes:
     root = etree.Element(
         f"{{{CEB_NS}}}{receipt_type}Message",
         nsmap={"ceb": CEB_NS},
-        attrib={"guid": _new_guid(), "version": RECEIPT_VERSION},
+        attrib={"guid": new_guid(), "version": RECEIPT_VERSION},
     )
     for receipt in receipts:
         unknown = set(receipt) - known
@@ -572,7 +569,7 @@ def _message(message_type: str) -> etree._Element:
     return etree.Element(
         f"{{{CEB_NS}}}{message_type}Message",
         nsmap={"ceb": CEB_NS},
-        attrib={"guid": _new_guid(), "version": RECEIPT_VERSION},
+        attrib={"guid": new_guid(), "version": RECEIPT_VERSION},
     )
 
 

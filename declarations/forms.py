@@ -1,13 +1,12 @@
 """Browser forms for the four documents, built from the intake schemas so the page and the API can
 never disagree on a field: the same service validates what either sends."""
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from declarations.guids import new_guid
 from sharing.models import Enterprise
 
 from .choices import DocumentKind
@@ -50,7 +49,7 @@ class DocumentForm(forms.Form):
             if self.cleaned_data.get(name) not in ("", None)
         }
         data.update(
-            guid=str(uuid.uuid4()).upper(),
+            guid=new_guid(),
             app_type="1",
             app_status="2",
             app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),

@@ -9,7 +9,6 @@ database's unique constraints are the final word on natural keys.
 import datetime
 import hashlib
 import json
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +38,7 @@ from .choices import (
     InventoryStatus,
     ReceiptSource,
 )
+from .guids import new_guid
 from .models import (
     ExportInventoryItem,
     ExportInventoryList,
@@ -473,7 +473,7 @@ def _store(
             natural_key=_natural_key_text(spec, tuple(r.natural_key.values())),
             return_status="120" if spec.kind not in LIST_KINDS else "2",
             return_info=(_("Stored; changes applied.") if r.outcome == "changed" else _("Stored.")),
-            guid=str(uuid.uuid4()).upper(),
+            guid=new_guid(),
         )
         for r in touched
     ]
@@ -673,7 +673,7 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                     natural_key=f"{waybill.logistics_code}/{waybill.logistics_no}",
                     return_status="120",
                     return_info=_("Signed for."),
-                    guid=str(uuid.uuid4()).upper(),
+                    guid=new_guid(),
                 )
         results.append(
             IntakeResult(
@@ -750,7 +750,7 @@ def summary_apply(
             )
         now = timezone.now()
         summary = SummaryDeclaration.objects.create(
-            guid=str(uuid.uuid4()).upper(),
+            guid=new_guid(),
             app_time=f"{now:%Y%m%d%H%M%S}",
             customs_code=lists[0].customs_code,
             cop_no=f"S{enterprise.customs_code}{year:04d}{month:02d}{trade_mode}"[:30],
@@ -797,7 +797,7 @@ def summary_apply(
             natural_key=summary.cop_no,
             return_status="800",
             return_info=f"Summary {summary.sum_no}: declaration {summary.entry_id}, {len(lists)} lists",
-            guid=str(uuid.uuid4()).upper(),
+            guid=new_guid(),
         )
     return summary, True
 
@@ -955,7 +955,7 @@ def amendment_for_list(inventory: InventoryList, *, reason: str, lines: list[dic
     """A CEB623 (without `lines`) or CEB625 document for `inventory`, as its declarant would send it."""
     data: dict[str, Any] = {name: getattr(inventory, name) for name in AMENDMENT_FIELDS}
     data.update(
-        guid=str(uuid.uuid4()).upper(),
+        guid=new_guid(),
         app_type="1",
         app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
         app_status="2",

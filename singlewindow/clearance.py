@@ -14,7 +14,6 @@ tax bills are unique per list, so a re-delivered task changes nothing already do
 """
 
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -38,6 +37,7 @@ from declarations.choices import (
     InventoryStatus,
     ReceiptSource,
 )
+from declarations.guids import new_guid
 from declarations.models import (
     AgencyDecision,
     AgencyDispatch,
@@ -128,7 +128,7 @@ def _receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
         natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
         return_status=status,
         return_info=info[:1000] or "-",
-        guid=str(uuid.uuid4()).upper(),
+        guid=new_guid(),
     )
 
 
@@ -983,7 +983,7 @@ def _record_tax_bills(released: list[InventoryList]) -> None:
         bill = new_row(
             TaxBill,
             inventory_id=inventory.pk,
-            guid=str(uuid.uuid4()).upper(),
+            guid=new_guid(),
             return_time=stamp,
             invt_no=inventory.invt_no,
             tax_no=f"T{inventory.invt_no}",
