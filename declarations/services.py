@@ -276,7 +276,7 @@ def validate_documents(kind: str, documents: Sequence[Any]) -> list[tuple[dict |
     """
     spec = SPECS[kind]
     schema = spec.schema()
-    fast = schemas.FastValidator(schema)
+    fast = schemas.FastValidator.of(spec.schema)
     out: list[tuple[dict | None, dict[str, list[str]]]] = []
     for document in documents:
         if not isinstance(document, dict):

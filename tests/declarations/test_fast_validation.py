@@ -86,3 +86,32 @@ def test_resident_ids_are_judged_as_stdnum_judges_them():
     for value in values:
         assert resident_id_valid(value) == _resident_id_as_stdnum_reads_it(value), value
     assert sum(map(resident_id_valid, values)) > 100  # the valid ones are there
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "12", "12.5", "268.00", "99999999999999.99999", "00012.50000", "100000000000000", "١٢", "1e3", 7],
+)
+def test_amounts_are_read_as_drf_reads_them(world, value):
+    """Where the fast path takes an amount, it is DRF's value; where DRF refuses it, so does the fast path."""
+    from rest_framework.exceptions import ValidationError
+
+    document = world.declaration(1)["payment"]
+    document["amount_paid"] = value
+    quick = schemas.FastValidator.of(SPECS["payment"].schema).validate(document)
+    try:
+        slow = SPECS["payment"].schema().run_validation(document)
+    except ValidationError:
+        slow = None
+    assert quick is None or quick == slow
+    assert slow is not None or quick is None
+
+
+@pytest.mark.parametrize("text", ["中文\x00名", "\ud800", "a\udfffb"])
+def test_text_drf_would_refuse_is_left_to_drf(world, text):
+    document = world.declaration(1)["order"]
+    document["items"][0]["item_name"] = text  # in a line, checked by the line's validator
+    assert schemas.FastValidator.of(SPECS["order"].schema).validate(document) is None
+    document = world.declaration(2)["order"]
+    document["buyer_name"] = text
+    assert schemas.FastValidator.of(SPECS["order"].schema).validate(document) is None
