@@ -11,7 +11,7 @@ from declarations.api.views import _receipt_body
 from declarations.models import InventoryItem, InventoryList, Receipt
 from sharing.models import Enterprise
 from sharing.principal import Principal
-from singlewindow.db import insert_rows, load, new_row, prefetch_children
+from singlewindow.db import insert_rows, load, new_row, prefetch_children, update_rows
 
 from .factories import ClearanceWorld
 
@@ -297,3 +297,28 @@ def test_declared_lists_read_back_from_their_message_as_the_constructor_builds_t
         assert type(original).from_message(message).enterprise_id == 0
         with pytest.raises(TypeError):
             type(original).from_message({**original.to_message(), "unknown": 1})
+
+
+def test_rows_updated_in_bulk_read_back_exactly(world):
+    """update_rows writes what bulk_update would: amounts (rounded to the column), times, links, NULLs,
+    choices and awkward text."""
+    for number in (1, 2, 3):
+        world.declare(world.declaration(number))
+    lists = list(InventoryList.objects.order_by("id"))
+    when = datetime(2026, 11, 26, 3, 4, 5, 678901, tzinfo=UTC)
+    for n, inventory in enumerate(lists):
+        inventory.status = InventoryList._meta.get_field("status").choices[n][0]
+        inventory.status_reason = 'it\'s a \\ "quoted"\ttab 中文' if n == 0 else ""
+        inventory.tax_amount = Decimal("12.345678") if n == 1 else None
+        inventory.customs_tax = Decimal(n)
+        inventory.final_at = when if n != 2 else None
+        inventory.order_id = None if n == 2 else inventory.order_id
+    assert (
+        update_rows(lists, ["status", "status_reason", "tax_amount", "customs_tax", "final_at", "order"]) == 3
+    )
+    for before, after in zip(lists, InventoryList.objects.order_by("id"), strict=True):
+        assert after.status == before.status and after.status_reason == before.status_reason
+        assert after.customs_tax == before.customs_tax and after.final_at == before.final_at
+        assert after.order_id == before.order_id
+    stored = InventoryList.objects.order_by("id")
+    assert stored[1].tax_amount == Decimal("12.34568") and stored[0].tax_amount is None  # the column's places
