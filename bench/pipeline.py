@@ -64,7 +64,10 @@ def recreate_database(url: str) -> None:
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        # Collation C: text compares byte by byte (memcmp), where a libc locale calls strcoll for each
+        # comparison of every index on codes and numbers. For UTF-8 text the order is code point
+        # order, as under C.UTF-8; the character classes (LC_CTYPE) stay the server's.
+        cursor.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_COLLATE 'C'")
         # The data sits in memory or on SSD: an index probe costs about what a sequential page does
         # (PostgreSQL's default of 4 assumes spinning disks and prefers whole-table scans of the
         # quota and forex ledgers as they grow).
