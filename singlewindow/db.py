@@ -319,3 +319,22 @@ def retrying_deadlocks(work, *, attempts: int = 5):
                 raise
             time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not security
     return None
+
+
+def fillfactor(app_label: str, model_name: str, percent: int):
+    """A migration step: fill a table's pages only to `percent`, so that a row updated after its insert
+    (a list's lines taking their tax, a quota reserved then used) gets its new version on the same page.
+    Such an update is HOT when no indexed column changes: no index entry is written for it. New pages
+    only (existing ones fill up as they are rewritten). PostgreSQL only; elsewhere nothing."""
+    from django.db import migrations
+
+    def set_to(value: int):
+        def run(apps, schema_editor):
+            if schema_editor.connection.vendor != "postgresql":
+                return
+            table = schema_editor.quote_name(apps.get_model(app_label, model_name)._meta.db_table)
+            schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {int(value)})")
+
+        return run
+
+    return migrations.RunPython(set_to(percent), set_to(100), elidable=False)
