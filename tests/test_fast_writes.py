@@ -322,3 +322,15 @@ def test_rows_updated_in_bulk_read_back_exactly(world):
         assert after.order_id == before.order_id
     stored = InventoryList.objects.order_by("id")
     assert stored[1].tax_amount == Decimal("12.34568") and stored[0].tax_amount is None  # the column's places
+
+
+def test_rows_updated_after_insert_have_room_for_a_hot_update():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage parameter")
+    tables = ["declarations_inventoryitem", "finance_buyerquota", "finance_quotause", "sharing_forexpurchase"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
+        options = dict(cursor.fetchall())
+    assert options == dict.fromkeys(tables, ["fillfactor=50"])
