@@ -15,8 +15,6 @@ from declarations import services
 from declarations.models import AgencyDispatch, InventoryList
 from singlewindow import clearance
 
-from ..factories import ClearanceWorld
-
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
@@ -41,16 +39,15 @@ def other_session():
     session.close()
 
 
-def test_the_last_answer_is_kept_while_another_worker_holds_the_guarantee(other_session, monkeypatch):
-    # Committed work would run its tasks at once (eager Celery): here each step is run by hand.
+@pytest.fixture(autouse=True)
+def tasks_run_by_hand(monkeypatch):
+    """Committed work would run its tasks at once (eager Celery): here each step is run by hand."""
     monkeypatch.setattr(clearance, "send", lambda *args, **kwargs: True)
     monkeypatch.setattr(services, "send", lambda *args, **kwargs: True)
-    world = ClearanceWorld()
-    for n in (1, 2):
-        docs = world.declaration(n)
-        for kind in ("order", "payment", "waybill", "inventory"):
-            assert world.post(kind, docs[kind]).status_code == 201
-    assert clearance.process_pending_lists() == 2
+
+
+def test_the_last_answer_is_kept_while_another_worker_holds_the_guarantee(dispatched, other_session):
+    world = dispatched
     dispatches = {d.agency: d for d in AgencyDispatch.objects.all()}
     for agency in ("tax", "inspection", "forex"):
         clearance.dispatch_to_agency(dispatch_id=dispatches[agency].pk)

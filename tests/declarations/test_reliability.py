@@ -11,22 +11,7 @@ from sharing.adapters import AgencyUnavailable
 from sharing.models import Exchange
 from singlewindow import clearance
 
-from ..factories import ClearanceWorld
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dispatched(settings):
-    """Two lists matched and dispatched, with the agencies not yet asked."""
-    world = ClearanceWorld()
-    for n in (1, 2):
-        docs = world.declaration(n)
-        for kind in ("order", "payment", "waybill", "inventory"):
-            assert world.post(kind, docs[kind]).status_code == 201
-    assert clearance.process_pending_lists() == 2
-    assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
-    return world
 
 
 def test_outage_is_retried_then_completes_once(dispatched, settings):

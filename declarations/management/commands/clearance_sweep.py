@@ -7,7 +7,8 @@ from singlewindow import clearance
 
 class Command(BaseCommand):
     help = (
-        "Re-send unanswered agency dispatches, waiting matches and due webhooks (beat runs this every 30 s)."
+        "Re-send unanswered agency dispatches, waiting matches and due webhooks, and finish fan-ins a crash "
+        "cut off (beat runs this every 30 s)."
     )
 
     def add_arguments(self, parser):
