@@ -40,8 +40,16 @@ def other_session():
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_by_hand(monkeypatch):
-    """Committed work would run its tasks at once (eager Celery): here each step is run by hand."""
+def one_step_at_a_time(monkeypatch):
+    """An earlier transactional test may have flushed the database: the reference rows go back (with no
+    random inspection draw). Committed work would run its tasks at once (eager Celery): here each step
+    is run by hand."""
+    from credit.models import CreditLevel
+
+    from ..conftest import reload_reference_data
+
+    reload_reference_data()
+    CreditLevel.objects.update(inspection_rate=0)
     monkeypatch.setattr(clearance, "send", lambda *args, **kwargs: True)
     monkeypatch.setattr(services, "send", lambda *args, **kwargs: True)
 
