@@ -5,9 +5,12 @@
    reserves the buyer's annual quota, and dispatches the batch: one AgencyDispatch row per agency,
    written in the same transaction (the outbox), and one task per agency per batch after commit.
 2. `dispatch_to_agency` sends a batch to one simulated authority and records its answer: the
-   decisions, the Exchange ledger, the receipts; then, under the batch row's lock, the last agency to
-   answer finalizes every list of the batch with its side effects in one transaction.
-3. `sweep` re-sends what a crash left behind: unanswered dispatches and lists waiting for a match.
+   decisions, the Exchange ledger, the receipts. Then, in a transaction of its own and under the batch
+   row's lock, the fan-in: once all four have answered, every list of the batch gets its final status
+   with its side effects (an answer locks only its own agency's ledger rows; the fan-in takes them all
+   in one order, so two batches' answers never wait for each other in a cycle).
+3. `sweep` re-sends what a crash left behind: unanswered dispatches and lists waiting for a match,
+   and finishes a fan-in that a crash cut off.
 
 Every step is idempotent: states are checked under lock before acting, and decisions, quota uses and
 tax bills are unique per list, so a re-delivered task changes nothing already done.

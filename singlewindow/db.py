@@ -6,6 +6,8 @@
   `bulk_create` compiles every value.
 - `new_row` and `load`: instances built and read without the model constructor.
 - `prefetch_children`: `prefetch_related` for one reverse foreign key, without a queryset per object.
+- `retrying_deadlocks`: a whole transaction run again when the database chose it as a deadlock's victim.
+- `fillfactor`: a migration step leaving room on a table's pages for HOT updates (PostgreSQL only).
 
 On databases other than PostgreSQL each falls back to the ORM (tests check both give the same).
 """
