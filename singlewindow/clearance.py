@@ -437,14 +437,23 @@ def publish(dispatch_ids: Iterable[int]) -> None:
 
 
 def dispatch_to_agency(*, dispatch_id: int) -> None:
-    """Ask one agency about one batch and record its answer. Safe to run twice."""
+    """Ask one agency about one batch and record its answer, then try the fan-in. Safe to run twice:
+    delivered again after a crash, it finds the answer in and finishes the fan-in if that was cut off."""
     dispatch = AgencyDispatch.objects.filter(pk=dispatch_id).first()
     if dispatch is None:
         return
-    if dispatch.state == AgencyDispatch.State.ANSWERED:
-        # Delivered again after a crash: the answer is in, the fan-in may not be.
-        retrying_deadlocks(lambda: finalize_if_complete(batch_id=dispatch.batch_id))
-        return
+    if dispatch.state != AgencyDispatch.State.ANSWERED:
+        _ask(dispatch)
+    # The fan-in is a transaction of its own. An answer locks only its agency's ledger rows (stock for
+    # customs, guarantees for tax, allowances for forex) and the fan-in takes them all in one order;
+    # in one transaction, customs' stock-then-guarantee met tax's guarantee-then-stock and deadlocked.
+    # Whichever answer commits last sees all four and finalizes; the sweeper finalizes a batch whose
+    # worker died between the two.
+    retrying_deadlocks(lambda: finalize_if_complete(batch_id=dispatch.batch_id))
+
+
+def _ask(dispatch: AgencyDispatch) -> None:
+    """The agency's decisions on the batch's lists, recorded; an outage is recorded and raised."""
     message, ie_flag = (
         DispatchBatch.objects.filter(pk=dispatch.batch_id).values_list("message", "ie_flag").get()
     )
@@ -458,26 +467,20 @@ def dispatch_to_agency(*, dispatch_id: int) -> None:
             _decide_export(dispatch.agency, declared) if exporting else _decide(dispatch.agency, declared)
         )
     except AgencyUnavailable as exc:
-        AgencyDispatch.objects.filter(pk=dispatch_id).update(
+        AgencyDispatch.objects.filter(pk=dispatch.pk).update(
             attempts=F("attempts") + 1, last_error=str(exc)[:500]
         )
         Exchange.objects.create(
             direction=Exchange.Direction.OUT,
             agency=dispatch.agency,
-            dispatch_id=dispatch_id,
+            dispatch_id=dispatch.pk,
             document_count=len(declared),
             payload=payload,
             status=Exchange.Status.FAILED,
             error=str(exc)[:500],
         )
         raise
-    retrying_deadlocks(lambda: _record_answer(dispatch_id, decisions, declared, payload, exporting))
-    # The fan-in is a transaction of its own. An answer locks only its agency's ledger rows (stock for
-    # customs, guarantees for tax, allowances for forex) and the fan-in takes them all in one order;
-    # in one transaction, customs' stock-then-guarantee met tax's guarantee-then-stock and deadlocked.
-    # Whichever answer commits last sees all four and finalizes; the sweeper finalizes a batch whose
-    # worker died between the two.
-    retrying_deadlocks(lambda: finalize_if_complete(batch_id=dispatch.batch_id))
+    retrying_deadlocks(lambda: _record_answer(dispatch.pk, decisions, declared, payload, exporting))
 
 
 def _record_answer(

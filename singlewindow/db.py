@@ -46,12 +46,12 @@ def update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, chunk: i
     names = ", ".join(quote(f.column) for f in columns)
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     read = operator.attrgetter(*[field.attname for field in columns])
-    preparing = [field.get_internal_type() not in _UNPREPARED for field in columns]
+    preparing = any(field.get_internal_type() not in _UNPREPARED for field in columns)
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), chunk):
             part = objs[start : start + chunk]
-            if any(preparing):
+            if preparing:
                 params = [
                     field.get_db_prep_save(getattr(obj, field.attname), connection)
                     for obj in part
@@ -192,9 +192,9 @@ _PLAIN = frozenset(
 
 
 _COPYABLE = _PLAIN | {"AutoField", "BigAutoField", "DateTimeField", "DateField", "JSONField"}
-# What update_rows passes to psycopg2 unprepared: Django's PostgreSQL backend gives dates and times to
-# psycopg2 as they are too.
-_UNPREPARED = _PLAIN | {"AutoField", "BigAutoField", "DateTimeField", "DateField"}
+# What update_rows passes to psycopg2 unprepared: Django's PostgreSQL backend gives (aware) dates and
+# times to psycopg2 as they are too; JSON needs its encoder.
+_UNPREPARED = _COPYABLE - {"JSONField"}
 
 
 def _preparer(field, connection):
