@@ -55,7 +55,7 @@ def events_record(events: list[PipelineEvent]) -> int:
     )
     fresh = [e for e in events if (e.enterprise_id, e.kind, e.source_kind, e.source_id) not in existing]
     fresh = list({(e.enterprise_id, e.kind, e.source_kind, e.source_id): e for e in fresh}.values())
-    from singlewindow.db import insert_rows
+    from singlewindow.core.db import insert_rows
 
     insert_rows(
         [
@@ -84,7 +84,7 @@ def _add_to_scores(totals: dict[int, Decimal]) -> None:
     profiles = list(CreditProfile.objects.select_for_update().filter(enterprise_id__in=totals).order_by("id"))
     for profile in profiles:
         profile.score = min(MAX_SCORE, max(MIN_SCORE, profile.score + totals[profile.enterprise_id]))
-    from singlewindow.db import update_rows
+    from singlewindow.core.db import update_rows
 
     update_rows(profiles, ["score"])
 

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.models import Enterprise
-from singlewindow.access import guard
-from singlewindow.forms import add_service_errors
+from singlewindow.core.access import guard
+from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import CreditAdjustForm, LevelDecisionForm, NegativeListForm

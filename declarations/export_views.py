@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from singlewindow.access import enterprise_member_required, guard
-from singlewindow.forms import add_service_errors
-from singlewindow.months import last_month
+from singlewindow.core.access import enterprise_member_required, guard
+from singlewindow.core.forms import add_service_errors
+from singlewindow.core.months import last_month
 
 from . import selectors, services
 from .filters import ExportInventoryFilterSet

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from singlewindow.api import UtcDateTimeFilter
+from singlewindow.core.api import UtcDateTimeFilter
 
 from .choices import InventoryStatus
 from .models import (

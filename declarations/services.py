@@ -24,10 +24,10 @@ from rest_framework import serializers
 from sharing.choices import EnterpriseRole
 from sharing.models import AgentMandate, Enterprise
 from sharing.principal import Principal
-from singlewindow import months
-from singlewindow.api import flatten_errors
-from singlewindow.broker import send
-from singlewindow.db import insert_rows, new_row, reserve_ids, update_rows
+from singlewindow.core import months
+from singlewindow.core.api import flatten_errors
+from singlewindow.core.broker import send
+from singlewindow.core.db import insert_rows, new_row, reserve_ids, update_rows
 
 from . import schemas
 from .choices import (

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
-from singlewindow.broker import send
+from singlewindow.core.broker import send
 
 from . import ceb, services
 from .choices import DocumentKind

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
 from sharing.principal import Principal
-from singlewindow.access import enterprise_member_required, guard, official_required
-from singlewindow.api import flatten_errors
-from singlewindow.broker import send
+from singlewindow.core.access import enterprise_member_required, guard, official_required
+from singlewindow.core.api import flatten_errors
+from singlewindow.core.broker import send
 
 from . import schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, RETURN_APPLY_DAYS, DocumentKind, InventoryStatus, ReceiptSource

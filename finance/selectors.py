@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from singlewindow.months import month_bounds
+from singlewindow.core.months import month_bounds
 
 from .models import (
     FinancingRequest,

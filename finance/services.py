@@ -13,7 +13,7 @@ from sharing.choices import NotificationKind
 from sharing.models import Enterprise
 from sharing.principal import Principal
 from sharing.services import audit_record, notification_create
-from singlewindow import months
+from singlewindow.core import months
 
 from . import selectors
 from .models import (

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
-from singlewindow import months
-from singlewindow.access import guard
-from singlewindow.forms import add_service_errors
+from singlewindow.core import months
+from singlewindow.core.access import guard
+from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm, TaxSummaryForm, TopUpForm

@@ -82,7 +82,7 @@ def _errors(event: Any, waybills: dict[str, Waybill]) -> dict[str, list[str]]:
 
 def pipeline_step(*, waybill_ids: Sequence[int], code: str, note: str = "") -> int:
     """The pipeline's steps (declared, released, inspection, rejected) for a batch of parcels."""
-    from singlewindow.db import insert_rows
+    from singlewindow.core.db import insert_rows
 
     now = timezone.now()
     rows = [

@@ -13,9 +13,9 @@ from rest_framework import serializers
 from declarations import selectors as declaration_selectors
 from parks import selectors as park_selectors
 from sharing.principal import Principal
-from singlewindow.access import guard
-from singlewindow.api import flatten_errors
-from singlewindow.forms import add_service_errors
+from singlewindow.core.access import guard
+from singlewindow.core.api import flatten_errors
+from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .models import Warehouse

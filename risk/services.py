@@ -19,8 +19,8 @@ from declarations.choices import InventoryStatus
 from declarations.models import InventoryList
 from sharing.principal import Principal
 from sharing.services import audit_record
-from singlewindow.broker import send
-from singlewindow.db import insert_rows, new_row
+from singlewindow.core.broker import send
+from singlewindow.core.db import insert_rows, new_row
 
 from .models import Alert, RiskAssessment, RiskRule
 from .rules import REGISTRY, ListFacts

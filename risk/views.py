@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from credit import selectors as credit_selectors
 from credit.services import enterprises_by_code
-from singlewindow.access import guard
-from singlewindow.forms import add_service_errors
+from singlewindow.core.access import guard
+from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .filters import AlertFilterSet

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from singlewindow.access import (
+from singlewindow.core.access import (
     commerce_official_required,
     enterprise_admin_required,
     enterprise_member_required,
 )
-from singlewindow.forms import add_service_errors
+from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .choices import EnterpriseStatus

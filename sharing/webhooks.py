@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from singlewindow import broker
+from singlewindow.core import broker
 
 from .models import Enterprise, WebhookDelivery, WebhookSubscription
 

@@ -16,7 +16,7 @@ app.conf.imports = ("singlewindow.tasks",)
 @signals.worker_process_init.connect
 def _freeze_startup_objects(**kwargs) -> None:
     # worker_ready: the worker's main process (solo, threads); worker_process_init: a prefork child.
-    from .heap import freeze_startup_objects
+    from .core.heap import freeze_startup_objects
 
     freeze_startup_objects()
 

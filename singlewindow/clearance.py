@@ -103,8 +103,8 @@ from sharing.models import (
 )
 from stats import services as stats_services
 
-from .broker import send
-from .db import insert_rows, load, new_row, prefetch_children, retrying_deadlocks, update_rows
+from .core.broker import send
+from .core.db import insert_rows, load, new_row, prefetch_children, retrying_deadlocks, update_rows
 
 logger = logging.getLogger(__name__)
 

@@ -119,7 +119,7 @@ def summarise_exports() -> int:
     """Daily: summarise last month's exports (idempotent; what is summarised stays so)."""
     from declarations.services import summaries_for_month
 
-    from .months import last_month
+    from .core.months import last_month
 
     year, month = last_month()
     return len(summaries_for_month(year=year, month=month))

@@ -10,7 +10,7 @@ def _load_everything_served() -> None:
     # Views, serializers and templates load on the first request otherwise, after the freeze.
     from django.urls import get_resolver
 
-    from .heap import freeze_startup_objects
+    from .core.heap import freeze_startup_objects
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     freeze_startup_objects()

@@ -24,7 +24,7 @@ from credit import selectors as credit_selectors
 from declarations import selectors as declaration_selectors
 from declarations.models import AgencyDispatch
 from parks import selectors as park_selectors
-from singlewindow.access import enterprise_member_required, guard, official_required
+from singlewindow.core.access import enterprise_member_required, guard, official_required
 
 from . import selectors
 from .forms import DashboardFilterForm

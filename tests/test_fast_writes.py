@@ -11,7 +11,7 @@ from declarations.api.views import _receipt_body
 from declarations.models import InventoryItem, InventoryList, Receipt
 from sharing.models import Enterprise
 from sharing.principal import Principal
-from singlewindow.db import insert_rows, load, new_row, prefetch_children, update_rows
+from singlewindow.core.db import insert_rows, load, new_row, prefetch_children, update_rows
 
 from .factories import ClearanceWorld
 
@@ -79,7 +79,7 @@ def _copy_text_per_value(objs, fields) -> str:
 def test_copy_text_is_the_per_value_encoding_for_mixed_columns():
     """One awkward value among plain ones; NULLs in text, number and JSON columns; the texts "None", "\\N"."""
     from risk.models import RiskAssessment
-    from singlewindow.db import _copy_text
+    from singlewindow.core.db import _copy_text
 
     texts = ["plain", "tab\tand\nline\\back\r", "None", "\\N", "中文 €", ""]
     rows = [
@@ -181,7 +181,7 @@ def test_json_bodies_parse_as_the_standard_library_parses_them(body):
     import io
     import json
 
-    from singlewindow.parsers import BoundedJSONParser
+    from singlewindow.core.parsers import BoundedJSONParser
 
     parsed = BoundedJSONParser().parse(io.BytesIO(body), "application/json", {"encoding": "utf-8"})
     assert parsed == json.loads(body)
@@ -194,7 +194,7 @@ def test_json_bodies_refused_are_refused_with_drfs_words(body):
     from rest_framework.exceptions import ParseError
     from rest_framework.parsers import JSONParser
 
-    from singlewindow.parsers import BoundedJSONParser
+    from singlewindow.core.parsers import BoundedJSONParser
 
     context = {"encoding": "utf-8"}
     with pytest.raises(ParseError) as ours:

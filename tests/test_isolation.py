@@ -49,7 +49,7 @@ def two_worlds(django_capture_on_commit_callbacks):
     from finance.services import tax_consolidate
     from logistics.models import Warehouse
     from sharing.principal import principal_for_user
-    from singlewindow.months import last_month
+    from singlewindow.core.months import last_month
 
     from .factories import official
 

@@ -10,7 +10,7 @@ from declarations.models import ExportInventoryList, InventoryList, InventoryRef
 from finance.models import FinancingRequest, TaxBill, TaxBillCredit, TaxConsolidation, TaxGuarantee
 from logistics.models import StockItem, StockMovement, Warehouse
 from sharing.models import Membership
-from singlewindow.months import last_month
+from singlewindow.core.months import last_month
 
 from .factories import ClearanceWorld, EnterpriseFactory, UserFactory, official
 

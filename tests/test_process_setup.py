@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from singlewindow.celery import _close_old_connections, app
-from singlewindow.heap import freeze_startup_objects
+from singlewindow.core.heap import freeze_startup_objects
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from singlewindow.throttling import PartnerRateThrottle
+from singlewindow.core.throttling import PartnerRateThrottle
 
 from .factories import UserFactory
 

@@ -9,7 +9,7 @@ from rest_framework.generics import get_object_or_404  # answers 404 for a malfo
 from rest_framework.response import Response
 
 from sharing.models import Enterprise
-from singlewindow.api import official_of
+from singlewindow.core.api import official_of
 
 from .. import selectors, services
 from ..models import CreditLevel, CreditProfile, NegativeListEntry

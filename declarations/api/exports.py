@@ -10,8 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sharing.api.base import ScopedReadOnlyViewSet
-from singlewindow.api import error_body
-from singlewindow.broker import send
+from singlewindow.core.api import error_body
+from singlewindow.core.broker import send
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
-from singlewindow.api import error_body
-from singlewindow.broker import send
+from singlewindow.core.api import error_body
+from singlewindow.core.broker import send
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from singlewindow.db import fillfactor
+from singlewindow.core.db import fillfactor
 
 
 class Migration(migrations.Migration):

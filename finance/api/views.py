@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from declarations import ceb
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
-from singlewindow.api import error_body, official_of
+from singlewindow.core.api import error_body, official_of
 
 from .. import selectors, services
 from ..models import FinancingRequest, TaxConsolidation, TaxGuarantee

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.base import ScopedReadOnlyViewSet
-from singlewindow.api import error_body, flatten_errors, official_of
+from singlewindow.core.api import error_body, flatten_errors, official_of
 
 from .. import selectors, services
 from ..models import StockItem, StockMovement, Warehouse, WarehouseEntry

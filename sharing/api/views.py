@@ -5,7 +5,7 @@ from rest_framework.generics import get_object_or_404  # answers 404 for a malfo
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from singlewindow.api import official_of
+from singlewindow.core.api import official_of
 
 from .. import selectors, services
 from ..filters import EnterpriseFilterSet

@@ -169,20 +169,20 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "singlewindow.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "singlewindow.core.api.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "singlewindow.parsers.BoundedJSONParser",
+        "singlewindow.core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["singlewindow.throttling.PartnerRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["singlewindow.core.throttling.PartnerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "partner": env.str("API_RATE_LIMIT", default="6000/min"),
         "anon": env.str("API_ANON_RATE_LIMIT", default="300/min"),
     },
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "singlewindow.api.exception_handler",
+    "EXCEPTION_HANDLER": "singlewindow.core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.base import PrincipalMixin
-from singlewindow.api import error_body
+from singlewindow.core.api import error_body
 
 from .. import selectors
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from declarations.models import AgencyDecision, ExportInventoryList, Receipt, SummaryDeclaration
 from finance.models import ForexSettlement, VatExemption
 from logistics.models import Warehouse
-from singlewindow.months import last_month
+from singlewindow.core.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
 from ..factories import ClearanceWorld, EnterpriseFactory, official

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from declarations.models import InventoryList
 from finance.models import FinancingRequest, TaxBill, TaxBillCredit, TaxConsolidation, TaxGuarantee
 from sharing.models import Notification
-from singlewindow.months import last_month
+from singlewindow.core.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
 from ..factories import ClearanceWorld, EnterpriseFactory, official

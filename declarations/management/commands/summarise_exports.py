@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from declarations.services import summaries_for_month
-from singlewindow.months import last_month
+from singlewindow.core.months import last_month
 
 
 class Command(BaseCommand):
