@@ -105,6 +105,7 @@ from stats import services as stats_services
 
 from .core.broker import send
 from .core.db import insert_rows, load, new_row, prefetch_children, retrying_deadlocks, update_rows
+from .core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -1653,12 +1654,10 @@ def export_inspection_conclude(
 # 5. cancel (CEB623) and return (CEB625) of import lists (DOMAIN 2.6, 6.4)
 
 
-class AmendmentRefused(Exception):
+class AmendmentRefused(ServiceError):
     """A cancel or return that breaks a rule: `.errors` names the fields, `.code` the CEB error."""
 
-    def __init__(self, errors: dict[str, list[str]], code: str = "100", status: int = 400):
-        super().__init__(errors)
-        self.errors, self.code, self.status = errors, code, status
+    code = "100"
 
 
 def _amendment_fields(data: dict) -> dict:

@@ -12,6 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import ServiceError
+
 
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
@@ -50,6 +52,8 @@ def error_body(code: str, detail: str, fields: dict[str, list[str]] | None = Non
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error answers `{"code", "detail", "fields"?}`; `fields` names each bad field."""
+    if isinstance(exc, ServiceError):
+        return Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied | PermissionError):

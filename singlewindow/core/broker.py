@@ -25,3 +25,21 @@ def send(task: Any, *args: Any, inline_if_down: bool = False, queue: str | None 
             return True
         logger.warning("broker unavailable; %s not sent, the sweeper will find its work: %s", task.name, exc)
         return False
+
+
+def send_named(name: str, *args: Any, inline_if_down: bool = False, queue: str | None = None) -> bool:
+    """`send` for a task known by its registered name: how intake, alerts and webhooks reach the
+    pipeline without importing it (the import contract forbids it). The task module is loaded by the
+    Celery app (`CELERY_IMPORTS`), so the registry has it in the web process and in workers alike."""
+    from celery import current_app
+
+    return send(current_app.tasks[name], *args, inline_if_down=inline_if_down, queue=queue)
+
+
+def run_named(name: str, **kwargs: Any) -> Any:
+    """Run a task known by its registered name here and now, and return its result: for an answer the
+    caller needs at once (a cancel or a return refused with its reason), without importing the
+    pipeline."""
+    from celery import current_app
+
+    return current_app.tasks[name].run(**kwargs)

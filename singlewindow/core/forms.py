@@ -1,10 +1,17 @@
+"""Page-side helpers shared by every app's forms."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .errors import ServiceError
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+
+def add_service_errors(form: forms.Form, exc: ValidationError | ServiceError) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    if isinstance(exc, ServiceError):
+        errors: dict = exc.fields
+    else:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
     for field, messages in errors.items():
         target = field if field in form.fields else None
         for message in messages:
