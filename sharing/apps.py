@@ -1,3 +1,5 @@
+"""Information sharing: the registry of parties, the exchange ledger, webhooks and agency adapters."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,7 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from parks.signals import application_changed
 
+        from . import tasks  # noqa: F401 - registers the tasks by name in the web process too
         from .api import schema  # noqa: F401 - registers the OpenAPI description of API keys
         from .services import on_park_application_changed
 

@@ -1,6 +1,8 @@
+"""Thin Celery tasks of information sharing: notifications of enterprises and partners' webhooks."""
+
 from celery import shared_task
 
-from . import services
+from . import services, webhooks
 
 
 @shared_task(name="sharing.notify_enterprise", acks_late=True)
@@ -13,3 +15,9 @@ def notify_enterprise(enterprise_id: int, kind: str, subject: str, reason: str, 
 @shared_task(name="sharing.prune_notifications")
 def prune_notifications() -> int:
     return services.notifications_prune()
+
+
+@shared_task(name="sharing.send_webhook", acks_late=True)
+def send_webhook(delivery_id: int) -> None:
+    # A failure is re-sent by the sweeper once its backoff has passed (see webhooks.retry_due).
+    webhooks.send(delivery_id=delivery_id)

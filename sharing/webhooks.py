@@ -24,6 +24,8 @@ from .models import Enterprise, WebhookDelivery, WebhookSubscription
 TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 8
 SIGNATURE_HEADER = "X-Singlewindow-Signature"
+# sharing.tasks.send_webhook, sent by name: the task module imports this one.
+SEND_TASK = "sharing.send_webhook"
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -96,10 +98,8 @@ def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
     )
 
     def send_all() -> None:
-        from singlewindow.tasks import send_webhook
-
         for delivery_id in ids:
-            broker.send(send_webhook, delivery_id)
+            broker.send_named(SEND_TASK, delivery_id)
 
     transaction.on_commit(send_all)
     return len(ids)
@@ -149,13 +149,11 @@ def send(*, delivery_id: int) -> int | None:
 
 def retry_due() -> int:
     """Re-send deliveries whose backoff has passed (the sweeper calls this, so retries survive restarts)."""
-    from singlewindow.tasks import send_webhook
-
     due = list(
         WebhookDelivery.objects.filter(
             delivered_at__isnull=True, next_attempt_at__lte=timezone.now(), attempts__lt=MAX_ATTEMPTS
         ).values_list("id", flat=True)[:500]
     )
     for delivery_id in due:
-        broker.send(send_webhook, delivery_id)
+        broker.send_named(SEND_TASK, delivery_id)
     return len(due)
