@@ -10,6 +10,7 @@ import random
 import time
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
 
@@ -57,12 +58,12 @@ class DeclaredList:
     lines: tuple[DeclaredLine, ...] = field(default_factory=tuple)
     enterprise_id: int = 0  # the submitter, whom the receipts are for (not part of what agencies judge)
 
-    def to_message(self) -> dict:
+    def to_message(self) -> dict[str, Any]:
         """The list as sent to the agencies (JSON-ready), written once per batch."""
         return _message(self)
 
     @classmethod
-    def from_message(cls, data: dict) -> "DeclaredList":
+    def from_message(cls, data: dict[str, Any]) -> "DeclaredList":
         lines = tuple(_built(DeclaredLine, line, ("qty", "total_price")) for line in data["lines"])
         return _built(
             cls,
@@ -70,7 +71,7 @@ class DeclaredList:
             ("freight", "insured_fee", "tax_amount", "order_tax_total", "amount_paid"),
         )
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, Any]:
         return {
             "pre_no": self.pre_no,
             "cop_no": self.cop_no,
@@ -80,7 +81,10 @@ class DeclaredList:
         }
 
 
-def _built(cls, values: dict, money: tuple[str, ...]):
+_D = TypeVar("_D")
+
+
+def _built(cls: type[_D], values: dict[str, Any], money: tuple[str, ...]) -> _D:
     """`cls(**values)` with the `money` fields read as Decimal. Each agency reads a batch's 500 lists, and
     a frozen dataclass's constructor sets every field through object.__setattr__: a message holding
     exactly the fields fills the instance directly; any other goes through the constructor (its
@@ -96,14 +100,14 @@ def _built(cls, values: dict, money: tuple[str, ...]):
 
 
 @functools.cache
-def _field_names(cls) -> frozenset[str]:
+def _field_names(cls: type[Any]) -> frozenset[str]:
     return frozenset(f.name for f in fields(cls))
 
 
-def _message(declared) -> dict:
+def _message(declared: "DeclaredList | DeclaredExport") -> dict[str, Any]:
     """A declared list as JSON-ready data: amounts as strings, its lines likewise."""
 
-    def plain(values: dict) -> dict:
+    def plain(values: dict[str, Any]) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
 
     data = plain({k: v for k, v in declared.__dict__.items() if k != "lines"})
@@ -170,16 +174,16 @@ class DeclaredExport:
     lines: tuple[ExportLine, ...] = field(default_factory=tuple)
     enterprise_id: int = 0
 
-    def to_message(self) -> dict:
+    def to_message(self) -> dict[str, Any]:
         """The list as sent to the agencies (JSON-ready), written once per batch."""
         return _message(self)
 
     @classmethod
-    def from_message(cls, data: dict) -> "DeclaredExport":
+    def from_message(cls, data: dict[str, Any]) -> "DeclaredExport":
         lines = tuple(_built(ExportLine, line, ("qty", "total_price")) for line in data["lines"])
         return _built(cls, {**data, "lines": lines}, ("value_cny", "receipt_charge"))
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, Any]:
         return {
             "pre_no": self.pre_no,
             "cop_no": self.cop_no,

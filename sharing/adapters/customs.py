@@ -9,8 +9,9 @@ fan-in, when every agency agreed), or 100 rejected with the business error code,
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredList, simulate_network
+from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 # The platform's pre-collected tax may differ from customs' own figure by 5% (DOMAIN 5.3 R12 [S]).
 TAX_TOLERANCE = Decimal("0.05")
@@ -31,7 +32,7 @@ class CustomsContext:
     recompute_tax: Callable[[DeclaredList], TaxCheck]
     selected_for_inspection: set[int] = field(default_factory=set)  # drawn by the risk step
     bonded_stock_ok: Callable[[DeclaredList], str | None] = lambda declared: None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decision]:
@@ -103,12 +104,12 @@ class ExportCustomsContext:
     held: dict[str, str] = field(default_factory=dict)  # enterprise code -> negative-list reason
 
 
-def decide_export(lists: Sequence, context: ExportCustomsContext) -> list[Decision]:
+def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext) -> list[Decision]:
     simulate_network("customs")
     return [_decide_export_one(declared, context) for declared in lists]
 
 
-def _decide_export_one(declared, context: ExportCustomsContext) -> Decision:
+def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) -> Decision:
     def reject(code: str, info: str) -> Decision:
         return Decision(declared.id, REJECT, "100", f"{code} {info}"[:1000])
 
@@ -173,7 +174,7 @@ class SummaryLine:
     released: bool
 
 
-def summarise(lines: Sequence[SummaryLine], *, sum_no: str) -> tuple[str | None, list[dict]]:
+def summarise(lines: Sequence[SummaryLine], *, sum_no: str) -> tuple[str | None, list[dict[str, Any]]]:
     """Customs consolidates released B-type lists into one declaration: (refusal, CEB792 lines)."""
     if not lines:
         return "no released lists to summarise", []

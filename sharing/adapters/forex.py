@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .base import REJECT, RELEASE, Decision, DeclaredList, simulate_network
+from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 YEARLY_LIMIT_USD = Decimal(50_000)
 
@@ -62,7 +62,7 @@ class ExportForexContext:
     cny_per_unit: dict[str, Decimal]  # currency -> rate of the day
 
 
-def decide_export(lists: Sequence, context: ExportForexContext) -> list[Decision]:
+def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) -> list[Decision]:
     simulate_network("forex")
     decisions = []
     for declared in lists:

@@ -5,7 +5,7 @@ foods and cosmetics need a registered overseas producer (identified by the GS1 p
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredList, simulate_network
+from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 RESTRICTED = ("food", "cosmetics")
 
@@ -64,7 +64,7 @@ class ExportInspectionContext:
     banned: dict[str, set[str]]
 
 
-def decide_export(lists: Sequence, context: ExportInspectionContext) -> list[Decision]:
+def decide_export(lists: Sequence[DeclaredExport], context: ExportInspectionContext) -> list[Decision]:
     simulate_network("inspection")
     decisions = []
     for declared in lists:

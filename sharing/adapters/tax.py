@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .base import REJECT, RELEASE, Decision, DeclaredList, simulate_network
+from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 
 @dataclass
@@ -53,7 +53,7 @@ class ExportTaxContext:
     excluded_chapters: set[str]
 
 
-def export_exemption(declared, context: ExportTaxContext) -> str | None:
+def export_exemption(declared: DeclaredExport, context: ExportTaxContext) -> str | None:
     """Why the list is exempt from export VAT without an invoice, or None when it is not."""
     if declared.trade_mode not in ("9610", "9710", "9810"):
         return None
@@ -64,7 +64,7 @@ def export_exemption(declared, context: ExportTaxContext) -> str | None:
     return f"{declared.trade_mode} export by a zone-registered exporter: no invoice, VAT exempt"
 
 
-def decide_export(lists: Sequence, context: ExportTaxContext) -> list[Decision]:
+def decide_export(lists: Sequence[DeclaredExport], context: ExportTaxContext) -> list[Decision]:
     simulate_network("tax")
     decisions = []
     for declared in lists:

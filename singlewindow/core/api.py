@@ -6,10 +6,13 @@ from typing import Any
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ServiceError
@@ -72,7 +75,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = f"{first[0]}: {first[1][0]}" if first[0] else "Invalid input."
         response.data = error_body("invalid", detail, fields)
     elif isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
         response.data = error_body(code, str(exc.detail))
     return response
 
@@ -84,22 +88,23 @@ def official_of(*agencies: str) -> type[permissions.BasePermission]:
     class OfficialOf(permissions.BasePermission):
         message = "Only officials of " + ", ".join(agencies) + " may do this."
 
-        def has_permission(self, request, view) -> bool:
-            principal = request.principal
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            principal: Any = request.principal  # type: ignore[attr-defined]  # set by sharing's middleware
             return principal.is_superuser or any(principal.is_agency(code) for code in agencies)
 
     OfficialOf.__name__ = OfficialOf.__qualname__ = "OfficialOf" + "".join(a.title() for a in agencies)
     return OfficialOf
 
 
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]  # django-filter is untyped
     """An ISO 8601 datetime filter that queries in UTC: offsets PostgreSQL cannot store (beyond
     +/-15:59, which ISO allows up to 23:59) would otherwise be a database error, not a result."""
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: datetime.datetime | None) -> QuerySet[Any]:
         if value is not None and value.tzinfo is not None:
             try:
                 value = value.astimezone(datetime.UTC)
             except OverflowError:  # year 1 or 9999 pushed out of range by the offset
                 return qs.none()
-        return super().filter(qs, value)
+        filtered: QuerySet[Any] = super().filter(qs, value)
+        return filtered

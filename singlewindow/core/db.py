@@ -17,14 +17,27 @@ import io
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connections, models, router
 from django.db.models.base import ModelState
 
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+    from django.db import migrations
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-def update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, chunk: int = 1000) -> int:
+M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
+
+# A concrete field of a model. Django's stubs type metadata more widely than what a concrete model's
+# fields hold (`column` may be None, `get_field` may return a reverse relation): Any, here.
+_Field = Any
+
+
+def update_rows(objs: Sequence[M], fields: Sequence[str], *, chunk: int = 1000) -> int:
     """Write `fields` of every object in `objs` (all of one model) in one statement per chunk."""
     if not objs:
         return 0
@@ -35,10 +48,10 @@ def update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, chunk: i
         return model._default_manager.using(alias).bulk_update(objs, fields, batch_size=chunk)
     meta = model._meta
     quote = connection.ops.quote_name
-    pk = meta.pk
-    columns = [pk, *(meta.get_field(name) for name in fields)]
+    pk: _Field = meta.pk
+    columns: list[_Field] = [pk, *(meta.get_field(name) for name in fields)]
 
-    def cast(field) -> str:
+    def cast(field: _Field) -> str:
         kind = field.target_field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
         return f"v.{quote(field.column)}::{kind}"
 
@@ -73,9 +86,7 @@ def update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, chunk: i
     return updated
 
 
-def insert_rows(
-    objs: Sequence[models.Model], *, chunk: int = 1000, ignore_conflicts: bool = False
-) -> list[models.Model]:
+def insert_rows(objs: Sequence[M], *, chunk: int = 1000, ignore_conflicts: bool = False) -> list[M]:
     """Insert new objects (all of one model) and set their primary keys, like `bulk_create`.
 
     On PostgreSQL the rows take their ids from the table's sequence and go in by COPY, which the
@@ -97,10 +108,12 @@ def insert_rows(
     meta = model._meta
     copying = not ignore_conflicts and all(f.get_internal_type() in _COPYABLE for f in meta.concrete_fields)
     if copying and objs[0].pk is None:
-        for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        ids = reserve_ids(model, len(objs))
+        assert ids is not None  # always ids on PostgreSQL
+        for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
     # Objects given their ids by `reserve_ids` are written with them.
-    fields = [f for f in meta.concrete_fields if f is not meta.pk or objs[0].pk is not None]
+    fields: list[_Field] = [f for f in meta.concrete_fields if f is not meta.pk or objs[0].pk is not None]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -118,7 +131,16 @@ def insert_rows(
     return list(objs)
 
 
-def _insert_values(raw_cursor, table, columns, objs, preparers, chunk, ignore_conflicts, meta) -> None:
+def _insert_values(
+    raw_cursor: Any,
+    table: str,
+    columns: str,
+    objs: Sequence[models.Model],
+    preparers: list[Callable[[models.Model], Any]],
+    chunk: int,
+    ignore_conflicts: bool,
+    meta: Any,
+) -> None:
     from psycopg2.extras import execute_values
 
     tail = "ON CONFLICT DO NOTHING" if ignore_conflicts else f'RETURNING "{meta.pk.column}"'
@@ -141,11 +163,11 @@ def _insert_values(raw_cursor, table, columns, objs, preparers, chunk, ignore_co
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(objs: Sequence[models.Model], fields: list) -> str:
+def _copy_text(objs: Sequence[models.Model], fields: list[_Field]) -> str:
     """The objects' rows in COPY's text format, built a column at a time: each step (read the
     attribute, str(), look for characters to escape, mark NULLs, join) runs over the whole column in
     C, where a loop per value spent a fifth of intake's CPU."""
-    columns = []
+    columns: list[list[str]] = []
     for field in fields:
         kind = field.get_internal_type()
         if kind in ("DateTimeField", "DateField") and (field.auto_now or field.auto_now_add):
@@ -197,14 +219,14 @@ _COPYABLE = _PLAIN | {"AutoField", "BigAutoField", "DateTimeField", "DateField",
 _UNPREPARED = _COPYABLE - {"JSONField"}
 
 
-def _preparer(field, connection):
+def _preparer(field: _Field, connection: "BaseDatabaseWrapper") -> Callable[[models.Model], Any]:
     if field.get_internal_type() in _PLAIN:
         attname = field.attname
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
-def new_row(model: type[models.Model], /, **values: Any) -> models.Model:
+def new_row(model: type[M], /, **values: Any) -> M:
     """`model(**values)` for a row that `insert_rows` is about to write, without the constructor's
     per-field work (a third of intake's CPU for the thousands of rows of a batch): the fields' defaults,
     then `values`, which name columns by attname (`enterprise_id`, not `enterprise`)."""
@@ -224,22 +246,23 @@ def new_row(model: type[models.Model], /, **values: Any) -> models.Model:
     return obj
 
 
-_ROW_DEFAULTS: dict = {}
+_RowDefaults = tuple[dict[str, Any], list[_Field], frozenset[str]]
+_ROW_DEFAULTS: dict[type[models.Model], _RowDefaults] = {}
 
 
-def _row_defaults(model: type[models.Model]) -> tuple[dict, list, frozenset]:
+def _row_defaults(model: type[models.Model]) -> _RowDefaults:
     fields = model._meta.concrete_fields
     dynamic = [f for f in fields if f.has_default() and callable(f.default)]
     static = {f.attname: f.get_default() for f in fields if f not in dynamic}
     return static, dynamic, frozenset(f.attname for f in fields)
 
 
-def load(queryset: models.QuerySet) -> list[models.Model]:
+def load(queryset: models.QuerySet[M]) -> list[M]:
     """The queryset's objects (every concrete field loaded), built from its rows without the model
     constructor: for the thousands of rows of a batch, the larger part of loading them."""
     model, alias = queryset.model, queryset.db
     names = [field.attname for field in model._meta.concrete_fields]
-    objs = []
+    objs: list[M] = []
     # Tuples zipped into each instance's __dict__: no intermediate dict per row, as values() makes.
     for row in queryset.values_list(*names):
         obj = model.__new__(model)
@@ -252,7 +275,7 @@ def load(queryset: models.QuerySet) -> list[models.Model]:
     return objs
 
 
-def prefetch_children(objs: Sequence[models.Model] | models.QuerySet, relation: str) -> list[models.Model]:
+def prefetch_children(objs: Sequence[M] | models.QuerySet[M], relation: str) -> list[M]:
     """`prefetch_related(relation)` for one reverse foreign key, for a batch: one query, as the ORM's,
     but without the filtered queryset it builds for each object (most of its cost for 500 lists).
     `obj.<relation>.all()` then reads the loaded rows, in the model's ordering. A queryset given is
@@ -260,14 +283,14 @@ def prefetch_children(objs: Sequence[models.Model] | models.QuerySet, relation: 
     objs = load(objs) if isinstance(objs, models.QuerySet) else list(objs)
     if not objs:
         return objs
-    rel = type(objs[0])._meta.get_field(relation)
+    rel: Any = type(objs[0])._meta.get_field(relation)  # a reverse foreign key (ManyToOneRel)
     fk, cache_name = rel.field, rel.get_accessor_name()
-    groups: dict = defaultdict(list)
+    groups: dict[Any, list[models.Model]] = defaultdict(list)
     for row in load(
         rel.related_model._default_manager.filter(**{f"{fk.attname}__in": [obj.pk for obj in objs]})
     ):
         groups[getattr(row, fk.attname)].append(row)
-    template = rel.related_model._default_manager.none()
+    template: Any = rel.related_model._default_manager.none()
     for obj in objs:
         rows = groups.get(obj.pk, [])
         for row in rows:
@@ -275,8 +298,8 @@ def prefetch_children(objs: Sequence[models.Model] | models.QuerySet, relation: 
         loaded = copy.copy(template)  # shares the (never run) query; only the results differ
         loaded._result_cache, loaded._prefetch_done = rows, True
         if not hasattr(obj, "_prefetched_objects_cache"):
-            obj._prefetched_objects_cache = {}
-        obj._prefetched_objects_cache[cache_name] = loaded
+            obj._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        obj._prefetched_objects_cache[cache_name] = loaded  # type: ignore[attr-defined]
     return objs
 
 
@@ -303,7 +326,7 @@ _SEQUENCES: dict[str, str] = {}  # table -> the sequence of its id
 DEADLOCK_CODES = ("40P01", "40001")  # deadlock detected, serialization failure
 
 
-def retrying_deadlocks(work, *, attempts: int = 5):
+def retrying_deadlocks(work: Callable[[], T], *, attempts: int = 5) -> T:
     """Run `work()` (a whole transaction), again after a short random pause when the database chose it
     as a deadlock's victim: batches lock rows of several kinds (quota, guarantee, stock) and two of
     them may meet in opposite orders. Every step it wraps is idempotent, so a re-run is safe."""
@@ -320,18 +343,18 @@ def retrying_deadlocks(work, *, attempts: int = 5):
             if code not in DEADLOCK_CODES or attempt == attempts or connection.in_atomic_block:
                 raise
             time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not security
-    return None
+    raise ValueError(f"attempts must be at least 1, not {attempts}")
 
 
-def fillfactor(app_label: str, model_name: str, percent: int):
+def fillfactor(app_label: str, model_name: str, percent: int) -> "migrations.RunPython":
     """A migration step: fill a table's pages only to `percent`, so that a row updated after its insert
     (a list's lines taking their tax, a quota reserved then used) gets its new version on the same page.
     Such an update is HOT when no indexed column changes: no index entry is written for it. New pages
     only (existing ones fill up as they are rewritten). PostgreSQL only; elsewhere nothing."""
     from django.db import migrations
 
-    def set_to(value: int):
-        def run(apps, schema_editor):
+    def set_to(value: int) -> "Callable[[Apps, BaseDatabaseSchemaEditor], None]":
+        def run(apps: "Apps", schema_editor: "BaseDatabaseSchemaEditor") -> None:
             if schema_editor.connection.vendor != "postgresql":
                 return
             table = schema_editor.quote_name(apps.get_model(app_label, model_name)._meta.db_table)

@@ -1,5 +1,8 @@
 """Page-side helpers shared by every app's forms."""
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -9,7 +12,7 @@ from .errors import ServiceError
 def add_service_errors(form: forms.Form, exc: ValidationError | ServiceError) -> None:
     """Show a service's refusal on the form: on the field it names, else above the form."""
     if isinstance(exc, ServiceError):
-        errors: dict = exc.fields
+        errors: Mapping[Any, Sequence[str]] = exc.fields  # field name, or None for the whole form
     else:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
     for field, messages in errors.items():

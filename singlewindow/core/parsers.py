@@ -2,6 +2,8 @@
 
 import codecs
 import io
+from collections.abc import Mapping
+from typing import IO, Any
 
 import orjson
 from django.conf import settings
@@ -19,7 +21,9 @@ class BoundedJSONParser(JSONParser):
     integer of 19 digits or more, which orjson would read as a float.
     """
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:  # a list for a batch: wider than the stub's dict
         if _is_utf8((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET):
             body = stream.read()
             stream = io.BytesIO(body)

@@ -1,8 +1,13 @@
 """API rate limits (a module of its own: DRF's settings import it while loading)."""
 
 import logging
+from typing import TYPE_CHECKING
 
 from rest_framework.throttling import SimpleRateThrottle
+
+if TYPE_CHECKING:  # DRF's settings import this module while rest_framework.views loads
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -13,7 +18,7 @@ class PartnerRateThrottle(SimpleRateThrottle):
 
     scope = "partner"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: "Request", view: "APIView") -> str:
         user = request.user
         if user is not None and user.is_authenticated:
             ident = str(user.pk)
@@ -24,7 +29,7 @@ class PartnerRateThrottle(SimpleRateThrottle):
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: "Request", view: "APIView") -> bool:
         # The counters are a guard, not a record: while the cache (Redis) is down, requests go through
         # rather than fail, and the database keeps taking declarations.
         try:
