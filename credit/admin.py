@@ -1,3 +1,5 @@
+"""Admin pages for credit regimes and their levels, profiles, events and the negative list."""
+
 from django.contrib import admin
 
 from .models import CreditEvent, CreditLevel, CreditProfile, CreditRegime, NegativeListEntry

@@ -1,3 +1,5 @@
+"""Officials' forms for credit: adjust a score, decide a level, put on or take off the negative list."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Pages of credit: the public disclosure and an official's view of an enterprise's credit."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,5 @@
+"""Credit pages: the public disclosure of levels, and officials adjusting an enterprise's credit."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render

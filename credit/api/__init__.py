@@ -1,0 +1,1 @@
+"""REST API of credit, under /api/v1/."""

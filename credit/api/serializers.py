@@ -1,3 +1,5 @@
+"""Serializers of credit's API: profiles, adjustments, level decisions, negative-list entries."""
+
 from rest_framework import serializers
 
 from sharing.models import Enterprise

@@ -1,3 +1,5 @@
+"""Routes of credit's API: credit profiles and the negative list."""
+
 from rest_framework.routers import DefaultRouter
 
 from .views import CreditProfileViewSet, NegativeListViewSet

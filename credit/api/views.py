@@ -1,3 +1,5 @@
+"""Credit's API: enterprises' credit profiles (score, level, inspection rate) and the negative list."""
+
 from dataclasses import dataclass
 from decimal import Decimal
 
