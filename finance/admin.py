@@ -1,3 +1,5 @@
+"""Admin pages for finance's reference data: tax rates and the retail limits."""
+
 from django.contrib import admin
 
 from .models import RetailLimit, TaxRate

@@ -1,3 +1,5 @@
+"""Finance's page forms: reporting periods, guarantee top-ups, financing applications and decisions."""
+
 from decimal import Decimal
 
 from django import forms

@@ -1,3 +1,6 @@
+"""Finance's records: tax rates and retail limits, buyers' annual quotas and their uses, guarantees,
+tax bills and consolidations, forex settlements, VAT exemptions and financing requests."""
+
 from decimal import Decimal
 
 from django.core.validators import RegexValidator

@@ -1,3 +1,5 @@
+"""Pages of finance: tax summary, guarantees, forex statement and financing."""
+
 from django.urls import path
 
 from . import views

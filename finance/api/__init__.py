@@ -1,0 +1,1 @@
+"""REST API of finance, under /api/v1/."""

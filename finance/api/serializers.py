@@ -1,3 +1,6 @@
+"""Serializers of finance's API: tax summaries and bills, consolidations, guarantees and top-ups,
+forex settlements and financing requests."""
+
 from decimal import Decimal
 
 from rest_framework import serializers

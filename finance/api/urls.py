@@ -1,3 +1,5 @@
+"""Routes of finance's API: tax summary and consolidations, guarantees, forex statement, financing."""
+
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
