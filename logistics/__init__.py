@@ -1,0 +1,1 @@
+"""Intelligent logistics: tracking events per waybill, warehouses (bonded, overseas) and bonded stock."""

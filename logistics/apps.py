@@ -1,3 +1,5 @@
+"""Django app configuration of logistics; connects the waybill-signed signal to its stock service."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

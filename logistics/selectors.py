@@ -1,3 +1,6 @@
+"""Logistics reads: a waybill's public timeline, and the warehouses, stock, entries and movements a
+principal may see."""
+
 from django.db.models import Q, QuerySet
 
 from sharing.principal import Principal

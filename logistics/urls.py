@@ -1,3 +1,5 @@
+"""Pages of logistics: public tracking, warehouses and their review, bonded stock."""
+
 from django.urls import path
 
 from . import views

@@ -1,0 +1,1 @@
+"""REST API of logistics, under /api/v1/."""

@@ -1,3 +1,5 @@
+"""Serializers of logistics' API: warehouses and their review, stock, stock movements, entries."""
+
 from rest_framework import serializers
 
 from ..models import StockItem, StockMovement, Warehouse, WarehouseEntry, WarehouseEntryLine

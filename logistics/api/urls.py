@@ -1,3 +1,5 @@
+"""Routes of logistics' API: tracking events, public tracking, warehouses, entries and stock."""
+
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
