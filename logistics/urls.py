@@ -1,4 +1,4 @@
-"""Pages of logistics: public tracking, warehouses and their review, bonded stock."""
+"""Pages of logistics: public tracking, and warehouses with their review."""
 
 from django.urls import path
 
