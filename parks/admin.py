@@ -1,3 +1,5 @@
+"""Admin pages for zones, parks, park services and park applications."""
+
 from django.contrib import admin
 
 from .models import Park, ParkApplication, ParkService, Zone

@@ -1,3 +1,5 @@
+"""Codes of parks: the kinds of park and the statuses of an application to settle in one."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

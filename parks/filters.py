@@ -1,3 +1,5 @@
+"""Filter sets of zones, parks and park applications, shared by the pages and the API."""
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""Parks' page forms: an enterprise's application to settle, an official's decision on it."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,6 @@
+"""Parks' records: the pilot zone, its parks and park services (names in Chinese and English), and
+enterprises' applications to settle in a park."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

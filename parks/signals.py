@@ -1,3 +1,5 @@
+"""Signals parks sends for the apps above it to act on (parks imports none of them)."""
+
 from django.dispatch import Signal
 
 # Sent inside the deciding transaction with `application`, `by` (the principal) and `action`.

@@ -1,3 +1,5 @@
+"""Pages of parks: the zone directory, zone and park pages, applications and their review."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,5 @@
+"""Parks' pages: the zone directory, a zone's and a park's page, applying to settle and the review."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator

@@ -1,0 +1,1 @@
+"""REST API of parks, under /api/v1/."""

@@ -1,3 +1,5 @@
+"""Serializers of parks' API: zones, parks and their services, applications and their decisions."""
+
 from rest_framework import serializers
 
 from ..models import Park, ParkApplication, ParkService, Zone

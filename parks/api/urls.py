@@ -1,3 +1,5 @@
+"""Routes of parks' API: zones, parks and park applications."""
+
 from rest_framework.routers import DefaultRouter
 
 from .views import ParkApplicationViewSet, ParkViewSet, ZoneViewSet

@@ -1,3 +1,5 @@
+"""Parks' API: the zone and park directory (public) and enterprises' applications to settle in a park."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
