@@ -1,3 +1,5 @@
+"""Admin pages for risk rules, reference prices, assessments and alerts."""
+
 from django.contrib import admin
 
 from .models import Alert, ReferencePrice, RiskAssessment, RiskRule

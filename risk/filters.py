@@ -1,3 +1,5 @@
+"""Filter set of alerts, shared by the officials' queue page and the API."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 

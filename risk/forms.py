@@ -1,3 +1,5 @@
+"""Officials' forms for risk: disposing of an alert, changing a rule."""
+
 import json
 
 from django import forms

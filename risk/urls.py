@@ -1,3 +1,5 @@
+"""Pages of risk: the officials' alert queue and alert pages, the risk rules and their changes."""
+
 from django.urls import path
 
 from . import views

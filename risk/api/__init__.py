@@ -1,0 +1,1 @@
+"""REST API of risk, under /api/v1/."""

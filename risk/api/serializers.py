@@ -1,3 +1,5 @@
+"""Serializers of risk's API: assessments, alerts and their decisions, rules, rule changes and previews."""
+
 from rest_framework import serializers
 
 from ..models import Alert, RiskAssessment, RiskRule

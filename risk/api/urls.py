@@ -1,3 +1,5 @@
+"""Routes of risk's API: alerts and risk rules."""
+
 from rest_framework.routers import DefaultRouter
 
 from .views import AlertViewSet, RiskRuleViewSet
