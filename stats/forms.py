@@ -1,3 +1,5 @@
+"""The dashboards' filter form (period and breakdowns)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy

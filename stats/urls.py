@@ -1,3 +1,5 @@
+"""Pages of stats: the zone, live, enterprise, agency and park dashboards, and their CSV."""
+
 from django.urls import path
 
 from . import views

@@ -1,0 +1,1 @@
+"""REST API of stats, under /api/v1/."""

@@ -1,3 +1,5 @@
+"""Routes of stats' API: overview, trend, breakdowns and rejections."""
+
 from django.urls import path
 
 from .views import BreakdownView, OverviewView, RejectionsView, TrendView

@@ -1,3 +1,5 @@
+"""`manage.py rebuild_stats`: recompute the counters from the inventory lists, or check them."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
