@@ -1,4 +1,4 @@
-"""The dashboards' filter form (period and breakdowns)."""
+"""The dashboards' filter form: period, flow (import or export), trade mode and park."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
