@@ -1,3 +1,6 @@
+"""Admin pages for the registry (enterprises, agencies, memberships, API keys, mandates) and its
+reference lists (positive list, overseas producers, payment licences, exchange rates)."""
+
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 

@@ -1,3 +1,5 @@
+"""Codes of the registry: enterprise roles and statuses, agency codes, member roles, notification kinds."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Filter set of enterprises, shared by the review page and the API."""
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

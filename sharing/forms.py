@@ -1,3 +1,6 @@
+"""Sharing's page forms: sign-up, an enterprise's registration, an official's decision, API keys and
+webhooks."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm

@@ -1,3 +1,5 @@
+"""Sets `request.principal` (who the user acts as) for the pages."""
+
 from django.utils.functional import SimpleLazyObject
 
 from .principal import principal_for_user

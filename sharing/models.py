@@ -1,3 +1,6 @@
+"""The registry's records: enterprises, agencies, memberships, API keys, agents' mandates, notifications,
+the audit trail, the Exchange ledger, webhooks, and the registers the agencies check against."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

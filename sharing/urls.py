@@ -1,3 +1,6 @@
+"""Pages of sharing: home, sign-up and login, onboarding, an enterprise's keys and webhooks, the
+public enterprise page and officials' review of enterprises."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 

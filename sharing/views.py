@@ -1,3 +1,6 @@
+"""Sharing's pages: home, sign-up, onboarding, an enterprise's home, API keys and webhooks, the public
+enterprise page and officials' review of registrations."""
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError

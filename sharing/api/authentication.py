@@ -1,3 +1,5 @@
+"""Partner API keys: the authentication of an enterprise's systems by the Api-Key header."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header

@@ -1,3 +1,5 @@
+"""The API key's security scheme in the OpenAPI schema (drf-spectacular)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 

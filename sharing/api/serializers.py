@@ -1,3 +1,5 @@
+"""Serializers of sharing's API: enterprises and their review, agencies."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 

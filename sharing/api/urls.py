@@ -1,3 +1,5 @@
+"""Routes of sharing's API: enterprises and agencies."""
+
 from rest_framework.routers import DefaultRouter
 
 from .views import AgencyViewSet, EnterpriseViewSet

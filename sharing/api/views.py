@@ -1,3 +1,5 @@
+"""Sharing's API: the enterprise registry (registration, review) and the agencies."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action

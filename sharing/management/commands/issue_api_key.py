@@ -1,3 +1,5 @@
+"""`manage.py issue_api_key`: issue a partner API key for an approved enterprise and print it once."""
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 

@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: load the demo parties and declarations (idempotent) and print their logins."""
+
 from django.core.management.base import BaseCommand
 
 from sharing.demo import DEMO_PASSWORD, seed_demo

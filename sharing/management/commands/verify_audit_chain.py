@@ -1,3 +1,5 @@
+"""`manage.py verify_audit_chain`: check the hash chain of the audit trail."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from sharing.models import AuditEvent
