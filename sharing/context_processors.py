@@ -1,4 +1,5 @@
 """Templates' context: the request's principal."""
 
+
 def principal(request):
     return {"principal": getattr(request, "principal", None)}
