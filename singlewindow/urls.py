@@ -1,3 +1,5 @@
+"""The portal's routes: every app's pages, its API under /api/v1/, the schema and its docs, the admin."""
+
 from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path

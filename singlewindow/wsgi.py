@@ -1,3 +1,6 @@
+"""The WSGI application gunicorn serves, with every view module loaded and frozen before the first
+request."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

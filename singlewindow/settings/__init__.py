@@ -1,0 +1,1 @@
+"""Settings: base (shared, from the environment), local (the embedded default) and production."""
