@@ -1,3 +1,6 @@
+"""Fixtures shared by every test: eager Celery (but for `worker` tests), API clients, enterprises and
+officials; helpers to put back the reference rows and to check CEB XML against its schema."""
+
 import pytest
 from rest_framework.test import APIClient
 

@@ -1,3 +1,6 @@
+"""Test data: factory_boy factories for users, enterprises and memberships, officials by agency, and
+ClearanceWorld, the approved parties with keys, licence and guarantee a declaration needs."""
+
 import factory
 from django.contrib.auth import get_user_model
 

@@ -1,3 +1,6 @@
+"""Translations: both catalogues complete and compiled, and the page language follows the browser and
+the switch."""
+
 from pathlib import Path
 
 import polib
