@@ -1,11 +1,12 @@
-# The two commands: `make run` serves the portal, `make test` runs the whole suite.
+# The two commands: `make run` serves the portal, `make test` runs the whole suite (CI runs it).
+# `make test-quick` is the same suite without the tests marked `slow` (fuzzing, hostile inputs).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test chromium lint checks pytest messages worker bench clean
+.PHONY: run test test-quick install install-test chromium lint checks pytest messages worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,9 @@ pytest: install-test chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint checks pytest
+
+test-quick: override PYTEST_ARGS += -m "not slow"
+test-quick: test
 
 messages: install-test
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'

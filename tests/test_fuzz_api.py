@@ -19,7 +19,7 @@ from sharing.services import api_key_issue
 
 from .factories import ClearanceWorld, official
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.content_type_conformance]
 
