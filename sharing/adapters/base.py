@@ -8,6 +8,7 @@ pipeline), as a real authority would; they never touch the portal's tables.
 import functools
 import random
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -81,7 +82,7 @@ class DeclaredList:
         }
 
 
-_D = TypeVar("_D")
+_D = TypeVar("_D", bound=Hashable)  # a frozen dataclass of this module
 
 
 def _built(cls: type[_D], values: dict[str, Any], money: tuple[str, ...]) -> _D:
