@@ -1,11 +1,17 @@
 """Reads of the declared documents, always through the caller's Principal: an enterprise sees the
 documents it submitted or in which it is a named party; officials see all."""
 
-from django.db.models import Q, QuerySet
+import datetime
 
+from django.db.models import Count, Q, QuerySet
+
+from sharing.choices import AgencyCode
+from sharing.models import Enterprise
 from sharing.principal import Principal
 
+from .choices import RETURN_APPLY_DAYS, DocumentKind, InventoryStatus
 from .models import (
+    AgencyDispatch,
     ExportInventoryList,
     ExportOrder,
     ExportWaybill,
@@ -43,16 +49,61 @@ def summaries_for(*, principal: Principal) -> QuerySet[SummaryDeclaration]:
     return SummaryDeclaration.objects.filter(ebc_code__in=[enterprise.customs_code, enterprise.uscc])
 
 
+def own_codes(enterprise: Enterprise | None) -> list[str]:
+    """The codes an enterprise is named by in a document: its customs code and its USCC."""
+    return [enterprise.customs_code, enterprise.uscc] if enterprise is not None else []
+
+
+def declared_by(enterprise: Enterprise) -> Q:
+    """The lists an enterprise declared: as the e-commerce enterprise, its declaring agent, or the
+    submitter. The same rule as `is_declarant`, as a query."""
+    codes = own_codes(enterprise)
+    return Q(ebc_code__in=codes) | Q(agent_code__in=codes) | Q(submitted_by=enterprise)
+
+
+def is_declarant(principal: Principal, inventory: InventoryList) -> bool:
+    """Whether the caller declared this list (an approved e-commerce enterprise, its declaring agent or
+    the submitter), and so may cancel it or apply for its return."""
+    enterprise = principal.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        return False
+    codes = own_codes(enterprise)
+    return (
+        inventory.submitted_by_id == enterprise.pk
+        or inventory.ebc_code in codes
+        or inventory.agent_code in codes
+    )
+
+
+def return_window_open(inventory: InventoryList, now: datetime.datetime) -> bool:
+    """Whether a return (CEB625) may be applied for at `now`: the list is released, and released at
+    most RETURN_APPLY_DAYS ago (DOMAIN 6.4)."""
+    return (
+        inventory.status == InventoryStatus.RELEASED
+        and inventory.final_at is not None
+        and now - inventory.final_at <= datetime.timedelta(days=RETURN_APPLY_DAYS)
+    )
+
+
+def confirms_goods(principal: Principal, refund: InventoryRefund) -> bool:
+    """Whether the caller may say a return's goods are back: customs, the bonded warehouse of a 1210
+    list (its area code) or the logistics enterprise of any other (the return's logistics code)."""
+    if principal.is_agency(AgencyCode.CUSTOMS) or principal.is_superuser:
+        return True
+    codes = own_codes(principal.enterprise)
+    inventory = refund.inventory
+    if inventory.trade_mode == "1210":
+        return inventory.area_code in codes
+    return refund.logistics_code in codes
+
+
 def list_for_amendment(*, data: dict, principal: Principal) -> InventoryList | None:
     """The import list a cancel or return names (by cop_no, then pre_no, then invt_no), among those the
     caller declared: the e-commerce enterprise or its declaring agent. None when there is none."""
     enterprise = principal.enterprise
     if enterprise is None:
         return None
-    codes = [enterprise.customs_code, enterprise.uscc]
-    lists = InventoryList.objects.filter(
-        Q(ebc_code__in=codes) | Q(agent_code__in=codes) | Q(submitted_by=enterprise)
-    )
+    lists = InventoryList.objects.filter(declared_by(enterprise))
     lists = lists.filter(ebc_code=data["ebc_code"])
     for field in ("cop_no", "pre_no", "invt_no"):
         if data.get(field):
@@ -67,7 +118,7 @@ def documents_for(model, *, principal: Principal) -> QuerySet:
     enterprise = principal.enterprise
     if enterprise is None:
         return qs.none()
-    codes = [enterprise.customs_code, enterprise.uscc]
+    codes = own_codes(enterprise)
     condition = Q(submitted_by=enterprise)
     for field in PARTY_FIELDS[model]:
         condition |= Q(**{f"{field}__in": codes})
@@ -84,7 +135,7 @@ def receipts_for(*, principal: Principal) -> QuerySet[Receipt]:
 
 
 def inventory_timeline(inventory: InventoryList) -> list[Receipt]:
-    return list(Receipt.objects.filter(kind="inventory", document_id=inventory.pk).order_by("id"))
+    return list(Receipt.objects.filter(kind=DocumentKind.INVENTORY, document_id=inventory.pk).order_by("id"))
 
 
 def agency_receipts(*, agency: str) -> QuerySet[Receipt]:
@@ -94,9 +145,6 @@ def agency_receipts(*, agency: str) -> QuerySet[Receipt]:
 
 def waiting_for(inventory: InventoryList) -> list[str]:
     """The agencies a dispatched list is still waiting for (shown as "waiting for <agency>")."""
-    from .choices import InventoryStatus
-    from .models import AgencyDispatch
-
     if inventory.status != InventoryStatus.DISPATCHED or inventory.dispatch_batch_id is None:
         return []
     return list(
@@ -108,8 +156,6 @@ def waiting_for(inventory: InventoryList) -> list[str]:
 
 def parked_dispatches(*, agency: str | None = None):
     """The dead-letter list: dispatches whose retries ran out, for an official to re-drive."""
-    from .models import AgencyDispatch
-
     qs = (
         AgencyDispatch.objects.filter(state=AgencyDispatch.State.FAILED)
         .select_related("batch")
@@ -125,7 +171,7 @@ def returns_for(*, principal: Principal) -> QuerySet[InventoryRefund]:
     if principal.enterprise is None or principal.sees_everything:
         return qs
     enterprise = principal.enterprise
-    codes = [enterprise.customs_code, enterprise.uscc]
+    codes = own_codes(enterprise)
     return InventoryRefund.objects.filter(
         Q(pk__in=qs.values("pk"))
         | Q(inventory__trade_mode="1210", inventory__area_code__in=codes)
@@ -138,7 +184,7 @@ def returns_to_confirm(*, principal: Principal) -> QuerySet[InventoryRefund]:
     enterprise = principal.enterprise
     if enterprise is None:
         return InventoryRefund.objects.none()
-    codes = [enterprise.customs_code, enterprise.uscc]
+    codes = own_codes(enterprise)
     return (
         InventoryRefund.objects.filter(state=InventoryRefund.State.AWAITING_GOODS)
         .filter(
@@ -152,10 +198,6 @@ def returns_to_confirm(*, principal: Principal) -> QuerySet[InventoryRefund]:
 
 def dispatch_counts(*, agency: str) -> dict[str, int]:
     """How many batches the window sent this agency, by state of its answer."""
-    from django.db.models import Count
-
-    from .models import AgencyDispatch
-
     return dict(
         AgencyDispatch.objects.filter(agency=agency).order_by().values_list("state").annotate(n=Count("id"))
     )
