@@ -24,6 +24,8 @@ from typing import Any
 
 from lxml import etree
 
+from singlewindow.core.errors import ServiceError
+
 from .guids import new_guid
 
 CEB_NS = "http://www.chinaport.gov.cn/ceb"
@@ -68,7 +70,7 @@ EXPORT_MESSAGES = frozenset(
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
-class CebError(Exception):
+class CebError(ServiceError):
     """A message that cannot be read.
 
     `.code` is the data-exchange error code of DOMAIN 4.3 ("0001" format error, "0002" schema,
@@ -76,8 +78,8 @@ class CebError(Exception):
     """
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)  # args match __init__, so the error pickles (e.g. into Celery)
-        self.code = code
+        super().__init__(message, code=code)
+        self.args = (code, message)  # args match __init__, so the error pickles (e.g. into Celery)
         self.message = message
 
     def __str__(self) -> str:
@@ -86,6 +88,8 @@ class CebError(Exception):
 
 class CebBodyTooLarge(CebError):
     """The body is over MAX_BODY_BYTES; a subclass so the view can answer 413 without parsing text."""
+
+    status = 413
 
     def __init__(self, size: int) -> None:
         super().__init__(
