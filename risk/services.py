@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from declarations.choices import InventoryStatus
 from declarations.models import InventoryList
+from sharing.choices import AgencyCode, MemberRole
 from sharing.principal import Principal
 from sharing.services import audit_record
-from singlewindow.core.broker import send
+from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, new_row
 
 from .models import Alert, RiskAssessment, RiskRule
@@ -31,6 +32,18 @@ class Scored:
     facts: ListFacts
     score: int
     hits: list[dict[str, Any]]
+
+
+def may_review_risk(principal: Principal) -> bool:
+    """Customs officials (and site administrators) read the alert queue and the rules and decide alerts."""
+    return principal.is_agency(AgencyCode.CUSTOMS) or principal.is_superuser
+
+
+def may_change_rules(principal: Principal) -> bool:
+    """Customs administrators (and site administrators) change risk rules."""
+    return (
+        principal.is_agency(AgencyCode.CUSTOMS) and principal.role == MemberRole.ADMIN
+    ) or principal.is_superuser
 
 
 def hold_threshold() -> int:
@@ -136,7 +149,9 @@ def replay(assessment: RiskAssessment) -> tuple[Decimal, bool, int | None]:
     selected = assessment.decision == RiskAssessment.Decision.DISPATCH and value < assessment.draw_rate
     inspector = None
     if selected:
-        candidates = list(Membership.objects.filter(agency__code="customs").values_list("user_id", flat=True))
+        candidates = list(
+            Membership.objects.filter(agency__code=AgencyCode.CUSTOMS).values_list("user_id", flat=True)
+        )
         inspector = draw_inspector(
             assessment.draw_seed, assessment.inventory_id, candidates, assessment.inspector_conflicts
         )
@@ -152,7 +167,9 @@ def declare_conflict(*, assessment: RiskAssessment, by: Principal) -> RiskAssess
     if by.user is None or assessment.inspector_id != by.user.pk:
         raise PermissionError(_("Only the drawn inspector may declare a conflict of interest."))
     assessment.inspector_conflicts = [*assessment.inspector_conflicts, by.user.pk]
-    candidates = list(Membership.objects.filter(agency__code="customs").values_list("user_id", flat=True))
+    candidates = list(
+        Membership.objects.filter(agency__code=AgencyCode.CUSTOMS).values_list("user_id", flat=True)
+    )
     assessment.inspector_id = draw_inspector(
         assessment.draw_seed, assessment.inventory_id, candidates, assessment.inspector_conflicts
     )
@@ -166,7 +183,7 @@ def declare_conflict(*, assessment: RiskAssessment, by: Principal) -> RiskAssess
 @transaction.atomic
 def alert_decide(*, alert: Alert, outcome: str, reason: str, by: Principal) -> Alert:
     """A customs official releases, sends to inspection, or rejects a held list; the pipeline goes on."""
-    if not (by.is_agency("customs") or by.is_superuser):
+    if not may_review_risk(by):
         raise PermissionError(_("Only a customs official may decide on alerts."))
     if outcome not in Alert.Outcome.values:
         raise ValidationError({"outcome": [_("Choose release, inspect or reject.")]})
@@ -182,9 +199,8 @@ def alert_decide(*, alert: Alert, outcome: str, reason: str, by: Principal) -> A
     alert.decided_at = timezone.now()
     alert.save(update_fields=["status", "outcome", "reason", "decided_by", "decided_at"])
     audit_record(actor=by, action=f"alert.{outcome}", obj=alert.inventory, reason=reason, alert=alert.pk)
-    from singlewindow.tasks import resume_held
-
-    transaction.on_commit(lambda: send(resume_held, [alert.inventory_id]))
+    # By name: nothing imports the pipeline.
+    transaction.on_commit(lambda: send_named("clearance.resume_held", [alert.inventory_id]))
     return alert
 
 
@@ -198,7 +214,7 @@ def rule_change(
     parameters: dict | None = None,
 ) -> RiskRule:
     """Save a new version of a rule; the old version stays for the assessments that used it."""
-    if not (by.is_agency("customs") and by.role == "admin") and not by.is_superuser:
+    if not may_change_rules(by):
         raise PermissionError(_("Only a customs administrator may change risk rules."))
     current = RiskRule.objects.select_for_update().get(code=code, current=True)
     if weight is not None and not 0 <= weight <= 1000:

@@ -1,3 +1,5 @@
+"""Pages of risk control: the alert queue and its decisions, and the rules with their versions."""
+
 import json
 
 from django.contrib import messages
@@ -18,7 +20,7 @@ from .forms import AlertDecisionForm, RuleForm
 from .models import RiskRule
 from .rules import REGISTRY
 
-customs_required = guard(lambda p: p.is_agency("customs") or p.is_superuser)
+customs_required = guard(services.may_review_risk)
 
 
 @customs_required
@@ -86,7 +88,7 @@ def rule_list(request):
         )
         for rule in rules
     }
-    can_change = request.principal.is_superuser or request.principal.role == "admin"
+    can_change = services.may_change_rules(request.principal)
     return render(
         request,
         "risk/rule_list.html",

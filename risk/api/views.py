@@ -1,9 +1,12 @@
+"""REST of risk control: alerts and their decisions, and the rules (change, preview, versions)."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # answers 404 for a malformed id too
 from rest_framework.response import Response
 
+from sharing.choices import AgencyCode
 from singlewindow.core.api import official_of
 
 from .. import selectors, services
@@ -24,7 +27,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Alert.objects.none()
     serializer_class = AlertSerializer
-    permission_classes = [permissions.IsAuthenticated, official_of("customs")]
+    permission_classes = [permissions.IsAuthenticated, official_of(AgencyCode.CUSTOMS)]
     filterset_class = AlertFilterSet
     ordering_fields = ["score", "created_at"]
     ordering = ["-score", "created_at"]
@@ -64,7 +67,7 @@ class RiskRuleViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = RiskRule.objects.none()
     serializer_class = RiskRuleSerializer
-    permission_classes = [permissions.IsAuthenticated, official_of("customs")]
+    permission_classes = [permissions.IsAuthenticated, official_of(AgencyCode.CUSTOMS)]
     lookup_field = "code"
     pagination_class = None
 
