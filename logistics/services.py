@@ -14,7 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.models import Waybill
+from declarations.services.identity import content_hash
+from sharing.choices import AgencyCode, EnterpriseRole
 from sharing.principal import Principal
+from singlewindow.core.errors import ServiceError
 
 from .models import StockItem, StockMovement, TrackingEvent, Warehouse, WarehouseEntry, WarehouseEntryLine
 
@@ -24,7 +27,7 @@ MAX_BATCH = 1000
 def tracking_events_post(*, events: Sequence[dict[str, Any]], by: Principal) -> list[dict[str, Any]]:
     """A logistics firm reports steps of its own parcels; each answered in order. Idempotent."""
     enterprise = by.enterprise
-    if enterprise is None or not enterprise.is_approved or not enterprise.has_role("logistics"):
+    if enterprise is None or not enterprise.is_approved or not enterprise.has_role(EnterpriseRole.LOGISTICS):
         raise PermissionError(_("Only an approved logistics enterprise reports tracking events."))
     own = (enterprise.customs_code, enterprise.uscc)
     numbers = {e.get("logistics_no") for e in events if isinstance(e, dict)}
@@ -110,12 +113,8 @@ def on_waybill_signed(sender: Any, *, waybill: Waybill, signed_at: str, **kwargs
 # Warehouses and bonded stock (mode 1210)
 
 
-class StockRefused(Exception):
-    """A warehouse or entry request that breaks a rule; `.errors` names the fields."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
+class StockRefused(ServiceError):
+    """A warehouse or entry request that breaks a rule; `.fields` names the fields (400 unless said)."""
 
 
 def _require(by: Principal, *roles: str) -> Any:
@@ -128,12 +127,34 @@ def _require(by: Principal, *roles: str) -> Any:
     return enterprise
 
 
+def registrable_kinds(principal: Principal) -> list[tuple[str, str]]:
+    """The kinds of warehouse the caller may register: an approved operator any kind, an approved
+    e-commerce enterprise (an exporter) an overseas one; nobody else any."""
+    enterprise = principal.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        return []
+    if enterprise.has_role(EnterpriseRole.WAREHOUSE):
+        return list(Warehouse.Kind.choices)
+    if enterprise.has_role(EnterpriseRole.ECOMMERCE):
+        return [(Warehouse.Kind.OVERSEAS, Warehouse.Kind.OVERSEAS.label)]
+    return []
+
+
+def may_decide_warehouses(principal: Principal) -> bool:
+    """Customs (and site administrators) approve or reject warehouse registrations."""
+    return principal.is_agency(AgencyCode.CUSTOMS) or principal.is_superuser
+
+
 def warehouse_register(*, data: dict[str, Any], by: Principal) -> Warehouse:
     """An operator registers a bonded or ordinary warehouse; an exporter (or operator) an overseas one.
     Customs reviews it before lists may use it."""
     from sharing.services import audit_record
 
-    roles = ("ecommerce", "warehouse") if data["kind"] == Warehouse.Kind.OVERSEAS else ("warehouse",)
+    roles = (
+        (EnterpriseRole.ECOMMERCE, EnterpriseRole.WAREHOUSE)
+        if data["kind"] == Warehouse.Kind.OVERSEAS
+        else (EnterpriseRole.WAREHOUSE,)
+    )
     enterprise = _require(by, *roles)
     errors: dict[str, list[str]] = {}
     if Warehouse.objects.filter(code=data["code"]).exists():
@@ -168,13 +189,13 @@ def warehouse_decide(*, warehouse: Warehouse, approve: bool, reason: str, by: Pr
     """Customs approves or rejects a registration (only one still pending)."""
     from sharing.services import audit_record
 
-    if not (by.is_agency("customs") or by.is_superuser):
+    if not may_decide_warehouses(by):
         raise PermissionError(_("Only customs reviews warehouse registrations."))
     updated = Warehouse.objects.filter(pk=warehouse.pk, status=Warehouse.Status.PENDING).update(
         status=Warehouse.Status.APPROVED if approve else Warehouse.Status.REJECTED
     )
     if not updated:
-        raise StockRefused({"status": [_("This registration was already decided.")]})
+        raise StockRefused({"status": [_("This registration was already decided.")]}, status=409)
     warehouse.refresh_from_db()
     audit_record(actor=by.user, action=f"warehouse.{warehouse.status}", obj=warehouse, reason=reason)
     return warehouse
@@ -183,9 +204,7 @@ def warehouse_decide(*, warehouse: Warehouse, approve: bool, reason: str, by: Pr
 def warehouse_entry_submit(*, data: dict[str, Any], by: Principal) -> tuple[WarehouseEntry, bool]:
     """CEB711: goods enter a warehouse and its stock. Returns (entry, created); the same entry sent
     again (operator + cop_no) is answered with the first, and an entry never changes once made."""
-    from declarations.services import content_hash
-
-    enterprise = _require(by, "warehouse")
+    enterprise = _require(by, EnterpriseRole.WAREHOUSE)
     if data["operator_code"] not in (enterprise.customs_code, enterprise.uscc):
         raise StockRefused({"operator_code": [_("An entry is filed by the warehouse's own operator.")]})
     digest = content_hash({k: v for k, v in data.items() if k not in ("guid", "app_time")})

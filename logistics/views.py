@@ -12,7 +12,6 @@ from rest_framework import serializers
 
 from declarations import selectors as declaration_selectors
 from parks import selectors as park_selectors
-from sharing.principal import Principal
 from singlewindow.core.access import guard
 from singlewindow.core.api import flatten_errors
 from singlewindow.core.forms import add_service_errors
@@ -22,7 +21,7 @@ from .models import Warehouse
 from .schemas import WarehouseSchema
 
 warehouse_user_required = guard(lambda p: p.enterprise is not None or p.sees_everything)
-customs_official_required = guard(lambda p: p.is_agency("customs") or p.is_superuser)
+customs_official_required = guard(services.may_decide_warehouses)
 
 
 def track(request):
@@ -72,23 +71,11 @@ class WarehouseForm(forms.Form):
         return data
 
 
-def _registrable_kinds(principal: Principal) -> list[tuple[str, str]]:
-    """What the caller may register: an operator any kind, an exporter an overseas warehouse."""
-    enterprise = principal.enterprise
-    if enterprise is None or not enterprise.is_approved:
-        return []
-    if enterprise.has_role("warehouse"):
-        return list(Warehouse.Kind.choices)
-    if enterprise.has_role("ecommerce"):
-        return [(Warehouse.Kind.OVERSEAS, Warehouse.Kind.OVERSEAS.label)]
-    return []
-
-
 @warehouse_user_required
 def warehouse_list(request):
     """The warehouses the caller may see; an operator (or an exporter, overseas) registers one."""
     principal = request.principal
-    kinds = _registrable_kinds(principal)
+    kinds = services.registrable_kinds(principal)
     if request.method == "POST" and not kinds:
         raise PermissionDenied
     form = WarehouseForm(request.POST or None, kinds=kinds) if kinds else None
@@ -99,7 +86,7 @@ def warehouse_list(request):
         except serializers.ValidationError as exc:
             add_service_errors(form, ValidationError(flatten_errors(exc.detail)))
         except services.StockRefused as exc:
-            add_service_errors(form, ValidationError(exc.errors))
+            add_service_errors(form, exc)
         except PermissionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -115,7 +102,7 @@ def warehouse_list(request):
         "form": form,
         "status": status,
         "statuses": Warehouse.Status.choices,
-        "can_decide": principal.is_agency("customs") or principal.is_superuser,
+        "can_decide": services.may_decide_warehouses(principal),
         # Returned goods coming back to this operator (1210) or carrier (9610): it confirms them here.
         "returns_due": declaration_selectors.returns_to_confirm(principal=principal)[:50],
     }
@@ -139,7 +126,7 @@ def warehouse_decide(request, pk: int):
             by=request.principal,
         )
     except services.StockRefused as exc:
-        for field_messages in exc.errors.values():
+        for field_messages in exc.fields.values():
             for message in field_messages:
                 messages.error(request, message)
     else:
@@ -166,6 +153,6 @@ def warehouse_detail(request, pk: int):
         "warehouse": warehouse,
         "page": Paginator(stock, 100).get_page(request.GET.get("page")),
         "movements": movements,
-        "can_decide": principal.is_agency("customs") or principal.is_superuser,
+        "can_decide": services.may_decide_warehouses(principal),
     }
     return render(request, "logistics/warehouse_detail.html", context)

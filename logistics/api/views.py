@@ -1,12 +1,16 @@
+"""REST of intelligent logistics: tracking events in and the public timeline out, warehouses and their
+registration, bonded stock and its ledger, and CEB711 warehouse entries."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import exceptions, mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.base import ScopedReadOnlyViewSet
-from singlewindow.core.api import error_body, flatten_errors, official_of
+from sharing.choices import AgencyCode
+from singlewindow.core.api import error_body, official_of
 
 from .. import selectors, services
 from ..models import StockItem, StockMovement, Warehouse, WarehouseEntry
@@ -19,7 +23,7 @@ from .serializers import (
     WarehouseSerializer,
 )
 
-CustomsOfficial = official_of("customs")
+CustomsOfficial = official_of(AgencyCode.CUSTOMS)
 
 
 class TrackingStepSerializer(serializers.Serializer):
@@ -49,13 +53,13 @@ class TrackingEventsView(APIView):
             return Response(error_body("invalid", _("Send one event or a list of events.")), status=400)
         if len(events) > services.MAX_BATCH:
             return Response(error_body("too_many", _("At most 1000 events at once.")), status=413)
-        try:
-            results = services.tracking_events_post(events=events, by=request.principal)
-        except PermissionError as exc:
-            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+        # A PermissionError answers 403 through the one exception handler.
+        results = services.tracking_events_post(events=events, by=request.principal)
         rejected = [r for r in results if r["outcome"] == "rejected"]
         body = {"results": results, "accepted": len(results) - len(rejected), "rejected": len(rejected)}
         if rejected:
+            # Built here: the body carries every event's outcome beside the error, which no raised
+            # error has.
             first = next(iter(rejected[0]["errors"].items()))
             return Response(
                 {**error_body("invalid", f"{first[0]}: {first[1][0]}", rejected[0]["errors"]), **body},
@@ -73,9 +77,7 @@ class PublicTrackingView(APIView):
     def get(self, request, logistics_no: str):
         steps = list(selectors.public_timeline(logistics_no=logistics_no[:60]))
         if not steps:
-            return Response(
-                error_body("not_found", _("No parcel with this number has been tracked.")), status=404
-            )
+            raise exceptions.NotFound(_("No parcel with this number has been tracked."))
         return Response(
             {
                 "logistics_no": logistics_no,
@@ -83,17 +85,6 @@ class PublicTrackingView(APIView):
                 "steps": TrackingStepSerializer(steps, many=True).data,
             }
         )
-
-
-def _refused(exc: services.StockRefused, status_code: int = 400) -> Response:
-    first = next(iter(exc.errors.items()))
-    return Response(error_body("invalid", f"{first[0]}: {first[1][0]}", exc.errors), status=status_code)
-
-
-def _invalid(exc: serializers.ValidationError) -> Response:
-    errors = flatten_errors(exc.detail)
-    first = next(iter(errors.items()))
-    return Response(error_body("invalid", f"{first[0]}: {first[1][0]}", errors), status=400)
 
 
 @extend_schema(tags=["warehouses"])
@@ -110,16 +101,9 @@ class WarehouseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=WarehouseSchema, responses={201: WarehouseSerializer})
     def create(self, request, *args, **kwargs):
-        try:
-            data = WarehouseSchema().run_validation(request.data)
-        except serializers.ValidationError as exc:
-            return _invalid(exc)
-        try:
-            warehouse = services.warehouse_register(data=data, by=self.principal)
-        except PermissionError as exc:
-            return Response(error_body("permission_denied", str(exc)), status=403)
-        except services.StockRefused as exc:
-            return _refused(exc)
+        # Invalid input, a PermissionError and a StockRefused answer through the one exception handler.
+        data = WarehouseSchema().run_validation(request.data)
+        warehouse = services.warehouse_register(data=data, by=self.principal)
         return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WarehouseDecisionSerializer, responses={200: WarehouseSerializer})
@@ -128,15 +112,12 @@ class WarehouseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         warehouse = self.get_object()
         body = WarehouseDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            warehouse = services.warehouse_decide(
-                warehouse=warehouse,
-                approve=body.validated_data["approve"],
-                reason=body.validated_data["reason"],
-                by=self.principal,
-            )
-        except services.StockRefused as exc:
-            return _refused(exc, 409)
+        warehouse = services.warehouse_decide(
+            warehouse=warehouse,
+            approve=body.validated_data["approve"],
+            reason=body.validated_data["reason"],
+            by=self.principal,
+        )
         return Response(WarehouseSerializer(warehouse).data)
 
 
@@ -178,16 +159,8 @@ class WarehouseEntryViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=WarehouseEntrySchema, responses={201: WarehouseEntrySerializer})
     def create(self, request, *args, **kwargs):
-        try:
-            data = WarehouseEntrySchema().run_validation(request.data)
-        except serializers.ValidationError as exc:
-            return _invalid(exc)
-        try:
-            entry, created = services.warehouse_entry_submit(data=data, by=self.principal)
-        except PermissionError as exc:
-            return Response(error_body("permission_denied", str(exc)), status=403)
-        except services.StockRefused as exc:
-            return _refused(exc)
+        data = WarehouseEntrySchema().run_validation(request.data)
+        entry, created = services.warehouse_entry_submit(data=data, by=self.principal)
         entry = selectors.entries_for(principal=self.principal).get(pk=entry.pk)
         return Response(
             WarehouseEntrySerializer(entry).data,
