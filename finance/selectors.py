@@ -1,4 +1,5 @@
-"""Reads of the tax reference data, returned as the plain values `finance.tax` works with."""
+"""Reads of financial services: the tax reference data (as the plain values `finance.tax` works with),
+monthly tax summaries, forex statements, guarantees, financing records, and who may read which."""
 
 import datetime
 from collections.abc import Iterable
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from sharing.choices import AgencyCode
 from singlewindow.core.months import month_bounds
 
 from .models import (
@@ -118,13 +120,16 @@ def enterprise_record(enterprise: Any, *, on: datetime.date) -> EnterpriseRecord
 
     Finance reads credit here, as risk does, because the grade is part of the record."""
     from credit import selectors as credit_selectors
+    from declarations.choices import InventoryStatus
     from declarations.models import ExportInventoryList, InventoryList
 
     since = on - datetime.timedelta(days=365)
     codes = [enterprise.customs_code, enterprise.uscc]
-    imports = InventoryList.objects.filter(ebc_code__in=codes, status="released", final_at__date__gte=since)
+    imports = InventoryList.objects.filter(
+        ebc_code__in=codes, status=InventoryStatus.RELEASED, final_at__date__gte=since
+    )
     exports = ExportInventoryList.objects.filter(
-        ebc_code__in=codes, status="released", final_at__date__gte=since
+        ebc_code__in=codes, status=InventoryStatus.RELEASED, final_at__date__gte=since
     )
     imported = imports.aggregate(value=Sum("dutiable_value"), n=Count("id"))
     exported = exports.aggregate(value=Sum("fob_value_cny"), n=Count("id"))
@@ -151,6 +156,49 @@ def financing_limit(record: EnterpriseRecord) -> Decimal:
         FINANCING_SHARE / max(1, record.credit_rank - 1) if record.credit_rank > 1 else FINANCING_SHARE * 2
     )
     return min(FINANCING_CAP, (record.volume_12m * share).quantize(Decimal("0.01")))
+
+
+def own_codes(principal: Any) -> set[str]:
+    """The codes an enterprise's documents carry for it (customs code and USCC); none for others."""
+    enterprise = principal.enterprise
+    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
+
+
+def reads_every_tax_summary(principal: Any) -> bool:
+    """Tax and customs officials (and site administrators) read any guarantor's month."""
+    return (
+        principal.is_agency(AgencyCode.TAX)
+        or principal.is_agency(AgencyCode.CUSTOMS)
+        or principal.is_superuser
+    )
+
+
+def reads_tax_summaries(principal: Any) -> bool:
+    """Who may ask for a tax summary at all: those officials, and an enterprise for its own months."""
+    return principal.enterprise is not None or reads_every_tax_summary(principal)
+
+
+def tax_summary_guarantor(principal: Any, requested: str) -> str | None:
+    """The guarantor whose month the caller reads: an official's choice ("" when none is named); an
+    enterprise's own code (its customs code unless it names its USCC); None when the code named is
+    not the enterprise's. The caller must pass `reads_tax_summaries`."""
+    if reads_every_tax_summary(principal):
+        return requested
+    code = requested or principal.enterprise.customs_code
+    return code if code in own_codes(principal) else None
+
+
+def reads_forex_statements(principal: Any) -> bool:
+    """An enterprise reads its own forex statements; officials (and site administrators) anyone's."""
+    return principal.enterprise is not None or principal.sees_everything
+
+
+def forex_statement_codes(principal: Any, requested: str) -> set[str]:
+    """The exporter codes whose statement the caller reads: an official's choice (none when none is
+    named); an enterprise its own, whatever it names."""
+    if principal.sees_everything:
+        return {requested} if requested else set()
+    return own_codes(principal)
 
 
 def guarantees_for(*, principal: Any) -> QuerySet[TaxGuarantee]:

@@ -9,11 +9,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharing.choices import NotificationKind
+from sharing.choices import AgencyCode, NotificationKind
 from sharing.models import Enterprise
 from sharing.principal import Principal
 from sharing.services import audit_record, notification_create
 from singlewindow.core import months
+from singlewindow.core.errors import ServiceError
 
 from . import selectors
 from .models import (
@@ -26,16 +27,30 @@ from .models import (
 )
 
 
-class FinanceRefused(Exception):
-    """A request that breaks a rule: `.errors` names the fields; `.status` is the HTTP answer."""
+class FinanceRefused(ServiceError):
+    """A request that breaks a rule: `.fields` names the fields; `.status` is the HTTP answer (400
+    unless said)."""
 
-    def __init__(self, errors: dict[str, list[str]], status: int = 400):
-        super().__init__(errors)
-        self.errors, self.status = errors, status
+    code = "refused"
+
+
+def is_official_of(by: Principal, *codes: str) -> bool:
+    """An official of one of these agencies, or a site administrator."""
+    return by.is_superuser or any(by.is_agency(code) for code in codes)
+
+
+def may_act_for_tax(by: Principal) -> bool:
+    """Tax officials consolidate months and top up guarantees."""
+    return is_official_of(by, AgencyCode.TAX)
+
+
+def may_decide_financing(by: Principal) -> bool:
+    """Financial services officers decide financing requests."""
+    return is_official_of(by, AgencyCode.FINANCE)
 
 
 def _require_agency(by: Principal, *codes: str) -> None:
-    if not (by.is_superuser or any(by.is_agency(code) for code in codes)):
+    if not is_official_of(by, *codes):
         raise PermissionError(
             _("Only officials of %(agencies)s may do this.") % {"agencies": ", ".join(codes)}
         )
@@ -46,7 +61,7 @@ def tax_consolidate(
 ) -> tuple[TaxConsolidation, bool]:
     """A tax official consolidates a guarantor's finished month into one payment form: its bills go from
     generated (1) to consolidated (2), CEB818. Idempotent: the month is consolidated once."""
-    _require_agency(by, "tax")
+    _require_agency(by, AgencyCode.TAX)
     if not months.is_over(year, month):
         raise FinanceRefused({"month": [_("Only a month that is over can be consolidated.")]}, status=409)
     with transaction.atomic():
@@ -92,7 +107,7 @@ def guarantee_top_up(
     *, guarantee: TaxGuarantee, amount: Decimal, reference: str, by: Principal
 ) -> GuaranteeTopUp:
     """A tax official raises a guarantee; idempotent per bank guarantee reference."""
-    _require_agency(by, "tax")
+    _require_agency(by, AgencyCode.TAX)
     if amount <= 0:
         raise FinanceRefused({"amount": [_("A top-up is a positive amount.")]})
     with transaction.atomic():
@@ -169,7 +184,7 @@ def financing_decide(
 ) -> FinancingRequest:
     """A financial services officer decides. An approval above the suggested limit needs a note saying
     why; an enterprise on the negative list or of a dishonest level is not financed."""
-    _require_agency(by, "finance")
+    _require_agency(by, AgencyCode.FINANCE)
     if approve and request.suggested_limit <= 0:
         raise FinanceRefused(
             {"approve": [_("The enterprise's record (credit level or negative list) rules out financing.")]}
@@ -203,6 +218,9 @@ def financing_decide(
 
 __all__ = [
     "FinanceRefused",
+    "is_official_of",
+    "may_act_for_tax",
+    "may_decide_financing",
     "financing_apply",
     "financing_decide",
     "guarantee_top_up",

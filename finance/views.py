@@ -5,7 +5,7 @@ service as the API."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharing.principal import Principal
 from singlewindow.core import months
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
@@ -22,30 +21,13 @@ from . import selectors, services
 from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm, TaxSummaryForm, TopUpForm
 from .models import FinancingRequest
 
-tax_reader_required = guard(
-    lambda p: p.enterprise is not None or p.is_agency("tax") or p.is_agency("customs") or p.is_superuser
-)
-enterprise_or_official_required = guard(lambda p: p.enterprise is not None or p.sees_everything)
-financing_user_required = guard(
-    lambda p: p.enterprise is not None or p.is_agency("finance") or p.is_superuser
-)
+tax_reader_required = guard(selectors.reads_tax_summaries)
+enterprise_or_official_required = guard(selectors.reads_forex_statements)
+financing_user_required = guard(lambda p: p.enterprise is not None or services.may_decide_financing(p))
 
 
 def _page(request, queryset, size: int = 25):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _own_codes(principal: Principal) -> set[str]:
-    enterprise = principal.enterprise
-    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
-
-
-def _refused(form, exc: services.FinanceRefused) -> None:
-    add_service_errors(form, ValidationError(exc.errors))
-
-
-def _is_tax_official(principal: Principal) -> bool:
-    return principal.is_agency("tax") or principal.is_superuser
 
 
 # --- the monthly tax summary ---------------------------------------------------------------------
@@ -60,14 +42,12 @@ def tax_summary(request):
         return _consolidate(request)
     year, month = months.last_month()
     period = TaxSummaryForm({"year": year, "month": month, **request.GET.dict()})
-    official = principal.is_agency("tax") or principal.is_agency("customs") or principal.is_superuser
+    official = selectors.reads_every_tax_summary(principal)
     summary = None
     if period.is_valid():
-        code = period.cleaned_data["assure_code"]
-        if not official:
-            code = code or principal.enterprise.customs_code
-            if code not in _own_codes(principal):
-                raise Http404
+        code = selectors.tax_summary_guarantor(principal, period.cleaned_data["assure_code"])
+        if code is None:
+            raise Http404
         if code:
             data = period.cleaned_data
             summary = selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
@@ -77,7 +57,7 @@ def tax_summary(request):
         context["csv_url"] = f"{reverse('finance-api:tax-summary-csv')}?{urlencode(query)}"
         # A month is consolidated once it is over, and only once.
         context["can_consolidate"] = (
-            _is_tax_official(principal)
+            services.may_act_for_tax(principal)
             and summary.consolidation is None
             and months.is_over(summary.year, summary.month)
             and bool(summary.bills or summary.credits)
@@ -88,7 +68,7 @@ def tax_summary(request):
 def _consolidate(request):
     """The consolidate button: the period comes back in hidden fields; the answer is a message."""
     principal = request.principal
-    if not _is_tax_official(principal):
+    if not services.may_act_for_tax(principal):
         raise PermissionDenied
     posted = TaxSummaryForm(request.POST)
     if not posted.is_valid() or not posted.cleaned_data["assure_code"]:
@@ -97,7 +77,7 @@ def _consolidate(request):
     try:
         consolidation, created = services.tax_consolidate(by=principal, **posted.cleaned_data)
     except services.FinanceRefused as exc:
-        for field_messages in exc.errors.values():
+        for field_messages in exc.fields.values():
             for message in field_messages:
                 messages.error(request, message)
     else:
@@ -120,7 +100,7 @@ def guarantee_list(request):
     guarantees = selectors.guarantees_for(principal=principal)
     bound = None
     if request.method == "POST":
-        if not _is_tax_official(principal):
+        if not services.may_act_for_tax(principal):
             raise PermissionDenied
         ident = request.POST.get("guarantee", "")
         guarantee = get_object_or_404(guarantees, pk=int(ident) if ident.isdigit() else 0)
@@ -129,7 +109,7 @@ def guarantee_list(request):
             try:
                 services.guarantee_top_up(guarantee=guarantee, by=principal, **bound.cleaned_data)
             except services.FinanceRefused as exc:
-                _refused(bound, exc)
+                add_service_errors(bound, exc)
             else:
                 messages.success(
                     request,
@@ -145,7 +125,7 @@ def guarantee_list(request):
     return render(
         request,
         "finance/guarantee_list.html",
-        {"page": page, "rows": rows, "can_top_up": _is_tax_official(principal)},
+        {"page": page, "rows": rows, "can_top_up": services.may_act_for_tax(principal)},
     )
 
 
@@ -161,10 +141,7 @@ def forex_statement(request):
     statement, csv_url = None, ""
     if period.is_valid():
         data = period.cleaned_data
-        if principal.sees_everything:
-            codes = {data["ebc_code"]} if data["ebc_code"] else set()
-        else:
-            codes = _own_codes(principal)
+        codes = selectors.forex_statement_codes(principal, data["ebc_code"])
         if codes:
             statement = selectors.forex_statement(ebc_codes=codes, year=data["year"], month=data["month"])
             query = {"year": data["year"], "month": data["month"]}
@@ -189,7 +166,7 @@ def forex_statement(request):
 @financing_user_required
 def financing(request):
     """An enterprise applies and follows its requests; a financial services officer decides."""
-    if request.principal.is_agency("finance") or request.principal.is_superuser:
+    if services.may_decide_financing(request.principal):
         return _financing_queue(request)
     principal = request.principal
     form = FinancingApplyForm(request.POST or None)
@@ -197,7 +174,7 @@ def financing(request):
         try:
             services.financing_apply(enterprise=principal.enterprise, by=principal, **form.cleaned_data)
         except services.FinanceRefused as exc:
-            _refused(form, exc)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -236,7 +213,7 @@ def _financing_queue(request):
                     by=principal,
                 )
             except services.FinanceRefused as exc:
-                _refused(bound, exc)
+                add_service_errors(bound, exc)
             else:
                 messages.success(
                     request,

@@ -8,13 +8,14 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from declarations import ceb
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
+from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body, official_of
 
 from .. import selectors, services
@@ -31,22 +32,18 @@ from .serializers import (
     TopUpSerializer,
 )
 
-TaxOfficial = official_of("tax")
-FinanceOfficial = official_of("finance")
+TaxOfficial = official_of(AgencyCode.TAX)
+FinanceOfficial = official_of(AgencyCode.FINANCE)
 PERIOD = [
     OpenApiParameter("year", int, required=True),
     OpenApiParameter("month", int, required=True),
 ]
 
 
-def _own_codes(principal) -> set[str]:
-    enterprise = principal.enterprise
-    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
-
-
-def _refused(exc: services.FinanceRefused) -> Response:
-    first = next(iter(exc.errors.items()))
-    return Response(error_body("refused", f"{first[0]}: {first[1][0]}", exc.errors), status=exc.status)
+def _name_it(field: str, detail: str) -> Response:
+    # Built here: the detail ("assure_code: name the guarantor.") is not the field's message
+    # ("Required."), which a raised ServiceError's detail always is.
+    return Response(error_body("invalid", detail, {field: [_("Required.")]}), status=400)
 
 
 class TaxSummaryMixin(PrincipalMixin):
@@ -55,21 +52,13 @@ class TaxSummaryMixin(PrincipalMixin):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         principal = self.principal
-        if principal.is_agency("tax") or principal.is_agency("customs") or principal.is_superuser:
-            code = data.get("assure_code")
-            if not code:
-                return None, Response(
-                    error_body(
-                        "invalid", _("assure_code: name the guarantor."), {"assure_code": [_("Required.")]}
-                    ),
-                    status=400,
-                )
-        elif principal.enterprise is not None:
-            code = data.get("assure_code") or principal.enterprise.customs_code
-            if code not in _own_codes(principal):
-                return None, Response(error_body("not_found", _("No such guarantor of yours.")), status=404)
-        else:
-            return None, Response(error_body("permission_denied", _("Sign in.")), status=403)
+        if not selectors.reads_tax_summaries(principal):
+            raise exceptions.PermissionDenied(_("Sign in."))
+        code = selectors.tax_summary_guarantor(principal, data.get("assure_code") or "")
+        if code is None:
+            raise exceptions.NotFound(_("No such guarantor of yours."))
+        if not code:
+            return None, _name_it("assure_code", _("assure_code: name the guarantor."))
         return selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"]), None
 
 
@@ -162,7 +151,7 @@ class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def scoped_queryset(self, principal):
         if principal.sees_everything:
             return TaxConsolidation.objects.all()
-        return TaxConsolidation.objects.filter(assure_code__in=_own_codes(principal))
+        return TaxConsolidation.objects.filter(assure_code__in=selectors.own_codes(principal))
 
     def get_permissions(self):
         if self.action == "create":
@@ -175,18 +164,10 @@ class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if not data.get("assure_code"):
-            return Response(
-                error_body(
-                    "invalid", _("assure_code: name the guarantor."), {"assure_code": [_("Required.")]}
-                ),
-                status=400,
-            )
-        try:
-            consolidation, created = services.tax_consolidate(
-                assure_code=data["assure_code"], year=data["year"], month=data["month"], by=self.principal
-            )
-        except services.FinanceRefused as exc:
-            return _refused(exc)
+            return _name_it("assure_code", _("assure_code: name the guarantor."))
+        consolidation, created = services.tax_consolidate(
+            assure_code=data["assure_code"], year=data["year"], month=data["month"], by=self.principal
+        )
         return Response(
             TaxConsolidationSerializer(consolidation).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -199,7 +180,7 @@ class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         consolidation = self.get_object()
         bills = list(consolidation.bills.order_by("id")[:100])
         if not bills:
-            return Response(error_body("not_found", _("No bills in this consolidation.")), status=404)
+            raise exceptions.NotFound(_("No bills in this consolidation."))
         return HttpResponse(ceb.build_tax_status(bills), content_type="application/xml; charset=utf-8")
 
 
@@ -226,15 +207,12 @@ class TaxGuaranteeViewSet(ScopedReadOnlyViewSet):
         guarantee = self.get_object()
         body = TopUpSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.guarantee_top_up(
-                guarantee=guarantee,
-                amount=Decimal(body.validated_data["amount"]),
-                reference=body.validated_data["reference"],
-                by=self.principal,
-            )
-        except services.FinanceRefused as exc:
-            return _refused(exc)
+        services.guarantee_top_up(
+            guarantee=guarantee,
+            amount=Decimal(body.validated_data["amount"]),
+            reference=body.validated_data["reference"],
+            by=self.principal,
+        )
         guarantee.refresh_from_db()
         return Response(TaxGuaranteeSerializer(guarantee).data, status=status.HTTP_201_CREATED)
 
@@ -244,18 +222,11 @@ class ForexStatementMixin(PrincipalMixin):
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         principal = self.principal
-        if principal.sees_everything:
-            code = request.query_params.get("ebc_code", "")
-            if not code:
-                return None, Response(
-                    error_body("invalid", _("ebc_code: name the exporter."), {"ebc_code": [_("Required.")]}),
-                    status=400,
-                )
-            codes = {code}
-        elif principal.enterprise is not None:
-            codes = _own_codes(principal)
-        else:
-            return None, Response(error_body("permission_denied", _("Sign in.")), status=403)
+        if not selectors.reads_forex_statements(principal):
+            raise exceptions.PermissionDenied(_("Sign in."))
+        codes = selectors.forex_statement_codes(principal, request.query_params.get("ebc_code", ""))
+        if not codes:
+            return None, _name_it("ebc_code", _("ebc_code: name the exporter."))
         year, month = query.validated_data["year"], query.validated_data["month"]
         return (year, month, selectors.forex_statement(ebc_codes=codes, year=year, month=month)), None
 
@@ -336,19 +307,12 @@ class FinancingRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         body = FinancingRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if self.principal.enterprise is None:
-            return Response(
-                error_body("permission_denied", _("An enterprise applies for itself.")), status=403
-            )
-        try:
-            financing = services.financing_apply(
-                enterprise=self.principal.enterprise,
-                by=self.principal,
-                **{k: body.validated_data[k] for k in ("kind", "amount", "term_months", "purpose")},
-            )
-        except PermissionError as exc:
-            return Response(error_body("permission_denied", str(exc)), status=403)
-        except services.FinanceRefused as exc:
-            return _refused(exc)
+            raise exceptions.PermissionDenied(_("An enterprise applies for itself."))
+        financing = services.financing_apply(
+            enterprise=self.principal.enterprise,
+            by=self.principal,
+            **{k: body.validated_data[k] for k in ("kind", "amount", "term_months", "purpose")},
+        )
         return Response(FinancingRequestSerializer(financing).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FinancingDecisionSerializer, responses={200: FinancingRequestSerializer})
@@ -357,13 +321,10 @@ class FinancingRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         financing = self.get_object()
         body = FinancingDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            financing = services.financing_decide(
-                request=financing,
-                approve=body.validated_data["approve"],
-                note=body.validated_data["note"],
-                by=self.principal,
-            )
-        except services.FinanceRefused as exc:
-            return _refused(exc)
+        financing = services.financing_decide(
+            request=financing,
+            approve=body.validated_data["approve"],
+            note=body.validated_data["note"],
+            by=self.principal,
+        )
         return Response(FinancingRequestSerializer(financing).data)
