@@ -1,7 +1,9 @@
-"""Reads of credit: the level of each enterprise on a date, in batches (a few queries per batch)."""
+"""Reads of credit: the level and standing of each enterprise on a date, in batches (a few queries per
+batch), and the public disclosure."""
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -43,6 +45,37 @@ def levels_for(enterprise_ids: Iterable[int], *, on: datetime.date) -> dict[int,
     return out
 
 
+@dataclass(frozen=True)
+class CreditStanding:
+    """An enterprise's credit as officials and the enterprise itself see it. An enterprise without a
+    profile yet stands at the starting score, at its score's level, with no decision."""
+
+    profile: CreditProfile | None
+    score: Decimal
+    level: CreditLevel
+    decided_level: str
+    on_negative_list: bool
+
+
+def standings_for(enterprise_ids: Iterable[int], *, on: datetime.date) -> dict[int, CreditStanding]:
+    """The standing of each enterprise on date `on`: the one place its defaults are decided."""
+    ids = set(enterprise_ids)
+    levels = levels_for(ids, on=on)
+    profiles = {p.enterprise_id: p for p in CreditProfile.objects.filter(enterprise_id__in=ids)}
+    negative = on_negative_list(ids, on=on)
+    out = {}
+    for enterprise_id in ids:
+        profile = profiles.get(enterprise_id)
+        out[enterprise_id] = CreditStanding(
+            profile=profile,
+            score=profile.score if profile else START_SCORE,
+            level=levels[enterprise_id],
+            decided_level=profile.decided_level if profile else "",
+            on_negative_list=enterprise_id in negative,
+        )
+    return out
+
+
 def on_negative_list(enterprise_ids: Iterable[int], *, on: datetime.date) -> dict[int, NegativeListEntry]:
     entries = NegativeListEntry.objects.filter(
         enterprise_id__in=set(enterprise_ids), starts_on__lte=on, ends_on__gte=on, lifted_at__isnull=True
@@ -56,10 +89,11 @@ def credit_history(enterprise_id: int) -> QuerySet[CreditEvent]:
 
 def public_disclosure(on: datetime.date) -> list[dict]:
     """What the public credit page shows: names, level, active negative-list entries; nothing private."""
+    from sharing.choices import EnterpriseStatus
     from sharing.models import Enterprise
 
     enterprises = list(
-        Enterprise.objects.filter(status="approved")
+        Enterprise.objects.filter(status=EnterpriseStatus.APPROVED)
         .order_by("name_zh")
         .only("id", "name_zh", "name_en", "customs_code")
     )

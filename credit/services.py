@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sharing.choices import AgencyCode
 from sharing.models import Enterprise
 from sharing.principal import Principal
 from sharing.services import audit_record
@@ -87,6 +88,16 @@ def _add_to_scores(totals: dict[int, Decimal]) -> None:
     from singlewindow.core.db import update_rows
 
     update_rows(profiles, ["score"])
+
+
+def may_decide_credit(principal: Principal) -> bool:
+    """Credit decisions (penalties, levels, the negative list) are customs' (the enterprise credit
+    system) and commerce's (the registry), and site administrators'."""
+    return (
+        principal.is_agency(AgencyCode.CUSTOMS)
+        or principal.is_agency(AgencyCode.COMMERCE)
+        or principal.is_superuser
+    )
 
 
 def _official(by: Principal) -> Any:

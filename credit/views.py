@@ -12,11 +12,9 @@ from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import CreditAdjustForm, LevelDecisionForm, NegativeListForm
-from .models import CreditLevel, CreditProfile, NegativeListEntry
+from .models import CreditLevel, NegativeListEntry
 
-credit_official_required = guard(
-    lambda p: p.is_agency("customs") or p.is_agency("commerce") or p.is_superuser
-)
+credit_official_required = guard(services.may_decide_credit)
 
 
 def disclosure(request):
@@ -68,12 +66,12 @@ def enterprise_credit(request, pk: int):
         for form in (adjust, decide, negative):
             if form.is_bound:
                 add_service_errors(form, exc)
-    profile = CreditProfile.objects.filter(enterprise=enterprise).first()
+    standing = selectors.standings_for([pk], on=today)[pk]
     context = {
         "enterprise": enterprise,
-        "level": selectors.levels_for([pk], on=today)[pk],
-        "profile": profile,
-        "score": profile.score if profile else selectors.START_SCORE,
+        "level": standing.level,
+        "profile": standing.profile,
+        "score": standing.score,
         "history": selectors.credit_history(pk)[:50],
         "entries": NegativeListEntry.objects.filter(enterprise=enterprise),
         "adjust": adjust,

@@ -10,11 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # answers 404 for a malformed id too
 from rest_framework.response import Response
 
+from sharing.choices import AgencyCode, EnterpriseStatus
 from sharing.models import Enterprise
 from singlewindow.core.api import official_of
 
 from .. import selectors, services
-from ..models import CreditLevel, CreditProfile, NegativeListEntry
+from ..models import CreditLevel, NegativeListEntry
 from .serializers import (
     CreditAdjustSerializer,
     CreditEventSerializer,
@@ -24,7 +25,8 @@ from .serializers import (
 )
 
 # Credit decisions are customs' (the enterprise credit system) and commerce's (the registry).
-CreditOfficial = official_of("customs", "commerce")
+# The same officials as services.may_decide_credit, with core's message.
+CreditOfficial = official_of(AgencyCode.CUSTOMS, AgencyCode.COMMERCE)
 
 
 @dataclass
@@ -47,7 +49,7 @@ class CreditProfileViewSet(viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         principal = self.request.principal
-        qs = Enterprise.objects.filter(status="approved").order_by("customs_code")
+        qs = Enterprise.objects.filter(status=EnterpriseStatus.APPROVED).order_by("customs_code")
         if principal.sees_everything:
             return qs
         if principal.enterprise is not None:
@@ -55,18 +57,14 @@ class CreditProfileViewSet(viewsets.GenericViewSet):
         return qs.none()
 
     def _rows(self, enterprises) -> list[Row]:
-        today = timezone.localdate()
-        ids = [e.pk for e in enterprises]
-        levels = selectors.levels_for(ids, on=today)
-        profiles = {p.enterprise_id: p for p in CreditProfile.objects.filter(enterprise_id__in=ids)}
-        negative = selectors.on_negative_list(ids, on=today)
+        standings = selectors.standings_for([e.pk for e in enterprises], on=timezone.localdate())
         return [
             Row(
                 e,
-                profiles[e.pk].score if e.pk in profiles else selectors.START_SCORE,
-                levels[e.pk],
-                profiles[e.pk].decided_level if e.pk in profiles else "",
-                e.pk in negative,
+                standings[e.pk].score,
+                standings[e.pk].level,
+                standings[e.pk].decided_level,
+                standings[e.pk].on_negative_list,
             )
             for e in enterprises
         ]
