@@ -39,9 +39,13 @@ chromium:
 	  else echo "warning: chromium is missing and cannot be installed here; browser tests will be skipped"; fi; \
 	fi
 
+# ruff; the import contract of the apps' layering (pyproject's [tool.importlinter]); mypy (strict on the
+# modules pyproject's [tool.mypy] lists, lenient elsewhere).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy .
 
 checks: install-test
 	$(BIN)/python manage.py check --fail-level WARNING
