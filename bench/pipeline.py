@@ -581,8 +581,8 @@ class ResourceMeter:
 def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=None) -> None:
     from datetime import timedelta
 
+    from clearance import sweeper
     from declarations.models import InventoryList
-    from singlewindow import clearance
 
     chunks = [declarations[i : i + args.batch] for i in range(0, len(declarations), args.batch)]
     requests = [
@@ -633,7 +633,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
         )
         if chaos and time.monotonic() - swept > 5:
             # What beat does every 30 s in production, sooner: re-send what the killed workers held.
-            clearance.sweep(stale_after=timedelta(seconds=10))
+            sweeper.sweep(stale_after=timedelta(seconds=10))
             swept = time.monotonic()
         if waiting is None and stored >= args.n:
             break

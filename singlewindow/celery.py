@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "singlewindow.settings.local")
 app = Celery("singlewindow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# The pipeline's tasks live in the project package, which is not an installed app.
+# Project-level tasks outside the apps (the apps, the pipeline included, are autodiscovered).
 app.conf.imports = ("singlewindow.tasks",)
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from kombu.exceptions import OperationalError
 
+from clearance import sweeper, tasks
 from declarations.models import AgencyDispatch, InventoryList
-from singlewindow import clearance, tasks
 
 from .factories import ClearanceWorld
 
@@ -41,7 +41,7 @@ def test_intake_while_the_broker_is_down_then_the_sweeper_catches_up(
     # Back up: the sweeper finds the waiting list and the unsent dispatches.
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        clearance.sweep(stale_after=timedelta(0))
+        sweeper.sweep(stale_after=timedelta(0))
     inventory.refresh_from_db()
     assert inventory.status == "released", inventory.status_reason
     assert AgencyDispatch.objects.filter(state="answered").count() == 4
@@ -60,7 +60,7 @@ def test_dispatches_not_sent_stay_pending_for_the_sweeper(monkeypatch, django_ca
     assert set(AgencyDispatch.objects.values_list("state", flat=True)) == {"pending"}
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        clearance.sweep(stale_after=timedelta(0))
+        sweeper.sweep(stale_after=timedelta(0))
     assert InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"]).status == "released"
 
 

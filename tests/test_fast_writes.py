@@ -207,9 +207,9 @@ def test_json_bodies_refused_are_refused_with_drfs_words(body):
 def test_each_agency_has_its_queue_and_its_tasks_go_there(world, monkeypatch):
     from django.conf import settings
 
+    from clearance import dispatch, tasks
     from declarations.models import AgencyDispatch
     from sharing.adapters import AGENCIES
-    from singlewindow import clearance, tasks
 
     assert set(settings.AGENCY_QUEUES) == set(AGENCIES)
     queues = {q.name for q in settings.CELERY_TASK_QUEUES}
@@ -220,7 +220,7 @@ def test_each_agency_has_its_queue_and_its_tasks_go_there(world, monkeypatch):
         tasks.dispatch_to_agency, "apply_async", lambda args, queue: sent.append((args[0], queue))
     )
     dispatches = dict(AgencyDispatch.objects.values_list("pk", "agency"))
-    clearance.publish(list(dispatches))
+    dispatch.publish(list(dispatches))
     assert sorted(sent) == sorted(dispatches.items())
 
 

@@ -255,10 +255,10 @@ def test_worker_killed_mid_fan_out_loses_and_doubles_nothing():
     from datetime import timedelta
 
     from bench.pipeline import ledger_problems
+    from clearance import sweeper
     from credit.models import CreditLevel
     from declarations.models import AgencyDispatch, InventoryList
     from logistics.models import StockItem, Warehouse
-    from singlewindow import clearance
 
     from .conftest import reload_reference_data
     from .factories import ClearanceWorld
@@ -339,7 +339,7 @@ def test_worker_killed_mid_fan_out_loses_and_doubles_nothing():
                 process = start_worker()
             if InventoryList.objects.filter(final_at__isnull=True).count() == 0:
                 break
-            clearance.sweep(stale_after=timedelta(seconds=3))
+            sweeper.sweep(stale_after=timedelta(seconds=3))
             time.sleep(1)
     finally:
         with contextlib.suppress(ProcessLookupError):

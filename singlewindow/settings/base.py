@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "risk",
     "logistics",
     "stats",
+    "clearance",
 ]
 
 MIDDLEWARE = [

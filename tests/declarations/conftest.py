@@ -13,14 +13,14 @@ def no_random_inspection(db):
 @pytest.fixture
 def dispatched():
     """Two lists matched and dispatched, with the agencies not yet asked."""
+    from clearance import claim
     from declarations.models import InventoryList
-    from singlewindow import clearance
 
     from ..factories import ClearanceWorld
 
     world = ClearanceWorld()
     for n in (1, 2):
         assert {r.status_code for r in world.declare(world.declaration(n)).values()} == {201}
-    assert clearance.process_pending_lists() == 2
+    assert claim.process_pending_lists() == 2
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
     return world

@@ -11,9 +11,10 @@ import psycopg2
 import pytest
 from django.db import OperationalError, connection
 
+from clearance import answer
 from declarations import services
 from declarations.models import AgencyDispatch, InventoryList
-from singlewindow import clearance
+from singlewindow.core import broker
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -50,7 +51,7 @@ def one_step_at_a_time(monkeypatch):
 
     reload_reference_data()
     CreditLevel.objects.update(inspection_rate=0)
-    monkeypatch.setattr(clearance, "send", lambda *args, **kwargs: True)
+    monkeypatch.setattr(broker, "send", lambda *args, **kwargs: True)
     monkeypatch.setattr(services, "send", lambda *args, **kwargs: True)
 
 
@@ -58,7 +59,7 @@ def test_the_last_answer_is_kept_while_another_worker_holds_the_guarantee(dispat
     world = dispatched
     dispatches = {d.agency: d for d in AgencyDispatch.objects.all()}
     for agency in ("tax", "inspection", "forex"):
-        clearance.dispatch_to_agency(dispatch_id=dispatches[agency].pk)
+        answer.dispatch_to_agency(dispatch_id=dispatches[agency].pk)
 
     # Another worker's fan-in holds the guarantee.
     with other_session.cursor() as cursor:
@@ -67,7 +68,7 @@ def test_the_last_answer_is_kept_while_another_worker_holds_the_guarantee(dispat
         cursor.execute("SET lock_timeout = '300ms'")
     try:
         with pytest.raises(OperationalError, match="lock timeout"):
-            clearance.dispatch_to_agency(dispatch_id=dispatches["customs"].pk)
+            answer.dispatch_to_agency(dispatch_id=dispatches["customs"].pk)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
@@ -76,5 +77,5 @@ def test_the_last_answer_is_kept_while_another_worker_holds_the_guarantee(dispat
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
 
     other_session.rollback()
-    clearance.dispatch_to_agency(dispatch_id=dispatches["customs"].pk)  # delivered again
+    answer.dispatch_to_agency(dispatch_id=dispatches["customs"].pk)  # delivered again
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}

@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from clearance import answer, fan_in, sweeper
 from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
 from declarations.selectors import waiting_for
 from finance.models import BuyerQuota, TaxBill
 from sharing.adapters import AgencyUnavailable
 from sharing.models import Exchange
-from singlewindow import clearance
 
 pytestmark = pytest.mark.django_db
 
@@ -18,19 +19,19 @@ def test_outage_is_retried_then_completes_once(dispatched, settings):
     customs = AgencyDispatch.objects.get(agency="customs")
     settings.SINGLEWINDOW_ADAPTERS = {"customs": {"failure_rate": 1.0}}
     with pytest.raises(AgencyUnavailable):
-        clearance.dispatch_to_agency(dispatch_id=customs.pk)
+        answer.dispatch_to_agency(dispatch_id=customs.pk)
     customs.refresh_from_db()
     assert customs.attempts == 1 and customs.state != "answered"
     assert Exchange.objects.filter(agency="customs", status="failed").count() == 1
     # the other agencies answer meanwhile; the lists wait for customs
     for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
-        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+        answer.dispatch_to_agency(dispatch_id=dispatch.pk)
     inventory = InventoryList.objects.first()
     assert inventory.status == "dispatched" and waiting_for(inventory) == ["customs"]
     # customs comes back; the same task delivered twice changes nothing the second time
     settings.SINGLEWINDOW_ADAPTERS = {}
-    clearance.dispatch_to_agency(dispatch_id=customs.pk)
-    clearance.dispatch_to_agency(dispatch_id=customs.pk)
+    answer.dispatch_to_agency(dispatch_id=customs.pk)
+    answer.dispatch_to_agency(dispatch_id=customs.pk)
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
     assert AgencyDecision.objects.count() == 8  # 2 lists x 4 agencies
     assert Receipt.objects.filter(source="customs", return_status="800").count() == 2
@@ -40,9 +41,9 @@ def test_outage_is_retried_then_completes_once(dispatched, settings):
 
 def test_finalizing_twice_is_harmless(dispatched):
     for dispatch in AgencyDispatch.objects.all():
-        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+        answer.dispatch_to_agency(dispatch_id=dispatch.pk)
     batch_id = AgencyDispatch.objects.first().batch_id
-    assert clearance.finalize_if_complete(batch_id=batch_id) is False
+    assert fan_in.finalize_if_complete(batch_id=batch_id) is False
     assert TaxBill.objects.count() == 2
     used = sorted(BuyerQuota.objects.values_list("used", flat=True))
     assert all(u > 0 for u in used)
@@ -50,18 +51,18 @@ def test_finalizing_twice_is_harmless(dispatched):
 
 def _answer_all_but_the_fan_in(monkeypatch):
     """Every agency answers; the process dies after the last answer's commit, before the fan-in."""
-    real = clearance.finalize_if_complete
+    real = fan_in.finalize_if_complete
     dispatches = list(AgencyDispatch.objects.order_by("id"))
     for dispatch in dispatches[:-1]:
-        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+        answer.dispatch_to_agency(dispatch_id=dispatch.pk)
 
     def crash(**kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(clearance, "finalize_if_complete", crash)
+    monkeypatch.setattr(answer, "finalize_if_complete", crash)
     with pytest.raises(SystemExit):
-        clearance.dispatch_to_agency(dispatch_id=dispatches[-1].pk)
-    monkeypatch.setattr(clearance, "finalize_if_complete", real)
+        answer.dispatch_to_agency(dispatch_id=dispatches[-1].pk)
+    monkeypatch.setattr(answer, "finalize_if_complete", real)
     assert set(AgencyDispatch.objects.values_list("state", flat=True)) == {"answered"}  # the answer is kept
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
     return dispatches[-1]
@@ -69,48 +70,48 @@ def _answer_all_but_the_fan_in(monkeypatch):
 
 def test_a_fan_in_cut_off_by_a_crash_is_done_by_the_redelivered_task(dispatched, monkeypatch):
     last = _answer_all_but_the_fan_in(monkeypatch)
-    clearance.dispatch_to_agency(dispatch_id=last.pk)  # acks_late: the broker delivers it again
+    answer.dispatch_to_agency(dispatch_id=last.pk)  # acks_late: the broker delivers it again
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
     assert TaxBill.objects.count() == 2 and AgencyDecision.objects.count() == 8
 
 
 def test_a_fan_in_cut_off_by_a_crash_is_done_by_the_sweeper(dispatched, monkeypatch):
     _answer_all_but_the_fan_in(monkeypatch)
-    assert clearance.sweep()["batches_finalized"] == 0  # not yet stale: a worker may be on it
-    DispatchBatch.objects.update(created_at=clearance.timezone.now() - timedelta(minutes=5))
-    assert clearance.sweep()["batches_finalized"] == 1
+    assert sweeper.sweep()["batches_finalized"] == 0  # not yet stale: a worker may be on it
+    DispatchBatch.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert sweeper.sweep()["batches_finalized"] == 1
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
     assert TaxBill.objects.count() == 2
-    assert clearance.sweep()["batches_finalized"] == 0
+    assert sweeper.sweep()["batches_finalized"] == 0
 
 
 def test_the_sweeper_leaves_a_batch_an_agency_has_not_answered(dispatched):
     first = AgencyDispatch.objects.order_by("id").first()
-    clearance.dispatch_to_agency(dispatch_id=first.pk)
-    DispatchBatch.objects.update(created_at=clearance.timezone.now() - timedelta(minutes=5))
-    assert clearance.sweep()["batches_finalized"] == 0
+    answer.dispatch_to_agency(dispatch_id=first.pk)
+    DispatchBatch.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert sweeper.sweep()["batches_finalized"] == 0
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
 
 
 def test_sweeper_resends_what_a_crash_left(dispatched):
     # as if the process died between commit and publish: the dispatches are still pending
     AgencyDispatch.objects.update(
-        state="pending", published_at=None, created_at=clearance.timezone.now() - timedelta(minutes=5)
+        state="pending", published_at=None, created_at=timezone.now() - timedelta(minutes=5)
     )
-    result = clearance.sweep()
+    result = sweeper.sweep()
     assert result["dispatches"] == 4
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
-    assert clearance.sweep()["dispatches"] == 0
+    assert sweeper.sweep()["dispatches"] == 0
 
 
 def test_parked_dispatch_is_redriven(dispatched):
     customs = AgencyDispatch.objects.get(agency="customs")
-    clearance.dispatch_failed(dispatch_id=customs.pk)
+    answer.dispatch_failed(dispatch_id=customs.pk)
     customs.refresh_from_db()
     assert customs.state == "failed"
     for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
-        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
-    clearance.redrive(dispatch_id=customs.pk)
+        answer.dispatch_to_agency(dispatch_id=dispatch.pk)
+    answer.redrive(dispatch_id=customs.pk)
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
 
 
@@ -118,9 +119,9 @@ def test_parked_dispatch_is_listed_and_redriven_from_the_browser(dispatched, cli
     from ..factories import official
 
     customs = AgencyDispatch.objects.get(agency="customs")
-    clearance.dispatch_failed(dispatch_id=customs.pk)
+    answer.dispatch_failed(dispatch_id=customs.pk)
     for dispatch in AgencyDispatch.objects.exclude(agency="customs"):
-        clearance.dispatch_to_agency(dispatch_id=dispatch.pk)
+        answer.dispatch_to_agency(dispatch_id=dispatch.pk)
     client.force_login(official("forex"))  # another agency's official may not re-drive customs' dispatch
     assert client.post(f"/officials/dispatches/{customs.pk}/redrive/").status_code == 404
     client.force_login(official("customs"))

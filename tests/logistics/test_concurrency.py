@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
+from clearance import settlement
 from logistics import services as logistics_services
 from logistics.models import StockItem, Warehouse
 from sharing.adapters import Decision, DeclaredList
-from singlewindow import clearance
 
 from ..factories import EnterpriseFactory
 
@@ -121,7 +121,7 @@ def test_two_workers_cannot_overdraw_one_guarantee():
         decision = Decision(
             declared.id, "release", "399", "Tax guaranteed", amounts={"tax": declared.tax_amount}
         )
-        return clearance._commit_holdings("tax", [decision], {declared.id: declared})
+        return settlement.hold_import("tax", [decision], {declared.id: declared})
 
     for _round in range(5):
         outcomes = sorted(d[0].outcome for d in _race(hold))

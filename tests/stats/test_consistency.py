@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from clearance import amendments, review
 from credit.models import CreditLevel
 from declarations.models import ExportInventoryList, InventoryList
 from logistics.models import StockItem, Warehouse
 from risk.models import Alert
 from sharing.principal import principal_for_user
-from singlewindow import clearance
 from stats import selectors, services
 from stats.models import BUCKET_FIELDS, CLEARANCE_BUCKETS
 
@@ -95,13 +95,13 @@ def history(django_capture_on_commit_callbacks):
     inspected = [_cleared(world, world.declaration(n), capture) for n in (50, 51)]
     CreditLevel.objects.update(inspection_rate=0)
     assert {i.status for i in inspected} == {"inspection"}
-    clearance.inspection_conclude(inventory_id=inspected[0].pk, passed=True, reason="ok", official_id=None)
+    review.inspection_conclude(inventory_id=inspected[0].pk, passed=True, reason="ok", official_id=None)
     waiting = world.declaration(60)
     waiting_list = _cleared(world, waiting, capture, order=("inventory",))
     from declarations.services import amendment_for_list
 
     with capture(execute=True):
-        clearance.list_cancel(
+        amendments.list_cancel(
             inventory_id=waiting_list.pk,
             data=amendment_for_list(waiting_list, reason="x"),
             enterprise_id=world.seller.pk,

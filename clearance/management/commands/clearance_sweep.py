@@ -1,8 +1,10 @@
+"""`manage.py clearance_sweep`: one round of the sweeper, for cron or by hand."""
+
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from singlewindow import clearance
+from clearance import sweeper
 
 
 class Command(BaseCommand):
@@ -11,11 +13,11 @@ class Command(BaseCommand):
         "cut off (beat runs this every 30 s)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument(
             "--stale-after", type=int, default=60, help="seconds before a dispatch counts as stuck"
         )
 
-    def handle(self, *args, stale_after: int, **options):
-        result = clearance.sweep(stale_after=timedelta(seconds=stale_after))
+    def handle(self, *args: object, stale_after: int, **options: object) -> None:
+        result = sweeper.sweep(stale_after=timedelta(seconds=stale_after))
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in result.items()))

@@ -1,0 +1,145 @@
+"""Imports and exports as two values of one `Direction`: the steps run one code path and read here what
+differs (the model, the match rules, the agencies' contexts, the holds, the release and the ledgers)."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from declarations.choices import InventoryStatus, ReturnStatus
+from declarations.models import ExportInventoryList, InventoryList
+from sharing.adapters import ADAPTERS, Decision, DeclaredExport, DeclaredList
+from singlewindow.core.db import prefetch_children
+
+from . import contexts, settlement
+from .assess import assess
+from .declared import declare_export, declare_import
+from .match import match_exports, match_imports
+from .score import score
+
+# What the claim's steps (match, assess, score, dispatch) may change on a list; each list is written
+# once per claim, as its indexes are rewritten with every version of it.
+IMPORT_CLAIM_FIELDS = (
+    "match_requested_at",
+    "status",
+    "status_reason",
+    "return_status",
+    "order",
+    "payment",
+    "waybill",
+    "matched_at",
+    "dutiable_value",
+    "customs_tax",
+    "value_added_tax",
+    "consumption_tax",
+    "tax_amount",
+    "tax_regime",
+    "final_at",
+    "dispatch_batch",
+    "dispatched_at",
+)
+EXPORT_CLAIM_FIELDS = (
+    "match_requested_at",
+    "status",
+    "status_reason",
+    "return_status",
+    "order",
+    "receipt",
+    "waybill",
+    "fob_value_cny",
+    "dispatch_batch",
+)
+FINAL_FIELDS = ("status", "return_status", "status_reason", "invt_no", "final_at")
+
+
+@dataclass(frozen=True)
+class Direction:
+    name: str  # "import" or "export": the audit trail's prefix is derived from it
+    ie_flag: str  # DispatchBatch.ie_flag
+    model: type[Any]
+    decision_field: str  # the AgencyDecision column naming the list
+    claim_fields: tuple[str, ...]
+    dispatch_fields: tuple[str, ...]  # what a dispatch outside the claim writes
+    invt_letter: str  # DOMAIN 3.6: 4 district + 4 year + I/E + serial
+    audit_prefix: str
+    message_type: type[DeclaredList] | type[DeclaredExport]
+    clear: Callable[[list[Any]], list[Any]]  # match (and for imports assess and score): lists to dispatch
+    declare: Callable[[Any], Any]
+    contexts: dict[str, Callable[[Any], Any]]
+    adapter_method: str  # the adapters' decision function for this direction
+    hold: Callable[[str, list[Decision], dict[int, Any]], list[Decision]] | None
+    track: Callable[..., None] | None  # tracking events of the lists' waybills
+    finish: Callable[..., None]  # the fan-in's ledgers and credit events
+    conclude: Callable[..., None]  # an inspection's conclusion's ledgers and credit events
+    notify_partners: bool  # webhooks on final statuses
+    related: tuple[str, ...] = field(default=())  # loaded with the lists at the fan-in
+
+    def decide(self, agency: str, declared: Sequence[Any]) -> list[Decision]:
+        """The agency's decisions on a batch, with what it knows of it."""
+        decide: Callable[[Sequence[Any], Any], list[Decision]] = getattr(
+            ADAPTERS[agency], self.adapter_method
+        )
+        return decide(declared, self.contexts[agency](declared))
+
+    def load(self, queryset: QuerySet[Any]) -> list[Any]:
+        """The lists of `queryset` with their lines (and `related`), in a few queries for a batch."""
+        rows: Any = list(queryset.select_related(*self.related)) if self.related else queryset
+        return prefetch_children(rows, "items")
+
+    def release(self, inventory: Model, now: datetime) -> None:
+        inventory.status, inventory.return_status = InventoryStatus.RELEASED, ReturnStatus.RELEASED
+        inventory.status_reason, inventory.final_at = "", now
+        inventory.invt_no = (
+            f"{inventory.customs_code}{now:%Y}{self.invt_letter}{inventory.pk % 1_000_000_000:09d}"
+        )
+
+
+IMPORT = Direction(
+    name="import",
+    ie_flag="I",
+    model=InventoryList,
+    decision_field="inventory_id",
+    claim_fields=IMPORT_CLAIM_FIELDS,
+    dispatch_fields=("status", "return_status", "dispatch_batch", "dispatched_at"),
+    invt_letter="I",
+    audit_prefix="inventory",
+    message_type=DeclaredList,
+    clear=lambda lists: score(assess(match_imports(lists))),
+    declare=declare_import,
+    contexts=contexts.IMPORT_CONTEXTS,
+    adapter_method="decide",
+    hold=settlement.hold_import,
+    track=settlement.track,
+    finish=settlement.finish_imports,
+    conclude=settlement.conclude_import,
+    notify_partners=True,
+)
+EXPORT = Direction(
+    name="export",
+    ie_flag="E",
+    model=ExportInventoryList,
+    decision_field="export_list_id",
+    claim_fields=EXPORT_CLAIM_FIELDS,
+    dispatch_fields=("status", "return_status", "dispatch_batch"),
+    invt_letter="E",
+    audit_prefix="export",
+    message_type=DeclaredExport,
+    clear=match_exports,
+    declare=declare_export,
+    contexts=contexts.EXPORT_CONTEXTS,
+    adapter_method="decide_export",
+    hold=None,
+    track=None,
+    finish=settlement.finish_exports,
+    conclude=settlement.conclude_export,
+    notify_partners=False,
+    related=("receipt",),
+)
+DIRECTIONS = {d.ie_flag: d for d in (IMPORT, EXPORT)}
+
+
+def of_batch(ie_flag: str) -> Direction:
+    """The direction of a dispatch batch."""
+    return DIRECTIONS[ie_flag]

@@ -1,0 +1,173 @@
+"""Step 2, match: a list against its order, payment (or receipt of payment) and waybill (DOMAIN 5).
+
+Runs inside the claim's transaction. A list whose documents are not all in waits (its reason names
+them); a mismatch gets its 100 receipt and a credit event; a matched list goes on. Lists are changed in
+memory only: the claim writes each once.
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from credit.models import CreditEvent
+from declarations import matching
+from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.models import (
+    ExportInventoryList,
+    ExportOrder,
+    ExportWaybill,
+    InventoryList,
+    Order,
+    Payment,
+    ReceiptOfPayment,
+    Waybill,
+)
+from finance.ledgers import exchange_rates_today
+from sharing.models import BuyerVerification
+from singlewindow.core.db import insert_rows, load, prefetch_children
+
+from .records import credit_events, receipt
+
+
+def _mismatch(inventory: InventoryList | ExportInventoryList, failures: list[matching.Failure]) -> None:
+    inventory.status, inventory.return_status = InventoryStatus.MISMATCH, ReturnStatus.REJECTED
+    inventory.status_reason = matching.summary(failures)
+
+
+def _waiting_for(**documents: object) -> list[str]:
+    return [name.replace("_", " ") for name, doc in documents.items() if doc is None]
+
+
+def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
+    """Import lists (CEB621) against their CEB311 order, CEB411 payment and CEB511 waybill."""
+    orders = {
+        (o.ebp_code, o.order_no): o
+        for o in prefetch_children(
+            Order.objects.filter(
+                ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+            ),
+            "items",
+        )
+    }
+    payments: dict[tuple[str, str], Payment] = {}
+    for payment in load(
+        Payment.objects.filter(
+            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+        ).order_by("id")
+    ):
+        payments[(payment.ebp_code, payment.order_no)] = payment  # the latest payment of an order wins
+    waybills = {
+        (w.logistics_code, w.logistics_no): w
+        for w in load(
+            Waybill.objects.filter(
+                logistics_code__in={i.logistics_code for i in lists},
+                logistics_no__in={i.logistics_no for i in lists},
+            )
+        )
+    }
+    verified = set(
+        BuyerVerification.objects.filter(id_number__in={i.buyer_id_number for i in lists}).values_list(
+            "id_number", flat=True
+        )
+    )
+    now = timezone.now()
+    mismatched, matched, receipts = [], [], []
+    for inventory in lists:
+        order = orders.get((inventory.ebp_code, inventory.order_no))
+        payment = payments.get((inventory.ebp_code, inventory.order_no))
+        waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
+        inventory.match_requested_at = None
+        if order is None or payment is None or waybill is None:
+            missing = _waiting_for(order=order, payment=payment, waybill=waybill)
+            inventory.status_reason = "Waiting for: " + ", ".join(missing)
+            continue
+        failures = matching.match(
+            buyer_verified=inventory.buyer_id_number in verified,
+            inventory=inventory,
+            inventory_lines=list(inventory.items.all()),
+            order=order,
+            order_lines=list(order.items.all()),
+            payment=payment,
+            waybill=waybill,
+        )
+        inventory.order, inventory.payment, inventory.waybill = order, payment, waybill
+        if failures:
+            _mismatch(inventory, failures)
+            mismatched.append(inventory)
+            receipts.append(
+                receipt(inventory, ReceiptSource.PORTAL, ReturnStatus.REJECTED, inventory.status_reason)
+            )
+        else:
+            inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
+            inventory.matched_at = now
+            matched.append(inventory)
+    insert_rows(receipts)
+    credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match")
+    return matched
+
+
+def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]:
+    """Export lists (CEB603) against their CEB303 order, CEB505 waybill and (but for 9810, whose
+    proceeds come later) CEB403 receipt of payment; a matched list gets its FOB value in CNY."""
+    platforms, numbers = {i.ebp_code for i in lists}, {i.order_no for i in lists}
+    orders = {
+        (o.ebp_code, o.order_no): o
+        for o in prefetch_children(
+            ExportOrder.objects.filter(ebp_code__in=platforms, order_no__in=numbers), "items"
+        )
+    }
+    paid = {
+        (r.ebp_code, r.order_no): r
+        for r in ReceiptOfPayment.objects.filter(ebp_code__in=platforms, order_no__in=numbers)
+    }
+    waybills = {
+        (w.logistics_code, w.logistics_no): w
+        for w in ExportWaybill.objects.filter(
+            logistics_code__in={i.logistics_code for i in lists},
+            logistics_no__in={i.logistics_no for i in lists},
+        )
+    }
+    rates = exchange_rates_today()
+    mismatched, matched, receipts = [], [], []
+    for inventory in lists:
+        order = orders.get((inventory.ebp_code, inventory.order_no))
+        proceeds = paid.get((inventory.ebp_code, inventory.order_no))
+        waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
+        inventory.match_requested_at = None
+        missing = _waiting_for(order=order, waybill=waybill)
+        if proceeds is None and inventory.trade_mode != "9810":
+            missing.append("receipt of payment")
+        if missing:
+            inventory.status_reason = "Waiting for: " + ", ".join(missing)
+            continue
+        lines = list(inventory.items.all())
+        failures = matching.export_match(
+            inventory=inventory,
+            inventory_lines=lines,
+            order=order,
+            order_lines=list(order.items.all()),
+            receipt=proceeds,
+            waybill=waybill,
+        )
+        currency = lines[0].currency
+        if currency not in rates:
+            failures.append(
+                matching.Failure(
+                    "E7", "inventory.items.currency", f"no exchange rate for currency {currency}"
+                )
+            )
+        inventory.order, inventory.receipt, inventory.waybill = order, proceeds, waybill
+        if failures:
+            _mismatch(inventory, failures)
+            mismatched.append(inventory)
+            receipts.append(
+                receipt(inventory, ReceiptSource.PORTAL, ReturnStatus.REJECTED, inventory.status_reason)
+            )
+            continue
+        total = sum((line.total_price for line in lines), Decimal(0))
+        inventory.fob_value_cny = (total * rates[currency]).quantize(Decimal("0.01"))
+        inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
+        matched.append(inventory)
+    insert_rows(receipts)
+    credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match", source_kind="export")
+    return matched

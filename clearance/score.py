@@ -1,0 +1,56 @@
+"""Step 4, score: risk rules and the enterprise's credit between the assessment and the fan-out.
+
+Holds for an official what scores over the threshold (or whose enterprise is held by its credit level
+or the negative list), and draws the rest for inspection ("double random"). Runs inside the claim's
+transaction.
+"""
+
+from django.utils import timezone
+
+from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.models import InventoryList
+from risk import selectors as risk_selectors
+from risk import services as risk_services
+from risk.models import RiskAssessment
+from sharing.choices import AgencyCode
+from sharing.models import Membership
+from singlewindow.core.db import insert_rows
+
+from .records import receipt
+
+
+def score(lists: list[InventoryList]) -> list[InventoryList]:
+    """Returns the lists cleared for the fan-out; the held ones get their 300 receipt."""
+    if not lists:
+        return []
+    facts = risk_selectors.facts_for(lists)
+    scored = risk_services.score(facts, now=timezone.now())
+    rates = {
+        f.id: (f.credit_inspection_rate, f.credit_level, f.credit_held or bool(f.negative_list_reason))
+        for f in facts
+    }
+    inspectors = list(
+        Membership.objects.filter(agency__code=AgencyCode.CUSTOMS).values_list("user_id", flat=True)
+    )
+    assessments = {
+        a.inventory_id: a for a in risk_services.assess_batch(scored, rates=rates, inspectors=inspectors)
+    }
+    cleared, receipts = [], []
+    for inventory in lists:
+        assessment = assessments[inventory.pk]
+        if assessment.decision == RiskAssessment.Decision.HOLD:
+            inventory.status, inventory.return_status = InventoryStatus.HELD, ReturnStatus.MANUAL_REVIEW
+            # The enterprise sees the reason code only; officials see the rules and their evidence.
+            inventory.status_reason = assessment.reason_code
+            receipts.append(
+                receipt(
+                    inventory,
+                    ReceiptSource.CUSTOMS,
+                    ReturnStatus.MANUAL_REVIEW,
+                    f"Manual review ({assessment.reason_code})",
+                )
+            )
+        else:
+            cleared.append(inventory)
+    insert_rows(receipts)
+    return cleared

@@ -1,0 +1,95 @@
+"""Step 12, sweeper: re-sends what a crash or a lost message left behind, found by its state in the
+database (the record); harmless when nothing is stuck. Run every minute by beat and by
+`manage.py clearance_sweep`."""
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from declarations.choices import MATCHABLE_STATUSES, InventoryStatus
+from declarations.models import AgencyDispatch, DispatchBatch, ExportInventoryList, InventoryList, Upload
+from risk.models import Alert
+from sharing import webhooks
+from singlewindow.core.broker import send_named
+from singlewindow.core.db import retrying_deadlocks
+
+from .amendments import refunds_expire
+from .dispatch import publish
+from .fan_in import finalize_if_complete
+from .settlement import settle_export_receipts
+
+STALE_AFTER = timedelta(seconds=60)
+
+
+def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
+    """One round; returns how much of each kind of work it found again."""
+    cutoff = timezone.now() - stale_after
+    stuck = list(
+        AgencyDispatch.objects.filter(
+            state__in=(AgencyDispatch.State.PENDING, AgencyDispatch.State.SENT),
+            created_at__lt=cutoff,
+        )
+        .filter(Q(published_at__isnull=True) | Q(published_at__lt=cutoff))
+        .values_list("id", flat=True)[:1000]
+    )
+    if stuck:
+        publish(stuck)
+        AgencyDispatch.objects.filter(pk__in=stuck).update(published_at=timezone.now())
+    # Batches all four agencies answered whose fan-in a crash cut off (the answer and the fan-in are
+    # two transactions).
+    unanswered = AgencyDispatch.objects.filter(batch=OuterRef("pk")).exclude(
+        state=AgencyDispatch.State.ANSWERED
+    )
+    complete = list(
+        DispatchBatch.objects.filter(finalized_at__isnull=True, created_at__lt=cutoff)
+        .filter(~Exists(unanswered))
+        .values_list("id", flat=True)[:100]
+    )
+    finalized = sum(
+        bool(retrying_deadlocks(lambda batch_id=batch_id: finalize_if_complete(batch_id=batch_id)))
+        for batch_id in complete
+    )
+    matching = 0
+    for model, task in (
+        (InventoryList, "clearance.process_pending_lists"),
+        (ExportInventoryList, "clearance.process_pending_exports"),
+    ):
+        if model.objects.filter(match_requested_at__lt=cutoff, status__in=MATCHABLE_STATUSES).exists():
+            send_named(task)
+            matching += 1
+    # Work whose message was lost with the broker: officials' decisions on held lists, uploads still
+    # queued, late receipts of released 9810 exports not yet settled.
+    decided = list(
+        InventoryList.objects.filter(
+            status=InventoryStatus.HELD, alert__status=Alert.Status.CLOSED, alert__decided_at__lt=cutoff
+        ).values_list("id", flat=True)[:1000]
+    )
+    if decided:
+        send_named("clearance.resume_held", decided)
+    uploads = list(
+        Upload.objects.filter(status=Upload.Status.QUEUED, created_at__lt=cutoff).values_list(
+            "id", flat=True
+        )[:100]
+    )
+    for upload_id in uploads:
+        send_named("declarations.process_upload", upload_id)
+    unsettled = list(
+        ExportInventoryList.objects.filter(
+            status=InventoryStatus.RELEASED,
+            trade_mode="9810",
+            forex_settlement__isnull=True,
+            final_at__lt=cutoff,
+        ).values_list("id", flat=True)[:1000]
+    )
+    settled = settle_export_receipts(export_list_ids=unsettled) if unsettled else 0
+    return {
+        "dispatches": len(stuck),
+        "batches_finalized": finalized,
+        "matching": matching,
+        "webhooks": webhooks.retry_due(),
+        "returns_expired": refunds_expire(),
+        "held_resumed": len(decided),
+        "uploads": len(uploads),
+        "receipts_settled": settled,
+    }
