@@ -4,7 +4,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from singlewindow.core.access import enterprise_member_required, guard
+from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
 from singlewindow.core.months import last_month
 
@@ -92,10 +93,8 @@ def summary_list(request):
             summary, created = services.summary_apply(
                 ebc_code=enterprise.customs_code, by=principal, **form.cleaned_data
             )
-        except services.SummaryRefused as exc:
-            add_service_errors(form, ValidationError(exc.errors))
-        except services.IntakeForbidden as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:  # refused (on its field) or forbidden (above the form)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(

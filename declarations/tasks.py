@@ -1,3 +1,5 @@
+"""Declarations' own background work: processing an uploaded file. Sent by name by `uploads`."""
+
 from celery import shared_task
 
 from . import uploads

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
-from singlewindow.core.broker import send
+from singlewindow.core.broker import send_named
+from singlewindow.core.errors import ServiceError
 
 from . import ceb, services
 from .choices import DocumentKind
@@ -30,8 +31,11 @@ KIND_OF_MESSAGE = {
 }
 
 
-class UploadError(Exception):
-    pass
+class UploadError(ServiceError):
+    """A file that cannot be taken: the refusal names the form's `file` field."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": [message]})
 
 
 def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
@@ -91,9 +95,8 @@ def upload_create(*, principal: Principal, kind: str, file_name: str, data: byte
         content=json.dumps(documents, ensure_ascii=False),
         total=len(documents),
     )
-    from .tasks import process_upload
-
-    transaction.on_commit(lambda: send(process_upload, upload.pk))
+    # By name: the task module imports this one.
+    transaction.on_commit(lambda: send_named("declarations.process_upload", upload.pk))
     return upload
 
 

@@ -1,6 +1,8 @@
+"""The declarations pages: an enterprise's lists and receipts, filing documents and files, cancels and
+returns of a list; officials' receipts, re-drives and inspection results. The same services as the API."""
+
 import re
 from collections.abc import Sequence
-from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
@@ -14,13 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
-from sharing.principal import Principal
+from sharing.choices import AgencyCode
 from singlewindow.core.access import enterprise_member_required, guard, official_required
 from singlewindow.core.api import flatten_errors
-from singlewindow.core.broker import send
+from singlewindow.core.broker import send_named
+from singlewindow.core.errors import ServiceError
+from singlewindow.core.forms import add_service_errors
 
 from . import schemas, selectors, services, uploads
-from .choices import CANCELLABLE_STATUSES, RETURN_APPLY_DAYS, DocumentKind, InventoryStatus, ReceiptSource
+from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
 from .filters import InventoryFilterSet
 from .forms import UploadForm, document_form_class, initial_for
 from .models import InventoryItem, InventoryList, InventoryRefund, Upload
@@ -76,14 +80,10 @@ def _render_detail(
     for receipt in timeline:
         by_source[receipt.source].append(receipt)
     principal = request.principal
-    declarant = _is_declarant(principal, inventory)
+    declarant = selectors.is_declarant(principal, inventory)
     # A missing reverse one-to-one raises an AttributeError: getattr's default answers None.
     refund = getattr(inventory, "refund", None)
-    returnable = (
-        inventory.status == InventoryStatus.RELEASED
-        and inventory.final_at is not None
-        and timezone.now() - inventory.final_at <= timedelta(days=RETURN_APPLY_DAYS)
-    )
+    returnable = selectors.return_window_open(inventory, timezone.now())
     if cancel_form is None and declarant and inventory.status in CANCELLABLE_STATUSES:
         cancel_form = CancelForm()
     if return_form is None and declarant and refund is None and returnable:
@@ -99,7 +99,7 @@ def _render_detail(
         "refund": refund,
         "confirms_goods": refund is not None
         and refund.state == InventoryRefund.State.AWAITING_GOODS
-        and _confirms_goods(principal, refund),
+        and selectors.confirms_goods(principal, refund),
     }
     return render(request, "declarations/inventory_detail.html", context)
 
@@ -120,7 +120,7 @@ def document_new(request, kind: str):
                 kind=FORM_KINDS[kind], documents=[form.to_document()], by=request.principal
             )[0]
         except services.IntakeForbidden as exc:
-            form.add_error(None, str(exc))
+            add_service_errors(form, exc)
         else:
             if result.ok:
                 messages.success(
@@ -152,7 +152,7 @@ def upload_new(request):
                 data=file.read(uploads.MAX_UPLOAD_BYTES + 1),
             )
         except uploads.UploadError as exc:
-            form.add_error("file", str(exc))
+            add_service_errors(form, exc)
         else:
             return redirect("upload-detail", pk=upload.pk)
     recent = Upload.objects.filter(enterprise=request.principal.enterprise)[:10]
@@ -183,16 +183,20 @@ def receipt_list(request):
 def agency_receipts(request):
     """An agency's officials see the receipts their agency gave, newest first."""
     agency = request.principal.agency.code if request.principal.agency else None
-    if agency not in ("customs", "inspection", "tax", "forex"):
+    if agency not in (AgencyCode.CUSTOMS, AgencyCode.INSPECTION, AgencyCode.TAX, AgencyCode.FOREX):
         receipts = (
-            selectors.receipts_for(principal=request.principal).exclude(source="portal").order_by("-id")
+            selectors.receipts_for(principal=request.principal)
+            .exclude(source=ReceiptSource.PORTAL)
+            .order_by("-id")
         )
     else:
         receipts = selectors.agency_receipts(agency=agency)
     status = request.GET.get("return_status")
     if status:
         receipts = receipts.filter(return_status=status)
-    parked = selectors.parked_dispatches(agency=None if agency in (None, "customs", "commerce") else agency)
+    parked = selectors.parked_dispatches(
+        agency=None if agency in (None, AgencyCode.CUSTOMS, AgencyCode.COMMERCE) else agency
+    )
     return render(
         request,
         "declarations/agency_receipts.html",
@@ -209,13 +213,15 @@ def agency_receipts(request):
 @official_required
 def redrive(request, dispatch_id: int):
     """Re-drive a parked dispatch: customs, or the officials of the agency it is parked at."""
-    from singlewindow.tasks import redrive as redrive_task
-
     principal = request.principal
     dispatch = get_object_or_404(selectors.parked_dispatches(), pk=dispatch_id)
-    if not (principal.is_superuser or principal.is_agency("customs") or principal.is_agency(dispatch.agency)):
+    if not (
+        principal.is_superuser
+        or principal.is_agency(AgencyCode.CUSTOMS)
+        or principal.is_agency(dispatch.agency)
+    ):
         raise Http404
-    send(redrive_task, dispatch.pk, inline_if_down=True)
+    send_named("clearance.redrive", dispatch.pk, inline_if_down=True)
     messages.success(request, _("The dispatch has been sent again."))
     return redirect("agency-receipts")
 
@@ -228,17 +234,22 @@ def declarations_home(request):
 @official_required
 def inspection_result(request, pk: int):
     """Customs records the result of a physical inspection from the list's page."""
-    from singlewindow.tasks import conclude_inspection
-
-    if not (request.principal.is_agency("customs") or request.principal.is_superuser):
+    if not (request.principal.is_agency(AgencyCode.CUSTOMS) or request.principal.is_superuser):
         raise Http404
     inventory = _inventory_for(request, pk)
     passed = request.POST.get("passed") == "yes"
     reason = request.POST.get("reason", "").strip()[:500]
-    if inventory.status != "inspection" or (not passed and not reason):
+    if inventory.status != InventoryStatus.INSPECTION or (not passed and not reason):
         messages.error(request, _("Record a result for a list under inspection; say what failed."))
     else:
-        send(conclude_inspection, inventory.pk, passed, reason, request.user.pk, inline_if_down=True)
+        send_named(
+            "clearance.conclude_inspection",
+            inventory.pk,
+            passed,
+            reason,
+            request.user.pk,
+            inline_if_down=True,
+        )
         messages.success(request, _("Inspection result recorded."))
     return redirect("inventory-detail", pk=pk)
 
@@ -313,27 +324,9 @@ def _amendment_errors(form: forms.Form, errors: dict[str, list[str]], lines: Seq
             form.add_error(target, message)
 
 
-def _own_codes(principal: Principal) -> set[str]:
-    enterprise = principal.enterprise
-    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
-
-
-def _is_declarant(principal: Principal, inventory: InventoryList) -> bool:
-    """The e-commerce enterprise or its declaring agent cancels or returns a list, as in the API."""
-    enterprise = principal.enterprise
-    if enterprise is None or not enterprise.is_approved:
-        return False
-    codes = _own_codes(principal)
-    return (
-        inventory.submitted_by_id == enterprise.pk
-        or inventory.ebc_code in codes
-        or inventory.agent_code in codes
-    )
-
-
 def _declared_list(request, pk: int) -> InventoryList:
     inventory = _inventory_for(request, pk)
-    if not _is_declarant(request.principal, inventory):
+    if not selectors.is_declarant(request.principal, inventory):
         raise PermissionDenied
     return inventory
 
@@ -342,8 +335,6 @@ def _declared_list(request, pk: int) -> InventoryList:
 @enterprise_member_required
 def inventory_cancel(request, pk: int):
     """Cancel a list before release (CEB623): quota, holds and reserved stock are given back."""
-    from singlewindow import tasks
-
     inventory = _declared_list(request, pk)
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -351,10 +342,16 @@ def inventory_cancel(request, pk: int):
             data = schemas.ListAmendmentSchema().run_validation(
                 _amendment_data(inventory, form.cleaned_data["reason"])
             )
-            tasks.cancel_list(inventory.pk, data, request.principal.enterprise.pk, request.user.pk)
+            services.amendment_apply(
+                kind=DocumentKind.CANCEL,
+                inventory_id=inventory.pk,
+                data=data,
+                enterprise_id=request.principal.enterprise.pk,
+                user_id=request.user.pk,
+            )
         except serializers.ValidationError as exc:
             _amendment_errors(form, flatten_errors(exc.detail))
-        except tasks.AmendmentRefused as exc:
+        except ServiceError as exc:
             _amendment_errors(form, exc.errors)
         else:
             messages.success(request, _("The list is cancelled (CEB623)."))
@@ -366,8 +363,6 @@ def inventory_cancel(request, pk: int):
 @enterprise_member_required
 def inventory_return(request, pk: int):
     """Apply for a return of released goods (CEB625); the goods are then due back within 45 days."""
-    from singlewindow import tasks
-
     inventory = _declared_list(request, pk)
     form = ReturnForm(request.POST, items=inventory.items.all())
     if form.is_valid():
@@ -376,10 +371,16 @@ def inventory_return(request, pk: int):
             data = schemas.RefundSchema().run_validation(
                 _amendment_data(inventory, form.cleaned_data["reason"], lines)
             )
-            tasks.apply_return(inventory.pk, data, request.principal.enterprise.pk, request.user.pk)
+            services.amendment_apply(
+                kind=DocumentKind.REFUND,
+                inventory_id=inventory.pk,
+                data=data,
+                enterprise_id=request.principal.enterprise.pk,
+                user_id=request.user.pk,
+            )
         except serializers.ValidationError as exc:
             _amendment_errors(form, flatten_errors(exc.detail), lines)
-        except tasks.AmendmentRefused as exc:
+        except ServiceError as exc:
             _amendment_errors(form, exc.errors, lines)
         else:
             messages.success(request, _("The return is accepted: the goods are due back within 45 days."))
@@ -387,29 +388,16 @@ def inventory_return(request, pk: int):
     return _render_detail(request, inventory, return_form=form)
 
 
-def _confirms_goods(principal: Principal, refund: InventoryRefund) -> bool:
-    """Customs, the bonded warehouse (1210) or the logistics enterprise (9610) says the goods are back."""
-    if principal.is_agency("customs") or principal.is_superuser:
-        return True
-    codes = _own_codes(principal)
-    inventory = refund.inventory
-    if inventory.trade_mode == "1210":
-        return inventory.area_code in codes
-    return refund.logistics_code in codes
-
-
 @require_POST
 @guard(lambda p: p.enterprise is not None or p.sees_everything)
 def return_goods_received(request, pk: int):
     """The returned goods are back: quota and tax are given back and (1210) the goods restocked."""
-    from singlewindow import tasks
-
     refund = get_object_or_404(
         selectors.returns_for(principal=request.principal).select_related("inventory"), pk=pk
     )
-    if not _confirms_goods(request.principal, refund):
+    if not selectors.confirms_goods(request.principal, refund):
         raise PermissionDenied
-    refund = tasks.return_goods_back(refund.pk, request.user.pk)
+    refund = services.goods_back(refund_id=refund.pk, user_id=request.user.pk)
     if refund.state == InventoryRefund.State.EXPIRED:
         messages.error(
             request,

@@ -10,11 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sharing.api.base import ScopedReadOnlyViewSet
+from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
-from singlewindow.core.broker import send
+from singlewindow.core.broker import send_named
 
 from .. import ceb, schemas, selectors, services
-from ..choices import DocumentKind
+from ..choices import DocumentKind, InventoryStatus
 from ..filters import (
     ExportInventoryFilterSet,
     ExportOrderFilterSet,
@@ -43,7 +44,7 @@ from .serializers import (
     SummaryApplySerializer,
     SummaryDeclarationSerializer,
 )
-from .views import DocumentViewSet, _intake_schema
+from .views import DocumentViewSet, _intake_schema, forbidden_response
 
 
 @extend_schema(tags=["export"])
@@ -118,11 +119,9 @@ class ExportInventoryViewSet(DocumentViewSet):
     @action(detail=True, methods=["post"], url_path="inspection-result")
     def inspection_result(self, request, pk=None):
         """Inspection records the quarantine of an export list: passed -> released; failed -> rejected."""
-        from singlewindow.tasks import conclude_export_inspection
-
         if not (
-            self.principal.is_agency("inspection")
-            or self.principal.is_agency("customs")
+            self.principal.is_agency(AgencyCode.INSPECTION)
+            or self.principal.is_agency(AgencyCode.CUSTOMS)
             or self.principal.is_superuser
         ):
             return Response(
@@ -132,13 +131,13 @@ class ExportInventoryViewSet(DocumentViewSet):
         inventory = self.get_object()
         body = InspectionOutcomeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if inventory.status != "inspection":
+        if inventory.status != InventoryStatus.INSPECTION:
             return Response(
                 error_body("conflict", _("This list is not waiting for an inspection.")),
                 status=status.HTTP_409_CONFLICT,
             )
-        send(
-            conclude_export_inspection,
+        send_named(
+            "clearance.conclude_export_inspection",
             inventory.pk,
             body.validated_data["passed"],
             body.validated_data["reason"],
@@ -171,7 +170,7 @@ class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         ebc_code = data.get("ebc_code") or (
             self.principal.enterprise.customs_code if self.principal.enterprise else ""
         )
-        try:
+        try:  # a SummaryRefused goes to the exception handler: "refused", on its field
             summary, created = services.summary_apply(
                 ebc_code=ebc_code,
                 year=data["year"],
@@ -182,12 +181,7 @@ class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 by=self.principal,
             )
         except services.IntakeForbidden as exc:
-            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
-        except services.SummaryRefused as exc:
-            first = next(iter(exc.errors.items()))
-            return Response(
-                error_body("refused", f"{first[0]}: {first[1][0]}", exc.errors), status=exc.status
-            )
+            return forbidden_response(exc)
         summary = self.get_queryset().get(pk=summary.pk)
         return Response(
             SummaryDeclarationSerializer(summary).data,
@@ -221,12 +215,13 @@ class AmendmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 kind=self.kind, document=request.data, by=self.principal, user_id=user_id
             )
         except services.IntakeForbidden as exc:
-            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+            return forbidden_response(exc)
         except services.AmendmentRejected as exc:
-            first = next(iter(exc.errors.items()))
-            body = error_body(exc.reason, f"{first[0]}: {first[1][0]}", exc.errors)
-            if exc.reason == "refused":
-                body["return_status"] = exc.code
+            if exc.code != "refused":
+                raise  # the exception handler answers it: code, detail and fields
+            # The pipeline's refusal also names the receipt's CEB status, beyond the one error shape.
+            body = error_body(exc.code, exc.detail, exc.errors)
+            body["return_status"] = exc.return_status
             return Response(body, status=exc.status)
         return Response(
             self.serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -267,19 +262,8 @@ class InventoryRefundViewSet(AmendmentViewSet):
     def goods_received(self, request, pk=None):
         """The returned goods are back: by the bonded warehouse (1210), the logistics firm (9610) or
         customs. Gives back quota and tax and restocks; past 45 days the return expires (409)."""
-        from singlewindow import tasks
-
         refund = self.get_object()
-        enterprise = self.principal.enterprise
-        codes = {enterprise.customs_code, enterprise.uscc} if enterprise else set()
-        inventory = refund.inventory
-        allowed = (
-            self.principal.is_agency("customs")
-            or self.principal.is_superuser
-            or (inventory.trade_mode == "1210" and inventory.area_code in codes)
-            or (inventory.trade_mode != "1210" and refund.logistics_code in codes)
-        )
-        if not allowed:
+        if not selectors.confirms_goods(self.principal, refund):
             return Response(
                 error_body(
                     "permission_denied",
@@ -290,8 +274,9 @@ class InventoryRefundViewSet(AmendmentViewSet):
                 ),
                 status=403,
             )
-        refund = tasks.return_goods_back(
-            refund.pk, request.user.pk if getattr(request.user, "_meta", None) is not None else None
+        refund = services.goods_back(
+            refund_id=refund.pk,
+            user_id=request.user.pk if getattr(request.user, "_meta", None) is not None else None,
         )
         if refund.state == InventoryRefund.State.EXPIRED:
             return Response(

@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
+from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
-from singlewindow.core.broker import send
+from singlewindow.core.broker import send_named
 
 from .. import ceb, schemas, selectors, services
-from ..choices import DocumentKind
+from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
 from .serializers import (
@@ -82,6 +83,12 @@ def intake_response(results: list[services.IntakeResult], *, single: bool) -> Re
     return Response(answer, status=status.HTTP_201_CREATED)
 
 
+def forbidden_response(exc: services.IntakeForbidden) -> Response:
+    """403 for a caller who may not submit at all. Built here, not raised: the exception handler would
+    add `fields` ({"non_field_errors": [...]}), which this answer has never had."""
+    return Response(error_body(exc.code, exc.detail), status=exc.status)
+
+
 class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Base of the four document endpoints: POST one document or a list of up to 1,000."""
 
@@ -118,7 +125,7 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         try:
             results = services.submit(kind=self.kind, documents=documents, by=self.principal)
         except services.IntakeForbidden as exc:
-            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+            return forbidden_response(exc)
         return intake_response(results, single=single)
 
 
@@ -223,9 +230,7 @@ class InventoryViewSet(DocumentViewSet):
     @action(detail=True, methods=["post"], url_path="inspection-result")
     def inspection_result(self, request, pk=None):
         """Customs records a physical inspection: passed -> released; failed -> rejected."""
-        from singlewindow.tasks import conclude_inspection
-
-        if not (self.principal.is_agency("customs") or self.principal.is_superuser):
+        if not (self.principal.is_agency(AgencyCode.CUSTOMS) or self.principal.is_superuser):
             return Response(
                 error_body("permission_denied", _("Only customs records inspections.")),
                 status=status.HTTP_403_FORBIDDEN,
@@ -233,13 +238,13 @@ class InventoryViewSet(DocumentViewSet):
         inventory = self.get_object()
         body = InspectionResultSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if inventory.status != "inspection":
+        if inventory.status != InventoryStatus.INSPECTION:
             return Response(
                 error_body("conflict", _("This list is not waiting for an inspection.")),
                 status=status.HTTP_409_CONFLICT,
             )
-        send(
-            conclude_inspection,
+        send_named(
+            "clearance.conclude_inspection",
             inventory.pk,
             body.validated_data["passed"],
             body.validated_data["reason"],
@@ -329,12 +334,8 @@ class CebMessageView(PrincipalMixin, APIView):
             )
         try:
             message = ceb.parse_message(body)
-        except ceb.CebBodyTooLarge as exc:
-            return Response(
-                error_body(exc.code, exc.message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-            )
-        except ceb.CebError as exc:
-            return Response(error_body(exc.code, exc.message), status=status.HTTP_400_BAD_REQUEST)
+        except ceb.CebError as exc:  # 413 for a body too large, else 400; the answer has no `fields`
+            return Response(error_body(exc.code, exc.message), status=exc.status)
         if message.message_type not in TAKEN:
             # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
             return Response(
@@ -360,7 +361,7 @@ class CebMessageView(PrincipalMixin, APIView):
                     kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
                 )
         except services.IntakeForbidden as exc:
-            return Response(error_body("permission_denied", str(exc)), status=status.HTTP_403_FORBIDDEN)
+            return forbidden_response(exc)
         receipt_type = ceb.receipt_type_for(message.message_type)
         xml = ceb.build_receipt_message(
             receipt_type,
@@ -376,8 +377,9 @@ def _receipt_fields(message_type: str, document: dict, result: services.IntakeRe
     from django.utils import timezone
 
     info = result.return_info or ("; ".join(f"{k}: {' '.join(v)}" for k, v in result.errors.items()) or "OK")
+    default_status = ReturnStatus.ACCEPTED if result.ok else ReturnStatus.REJECTED
     fields = {
-        "return_status": result.return_status or ("120" if result.ok else "100"),
+        "return_status": result.return_status or default_status,
         "return_info": info[:1000],
         "return_time": ceb.return_time(timezone.now()),
     }

@@ -1,0 +1,64 @@
+"""Intake of the documents: validate, authorise, store idempotently, answer with receipts, and ask the
+clearance pipeline (by task name) to (re)match the lists the documents belong to.
+
+One call handles a batch of up to 1,000 documents with a bounded number of queries: existing
+documents are loaded by natural key in one query, new ones are inserted in one statement per table, and
+the database's unique constraints are the final word on natural keys.
+
+One module per concern: `specs` (what each kind is), `identity` (natural keys, content hash),
+`validation` (schema and who may submit), `storage` (the batch write), `rematch` (waking the pipeline),
+`summaries` (CEB701) and `amendments` (CEB623/625). Callers import from here.
+"""
+
+from .amendments import (
+    AMENDMENT_FIELDS,
+    APPLY_TASKS,
+    AmendmentRejected,
+    amendment_apply,
+    amendment_for_list,
+    amendment_submit,
+    amendments_submit,
+    goods_back,
+)
+from .identity import HEADER_FIELDS, content_hash
+from .rematch import request_match
+from .specs import (
+    EXPORT_KINDS,
+    LIST_KINDS,
+    MAX_BATCH,
+    SPECS,
+    DocumentSpec,
+    IntakeForbidden,
+    IntakeResult,
+)
+from .storage import submit, waybill_sign_for
+from .summaries import SummaryRefused, summaries_for_month, summary_apply
+from .validation import agent_mandates, validate_documents
+
+__all__ = [
+    "AMENDMENT_FIELDS",
+    "APPLY_TASKS",
+    "EXPORT_KINDS",
+    "HEADER_FIELDS",
+    "LIST_KINDS",
+    "MAX_BATCH",
+    "SPECS",
+    "AmendmentRejected",
+    "DocumentSpec",
+    "IntakeForbidden",
+    "IntakeResult",
+    "SummaryRefused",
+    "agent_mandates",
+    "amendment_apply",
+    "amendment_for_list",
+    "amendment_submit",
+    "amendments_submit",
+    "content_hash",
+    "goods_back",
+    "request_match",
+    "submit",
+    "summaries_for_month",
+    "summary_apply",
+    "validate_documents",
+    "waybill_sign_for",
+]

@@ -1,0 +1,172 @@
+"""CEB623 cancels and CEB625 returns of import lists: validated here, applied at once by the clearance
+pipeline (run by task name), answered like intake."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from sharing.principal import Principal
+from singlewindow.core.api import flatten_errors
+from singlewindow.core.broker import run_named
+from singlewindow.core.errors import ServiceError
+
+from .. import schemas, selectors
+from ..choices import AppType, DocumentKind, ReturnStatus
+from ..guids import new_guid
+from ..models import InventoryList, InventoryRefund
+from .specs import IntakeForbidden, IntakeResult
+
+
+class AmendmentRejected(ServiceError):
+    """A cancel or return refused: `.fields` names the fields; `.code` is the API's short code
+    ("invalid", "not_found", "refused"), `.status` the HTTP answer and `.return_status` the CEB status of
+    the receipt. `.inventory_id` is the list's once it is found."""
+
+    def __init__(
+        self,
+        fields: Mapping[str, Sequence[str]],
+        *,
+        code: str = "invalid",
+        status: int = 400,
+        return_status: str = ReturnStatus.REJECTED,
+        inventory_id: int | None = None,
+    ) -> None:
+        super().__init__(fields, code=code, status=status)
+        self.return_status = return_status
+        self.inventory_id = inventory_id
+
+
+# The pipeline's tasks that apply an amendment, by registered name: declarations never imports it.
+APPLY_TASKS = {DocumentKind.CANCEL: "clearance.cancel_list", DocumentKind.REFUND: "clearance.apply_return"}
+
+
+def amendment_apply(
+    *, kind: str, inventory_id: int, data: dict[str, Any], enterprise_id: int, user_id: int | None
+) -> tuple[Any, bool]:
+    """Apply a validated cancel or return of a list its declarant names, at once, in the pipeline.
+    Returns (the cancel or return, created); a refusal raises the pipeline's ServiceError, whose `.code`
+    is the receipt's CEB status."""
+    return run_named(
+        APPLY_TASKS[kind], inventory_id=inventory_id, data=data, enterprise_id=enterprise_id, user_id=user_id
+    )
+
+
+def goods_back(*, refund_id: int, user_id: int | None) -> InventoryRefund:
+    """The returned goods are back (said by whom `selectors.confirms_goods` allows): the pipeline gives
+    back quota and tax and restocks, or expires the return when they came back too late."""
+    return run_named("clearance.return_goods_back", refund_id=refund_id, user_id=user_id)
+
+
+def amendment_submit(
+    *, kind: str, document: Any, by: Principal, user_id: int | None = None
+) -> tuple[Any, bool]:
+    """One CEB623 cancel or CEB625 return of one of the caller's lists, applied at once by the clearance
+    pipeline. Returns (the cancel or return, created); idempotent per list."""
+    enterprise = by.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
+    schema = schemas.ListAmendmentSchema() if kind == DocumentKind.CANCEL else schemas.RefundSchema()
+    try:
+        data = schema.run_validation(document)
+    except serializers.ValidationError as exc:
+        raise AmendmentRejected(flatten_errors(exc.detail)) from None
+    inventory = selectors.list_for_amendment(data=data, principal=by)
+    if inventory is None:
+        raise AmendmentRejected(
+            {"invt_no": [_("None of your lists has this number.")]}, code="not_found", status=404
+        )
+    try:
+        return amendment_apply(
+            kind=kind, inventory_id=inventory.pk, data=data, enterprise_id=enterprise.pk, user_id=user_id
+        )
+    except ServiceError as exc:  # the pipeline's refusal: its code is the receipt's CEB status
+        raise AmendmentRejected(
+            exc.errors,
+            code="refused",
+            status=exc.status,
+            return_status=exc.code,
+            inventory_id=inventory.pk,
+        ) from None
+
+
+def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[IntakeResult]:
+    """CEB623 cancels or CEB625 returns, one answer per document in order (for the CEB XML endpoint)."""
+    results: list[IntakeResult] = []
+    for index, document in enumerate(documents):
+        key = (
+            {name: (document.get(name) or "") for name in ("ebc_code", "cop_no", "invt_no")}
+            if isinstance(document, dict)
+            else {}
+        )
+        try:
+            obj, created = amendment_submit(kind=kind, document=document, by=by)
+        except AmendmentRejected as exc:
+            results.append(
+                IntakeResult(
+                    index,
+                    "rejected",
+                    key,
+                    id=exc.inventory_id,
+                    errors=exc.errors,
+                    return_status=exc.return_status,
+                    return_info=_summary(exc.errors),
+                )
+            )
+            continue
+        cancel = kind == DocumentKind.CANCEL
+        results.append(
+            IntakeResult(
+                index,
+                "accepted" if created else "duplicate",
+                key,
+                id=obj.inventory_id,
+                return_status=ReturnStatus.RELEASED if cancel else ReturnStatus.ACCEPTED,
+                return_info=_("Cancellation approved.") if cancel else _("Return accepted: goods due back."),
+            )
+        )
+    return results
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]
+
+
+# The head of a cancel (CEB623) or return (CEB625) is the list's own: its declarant adds the reason.
+AMENDMENT_FIELDS = (
+    "customs_code",
+    "order_no",
+    "ebp_code",
+    "ebp_name",
+    "ebc_code",
+    "ebc_name",
+    "logistics_no",
+    "logistics_code",
+    "logistics_name",
+    "cop_no",
+    "pre_no",
+    "invt_no",
+    "buyer_id_type",
+    "buyer_id_number",
+    "buyer_name",
+    "buyer_telephone",
+    "agent_code",
+    "agent_name",
+)
+
+
+def amendment_for_list(inventory: InventoryList, *, reason: str, lines: list[dict] | None = None) -> dict:
+    """A CEB623 (without `lines`) or CEB625 document for `inventory`, as its declarant would send it."""
+    data: dict[str, Any] = {name: getattr(inventory, name) for name in AMENDMENT_FIELDS}
+    data.update(
+        guid=new_guid(),
+        app_type=AppType.NEW,
+        app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        app_status="2",
+        reason=reason,
+    )
+    if lines is not None:
+        data["items"] = lines
+    return data

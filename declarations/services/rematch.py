@@ -1,0 +1,75 @@
+"""Asking the clearance pipeline, by task name, to (re)match the lists that stored documents belong to."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from singlewindow.core.broker import send_named
+
+from ..choices import MATCHABLE_STATUSES, DocumentKind, InventoryStatus
+from ..models import ExportInventoryList, InventoryList
+from .specs import EXPORT_KINDS
+
+
+def wake_clearance(kind: str) -> None:
+    """After commit, the clearance processor of this kind's direction looks for lists to match."""
+    task = "clearance.process_pending_exports" if kind in EXPORT_KINDS else "clearance.process_pending_lists"
+    transaction.on_commit(lambda: send_named(task))
+
+
+def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
+    """Mark the lists these documents belong to for (re)matching, and wake the clearance processor."""
+    if kind in EXPORT_KINDS:
+        return _request_export_match(kind, documents)
+    lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES)
+    if kind == DocumentKind.INVENTORY:
+        lists = lists.filter(cop_no__in={d["cop_no"] for d in documents})
+        keys = {(d["ebc_code"], d["cop_no"]) for d in documents}
+        condition = Q(
+            pk__in=[pk for pk, e, c in lists.values_list("pk", "ebc_code", "cop_no") if (e, c) in keys]
+        )
+    elif kind == DocumentKind.WAYBILL:
+        condition = Q(
+            logistics_no__in={d["logistics_no"] for d in documents},
+            logistics_code__in={d["logistics_code"] for d in documents},
+        )
+    else:  # orders and payments join the list by platform + order number
+        condition = Q(
+            order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
+        )
+    updated = lists.filter(condition).update(match_requested_at=timezone.now())
+    if updated:
+        wake_clearance(kind)
+    return updated
+
+
+def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
+    lists = ExportInventoryList.objects.all()
+    if kind == DocumentKind.EXPORT_INVENTORY:
+        keys = {(d["ebc_code"], d["cop_no"]) for d in documents}
+        rows = lists.filter(cop_no__in={k[1] for k in keys}).values_list("pk", "ebc_code", "cop_no")
+        condition = Q(pk__in=[pk for pk, e, c in rows if (e, c) in keys])
+    elif kind == DocumentKind.EXPORT_WAYBILL:
+        condition = Q(
+            logistics_no__in={d["logistics_no"] for d in documents},
+            logistics_code__in={d["logistics_code"] for d in documents},
+        )
+    else:
+        condition = Q(
+            order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
+        )
+    if kind == DocumentKind.RECEIPT_OF_PAYMENT:
+        # A 9810 shipment is paid for after it sold abroad: its receipt settles a list already released.
+        released = list(
+            lists.filter(
+                condition, status=InventoryStatus.RELEASED, forex_settlement__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        if released:
+            transaction.on_commit(lambda: send_named("clearance.settle_export_receipts", released))
+    updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
+    if updated:
+        wake_clearance(kind)
+    return updated
