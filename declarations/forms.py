@@ -9,7 +9,7 @@ from rest_framework import serializers
 from declarations.guids import new_guid
 from sharing.models import Enterprise
 
-from .choices import DocumentKind
+from .choices import AppType, DocumentKind
 from .services import SPECS
 
 ITEM_ROWS = 3
@@ -50,7 +50,7 @@ class DocumentForm(forms.Form):
         }
         data.update(
             guid=new_guid(),
-            app_type="1",
+            app_type=AppType.NEW,
             app_status="2",
             app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
         )
