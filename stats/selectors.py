@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
+from singlewindow.core.errors import ServiceError
 
 from .models import BUCKET_FIELDS, CLEARANCE_BUCKETS, DailyStat, Outcome
 
@@ -40,10 +41,8 @@ class StatsFilter:
         return query
 
 
-class FilterError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
+class FilterError(ServiceError, ValueError):
+    """A filter the figures cannot be read with: `.fields` names the parameters at fault (400)."""
 
 
 def filter_from(params: Any, *, principal: Principal, days: int = 30) -> StatsFilter:

@@ -24,6 +24,7 @@ from credit import selectors as credit_selectors
 from declarations import selectors as declaration_selectors
 from declarations.models import AgencyDispatch
 from parks import selectors as park_selectors
+from sharing.choices import AgencyCode
 from singlewindow.core.access import enterprise_member_required, guard, official_required
 
 from . import selectors
@@ -186,7 +187,7 @@ def _filtered(request, *, with_park: bool = True) -> tuple[DashboardFilterForm, 
         f = selectors.filter_from(request.GET, principal=request.principal)
     except FilterError as exc:
         form = DashboardFilterForm(request.GET, with_park=with_park)
-        form.add_filter_errors(exc.errors)
+        form.add_filter_errors(exc.fields)
         return form, None
     # The form shows the range in force, the default one included.
     data = request.GET.copy()
@@ -293,7 +294,7 @@ def agency_dashboard(request):
         "agency": agency,
         "states": states,
         "dispatched": sum(counts.values()),
-        "alerts_open": selectors.open_alerts() if request.principal.is_agency("customs") else None,
+        "alerts_open": selectors.open_alerts() if request.principal.is_agency(AgencyCode.CUSTOMS) else None,
         "parks": park_selectors.park_list(),
     }
     return render(request, "stats/agency_dashboard.html", context)
@@ -349,7 +350,7 @@ def chart_csv(request, chart: str):
     try:
         f = selectors.filter_from(request.GET, principal=request.principal)
     except FilterError as exc:
-        lines = [f"{name}: {message}" for name, messages in exc.errors.items() for message in messages]
+        lines = [f"{name}: {message}" for name, messages in exc.fields.items() for message in messages]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
     table = TABLES[chart](f)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -2,12 +2,11 @@
 gets its own lists' figures; officials the zone's)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.base import PrincipalMixin
-from singlewindow.core.api import error_body
 
 from .. import selectors
 
@@ -65,12 +64,9 @@ class RejectionSerializer(serializers.Serializer):
 class StatsView(PrincipalMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    def stats_filter(self, request):
-        try:
-            return selectors.filter_from(request.query_params, principal=self.principal), None
-        except selectors.FilterError as exc:
-            first = next(iter(exc.errors.items()))
-            return None, Response(error_body("invalid", f"{first[0]}: {first[1][0]}", exc.errors), status=400)
+    def stats_filter(self, request) -> selectors.StatsFilter:
+        # A FilterError (a ServiceError) answers 400 through the one exception handler.
+        return selectors.filter_from(request.query_params, principal=self.principal)
 
 
 @extend_schema(tags=["stats"], parameters=FILTERS, responses=OverviewSerializer)
@@ -78,8 +74,7 @@ class OverviewView(StatsView):
     """Lists per outcome, release rate, value and tax of releases, clearance time p50/p95."""
 
     def get(self, request):
-        f, error = self.stats_filter(request)
-        return error or Response(OverviewSerializer(selectors.overview(f)).data)
+        return Response(OverviewSerializer(selectors.overview(self.stats_filter(request))).data)
 
 
 @extend_schema(tags=["stats"], parameters=FILTERS, responses=TrendDaySerializer(many=True))
@@ -87,8 +82,7 @@ class TrendView(StatsView):
     """One entry per day of the range."""
 
     def get(self, request):
-        f, error = self.stats_filter(request)
-        return error or Response(TrendDaySerializer(selectors.trend(f), many=True).data)
+        return Response(TrendDaySerializer(selectors.trend(self.stats_filter(request)), many=True).data)
 
 
 @extend_schema(tags=["stats"], parameters=FILTERS, responses=BreakdownRowSerializer(many=True))
@@ -97,13 +91,9 @@ class BreakdownView(StatsView):
     zone, park, country, hs_chapter, enterprise or outcome; largest first."""
 
     def get(self, request, by: str):
-        f, error = self.stats_filter(request)
-        if error:
-            return error
+        f = self.stats_filter(request)
         if by not in selectors.BREAKDOWNS:
-            return Response(
-                error_body("not_found", f"by: one of {', '.join(selectors.BREAKDOWNS)}"), status=404
-            )
+            raise exceptions.NotFound(f"by: one of {', '.join(selectors.BREAKDOWNS)}")
         return Response(BreakdownRowSerializer(selectors.breakdown(f, by), many=True).data)
 
 
@@ -112,5 +102,5 @@ class RejectionsView(StatsView):
     """The most frequent rejection reasons of the range (at most 10)."""
 
     def get(self, request):
-        f, error = self.stats_filter(request)
-        return error or Response(RejectionSerializer(selectors.top_rejections(f), many=True).data)
+        f = self.stats_filter(request)
+        return Response(RejectionSerializer(selectors.top_rejections(f), many=True).data)
