@@ -12,7 +12,6 @@ import pytest
 from django.db import OperationalError, connection
 
 from clearance import answer
-from declarations import services
 from declarations.models import AgencyDispatch, InventoryList
 from singlewindow.core import broker
 
@@ -52,7 +51,6 @@ def one_step_at_a_time(monkeypatch):
     reload_reference_data()
     CreditLevel.objects.update(inspection_rate=0)
     monkeypatch.setattr(broker, "send", lambda *args, **kwargs: True)
-    monkeypatch.setattr(services, "send", lambda *args, **kwargs: True)
 
 
 def test_the_last_answer_is_kept_while_another_worker_holds_the_guarantee(dispatched, other_session):
