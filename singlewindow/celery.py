@@ -1,3 +1,6 @@
+"""The Celery app: configured from Django's settings, tasks discovered in the installed apps, database
+connections managed around each task as Django does around a request."""
+
 import os
 
 from celery import Celery, signals
