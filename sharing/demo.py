@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from parks.choices import ApplicationStatus
 from parks.models import Park, ParkApplication
 
 from .choices import AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole
@@ -199,7 +200,7 @@ def seed_demo() -> list[tuple[str, str]]:
     ParkApplication.objects.get_or_create(
         enterprise=seller,
         park=parks["hangzhou-airport"],
-        status="pending",
+        status=ApplicationStatus.PENDING,
         defaults={"message": "申请在空港园区设立直邮进口分拨仓。"},
     )
     return logins

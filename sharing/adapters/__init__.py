@@ -1,9 +1,15 @@
 """The simulated authorities the window fans a declaration out to."""
 
+from ..choices import AgencyCode
 from . import customs, forex, inspection, tax
 from .base import AgencyUnavailable, Decision, DeclaredExport, DeclaredLine, DeclaredList, ExportLine
 
-ADAPTERS = {"customs": customs, "inspection": inspection, "tax": tax, "forex": forex}
+ADAPTERS = {
+    AgencyCode.CUSTOMS: customs,
+    AgencyCode.INSPECTION: inspection,
+    AgencyCode.TAX: tax,
+    AgencyCode.FOREX: forex,
+}
 AGENCIES = tuple(ADAPTERS)
 
 __all__ = [

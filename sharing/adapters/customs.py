@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..choices import AgencyCode
 from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 # The platform's pre-collected tax may differ from customs' own figure by 5% (DOMAIN 5.3 R12 [S]).
@@ -36,7 +37,7 @@ class CustomsContext:
 
 
 def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decision]:
-    simulate_network("customs")
+    simulate_network(AgencyCode.CUSTOMS)
     decisions = []
     for declared in lists:
         decisions.append(_decide_one(declared, context))
@@ -105,7 +106,7 @@ class ExportCustomsContext:
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext) -> list[Decision]:
-    simulate_network("customs")
+    simulate_network(AgencyCode.CUSTOMS)
     return [_decide_export_one(declared, context) for declared in lists]
 
 

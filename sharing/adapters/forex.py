@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..choices import AgencyCode
 from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 YEARLY_LIMIT_USD = Decimal(50_000)
@@ -18,7 +19,7 @@ class ForexContext:
 
 
 def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decision]:
-    simulate_network("forex")
+    simulate_network(AgencyCode.FOREX)
     used = dict(context.used_usd)
     decisions = []
     for declared in lists:
@@ -63,7 +64,7 @@ class ExportForexContext:
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) -> list[Decision]:
-    simulate_network("forex")
+    simulate_network(AgencyCode.FOREX)
     decisions = []
     for declared in lists:
         if not declared.receipt_currency:

@@ -5,6 +5,7 @@ foods and cosmetics need a registered overseas producer (identified by the GS1 p
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..choices import AgencyCode
 from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 RESTRICTED = ("food", "cosmetics")
@@ -25,7 +26,7 @@ def _category(gcode: str, positive_list: dict[str, str]) -> str | None:
 
 
 def decide(lists: Sequence[DeclaredList], context: InspectionContext) -> list[Decision]:
-    simulate_network("inspection")
+    simulate_network(AgencyCode.INSPECTION)
     decisions = []
     for declared in lists:
         problem = None
@@ -65,7 +66,7 @@ class ExportInspectionContext:
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportInspectionContext) -> list[Decision]:
-    simulate_network("inspection")
+    simulate_network(AgencyCode.INSPECTION)
     decisions = []
     for declared in lists:
         chapters = {line.gcode[:2] for line in declared.lines}

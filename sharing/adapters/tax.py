@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..choices import AgencyCode
 from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 
@@ -16,7 +17,7 @@ class TaxContext:
 
 
 def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]:
-    simulate_network("tax")
+    simulate_network(AgencyCode.TAX)
     left = dict(context.available)
     decisions = []
     for declared in lists:
@@ -65,7 +66,7 @@ def export_exemption(declared: DeclaredExport, context: ExportTaxContext) -> str
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportTaxContext) -> list[Decision]:
-    simulate_network("tax")
+    simulate_network(AgencyCode.TAX)
     decisions = []
     for declared in lists:
         basis = export_exemption(declared, context)

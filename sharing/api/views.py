@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from singlewindow.core.api import official_of
 
 from .. import selectors, services
+from ..choices import AgencyCode
 from ..filters import EnterpriseFilterSet
 from ..models import Agency, Enterprise
 from ..principal import Principal
@@ -48,17 +49,23 @@ class EnterpriseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(self.get_serializer(enterprise).data)
 
     @extend_schema(request=DecisionSerializer, responses=EnterpriseSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of("commerce")])
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of(AgencyCode.COMMERCE)]
+    )
     def approve(self, request, pk=None):
         return self._decide(services.enterprise_approve, request, pk)
 
     @extend_schema(request=DecisionSerializer, responses=EnterpriseSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of("commerce")])
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of(AgencyCode.COMMERCE)]
+    )
     def reject(self, request, pk=None):
         return self._decide(services.enterprise_reject, request, pk)
 
     @extend_schema(request=DecisionSerializer, responses=EnterpriseSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of("commerce")])
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, official_of(AgencyCode.COMMERCE)]
+    )
     def suspend(self, request, pk=None):
         return self._decide(services.enterprise_suspend, request, pk)
 
