@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from declarations.choices import InventoryStatus
 from sharing.principal import Principal
 from singlewindow.core.errors import ServiceError
 
@@ -308,7 +309,7 @@ def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
     if f.direction:
         models = [InventoryList] if f.direction == "I" else [ExportInventoryList]
     for model in models:
-        qs = model.objects.filter(status="rejected", final_at__gte=start, final_at__lt=end)
+        qs = model.objects.filter(status=InventoryStatus.REJECTED, final_at__gte=start, final_at__lt=end)
         if f.trade_mode:
             qs = qs.filter(trade_mode=f.trade_mode)
         if f.ebc_codes:
