@@ -1,10 +1,21 @@
-"""Declarations' own background work: processing an uploaded file. Sent by name by `uploads`."""
+"""Declarations' own background work: processing an uploaded file (sent by name by `uploads`) and the
+monthly summary of exports (beat)."""
 
 from celery import shared_task
 
+from singlewindow.core.months import last_month
+
 from . import uploads
+from .services import summaries_for_month
 
 
 @shared_task(name="declarations.process_upload", acks_late=True)
 def process_upload(upload_id: int) -> None:
     uploads.upload_process(upload_id=upload_id)
+
+
+@shared_task(name="declarations.summarise_exports")
+def summarise_exports() -> int:
+    """Daily: summarise last month's exports (idempotent; what is summarised stays so)."""
+    year, month = last_month()
+    return len(summaries_for_month(year=year, month=month))

@@ -11,8 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "singlewindow.settings.local")
 app = Celery("singlewindow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Project-level tasks outside the apps (the apps, the pipeline included, are autodiscovered).
-app.conf.imports = ("singlewindow.tasks",)
 
 
 @signals.worker_ready.connect
