@@ -9,12 +9,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from singlewindow.core.broker import send
+from parks.choices import ApplicationStatus
+from singlewindow.core.broker import send_named
 
 from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
 from .models import Agency, AuditEvent, AuditHead, Enterprise, EnterpriseAPIKey, Membership, Notification
 from .principal import Principal
+
+# sharing.tasks.notify_enterprise, sent by name: the task module imports this one.
+NOTIFY_TASK = "sharing.notify_enterprise"
 
 
 def audit_record(*, actor: Any, action: str, obj: Any, **detail: Any) -> AuditEvent:
@@ -225,11 +229,9 @@ def _decide(
         actor=by, action=f"enterprise.{to}", obj=enterprise, previous=previous, reason=reason
     )
     if kind:
-        from .tasks import notify_enterprise
-
         transaction.on_commit(
-            lambda: send(
-                notify_enterprise, enterprise.pk, kind, enterprise.name_zh, reason, f"audit:{event.pk}"
+            lambda: send_named(
+                NOTIFY_TASK, enterprise.pk, kind, enterprise.name_zh, reason, f"audit:{event.pk}"
             )
         )
     return enterprise
@@ -365,15 +367,14 @@ def on_park_application_changed(
         park=application.park.slug,
         reason=application.reason,
     )
-    kind = {"approved": NotificationKind.PARK_APPROVED, "declined": NotificationKind.PARK_DECLINED}.get(
-        action
-    )
+    kind = {
+        ApplicationStatus.APPROVED: NotificationKind.PARK_APPROVED,
+        ApplicationStatus.DECLINED: NotificationKind.PARK_DECLINED,
+    }.get(action)
     if kind:
-        from .tasks import notify_enterprise
-
         transaction.on_commit(
-            lambda: send(
-                notify_enterprise,
+            lambda: send_named(
+                NOTIFY_TASK,
                 application.enterprise_id,
                 kind,
                 application.park.name_zh,
