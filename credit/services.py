@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing.choices import AgencyCode
 from sharing.models import Enterprise
 from sharing.principal import Principal
+from sharing.selectors import enterprises_by_code  # noqa: F401 - its old home; the pipeline reads it here
 from sharing.services import audit_record
 
 from .models import CreditEvent, CreditLevel, CreditProfile, NegativeListEntry
@@ -190,13 +190,3 @@ def negative_list_lift(*, entry: NegativeListEntry, by: Principal) -> NegativeLi
         entry.save(update_fields=["lifted_at"])
         audit_record(actor=by, action="credit.negative_list_lifted", obj=entry.enterprise)
     return entry
-
-
-def enterprises_by_code(codes: set[str]) -> dict[str, int]:
-    """Enterprise ids by customs code or USCC (the codes declarations carry)."""
-    out = {}
-    for pk, customs_code, uscc in Enterprise.objects.filter(
-        Q(customs_code__in=codes) | Q(uscc__in=codes)
-    ).values_list("pk", "customs_code", "uscc"):
-        out[customs_code] = out[uscc] = pk
-    return out

@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from credit import selectors as credit_selectors
-from credit.services import enterprises_by_code
 from declarations.models import InventoryList
 from sharing.models import BuyerVerification, Enterprise
+from sharing.selectors import enterprises_by_code
 
 from .models import Alert
 from .rules import Line, ListFacts

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credit import selectors as credit_selectors
-from credit.services import enterprises_by_code
+from sharing.selectors import enterprises_by_code
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
 

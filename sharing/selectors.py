@@ -1,6 +1,7 @@
-"""Reads of the registry, always through the caller's Principal."""
+"""Reads of the registry, always through the caller's Principal, and enterprises by the codes their
+documents carry."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .choices import EnterpriseStatus
 from .models import Agency, AuditEvent, Enterprise, EnterpriseAPIKey, Notification
@@ -35,3 +36,13 @@ def notification_list(*, enterprise: Enterprise) -> QuerySet[Notification]:
 
 def audit_trail(*, obj) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+def enterprises_by_code(codes: set[str]) -> dict[str, int]:
+    """Enterprise ids by customs code or USCC (the codes declarations carry)."""
+    out = {}
+    for pk, customs_code, uscc in Enterprise.objects.filter(
+        Q(customs_code__in=codes) | Q(uscc__in=codes)
+    ).values_list("pk", "customs_code", "uscc"):
+        out[customs_code] = out[uscc] = pk
+    return out
