@@ -134,13 +134,10 @@ def refund_apply(
             return existing, False
         if inventory.status != InventoryStatus.RELEASED:
             raise AmendmentRefused({"invt_no": ["Only a released list can be returned."]}, "-625001", 409)
-        if not return_window_open(inventory, timezone.now()):
+        released_at = inventory.final_at
+        if released_at is None or not return_window_open(inventory, timezone.now()):
             raise AmendmentRefused(
-                {
-                    "invt_no": [
-                        f"Released on {inventory.final_at:%Y-%m-%d}: a return is applied for within 30 days."
-                    ]
-                },
+                {"invt_no": [f"Released on {released_at:%Y-%m-%d}: a return is applied for within 30 days."]},
                 "-625002",
             )
         items = {item.gnum: item for item in inventory.items.all()}
@@ -162,7 +159,7 @@ def refund_apply(
             **_head(data),
             inventory=inventory,
             submitted_by_id=enterprise_id,
-            goods_due_by=inventory.final_at + timedelta(days=GOODS_BACK_DAYS),
+            goods_due_by=released_at + timedelta(days=GOODS_BACK_DAYS),
         )
         InventoryRefundLine.objects.bulk_create(
             [InventoryRefundLine(refund=refund, **line) for line in data["items"]]

@@ -6,6 +6,7 @@ forex); the fan-in that follows is a transaction of its own (see fan_in).
 """
 
 import logging
+from typing import Any
 
 import orjson
 from django.db import transaction
@@ -70,7 +71,7 @@ def _ask(dispatch: AgencyDispatch) -> None:
 
 
 def _record_answer(
-    direction: Direction, dispatch_id: int, decisions: list[Decision], declared: list, payload: str
+    direction: Direction, dispatch_id: int, decisions: list[Decision], declared: list[Any], payload: str
 ) -> None:
     """In one transaction: the agency's holds, decisions, messages and receipts."""
     with transaction.atomic():

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from declarations.choices import InventoryStatus, ReturnStatus
 from declarations.models import ExportInventoryList, InventoryList
 from sharing.adapters import ADAPTERS, Decision, DeclaredExport, DeclaredList
+from sharing.choices import AgencyCode
 from singlewindow.core.db import prefetch_children
 
 from . import contexts, settlement
@@ -79,7 +80,7 @@ class Direction:
     def decide(self, agency: str, declared: Sequence[Any]) -> list[Decision]:
         """The agency's decisions on a batch, with what it knows of it."""
         decide: Callable[[Sequence[Any], Any], list[Decision]] = getattr(
-            ADAPTERS[agency], self.adapter_method
+            ADAPTERS[AgencyCode(agency)], self.adapter_method
         )
         return decide(declared, self.contexts[agency](declared))
 
@@ -88,7 +89,8 @@ class Direction:
         rows: Any = list(queryset.select_related(*self.related)) if self.related else queryset
         return prefetch_children(rows, "items")
 
-    def release(self, inventory: Model, now: datetime) -> None:
+    def release(self, inventory: InventoryList | ExportInventoryList, now: datetime) -> None:
+        """Released: status 800 and the customs list number (invtNo)."""
         inventory.status, inventory.return_status = InventoryStatus.RELEASED, ReturnStatus.RELEASED
         inventory.status_reason, inventory.final_at = "", now
         inventory.invt_no = (

@@ -50,12 +50,12 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
         )
     }
     payments: dict[tuple[str, str], Payment] = {}
-    for payment in load(
+    for row in load(
         Payment.objects.filter(
             ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
         ).order_by("id")
     ):
-        payments[(payment.ebp_code, payment.order_no)] = payment  # the latest payment of an order wins
+        payments[(row.ebp_code, row.order_no)] = row  # the latest payment of an order wins
     waybills = {
         (w.logistics_code, w.logistics_no): w
         for w in load(
@@ -137,7 +137,7 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
         missing = _waiting_for(order=order, waybill=waybill)
         if proceeds is None and inventory.trade_mode != "9810":
             missing.append("receipt of payment")
-        if missing:
+        if order is None or waybill is None or missing:
             inventory.status_reason = "Waiting for: " + ", ".join(missing)
             continue
         lines = list(inventory.items.all())

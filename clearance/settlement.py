@@ -130,7 +130,7 @@ def _holdings(released: Sequence[InventoryList], rejected: Sequence[InventoryLis
         if AgencyCode.TAX in held:
             draw[inventory.assure_code] += held[AgencyCode.TAX].held_amount or Decimal(0)
     payers = dict(
-        Payment.objects.filter(pk__in=[i.payment_id for i in rejected if i.payment_id]).values_list(
+        Payment.objects.filter(pk__in=[pk for i in rejected if (pk := i.payment_id)]).values_list(
             "pk", "payer_id_number"
         )
     )
@@ -158,7 +158,8 @@ def settle_import_ledgers(
 
 def track(lists: Sequence[InventoryList], code: str, note: str = "") -> None:
     """A tracking event on each import list's waybill (the public tracking page)."""
-    logistics_services.pipeline_step(waybill_ids=[i.waybill_id for i in lists], code=code, note=note)
+    waybills = [pk for i in lists if (pk := i.waybill_id) is not None]
+    logistics_services.pipeline_step(waybill_ids=waybills, code=code, note=note)
 
 
 def finish_imports(

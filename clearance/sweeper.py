@@ -3,6 +3,7 @@ database (the record); harmless when nothing is stuck. Run every minute by beat 
 `manage.py clearance_sweep`."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -46,10 +47,7 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         .filter(~Exists(unanswered))
         .values_list("id", flat=True)[:100]
     )
-    finalized = sum(
-        bool(retrying_deadlocks(lambda batch_id=batch_id: finalize_if_complete(batch_id=batch_id)))
-        for batch_id in complete
-    )
+    finalized = sum(bool(retrying_deadlocks(partial(finalize_if_complete, batch_id=pk))) for pk in complete)
     matching = 0
     for model, task in (
         (InventoryList, "clearance.process_pending_lists"),
