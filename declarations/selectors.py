@@ -76,12 +76,10 @@ def is_declarant(principal: Principal, inventory: InventoryList) -> bool:
 
 
 def return_window_open(inventory: InventoryList, now: datetime.datetime) -> bool:
-    """Whether a return (CEB625) may be applied for at `now`: the list is released, and released at
-    most RETURN_APPLY_DAYS ago (DOMAIN 6.4)."""
-    return (
-        inventory.status == InventoryStatus.RELEASED
-        and inventory.final_at is not None
-        and now - inventory.final_at <= datetime.timedelta(days=RETURN_APPLY_DAYS)
+    """Whether `now` is within RETURN_APPLY_DAYS of the list's release (DOMAIN 6.4), when a return
+    (CEB625) may be applied for. That the list is released is a rule of its own (its own CEB code)."""
+    return inventory.final_at is not None and now - inventory.final_at <= datetime.timedelta(
+        days=RETURN_APPLY_DAYS
     )
 
 

@@ -83,7 +83,9 @@ def _render_detail(
     declarant = selectors.is_declarant(principal, inventory)
     # A missing reverse one-to-one raises an AttributeError: getattr's default answers None.
     refund = getattr(inventory, "refund", None)
-    returnable = selectors.return_window_open(inventory, timezone.now())
+    returnable = inventory.status == InventoryStatus.RELEASED and selectors.return_window_open(
+        inventory, timezone.now()
+    )
     if cancel_form is None and declarant and inventory.status in CANCELLABLE_STATUSES:
         cancel_form = CancelForm()
     if return_form is None and declarant and refund is None and returnable:
