@@ -193,7 +193,7 @@ class InventoryList(CebDocument):
     gross_weight = amount(_("gross weight (kg)"))
     net_weight = amount(_("net weight (kg)"))
 
-    # Clearance state, owned by declarations.services and singlewindow.clearance.
+    # Clearance state, owned by declarations.services and the clearance pipeline.
     # Every index here is written again each time the pipeline moves a list, so the list keeps only
     # those its reads need: (status, created_at) serves the queues, and the links to its documents
     # (never deleted, only ever read forwards) have none.
