@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "logistics",
     "stats",
     "clearance",
+    # The project package itself, for the commands that span every app (seed_demo).
+    "singlewindow",
 ]
 
 MIDDLEWARE = [

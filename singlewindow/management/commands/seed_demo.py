@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from sharing.demo import DEMO_PASSWORD, seed_demo
+from singlewindow.demo import seed_declarations, seed_exports
 
 
 class Command(BaseCommand):
@@ -11,13 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = seed_demo()
         # Declarations go through the real pipeline, outside seed_demo's transaction so it runs now.
-        from singlewindow.demo import seed_declarations
-
         declared = seed_declarations()
         if declared:
             self.stdout.write(f"Filed {declared} demo declarations through the pipeline.")
-        from singlewindow.demo import seed_exports
-
         exported = seed_exports()
         if exported:
             self.stdout.write(f"Filed {exported} demo exports through the pipeline.")
