@@ -1,28 +1,15 @@
+"""Code tables of the documents and their clearance: list statuses, document kinds, receipt sources."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from sharing.choices import ReturnStatus  # noqa: F401 - the CEB codes, defined where the adapters can read them
 
 
 class AppType(models.TextChoices):
     NEW = "1", _("New")
     CHANGE = "2", _("Change")
     DELETE = "3", _("Delete")
-
-
-class ReturnStatus(models.TextChoices):
-    """CEB `returnStatus` codes (DOMAIN 4.1); a negative business code stands in for 100 with its reason."""
-
-    SAVED = "1", _("Saved at the e-port")
-    DECLARING = "2", _("Received, being declared")
-    SENT = "3", _("Sent to customs")
-    SEND_FAILED = "4", _("Sending to customs failed")
-    REJECTED = "100", _("Rejected by customs")
-    ACCEPTED = "120", _("Accepted into the customs system")
-    MANUAL_REVIEW = "300", _("Manual review")
-    REVIEW_CONCLUDED = "399", _("Customs review concluded")
-    INSPECTION = "500", _("Physical inspection")
-    SHIPPED_BACK = "700", _("Returned")
-    RELEASED = "800", _("Released")
-    CLOSED = "899", _("Closed")
 
 
 class InventoryStatus(models.TextChoices):

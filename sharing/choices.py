@@ -42,3 +42,20 @@ class NotificationKind(models.TextChoices):
     PARK_DECLINED = "park_declined", _("Park application declined")
     GUARANTEE_LOW = "guarantee_low", _("Tax guarantee running low")
     FINANCING_DECIDED = "financing_decided", _("Financing request decided")
+
+
+class ReturnStatus(models.TextChoices):
+    """CEB `returnStatus` codes (DOMAIN 4.1); a negative business code stands in for 100 with its reason."""
+
+    SAVED = "1", _("Saved at the e-port")
+    DECLARING = "2", _("Received, being declared")
+    SENT = "3", _("Sent to customs")
+    SEND_FAILED = "4", _("Sending to customs failed")
+    REJECTED = "100", _("Rejected by customs")
+    ACCEPTED = "120", _("Accepted into the customs system")
+    MANUAL_REVIEW = "300", _("Manual review")
+    REVIEW_CONCLUDED = "399", _("Customs review concluded")
+    INSPECTION = "500", _("Physical inspection")
+    SHIPPED_BACK = "700", _("Returned")
+    RELEASED = "800", _("Released")
+    CLOSED = "899", _("Closed")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..choices import AgencyCode
+from ..choices import AgencyCode, ReturnStatus
 from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 # The platform's pre-collected tax may differ from customs' own figure by 5% (DOMAIN 5.3 R12 [S]).
@@ -45,7 +45,7 @@ def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decis
 
 
 def _reject(declared: DeclaredList, code: str, info: str) -> Decision:
-    return Decision(declared.id, REJECT, "100", f"{code} {info}"[:1000])
+    return Decision(declared.id, REJECT, ReturnStatus.REJECTED, f"{code} {info}"[:1000])
 
 
 def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
@@ -84,8 +84,8 @@ def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
             f"order.tax_total {declared.order_tax_total} differs from the tax {check.total} by more than 5%",
         )
     if declared.id in context.selected_for_inspection:
-        return Decision(declared.id, INSPECT, "500", "Selected for physical inspection")
-    return Decision(declared.id, RELEASE, "399", "Review concluded")
+        return Decision(declared.id, INSPECT, ReturnStatus.INSPECTION, "Selected for physical inspection")
+    return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Review concluded")
 
 
 # --- export (CEB603 -> CEB604; DOMAIN 3.4, 3.6) ---------------------------------------------------
@@ -112,7 +112,7 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext
 
 def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) -> Decision:
     def reject(code: str, info: str) -> Decision:
-        return Decision(declared.id, REJECT, "100", f"{code} {info}"[:1000])
+        return Decision(declared.id, REJECT, ReturnStatus.REJECTED, f"{code} {info}"[:1000])
 
     for role, code in (
         ("e-commerce enterprise", declared.ebc_code),
@@ -159,7 +159,7 @@ def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) 
                 f"overseas warehouse {declared.warehouse_code} is in {country}, "
                 f"the list goes to {declared.country}",
             )
-    return Decision(declared.id, RELEASE, "399", "Review concluded")
+    return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Review concluded")
 
 
 # --- CEB701 summary application -> CEB792 summary result ------------------------------------------

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..choices import AgencyCode
+from ..choices import AgencyCode, ReturnStatus
 from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 YEARLY_LIMIT_USD = Decimal(50_000)
@@ -28,7 +28,7 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
                 Decision(
                     declared.id,
                     REJECT,
-                    "100",
+                    ReturnStatus.REJECTED,
                     f"payment enterprise {declared.pay_code} holds no cross-border payment licence",
                 )
             )
@@ -40,7 +40,7 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
                 Decision(
                     declared.id,
                     REJECT,
-                    "100",
+                    ReturnStatus.REJECTED,
                     f"payer's purchases this year would reach USD {total}, over USD 50,000",
                 )
             )
@@ -48,7 +48,11 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
         used[declared.payer_id_number] = total
         decisions.append(
             Decision(
-                declared.id, RELEASE, "399", "Forex: within the payer's yearly limit", amounts={"usd": usd}
+                declared.id,
+                RELEASE,
+                ReturnStatus.REVIEW_CONCLUDED,
+                "Forex: within the payer's yearly limit",
+                amounts={"usd": usd},
             )
         )
     return decisions
@@ -70,14 +74,19 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) 
         if not declared.receipt_currency:
             # 9810: sold abroad later; the proceeds are settled when their receipt arrives.
             decisions.append(
-                Decision(declared.id, RELEASE, "399", "Forex: proceeds to be settled on receipt")
+                Decision(
+                    declared.id,
+                    RELEASE,
+                    ReturnStatus.REVIEW_CONCLUDED,
+                    "Forex: proceeds to be settled on receipt",
+                )
             )
         elif declared.receipt_currency not in context.cny_per_unit:
             decisions.append(
                 Decision(
                     declared.id,
                     REJECT,
-                    "100",
+                    ReturnStatus.REJECTED,
                     f"currency {declared.receipt_currency} has no rate to settle at",
                 )
             )
@@ -86,10 +95,12 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) 
                 Decision(
                     declared.id,
                     REJECT,
-                    "100",
+                    ReturnStatus.REJECTED,
                     f"payment enterprise {declared.pay_code} holds no cross-border licence",
                 )
             )
         else:
-            decisions.append(Decision(declared.id, RELEASE, "399", "Forex: proceeds settled"))
+            decisions.append(
+                Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Forex: proceeds settled")
+            )
     return decisions

@@ -5,7 +5,7 @@ foods and cosmetics need a registered overseas producer (identified by the GS1 p
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..choices import AgencyCode
+from ..choices import AgencyCode, ReturnStatus
 from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 RESTRICTED = ("food", "cosmetics")
@@ -47,9 +47,11 @@ def decide(lists: Sequence[DeclaredList], context: InspectionContext) -> list[De
                     )
                     break
         if problem:
-            decisions.append(Decision(declared.id, REJECT, "100", problem[:1000]))
+            decisions.append(Decision(declared.id, REJECT, ReturnStatus.REJECTED, problem[:1000]))
         else:
-            decisions.append(Decision(declared.id, RELEASE, "399", "Inspection: goods admitted"))
+            decisions.append(
+                Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Inspection: goods admitted")
+            )
     return decisions
 
 
@@ -76,13 +78,24 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportInspectionCont
                 Decision(
                     declared.id,
                     REJECT,
-                    "100",
+                    ReturnStatus.REJECTED,
                     f"country {declared.country} does not admit goods of HS chapter "
                     f"{', '.join(sorted(banned))}",
                 )
             )
         elif chapters & EXPORT_QUARANTINE_CHAPTERS:
-            decisions.append(Decision(declared.id, INSPECT, "500", "Animal products: quarantine inspection"))
+            decisions.append(
+                Decision(
+                    declared.id, INSPECT, ReturnStatus.INSPECTION, "Animal products: quarantine inspection"
+                )
+            )
         else:
-            decisions.append(Decision(declared.id, RELEASE, "399", "Inspection: no export inspection needed"))
+            decisions.append(
+                Decision(
+                    declared.id,
+                    RELEASE,
+                    ReturnStatus.REVIEW_CONCLUDED,
+                    "Inspection: no export inspection needed",
+                )
+            )
     return decisions

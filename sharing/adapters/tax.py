@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..choices import AgencyCode
+from ..choices import AgencyCode, ReturnStatus
 from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 
@@ -24,14 +24,19 @@ def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]
         balance = left.get(declared.assure_code)
         if balance is None:
             decisions.append(
-                Decision(declared.id, REJECT, "100", f"guarantor {declared.assure_code} has no tax guarantee")
+                Decision(
+                    declared.id,
+                    REJECT,
+                    ReturnStatus.REJECTED,
+                    f"guarantor {declared.assure_code} has no tax guarantee",
+                )
             )
         elif balance < declared.tax_amount:
             decisions.append(
                 Decision(
                     declared.id,
                     REJECT,
-                    "100",
+                    ReturnStatus.REJECTED,
                     f"tax guarantee of {declared.assure_code} has {balance} left, "
                     f"the list needs {declared.tax_amount}",
                 )
@@ -39,7 +44,13 @@ def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]
         else:
             left[declared.assure_code] = balance - declared.tax_amount
             decisions.append(
-                Decision(declared.id, RELEASE, "399", "Tax guaranteed", amounts={"tax": declared.tax_amount})
+                Decision(
+                    declared.id,
+                    RELEASE,
+                    ReturnStatus.REVIEW_CONCLUDED,
+                    "Tax guaranteed",
+                    amounts={"tax": declared.tax_amount},
+                )
             )
     return decisions
 
@@ -71,5 +82,5 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportTaxContext) ->
     for declared in lists:
         basis = export_exemption(declared, context)
         info = basis or "Export VAT: ordinary rules (invoice and rebate), no exemption"
-        decisions.append(Decision(declared.id, RELEASE, "399", info[:1000]))
+        decisions.append(Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, info[:1000]))
     return decisions
