@@ -16,7 +16,6 @@ from django.utils import timezone
 from declarations.choices import (
     CANCELLABLE_STATUSES,
     GOODS_BACK_DAYS,
-    RETURN_APPLY_DAYS,
     DocumentKind,
     InventoryStatus,
     ReceiptSource,
@@ -29,6 +28,7 @@ from declarations.models import (
     InventoryRefund,
     InventoryRefundLine,
 )
+from declarations.selectors import return_window_open
 from finance import ledgers
 from logistics import services as logistics_services
 from sharing.services import audit_record
@@ -111,11 +111,6 @@ def list_cancel(
         )
         after_final([inventory.pk])
     return cancel, True
-
-
-def return_window_open(inventory: InventoryList, now: datetime) -> bool:
-    """A return is applied for within RETURN_APPLY_DAYS of the list's release."""
-    return inventory.final_at is not None and now - inventory.final_at <= timedelta(days=RETURN_APPLY_DAYS)
 
 
 def refund_apply(
