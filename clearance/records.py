@@ -9,6 +9,7 @@ from declarations.choices import DocumentKind
 from declarations.guids import new_guid
 from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import DeclaredExport
+from sharing.selectors import enterprises_by_code
 from singlewindow.core.db import new_row
 
 
@@ -41,7 +42,7 @@ def credit_events(
     """Credit events of the enterprises responsible for these lists (one per list and kind)."""
     if not lists:
         return
-    ids = credit_services.enterprises_by_code({getattr(i, by_field) for i in lists})
+    ids = enterprises_by_code({getattr(i, by_field) for i in lists})
     credit_services.events_record(
         [
             credit_services.PipelineEvent(

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from sharing.choices import AgencyCode
 from sharing.models import Enterprise
 from sharing.principal import Principal
-from sharing.selectors import enterprises_by_code  # noqa: F401 - its old home; the pipeline reads it here
 from sharing.services import audit_record
 
 from .models import CreditEvent, CreditLevel, CreditProfile, NegativeListEntry
