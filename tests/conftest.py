@@ -1,5 +1,7 @@
 """Fixtures shared by every test: eager Celery (but for `worker` tests), API clients, enterprises and
-officials; helpers to put back the reference rows and to check CEB XML against its schema."""
+officials, the `world` of approved parties a declaration needs (and `dispatched`, two of its lists
+dispatched), the switch that turns the random inspection draw off; helpers to put back the reference
+rows and to check CEB XML against its schema."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -7,7 +9,7 @@ from rest_framework.test import APIClient
 from sharing.principal import principal_for_user
 from sharing.services import api_key_issue
 
-from .factories import EnterpriseFactory, MembershipFactory, official
+from .factories import ClearanceWorld, EnterpriseFactory, MembershipFactory, official
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +57,35 @@ def customs_user(db):
 @pytest.fixture
 def commerce(commerce_user):
     return principal_for_user(commerce_user)
+
+
+@pytest.fixture
+def no_random_inspection(db):
+    """Tests that assert exact outcomes switch the random inspection draw off (rate 0): the pipeline's
+    directories by their conftest, other modules by `pytest.mark.usefixtures`. Tests of the draw set
+    the rates they need."""
+    from credit.models import CreditLevel
+
+    CreditLevel.objects.update(inspection_rate=0)
+
+
+@pytest.fixture
+def world(db) -> ClearanceWorld:
+    """Approved parties of every role with keys, a payment licence and a guarantee (tests/factories.py)."""
+    return ClearanceWorld()
+
+
+@pytest.fixture
+def dispatched(world, no_random_inspection) -> ClearanceWorld:
+    """The world with two lists matched and dispatched, the agencies not yet asked."""
+    from clearance import claim
+    from declarations.models import InventoryList
+
+    for n in (1, 2):
+        assert {r.status_code for r in world.declare(world.declaration(n)).values()} == {201}
+    assert claim.process_pending_lists() == 2
+    assert set(InventoryList.objects.values_list("status", flat=True)) == {"dispatched"}
+    return world
 
 
 def key_client(enterprise) -> APIClient:

@@ -1,5 +1,6 @@
 """Test data: factory_boy factories for users, enterprises and memberships, officials by agency, and
-ClearanceWorld, the approved parties with keys, licence and guarantee a declaration needs."""
+ClearanceWorld, the approved parties with keys, licence and guarantee a declaration needs, and the
+helpers to declare and clear their documents (the `world` fixture of tests/conftest.py is one)."""
 
 import factory
 from django.contrib.auth import get_user_model
@@ -114,6 +115,28 @@ class ClearanceWorld:
 
     def declare(self, docs: dict[str, dict], order=("order", "payment", "waybill", "inventory")) -> dict:
         return {kind: self.post(kind, docs[kind]) for kind in order}
+
+    def clear(self, docs: dict[str, dict], capture, order=("order", "payment", "waybill", "inventory")):
+        """Declare the documents and run what their commits send (pass `django_capture_on_commit_callbacks`,
+        Celery is eager): the list as the pipeline left it."""
+        from declarations.models import InventoryList
+
+        with capture(execute=True):
+            self.declare(docs, order=order)
+        return InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
+
+    def declare_restricted(self, number: int, capture):
+        """A list whose goods are on the watch list (RESTRICTED_GOODS, weight 60 = the hold threshold).
+
+        The watch list is widened to the generator's goods, so the held list is otherwise clean and the
+        agencies release it once an official lets it go on.
+        """
+        from risk.models import RiskRule
+
+        RiskRule.objects.filter(code="RESTRICTED_GOODS", current=True).update(
+            parameters={"prefixes": ["33", "04", "19", "42", "61", "64", "85", "95", "96"]}
+        )
+        return self.clear(self.declaration(number, lines=1), capture)
 
     EXPORT_URLS = {
         "export_order": "/api/v1/export-orders/",

@@ -1,1 +1,6 @@
-from ..declarations.conftest import no_random_inspection  # noqa: F401 - the same exact outcomes here
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def exact_outcomes(no_random_inspection):
+    """Tests of logistics assert exact outcomes: no random inspection draw here."""

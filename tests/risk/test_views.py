@@ -7,7 +7,6 @@ from declarations.models import InventoryList
 from risk.models import Alert, RiskRule
 
 from ..factories import ClearanceWorld, official
-from .test_pipeline_risk import declare_restricted
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def world():
 
 
 def test_official_works_the_queue_in_the_browser(client, world, django_capture_on_commit_callbacks):
-    inventory = declare_restricted(world, 1, django_capture_on_commit_callbacks)
+    inventory = world.declare_restricted(1, django_capture_on_commit_callbacks)
     alert = Alert.objects.get()
     client.force_login(official("customs"))
     queue = client.get("/officials/alerts/?sort=-score").content.decode()

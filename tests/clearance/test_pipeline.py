@@ -13,11 +13,6 @@ from ..factories import ClearanceWorld
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return ClearanceWorld()
-
-
 def test_four_documents_in_any_order_are_released(world, django_capture_on_commit_callbacks):
     docs = world.declaration(1, lines=2)
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,15 +10,14 @@ from declarations.models import InventoryList
 from finance.models import BuyerQuota, QuotaUse, TaxBill, TaxGuarantee
 from sharing.models import ForexPurchase
 
-from ..factories import ClearanceWorld, official
+from ..factories import official
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def inspected(django_capture_on_commit_callbacks):
+def inspected(world, django_capture_on_commit_callbacks):
     CreditLevel.objects.update(inspection_rate=1)  # every list is drawn
-    world = ClearanceWorld()
     docs = world.declaration(1)
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(docs)

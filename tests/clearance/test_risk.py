@@ -12,15 +12,9 @@ from finance.models import BuyerQuota
 from risk.models import Alert, RiskAssessment, RiskRule
 from risk.services import draw_value, replay
 
-from ..factories import ClearanceWorld, official
+from ..factories import official
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    CreditLevel.objects.update(inspection_rate=0)
-    return ClearanceWorld()
 
 
 @pytest.fixture
@@ -31,25 +25,10 @@ def customs():
     return client
 
 
-def declare_restricted(world, number: int, capture):
-    """A list whose goods are on the watch list (RESTRICTED_GOODS, weight 60 = the hold threshold).
-
-    The watch list is widened to the generator's goods, so the held list is otherwise clean and the
-    agencies release it once an official lets it go on.
-    """
-    RiskRule.objects.filter(code="RESTRICTED_GOODS", current=True).update(
-        parameters={"prefixes": ["33", "04", "19", "42", "61", "64", "85", "95", "96"]}
-    )
-    docs = world.declaration(number, lines=1)
-    with capture(execute=True):
-        world.declare(docs)
-    return InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
-
-
 def test_held_list_released_by_an_official_goes_through_the_agencies(
     world, customs, django_capture_on_commit_callbacks
 ):
-    inventory = declare_restricted(world, 1, django_capture_on_commit_callbacks)
+    inventory = world.declare_restricted(1, django_capture_on_commit_callbacks)
     assert inventory.status == "held" and inventory.status_reason == "RISK-RESTRICTED_GOODS"
     alert = Alert.objects.get(inventory=inventory)
     row = customs.get(f"/api/v1/alerts/{alert.pk}/").json()
@@ -73,7 +52,7 @@ def test_held_list_released_by_an_official_goes_through_the_agencies(
 def test_rejected_by_an_official_returns_the_quota_and_costs_credit(
     world, customs, django_capture_on_commit_callbacks
 ):
-    inventory = declare_restricted(world, 2, django_capture_on_commit_callbacks)
+    inventory = world.declare_restricted(2, django_capture_on_commit_callbacks)
     alert = Alert.objects.get(inventory=inventory)
     assert customs.post(f"/api/v1/alerts/{alert.pk}/reject/", {}).status_code == 400  # a reason is required
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,7 +65,7 @@ def test_rejected_by_an_official_returns_the_quota_and_costs_credit(
 
 
 def test_sent_to_inspection_by_an_official(world, customs, django_capture_on_commit_callbacks):
-    inventory = declare_restricted(world, 3, django_capture_on_commit_callbacks)
+    inventory = world.declare_restricted(3, django_capture_on_commit_callbacks)
     alert = Alert.objects.get(inventory=inventory)
     with django_capture_on_commit_callbacks(execute=True):
         customs.post(f"/api/v1/alerts/{alert.pk}/inspect/", {"reason": "查验药品"})
@@ -95,7 +74,7 @@ def test_sent_to_inspection_by_an_official(world, customs, django_capture_on_com
 
 
 def test_only_customs_officials_work_alerts_and_rules(world, django_capture_on_commit_callbacks):
-    inventory = declare_restricted(world, 4, django_capture_on_commit_callbacks)
+    inventory = world.declare_restricted(4, django_capture_on_commit_callbacks)
     alert = Alert.objects.get(inventory=inventory)
     seller = world.client("seller")
     assert seller.get("/api/v1/alerts/").status_code == 403

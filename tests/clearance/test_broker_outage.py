@@ -9,22 +9,12 @@ from kombu.exceptions import OperationalError
 from clearance import sweeper, tasks
 from declarations.models import AgencyDispatch, InventoryList
 
-from .factories import ClearanceWorld
-
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def no_random_inspection(db):
-    from credit.models import CreditLevel
-
-    CreditLevel.objects.update(inspection_rate=0)
-
-
 def test_intake_while_the_broker_is_down_then_the_sweeper_catches_up(
-    monkeypatch, django_capture_on_commit_callbacks
+    world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    world = ClearanceWorld()
     docs = world.declaration(1)
 
     def broker_down(*args, **kwargs):
@@ -47,8 +37,9 @@ def test_intake_while_the_broker_is_down_then_the_sweeper_catches_up(
     assert AgencyDispatch.objects.filter(state="answered").count() == 4
 
 
-def test_dispatches_not_sent_stay_pending_for_the_sweeper(monkeypatch, django_capture_on_commit_callbacks):
-    world = ClearanceWorld()
+def test_dispatches_not_sent_stay_pending_for_the_sweeper(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
     docs = world.declaration(2)
     monkeypatch.setattr(
         tasks.dispatch_to_agency,
@@ -64,10 +55,8 @@ def test_dispatches_not_sent_stay_pending_for_the_sweeper(monkeypatch, django_ca
     assert InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"]).status == "released"
 
 
-def test_rate_limit_fails_open_when_the_cache_is_down(monkeypatch):
+def test_rate_limit_fails_open_when_the_cache_is_down(world, monkeypatch):
     from django.core.cache import cache
-
-    world = ClearanceWorld()
 
     def cache_down(*args, **kwargs):
         raise ConnectionError("cache unavailable")
