@@ -171,54 +171,6 @@ def test_rule_change_makes_a_new_version_and_preview_counts(world, django_captur
     )
 
 
-def test_official_certifies_and_the_rate_follows(world):
-    client = APIClient()
-    client.force_authenticate(official("customs", username="credit-officer"))
-    answer = client.post(
-        f"/api/v1/credit-profiles/{world.seller.pk}/decide-level/",
-        {"level": "advanced_certified", "reason": "AEO 认证"},
-        format="json",
-    )
-    assert answer.status_code == 200 and answer.json()["level"] == "advanced_certified"
-    assert answer.json()["inspection_rate"] == "0.0000"  # rates are zeroed in this test module's fixture
-    penalty = client.post(
-        f"/api/v1/credit-profiles/{world.seller.pk}/adjust/",
-        {"kind": "penalty", "points": "-50", "reason": "虚假申报"},
-        format="json",
-    )
-    assert penalty.status_code == 201
-    own = world.client("seller").get("/api/v1/credit-profiles/").json()["results"]
-    assert [row["enterprise"] for row in own] == [world.seller.pk]
-    assert world.client("seller").get(f"/api/v1/credit-profiles/{world.platform.pk}/").status_code == 404
-    assert (
-        world.client("seller")
-        .post(
-            f"/api/v1/credit-profiles/{world.seller.pk}/adjust/",
-            {"kind": "commendation", "points": "50", "reason": "x"},
-        )
-        .status_code
-        == 403
-    )
-
-
-def test_levels_follow_the_regime_in_force():
-    from credit.selectors import levels_for, regime_in_force
-
-    from ..factories import EnterpriseFactory
-
-    assert regime_in_force(date(2022, 1, 1)).code == "2021"
-    assert regime_in_force(date(2026, 11, 25)).code == "2026"
-    enterprise = EnterpriseFactory()
-    from credit.models import CreditProfile
-
-    CreditProfile.objects.create(enterprise=enterprise, score=Decimal("40"))
-    assert levels_for([enterprise.pk], on=date(2022, 1, 1))[enterprise.pk].code == "dishonest"
-    assert levels_for([enterprise.pk], on=date(2026, 11, 25))[enterprise.pk].code == "dishonest"
-    CreditProfile.objects.filter(enterprise=enterprise).update(score=Decimal("20"))
-    assert levels_for([enterprise.pk], on=date(2026, 11, 25))[enterprise.pk].code == "seriously_dishonest"
-    assert levels_for([enterprise.pk], on=date(2022, 1, 1))[enterprise.pk].code == "dishonest"
-
-
 @pytest.mark.parametrize(
     ("code", "parameters", "field"),
     [
