@@ -7,7 +7,7 @@ import pytest
 
 from declarations import schemas, services
 from declarations.api.serializers import IntakeReceiptSerializer
-from declarations.api.views import _receipt_body
+from declarations.api.views import intake_response
 from declarations.models import InventoryItem, InventoryList, Receipt
 from sharing.models import Enterprise
 from sharing.principal import Principal
@@ -257,8 +257,13 @@ def test_intake_receipts_have_the_documented_shape(world):
         kind="order", documents=[good, bad, good], by=Principal(enterprise=world.platform)
     )
     assert [r.outcome for r in results] == ["accepted", "rejected", "rejected"]
-    for result in results:
-        assert _receipt_body(result) == IntakeReceiptSerializer(result).data
+    receipts = intake_response(results, single=False).data["receipts"]
+    assert receipts == [IntakeReceiptSerializer(result).data for result in results]
+    # one document alone answers its receipt as the body (with the error body when it is rejected)
+    assert intake_response(results[:1], single=True).data == IntakeReceiptSerializer(results[0]).data
+    assert (
+        intake_response(results[1:2], single=True).data["receipt"] == IntakeReceiptSerializer(results[1]).data
+    )
 
 
 def test_rows_loaded_without_the_constructor_are_the_orms(world):

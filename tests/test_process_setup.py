@@ -5,9 +5,10 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from celery import signals
 from django.db import connections
 
-from singlewindow.celery import _close_old_connections, app
+from singlewindow.celery import app
 from singlewindow.core.heap import freeze_startup_objects
 
 
@@ -31,6 +32,13 @@ def _task(*, eager: bool):
     return SimpleNamespace(request=SimpleNamespace(is_eager=eager))
 
 
+def _run(signal, task) -> None:
+    """Send a task signal as the worker does around each task; a receiver's error fails the test."""
+    for _receiver, response in signal.send(sender=None, task_id="t", task=task, args=(), kwargs={}):
+        if isinstance(response, Exception):
+            raise response
+
+
 # Serialized like the suite's other transactional tests: its flush must leave what theirs expect.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_keeps_its_connection_between_tasks_until_it_is_old(monkeypatch):
@@ -42,12 +50,14 @@ def test_a_worker_keeps_its_connection_between_tasks_until_it_is_old(monkeypatch
     monkeypatch.setattr(database, "close", lambda: closed.append(True))
 
     database.close_at = time.monotonic() + 60
-    _close_old_connections(task=_task(eager=False))
+    _run(signals.task_prerun, _task(eager=False))
+    _run(signals.task_postrun, _task(eager=False))
     assert closed == []  # kept: the next task reuses it
 
     database.close_at = time.monotonic() - 1  # past CONN_MAX_AGE
-    _close_old_connections(task=_task(eager=True))
+    _run(signals.task_prerun, _task(eager=True))
+    _run(signals.task_postrun, _task(eager=True))
     assert closed == []  # an eager task runs inside its caller: never closed there
 
-    _close_old_connections(task=_task(eager=False))
+    _run(signals.task_postrun, _task(eager=False))
     assert closed == [True]
