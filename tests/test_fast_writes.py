@@ -13,14 +13,7 @@ from sharing.models import Enterprise
 from sharing.principal import Principal
 from singlewindow.core.db import insert_rows, load, new_row, prefetch_children, update_rows
 
-from .factories import ClearanceWorld
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def test_new_row_holds_what_the_constructor_would():

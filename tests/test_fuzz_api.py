@@ -17,7 +17,7 @@ from schemathesis import checks
 
 from sharing.services import api_key_issue
 
-from .factories import ClearanceWorld, official
+from .factories import official
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
@@ -73,8 +73,7 @@ def _run_all(headers: dict[str, str], application) -> tuple[int, int, list[str]]
     return operations, cases, failures
 
 
-def test_a_partner_gets_no_server_error_and_schema_true_answers():
-    world = ClearanceWorld()
+def test_a_partner_gets_no_server_error_and_schema_true_answers(world):
     _key, plain = api_key_issue(enterprise=world.seller, name="fuzz")
     operations, cases, failures = _fuzz({"Authorization": f"Api-Key {plain}"})
     assert operations > 80 and cases >= operations

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from declarations.models import InventoryList
 
 from .conftest import key_client
-from .factories import ClearanceWorld, EnterpriseFactory
+from .factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,11 @@ def api_routes() -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def two_worlds(django_capture_on_commit_callbacks):
+def two_worlds(world, no_random_inspection, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from credit.models import CreditLevel
     from declarations.models import ExportInventoryList
     from declarations.services import amendment_for_list
     from finance.models import TaxBill
@@ -53,9 +52,7 @@ def two_worlds(django_capture_on_commit_callbacks):
 
     from .factories import official
 
-    world = ClearanceWorld()
-    # The list must be released for its return below: no random inspection draw (3% of lists).
-    CreditLevel.objects.update(inspection_rate=0)
+    # The list must be released for its return below: no random inspection draw (no_random_inspection).
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(world.declaration(1))
         world.client("seller").post("/api/v1/park-applications/", {"park": "hangzhou-linan"}, format="json")

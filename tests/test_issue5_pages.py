@@ -12,23 +12,10 @@ from logistics.models import StockItem, StockMovement, Warehouse
 from sharing.models import Membership
 from singlewindow.core.months import last_month
 
-from .factories import ClearanceWorld, EnterpriseFactory, UserFactory, official
+from .factories import EnterpriseFactory, UserFactory, official
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_random_inspection")]  # exact outcomes
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def no_random_inspection(db):
-    """Outcomes are asserted exactly: the random inspection draw is switched off."""
-    from credit.models import CreditLevel
-
-    CreditLevel.objects.update(inspection_rate=0)
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def member(enterprise):

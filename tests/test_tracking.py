@@ -6,17 +6,11 @@ from rest_framework.test import APIClient
 
 from logistics.models import TrackingEvent
 
-from .factories import ClearanceWorld
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cleared(django_capture_on_commit_callbacks):
-    from credit.models import CreditLevel
-
-    CreditLevel.objects.update(inspection_rate=0)
-    world = ClearanceWorld()
+def cleared(no_random_inspection, world, django_capture_on_commit_callbacks):
     docs = world.declaration(1)
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(docs)

@@ -8,7 +8,6 @@ from declarations import ceb
 from declarations.models import InventoryList, InventoryRefund
 
 from ..conftest import assert_valid_ceb
-from ..factories import ClearanceWorld
 
 pytestmark = pytest.mark.django_db
 SAMPLES = ceb.schema_dir().parent / "samples" / "import"
@@ -63,8 +62,7 @@ def test_official_amendment_and_entry_samples_parse(name, keys):
     assert parsed.message_type == name and keys <= set(parsed.documents[0])
 
 
-def test_cancel_and_return_as_ceb_xml(django_capture_on_commit_callbacks):
-    world = ClearanceWorld()
+def test_cancel_and_return_as_ceb_xml(world, django_capture_on_commit_callbacks):
     waiting, released = world.declaration(1), world.declaration(2, lines=1)
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(waiting, order=("inventory",))
@@ -113,8 +111,7 @@ def test_cancel_and_return_as_ceb_xml(django_capture_on_commit_callbacks):
     assert_valid_ceb(refused.content)
 
 
-def test_warehouse_entry_xml_is_pointed_to_the_json_endpoint():
-    world = ClearanceWorld()
+def test_warehouse_entry_xml_is_pointed_to_the_json_endpoint(world):
     body = (SAMPLES / "CEB711Message.xml").read_bytes() if SAMPLES.is_dir() else None
     if body is None:
         pytest.skip("official CEB samples not found")

@@ -8,7 +8,6 @@ from declarations import ceb
 from declarations.models import ExportInventoryList
 
 from ..conftest import assert_valid_ceb
-from ..factories import ClearanceWorld
 
 pytestmark = pytest.mark.django_db
 SAMPLES = ceb.schema_dir().parent / "samples" / "export"
@@ -89,8 +88,9 @@ def test_official_export_receipts_are_schema_valid(name):
     assert_valid_ceb((SAMPLES / f"{name}Message.xml").read_bytes())
 
 
-def test_an_export_declared_as_ceb_xml_is_released_with_valid_receipts(django_capture_on_commit_callbacks):
-    world = ClearanceWorld()
+def test_an_export_declared_as_ceb_xml_is_released_with_valid_receipts(
+    world, django_capture_on_commit_callbacks
+):
     docs = world.export(1, trade_mode="9710")
     who = {
         "export_order": "seller",

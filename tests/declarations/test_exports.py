@@ -14,14 +14,9 @@ from logistics.models import Warehouse
 from singlewindow.core.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
-from ..factories import ClearanceWorld, EnterpriseFactory, official
+from ..factories import EnterpriseFactory, official
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def _declare(world, docs, capture):

@@ -7,15 +7,9 @@ import pytest
 from declarations import schemas
 from declarations.services import SPECS
 
-from ..factories import ClearanceWorld
 from .test_intake import BAD, DELETE, _set
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 @pytest.mark.parametrize("kind", ["order", "payment", "waybill", "inventory"])

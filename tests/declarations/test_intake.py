@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 MODELS = {"order": Order, "payment": Payment, "waybill": Waybill, "inventory": InventoryList}
 
 
-@pytest.fixture
-def world():
-    return ClearanceWorld()
-
-
 def _set(doc: dict, path: str, value):
     target = doc
     parts = path.split(".")

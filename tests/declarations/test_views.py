@@ -14,15 +14,10 @@ from declarations.models import InventoryList, Order, Upload
 from sharing.models import Membership, WebhookDelivery
 from sharing.webhooks import subscription_create
 
-from ..factories import ClearanceWorld, UserFactory, official
+from ..factories import UserFactory, official
 from .test_intake import to_ceb
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def member(enterprise):

@@ -17,14 +17,9 @@ from sharing.models import Notification
 from singlewindow.core.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
-from ..factories import ClearanceWorld, EnterpriseFactory, official
+from ..factories import EnterpriseFactory, official
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def officer(agency: str) -> APIClient:

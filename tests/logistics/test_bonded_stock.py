@@ -13,15 +13,10 @@ from finance.models import BuyerQuota, QuotaUse, TaxBill, TaxBillCredit, TaxGuar
 from logistics.models import StockItem, StockMovement, Warehouse
 
 from ..conftest import key_client
-from ..factories import ClearanceWorld, official
+from ..factories import official
 
 pytestmark = pytest.mark.django_db
 EMS_NO = "T2992W000001"  # the generator's account book
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 @pytest.fixture

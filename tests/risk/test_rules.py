@@ -12,8 +12,6 @@ from declarations.models import InventoryList, Payment
 from risk.rules import REGISTRY, Line, ListFacts
 from singlewindow.generator import buyer
 
-from ..factories import ClearanceWorld
-
 pytestmark = pytest.mark.django_db
 
 CLEAN = ListFacts(
@@ -61,11 +59,6 @@ def test_rule_fires_on_its_case_and_not_on_a_clean_one(code, change, evidence):
     assert evaluate(code, [CLEAN]) == {}
     hits = evaluate(code, [replace(CLEAN, **change)])
     assert evidence in hits[1]
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def stored_lists(world, count: int, *, who=None, lines: int = 1) -> list[InventoryList]:

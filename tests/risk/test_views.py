@@ -6,14 +6,9 @@ from credit.models import CreditEvent, NegativeListEntry
 from declarations.models import InventoryList
 from risk.models import Alert, RiskRule
 
-from ..factories import ClearanceWorld, official
+from ..factories import official
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 def test_official_works_the_queue_in_the_browser(client, world, django_capture_on_commit_callbacks):

@@ -3,18 +3,15 @@
 import pytest
 from rest_framework.test import APIClient
 
-from credit.models import CreditLevel
-
 from ..conftest import key_client
-from ..factories import ClearanceWorld, EnterpriseFactory, official
+from ..factories import EnterpriseFactory, official
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_random_inspection")]  # exact outcomes
 
 
 @pytest.fixture
-def world(django_capture_on_commit_callbacks):
-    CreditLevel.objects.update(inspection_rate=0)
-    world = ClearanceWorld()
+def world(world, django_capture_on_commit_callbacks):
+    """The shared world with three lists released and one refused."""
     with django_capture_on_commit_callbacks(execute=True):
         for n in (1, 2, 3):
             world.declare(world.declaration(n))

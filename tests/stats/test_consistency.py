@@ -22,24 +22,12 @@ from stats.models import BUCKET_FIELDS, CLEARANCE_BUCKETS
 
 from ..factories import ClearanceWorld, official
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_random_inspection(db):
-    CreditLevel.objects.update(inspection_rate=0)
-
-
-def _cleared(world, docs, capture, order=("order", "payment", "waybill", "inventory")):
-    with capture(execute=True):
-        world.declare(docs, order=order)
-    return InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_random_inspection")]  # exact outcomes
 
 
 @pytest.fixture
-def history(django_capture_on_commit_callbacks):
+def history(world, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
-    world = ClearanceWorld()
     Warehouse.objects.create(
         code="W1",
         name="仓",
@@ -51,7 +39,7 @@ def history(django_capture_on_commit_callbacks):
         status="approved",
     )
     for n in range(1, 9):
-        _cleared(world, world.declaration(n), capture)  # released
+        world.clear(world.declaration(n), capture)  # released
     bonded = world.declaration(20, trade_mode="1210", lines=1)
     item = bonded["inventory"]["items"][0]
     StockItem.objects.create(
@@ -63,13 +51,13 @@ def history(django_capture_on_commit_callbacks):
         unit="007",
         quantity=item["qty"],
     )
-    _cleared(world, bonded, capture)  # released from stock
+    world.clear(bonded, capture)  # released from stock
     short = world.declaration(21, trade_mode="1210", lines=1)
     short["inventory"]["items"][0]["item_record_no"] = item["item_record_no"]
-    _cleared(world, short, capture)  # rejected: the stock is gone (or the record differs from the order)
+    world.clear(short, capture)  # rejected: the stock is gone (or the record differs from the order)
     wrong = world.declaration(30)
     wrong["payment"]["amount_paid"] = str(Decimal(wrong["payment"]["amount_paid"]) - 3)
-    mismatched = _cleared(world, wrong, capture)
+    mismatched = world.clear(wrong, capture)
     assert mismatched.status == "mismatch"
     fixed = world.declaration(30)["payment"]
     fixed["pay_transaction_id"] = wrong["payment"]["pay_transaction_id"]
@@ -77,10 +65,10 @@ def history(django_capture_on_commit_callbacks):
         assert world.post("payment", fixed).status_code in (200, 201)
     still = world.declaration(31)
     still["payment"]["amount_paid"] = "1.00"
-    _cleared(world, still, capture)  # stays mismatched
+    world.clear(still, capture)  # stays mismatched
     held = world.declaration(40, lines=1)
     held["inventory"]["items"][0]["gcode"] = "3004900000"
-    assert _cleared(world, held, capture).status == "held"
+    assert world.clear(held, capture).status == "held"
     customs = APIClient()
     customs.force_authenticate(official("customs", "stats-customs"))
     alert = Alert.objects.get()
@@ -92,12 +80,12 @@ def history(django_capture_on_commit_callbacks):
             == 200
         )
     CreditLevel.objects.update(inspection_rate=1)
-    inspected = [_cleared(world, world.declaration(n), capture) for n in (50, 51)]
+    inspected = [world.clear(world.declaration(n), capture) for n in (50, 51)]
     CreditLevel.objects.update(inspection_rate=0)
     assert {i.status for i in inspected} == {"inspection"}
     review.inspection_conclude(inventory_id=inspected[0].pk, passed=True, reason="ok", official_id=None)
     waiting = world.declaration(60)
-    waiting_list = _cleared(world, waiting, capture, order=("inventory",))
+    waiting_list = world.clear(waiting, capture, order=("inventory",))
     from declarations.services import amendment_for_list
 
     with capture(execute=True):

@@ -21,22 +21,9 @@ from stats import selectors
 
 from ..factories import ClearanceWorld, MembershipFactory, UserFactory, official
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_random_inspection")]  # exact outcomes
 
 PAGES = ["/dashboard/", "/dashboard/enterprise/", "/dashboard/agency/", "/dashboard/csv/trend/"]
-
-
-@pytest.fixture(autouse=True)
-def no_random_inspection(db):
-    """Exact outcomes: the random inspection draw is switched off, as in the pipeline tests."""
-    from credit.models import CreditLevel
-
-    CreditLevel.objects.update(inspection_rate=0)
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 @pytest.fixture
