@@ -50,8 +50,8 @@ def test_pipeline_and_carrier_steps_make_a_public_timeline(cleared, client):
 
 
 def test_carriers_report_only_their_own_parcels_and_bad_events_are_400(cleared):
-    from .conftest import key_client
-    from .factories import EnterpriseFactory
+    from ..conftest import key_client
+    from ..factories import EnterpriseFactory
 
     world, docs = cleared
     stranger = key_client(EnterpriseFactory(roles=["logistics"]))
