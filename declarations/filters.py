@@ -1,3 +1,5 @@
+"""django-filter filtersets of the document lists (by party, number, status, dates)."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Signals declarations sends to the apps above it, which it may not import."""
+
 from django.dispatch import Signal
 
 # Sent inside the transaction when a waybill is signed for (CEB513), with `waybill` and `signed_at`:

@@ -1,3 +1,5 @@
+"""Routes of the declarations' pages."""
+
 from django.urls import path
 
 from . import export_views, views

@@ -1,0 +1,1 @@
+"""The declarations' REST API under /api/v1/."""

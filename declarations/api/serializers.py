@@ -1,3 +1,5 @@
+"""Serializers of the documents, their lines and receipts, as the API answers them."""
+
 from rest_framework import serializers
 
 from ..models import (

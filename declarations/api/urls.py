@@ -1,3 +1,5 @@
+"""Routes of the declarations' REST API."""
+
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 

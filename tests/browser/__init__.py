@@ -1,0 +1,1 @@
+"""Tests in the system's headless Chromium against a live server."""

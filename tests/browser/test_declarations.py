@@ -1,3 +1,5 @@
+"""In the browser: an enterprise files a list and sees it released; an official works the review queue."""
+
 import pytest
 
 from declarations.models import InventoryList

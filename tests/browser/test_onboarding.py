@@ -1,3 +1,5 @@
+"""In the browser: sign up, onboarding, approval and an API key."""
+
 import json
 import urllib.request
 

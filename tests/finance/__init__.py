@@ -1,0 +1,1 @@
+"""Tests of the retail import tax and the financial services."""

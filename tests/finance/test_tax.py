@@ -1,3 +1,5 @@
+"""The retail import tax (finance.tax) on worked cases of DOMAIN 6."""
+
 import datetime
 from decimal import Decimal
 

@@ -1,0 +1,1 @@
+"""Tests of tracking, warehouses and bonded stock."""

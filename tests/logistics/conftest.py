@@ -1,3 +1,5 @@
+"""The logistics tests expect exact outcomes: no random inspection draw."""
+
 import pytest
 
 

@@ -1,3 +1,5 @@
+"""The reference zones and parks, their public pages, and applications to settle in a park."""
+
 import pytest
 
 from parks.models import Park, ParkApplication, Zone

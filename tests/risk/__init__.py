@@ -1,0 +1,1 @@
+"""Tests of risk rules and alerts."""

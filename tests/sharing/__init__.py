@@ -1,0 +1,1 @@
+"""Tests of the registry of parties, API keys, webhooks and the audit trail."""

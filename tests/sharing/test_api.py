@@ -1,3 +1,5 @@
+"""The parties' REST API: tenancy, officials' filters, authentication."""
+
 import pytest
 from django.core.management import call_command
 from django.utils import translation

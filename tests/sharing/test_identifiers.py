@@ -1,3 +1,5 @@
+"""Check digits of the USCC and the resident ID (DOMAIN 7)."""
+
 import pytest
 from django.utils import translation
 

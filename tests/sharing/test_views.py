@@ -1,3 +1,5 @@
+"""Sign-up, onboarding and officials' decisions on enterprises, as pages."""
+
 import re
 
 import pytest

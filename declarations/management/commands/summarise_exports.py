@@ -1,3 +1,5 @@
+"""`manage.py summarise_exports`: the monthly summary declarations (CEB701) of released exports."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from declarations.services import summaries_for_month
