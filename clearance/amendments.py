@@ -9,7 +9,6 @@ list's (or the return's) lock and is idempotent.
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +36,7 @@ from singlewindow.core.errors import ServiceError
 from stats import services as stats_services
 
 from .fan_in import after_final
-from .records import receipt
+from .records import actor, receipt
 from .settlement import settle_import_ledgers
 
 
@@ -49,10 +48,6 @@ class AmendmentRefused(ServiceError):
 
 def _head(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "items"}
-
-
-def _user(user_id: int | None) -> Any:
-    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
 
 
 def list_cancel(
@@ -107,7 +102,7 @@ def list_cancel(
         answer.kind, answer.document_id = DocumentKind.CANCEL, cancel.pk
         insert_rows([answer])
         audit_record(
-            actor=_user(user_id), action="inventory.cancelled", obj=inventory, reason=data["reason"][:200]
+            actor=actor(user_id), action="inventory.cancelled", obj=inventory, reason=data["reason"][:200]
         )
         after_final([inventory.pk])
     return cancel, True
@@ -167,7 +162,7 @@ def refund_apply(
         )
         answer.kind, answer.document_id = DocumentKind.REFUND, refund.pk
         insert_rows([answer])
-        audit_record(actor=_user(user_id), action="inventory.return_applied", obj=inventory, refund=refund.pk)
+        audit_record(actor=actor(user_id), action="inventory.return_applied", obj=inventory, refund=refund.pk)
     return refund, True
 
 
@@ -201,7 +196,7 @@ def refund_goods_back(*, refund_id: int, user_id: int | None, at: datetime | Non
         answer.kind, answer.document_id = DocumentKind.REFUND, refund.pk
         insert_rows([answer])
         audit_record(
-            actor=_user(user_id),
+            actor=actor(user_id),
             action="inventory.returned",
             obj=inventory,
             refund=refund.pk,

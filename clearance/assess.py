@@ -14,7 +14,7 @@ from finance import selectors as finance_selectors
 from finance.models import QuotaUse
 from singlewindow.core.db import insert_rows, update_rows
 
-from .records import receipt
+from .records import receipt, reject
 
 
 def assess(lists: list[InventoryList]) -> list[InventoryList]:
@@ -42,9 +42,7 @@ def assess(lists: list[InventoryList]) -> list[InventoryList]:
         )
         if not result.accepted:
             code = "-621010" if result.error_code == tax.UNKNOWN_HS_CODE else result.error_code
-            inventory.status, inventory.return_status = InventoryStatus.REJECTED, ReturnStatus.REJECTED
-            inventory.status_reason = f"{code} {result.reason}"[:1000]
-            inventory.final_at = timezone.now()
+            reject(inventory, f"{code} {result.reason}", timezone.now())
             receipts.append(
                 receipt(inventory, ReceiptSource.PORTAL, ReturnStatus.REJECTED, inventory.status_reason)
             )

@@ -15,8 +15,6 @@ from stats import services as stats_services
 from .directions import EXPORT, IMPORT, Direction
 from .dispatch import dispatch
 
-TASKS = {IMPORT.name: "clearance.process_pending_lists", EXPORT.name: "clearance.process_pending_exports"}
-
 
 def process_pending(direction: Direction, *, limit: int | None = None) -> int:
     """Claim up to `limit` lists of `direction` and take them as far as the fan-out; returns how many
@@ -26,7 +24,7 @@ def process_pending(direction: Direction, *, limit: int | None = None) -> int:
     if not claimed:
         return 0
     if len(claimed) == size:
-        transaction.on_commit(lambda: send_named(TASKS[direction.name]))
+        transaction.on_commit(lambda: send_named(direction.claim_task))
     return len(claimed)
 
 

@@ -57,14 +57,14 @@ FINAL_FIELDS = ("status", "return_status", "status_reason", "invt_no", "final_at
 
 @dataclass(frozen=True)
 class Direction:
-    name: str  # "import" or "export": the audit trail's prefix is derived from it
-    ie_flag: str  # DispatchBatch.ie_flag
+    name: str  # "import" or "export"
+    ie_flag: str  # DispatchBatch.ie_flag, and the letter of the customs list number (DOMAIN 3.6)
+    claim_task: str  # the registered name of the task that claims this direction's lists
     model: type[Any]
     decision_field: str  # the AgencyDecision column naming the list
     claim_fields: tuple[str, ...]
     dispatch_fields: tuple[str, ...]  # what a dispatch outside the claim writes
-    invt_letter: str  # DOMAIN 3.6: 4 district + 4 year + I/E + serial
-    audit_prefix: str
+    audit_prefix: str  # of the audit trail's actions ("inventory.inspection_passed")
     message_type: type[DeclaredList] | type[DeclaredExport]
     clear: Callable[[list[Any]], list[Any]]  # match (and for imports assess and score): lists to dispatch
     declare: Callable[[Any], Any]
@@ -75,7 +75,7 @@ class Direction:
     finish: Callable[..., None]  # the fan-in's ledgers and credit events
     conclude: Callable[..., None]  # an inspection's conclusion's ledgers and credit events
     notify_partners: bool  # webhooks on final statuses
-    related: tuple[str, ...] = field(default=())  # loaded with the lists at the fan-in
+    related: tuple[str, ...] = field(default=())  # loaded with the lists by `load` and at a conclusion
 
     def decide(self, agency: str, declared: Sequence[Any]) -> list[Decision]:
         """The agency's decisions on a batch, with what it knows of it."""
@@ -90,22 +90,22 @@ class Direction:
         return prefetch_children(rows, "items")
 
     def release(self, inventory: InventoryList | ExportInventoryList, now: datetime) -> None:
-        """Released: status 800 and the customs list number (invtNo)."""
+        """Released: status 800 and the customs list number (invtNo: 4 district + 4 year + I/E + serial)."""
         inventory.status, inventory.return_status = InventoryStatus.RELEASED, ReturnStatus.RELEASED
         inventory.status_reason, inventory.final_at = "", now
         inventory.invt_no = (
-            f"{inventory.customs_code}{now:%Y}{self.invt_letter}{inventory.pk % 1_000_000_000:09d}"
+            f"{inventory.customs_code}{now:%Y}{self.ie_flag}{inventory.pk % 1_000_000_000:09d}"
         )
 
 
 IMPORT = Direction(
     name="import",
     ie_flag="I",
+    claim_task="clearance.process_pending_lists",
     model=InventoryList,
     decision_field="inventory_id",
     claim_fields=IMPORT_CLAIM_FIELDS,
     dispatch_fields=("status", "return_status", "dispatch_batch", "dispatched_at"),
-    invt_letter="I",
     audit_prefix="inventory",
     message_type=DeclaredList,
     clear=lambda lists: score(assess(match_imports(lists))),
@@ -121,11 +121,11 @@ IMPORT = Direction(
 EXPORT = Direction(
     name="export",
     ie_flag="E",
+    claim_task="clearance.process_pending_exports",
     model=ExportInventoryList,
     decision_field="export_list_id",
     claim_fields=EXPORT_CLAIM_FIELDS,
     dispatch_fields=("status", "return_status", "dispatch_batch"),
-    invt_letter="E",
     audit_prefix="export",
     message_type=DeclaredExport,
     clear=match_exports,

@@ -23,7 +23,7 @@ from stats import services as stats_services
 
 from . import directions
 from .directions import FINAL_FIELDS, Direction
-from .records import receipt
+from .records import receipt, reject
 
 
 class Answer(NamedTuple):
@@ -83,8 +83,7 @@ def apply_answers(
         refusals = [a for a in given if a.outcome == "reject"]
         inventory.final_at = now
         if refusals or len(given) < len(AGENCIES):
-            inventory.status, inventory.return_status = InventoryStatus.REJECTED, ReturnStatus.REJECTED
-            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)[:1000]
+            reject(inventory, "; ".join(f"{a.agency}: {a.return_info}" for a in refusals), now)
             rejected.append(inventory)
             receipts.append(
                 receipt(inventory, ReceiptSource.CUSTOMS, ReturnStatus.REJECTED, inventory.status_reason)

@@ -1,11 +1,13 @@
 """What every step writes besides the lists themselves: receipts, credit events, message text."""
 
+from datetime import datetime
 from typing import Any
 
 import orjson
+from django.contrib.auth import get_user_model
 
 from credit import services as credit_services
-from declarations.choices import DocumentKind
+from declarations.choices import DocumentKind, InventoryStatus, ReturnStatus
 from declarations.guids import new_guid
 from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import DeclaredExport
@@ -56,3 +58,14 @@ def credit_events(
             if getattr(i, by_field) in ids
         ]
     )
+
+
+def reject(inventory: InventoryList | ExportInventoryList, reason: str, now: datetime) -> None:
+    """A list refused for good: status rejected, CEB 100, its reason (cut to the column) and time."""
+    inventory.status, inventory.return_status = InventoryStatus.REJECTED, ReturnStatus.REJECTED
+    inventory.status_reason, inventory.final_at = reason[:1000], now
+
+
+def actor(user_id: int | None) -> Any:
+    """The user an audit event names, from the id a task carries (None: the system)."""
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None

@@ -5,7 +5,6 @@ and only on lists still in the state it expects, so a second delivery changes no
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from . import settlement
 from .directions import EXPORT, FINAL_FIELDS, IMPORT, Direction
 from .dispatch import dispatch
 from .fan_in import after_final
-from .records import credit_events, receipt
+from .records import actor, credit_events, receipt, reject
 
 
 def resume_held(*, inventory_ids: list[int]) -> int:
@@ -49,9 +48,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
             RiskAssessment.objects.filter(inventory_id__in=inspect).update(selected_for_inspection=True)
         now = timezone.now()
         for inventory in rejected:
-            inventory.status, inventory.return_status = InventoryStatus.REJECTED, ReturnStatus.REJECTED
-            inventory.final_at = now
-            inventory.status_reason = f"Rejected by customs: {alerts[inventory.pk].reason}"[:1000]
+            reject(inventory, f"Rejected by customs: {alerts[inventory.pk].reason}", now)
         update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
         insert_rows(
             [receipt(i, ReceiptSource.CUSTOMS, ReturnStatus.REJECTED, i.status_reason) for i in rejected]
@@ -91,17 +88,18 @@ def conclude_inspection(
             direction.release(inventory, now)
             status, info = ReturnStatus.RELEASED, f"Inspection passed; released. {reason}"
         else:
-            inventory.status, inventory.return_status = InventoryStatus.REJECTED, ReturnStatus.REJECTED
-            inventory.status_reason = f"Inspection failed: {reason}"[:1000]
+            reject(inventory, f"Inspection failed: {reason}", now)
             status, info = ReturnStatus.REJECTED, inventory.status_reason
         direction.conclude(inventory, passed, reason, answers, now)
         update_rows([inventory], FINAL_FIELDS)
         insert_rows([receipt(inventory, ReceiptSource.CUSTOMS, status, info)])
         stats_services.record_changes([inventory], before)
-        official = get_user_model().objects.filter(pk=official_id).first() if official_id else None
         outcome = "inspection_passed" if passed else "inspection_failed"
         audit_record(
-            actor=official, action=f"{direction.audit_prefix}.{outcome}", obj=inventory, reason=reason
+            actor=actor(official_id),
+            action=f"{direction.audit_prefix}.{outcome}",
+            obj=inventory,
+            reason=reason,
         )
         if direction.notify_partners:
             after_final([inventory.pk])

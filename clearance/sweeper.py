@@ -16,6 +16,7 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.db import retrying_deadlocks
 
 from .amendments import refunds_expire
+from .directions import EXPORT, IMPORT
 from .dispatch import publish
 from .fan_in import finalize_if_complete
 from .settlement import settle_export_receipts
@@ -49,12 +50,10 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     )
     finalized = sum(bool(retrying_deadlocks(partial(finalize_if_complete, batch_id=pk))) for pk in complete)
     matching = 0
-    for model, task in (
-        (InventoryList, "clearance.process_pending_lists"),
-        (ExportInventoryList, "clearance.process_pending_exports"),
-    ):
-        if model.objects.filter(match_requested_at__lt=cutoff, status__in=MATCHABLE_STATUSES).exists():
-            send_named(task)
+    for direction in (IMPORT, EXPORT):
+        waiting = direction.model.objects.filter(match_requested_at__lt=cutoff, status__in=MATCHABLE_STATUSES)
+        if waiting.exists():
+            send_named(direction.claim_task)
             matching += 1
     # Work whose message was lost with the broker: officials' decisions on held lists, uploads still
     # queued, late receipts of released 9810 exports not yet settled.

@@ -94,8 +94,7 @@ def settle_export_receipts(export_list_ids: list[int]) -> int:
 
 
 # Cancel and return answer the caller at once: pages and the API run these in-process by name
-# (`run_named`); they are tasks too so a batch tool can queue them.
-AmendmentRefused = amendments.AmendmentRefused
+# (`run_named`) and catch the ServiceError they raise; they are tasks too so a batch tool can queue them.
 
 
 @task(name="clearance.cancel_list")

@@ -29,8 +29,8 @@ def send(task: Any, *args: Any, inline_if_down: bool = False, queue: str | None 
 
 def send_named(name: str, *args: Any, inline_if_down: bool = False, queue: str | None = None) -> bool:
     """`send` for a task known by its registered name: how intake, alerts and webhooks reach the
-    pipeline without importing it (the import contract forbids it). The task module is loaded by the
-    Celery app (`CELERY_IMPORTS`), so the registry has it in the web process and in workers alike."""
+    pipeline without importing it (the import contract forbids it). Each app's `ready()` imports its
+    tasks module, so the registry has every task in the web process as in workers."""
     from celery import current_app
 
     return send(current_app.tasks[name], *args, inline_if_down=inline_if_down, queue=queue)
