@@ -1,0 +1,1 @@
+"""Tests of the shared infrastructure in singlewindow.core."""
