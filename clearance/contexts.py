@@ -40,12 +40,15 @@ EXPORT_BANS = {"601": {"01", "02"}, "609": {"01", "02", "04"}}
 VAT_EXCLUDED_CHAPTERS = {"27", "93"}
 
 
-def quantities(declared: DeclaredList) -> dict[str, Decimal]:
-    """The bonded goods a 1210 list takes out of stock, by item record number."""
+def stock_claim(declared: DeclaredList) -> logistics_services.StockClaim | None:
+    """The bonded goods a 1210 list takes out of its warehouse's stock, by item record number (None for
+    other modes)."""
+    if declared.trade_mode != "1210":
+        return None
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for line in declared.lines:
         totals[line.item_record_no] += line.qty
-    return dict(totals)
+    return logistics_services.StockClaim(declared.id, declared.ems_no, dict(totals))
 
 
 def _approved(codes: set[str]) -> Any:
@@ -99,11 +102,7 @@ def customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Customs
         )
         return customs_adapter.TaxCheck(result.total, result.error_code, result.reason)
 
-    claims = {
-        d.id: logistics_services.StockClaim(d.id, d.ems_no, quantities(d))
-        for d in declared
-        if d.trade_mode == "1210"
-    }
+    claims = {d.id: claim for d in declared if (claim := stock_claim(d)) is not None}
     books, stock = logistics_services.stock_snapshot(list(claims.values()))
 
     def bonded_stock_ok(d: DeclaredList) -> str | None:

@@ -27,7 +27,7 @@ from sharing.adapters import tax as tax_adapter
 from sharing.choices import AgencyCode
 from singlewindow.core.db import update_rows
 
-from .contexts import export_tax_context, quantities
+from .contexts import export_tax_context, stock_claim
 from .declared import declare_export
 from .records import credit_events
 
@@ -89,11 +89,9 @@ def _hold_stock(decisions: list[Decision], by_id: Mapping[int, DeclaredList]) ->
     """Customs accepted these 1210 lists on a snapshot of the stock: reserve their goods under lock,
     and refuse those whose goods a concurrent batch took first."""
     claims = [
-        logistics_services.StockClaim(
-            d.inventory_id, by_id[d.inventory_id].ems_no, quantities(by_id[d.inventory_id])
-        )
+        claim
         for d in decisions
-        if d.outcome in ("release", "inspect") and by_id[d.inventory_id].trade_mode == "1210"
+        if d.outcome in ("release", "inspect") and (claim := stock_claim(by_id[d.inventory_id])) is not None
     ]
     refused = logistics_services.stock_hold(claims)
     return [
