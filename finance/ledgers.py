@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from declarations.ceb import return_time
 from declarations.guids import new_guid
 from declarations.models import InventoryList, InventoryRefund, InventoryRefundLine
 from finance.models import (
@@ -165,8 +166,6 @@ def tax_bills_record(released: Sequence[InventoryList]) -> None:
     so the bill is what the agencies approved)."""
     if not released:
         return
-    from declarations.ceb import return_time
-
     stamp = return_time(timezone.now())
     bills, lines = [], []
     for inventory in released:
