@@ -1,0 +1,210 @@
+"""Who may cancel or return a list, until when, and who says a return's goods are back: the predicates
+of `declarations.selectors` on their own, and the goods-received action through the page and the API."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from declarations import selectors
+from declarations.choices import RETURN_APPLY_DAYS
+from declarations.models import InventoryList, InventoryRefund
+from declarations.services import amendment_for_list
+from sharing.choices import AgencyCode, EnterpriseStatus
+from sharing.models import Agency, Membership
+from sharing.principal import Principal
+
+from ..conftest import key_client
+from ..factories import EnterpriseFactory, UserFactory, official
+
+pytestmark = pytest.mark.django_db
+
+
+def _list(**fields) -> InventoryList:
+    return InventoryList(
+        **{"trade_mode": "9610", "ebc_code": "", "agent_code": "", "area_code": "", **fields}
+    )
+
+
+def _refund(inventory: InventoryList, logistics_code: str = "") -> InventoryRefund:
+    return InventoryRefund(inventory=inventory, logistics_code=logistics_code)
+
+
+def customs() -> Principal:
+    return Principal(agency=Agency.objects.get(code=AgencyCode.CUSTOMS))
+
+
+# --- is_declarant -----------------------------------------------------------------------------------
+
+
+def test_the_ecommerce_enterprise_its_agent_and_the_submitter_declared_a_list(world):
+    seller, agent, submitter = world.seller, EnterpriseFactory(roles=["agent"]), EnterpriseFactory()
+    inventory = _list(ebc_code=seller.customs_code, agent_code=agent.uscc, submitted_by_id=submitter.pk)
+    assert selectors.is_declarant(Principal(enterprise=seller), inventory)
+    assert selectors.is_declarant(Principal(enterprise=agent), inventory)  # named by its USCC
+    assert selectors.is_declarant(Principal(enterprise=submitter), inventory)
+
+
+def test_a_stranger_an_unapproved_declarant_and_an_official_did_not(world):
+    inventory = _list(ebc_code=world.seller.customs_code, submitted_by_id=world.seller.pk)
+    assert not selectors.is_declarant(Principal(enterprise=world.logistics), inventory)
+    assert not selectors.is_declarant(customs(), inventory)
+    assert not selectors.is_declarant(Principal(is_superuser=True), inventory)
+    world.seller.status = EnterpriseStatus.SUSPENDED
+    assert not selectors.is_declarant(Principal(enterprise=world.seller), inventory)
+
+
+def test_is_declarant_and_declared_by_are_one_rule(world):
+    agent = EnterpriseFactory(roles=["agent"])
+    world.post("inventory", world.declaration(1)["inventory"])
+    lists = []
+    for n, (ebc_code, agent_code, submitter) in enumerate(
+        [
+            (world.seller.customs_code, "", world.platform),
+            ("3301999999", agent.customs_code, world.platform),
+            ("3301999999", "", world.seller),
+            ("3301999999", "", world.platform),
+        ]
+    ):
+        inventory = InventoryList.objects.order_by("id").first()
+        inventory.pk, inventory.cop_no, inventory.pre_no = None, f"COP-RULE-{n}", ""
+        inventory.ebc_code, inventory.agent_code, inventory.submitted_by = ebc_code, agent_code, submitter
+        inventory.save()
+        lists.append(inventory)
+    for enterprise in (world.seller, agent, world.platform, world.logistics):
+        queried = set(
+            InventoryList.objects.filter(
+                selectors.declared_by(enterprise), cop_no__startswith="COP-RULE-"
+            ).values_list("pk", flat=True)
+        )
+        one_by_one = {i.pk for i in lists if selectors.is_declarant(Principal(enterprise=enterprise), i)}
+        assert queried == one_by_one, enterprise
+
+
+# --- return_window_open -----------------------------------------------------------------------------
+
+
+def test_a_return_is_applied_for_within_30_days_of_release():
+    now = timezone.now()
+    assert not selectors.return_window_open(_list(final_at=None), now)
+    assert selectors.return_window_open(_list(final_at=now), now)
+    assert selectors.return_window_open(_list(final_at=now - timedelta(days=RETURN_APPLY_DAYS)), now)
+    late = now - timedelta(days=RETURN_APPLY_DAYS, seconds=1)
+    assert not selectors.return_window_open(_list(final_at=late), now)
+
+
+# --- confirms_goods ---------------------------------------------------------------------------------
+
+
+def test_the_logistics_firm_confirms_the_goods_of_a_9610_return(world):
+    refund = _refund(_list(trade_mode="9610", area_code=world.warehouse.customs_code), world.logistics.uscc)
+    assert selectors.confirms_goods(Principal(enterprise=world.logistics), refund)
+    assert not selectors.confirms_goods(Principal(enterprise=world.warehouse), refund)
+    assert not selectors.confirms_goods(Principal(enterprise=world.seller), refund)
+
+
+def test_the_bonded_warehouse_confirms_the_goods_of_a_1210_return(world):
+    refund = _refund(
+        _list(trade_mode="1210", area_code=world.warehouse.customs_code), world.logistics.customs_code
+    )
+    assert selectors.confirms_goods(Principal(enterprise=world.warehouse), refund)
+    assert not selectors.confirms_goods(Principal(enterprise=world.logistics), refund)
+    assert not selectors.confirms_goods(Principal(enterprise=world.seller), refund)
+
+
+def test_customs_and_a_site_administrator_confirm_any_return_and_others_none(world):
+    for trade_mode in ("9610", "1210"):
+        refund = _refund(_list(trade_mode=trade_mode), "")
+        assert selectors.confirms_goods(customs(), refund)
+        assert selectors.confirms_goods(Principal(is_superuser=True), refund)
+        assert not selectors.confirms_goods(Principal(agency=Agency.objects.get(code=AgencyCode.TAX)), refund)
+        assert not selectors.confirms_goods(Principal(), refund)
+
+
+# --- goods received, through the page and the API ----------------------------------------------------
+
+
+@pytest.fixture
+def returned(world, no_random_inspection, django_capture_on_commit_callbacks) -> InventoryRefund:
+    """A released 9610 list whose buyer returns its one line: the return awaits its goods."""
+    docs = world.declaration(31, lines=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare(docs)
+    inventory = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
+    assert inventory.status == "released", inventory.status_reason
+    item = inventory.items.get()
+    body = {
+        **amendment_for_list(inventory, reason="Wrong size"),
+        "items": [
+            {"gnum": 1, "gcode": item.gcode, "gname": item.gname, "qty": str(item.qty), "unit": item.unit}
+        ],
+    }
+    answer = world.client("seller").post("/api/v1/inventory-returns/", body, format="json")
+    assert answer.status_code == 201, answer.json()
+    return InventoryRefund.objects.get(pk=answer.json()["id"])
+
+
+def _as_1210(refund: InventoryRefund, world) -> None:
+    """The same return, as if of a bonded (1210) list kept in the world's warehouse."""
+    InventoryList.objects.filter(pk=refund.inventory_id).update(
+        trade_mode="1210", area_code=world.warehouse.customs_code
+    )
+
+
+def _page_client(client, user):
+    client.force_login(user)
+    return client
+
+
+def _member(enterprise):
+    user = UserFactory()
+    Membership.objects.create(user=user, enterprise=enterprise, role="admin")
+    return user
+
+
+def test_the_api_refuses_with_403_whoever_sees_a_return_but_does_not_receive_its_goods(world, returned):
+    url = f"/api/v1/inventory-returns/{returned.pk}/goods-received/"
+    refused = world.client("seller").post(url)  # the declarant sees its return
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert "fields" not in refused.json()
+    _as_1210(returned, world)
+    refused = key_client(world.logistics).post(url)  # named on the return, but the warehouse receives
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert key_client(EnterpriseFactory(roles=["logistics"])).post(url).status_code == 404  # a stranger
+    returned.refresh_from_db()
+    assert returned.state == InventoryRefund.State.AWAITING_GOODS
+
+
+def test_the_page_refuses_with_403_the_logistics_firm_of_a_1210_return(world, returned, client):
+    _as_1210(returned, world)
+    answer = _page_client(client, _member(world.logistics)).post(
+        f"/declarations/returns/{returned.pk}/goods-received/"
+    )
+    assert answer.status_code == 403
+    returned.refresh_from_db()
+    assert returned.state == InventoryRefund.State.AWAITING_GOODS
+
+
+def test_customs_confirms_the_goods_through_the_api(world, returned):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(official(AgencyCode.CUSTOMS))
+    back = api.post(f"/api/v1/inventory-returns/{returned.pk}/goods-received/")
+    assert back.status_code == 200, back.json()
+    assert back.json()["state"] == InventoryRefund.State.COMPLETED
+
+
+def test_customs_confirms_the_goods_from_the_page(world, returned, client):
+    answer = _page_client(client, official(AgencyCode.CUSTOMS)).post(
+        f"/declarations/returns/{returned.pk}/goods-received/"
+    )
+    assert answer.status_code == 302
+    returned.refresh_from_db()
+    assert returned.state == InventoryRefund.State.COMPLETED
+
+
+def test_the_logistics_firm_confirms_a_9610_return_through_the_api(world, returned):
+    back = key_client(world.logistics).post(f"/api/v1/inventory-returns/{returned.pk}/goods-received/")
+    assert back.status_code == 200, back.json()
+    assert back.json()["state"] == InventoryRefund.State.COMPLETED
