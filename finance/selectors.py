@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from declarations.selectors import own_codes
 from sharing.choices import AgencyCode
 from singlewindow.core.months import month_bounds
 
@@ -158,12 +159,6 @@ def financing_limit(record: EnterpriseRecord) -> Decimal:
     return min(FINANCING_CAP, (record.volume_12m * share).quantize(Decimal("0.01")))
 
 
-def own_codes(principal: Any) -> set[str]:
-    """The codes an enterprise's documents carry for it (customs code and USCC); none for others."""
-    enterprise = principal.enterprise
-    return {enterprise.customs_code, enterprise.uscc} if enterprise else set()
-
-
 def reads_every_tax_summary(principal: Any) -> bool:
     """Tax and customs officials (and site administrators) read any guarantor's month."""
     return (
@@ -185,7 +180,7 @@ def tax_summary_guarantor(principal: Any, requested: str) -> str | None:
     if reads_every_tax_summary(principal):
         return requested
     code = requested or principal.enterprise.customs_code
-    return code if code in own_codes(principal) else None
+    return code if code in own_codes(principal.enterprise) else None
 
 
 def reads_forex_statements(principal: Any) -> bool:
@@ -198,7 +193,7 @@ def forex_statement_codes(principal: Any, requested: str) -> set[str]:
     named); an enterprise its own, whatever it names."""
     if principal.sees_everything:
         return {requested} if requested else set()
-    return own_codes(principal)
+    return set(own_codes(principal.enterprise))
 
 
 def guarantees_for(*, principal: Any) -> QuerySet[TaxGuarantee]:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from declarations import ceb
+from declarations.selectors import own_codes
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body, official_of
@@ -151,7 +152,7 @@ class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def scoped_queryset(self, principal):
         if principal.sees_everything:
             return TaxConsolidation.objects.all()
-        return TaxConsolidation.objects.filter(assure_code__in=selectors.own_codes(principal))
+        return TaxConsolidation.objects.filter(assure_code__in=own_codes(principal.enterprise))
 
     def get_permissions(self):
         if self.action == "create":
