@@ -22,7 +22,9 @@ from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm
 from .models import FinancingRequest
 
 tax_reader_required = guard(selectors.reads_tax_summaries)
-enterprise_or_official_required = guard(selectors.reads_forex_statements)
+# Guarantees: an enterprise its own (guarantees_for), officials every one.
+enterprise_or_official_required = guard(lambda p: p.enterprise is not None or p.sees_everything)
+forex_reader_required = guard(selectors.reads_forex_statements)
 financing_user_required = guard(lambda p: p.enterprise is not None or services.may_decide_financing(p))
 
 
@@ -132,7 +134,7 @@ def guarantee_list(request):
 # --- forex settlement statement ------------------------------------------------------------------
 
 
-@enterprise_or_official_required
+@forex_reader_required
 def forex_statement(request):
     """An exporter's proceeds settled in a month, per export list and per currency."""
     principal = request.principal
