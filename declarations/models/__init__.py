@@ -8,7 +8,7 @@ One module per family: `imports`, `exports`, `amendments`, `pipeline` (what the 
 """
 
 from .amendments import InventoryCancel, InventoryRefund, InventoryRefundLine, ListAmendment
-from .base import CebDocument, amount
+from .base import CebDocument
 from .exports import (
     ExportInventoryItem,
     ExportInventoryList,
@@ -46,5 +46,4 @@ __all__ = [
     "SummaryDeclaration",
     "Upload",
     "Waybill",
-    "amount",
 ]

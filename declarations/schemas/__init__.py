@@ -9,7 +9,6 @@ the field builders and the base schema, `imports` and `exports` the documents of
 
 from .exports import (
     EXPORT_MODES,
-    ORDER_TYPE_OF_MODE,
     ExportInventoryItemSchema,
     ExportInventorySchema,
     ExportOrderItemSchema,
@@ -18,19 +17,7 @@ from .exports import (
     ReceiptOfPaymentSchema,
 )
 from .fast import FastValidator
-from .fields import (
-    DATE8,
-    DATE_FORMATS,
-    MAX_LINES,
-    TIME14,
-    CebSchema,
-    _is_real_date,
-    amount,
-    code,
-    date8,
-    text,
-    timestamp,
-)
+from .fields import CebSchema, _is_real_date
 from .imports import (
     InventoryItemSchema,
     InventorySchema,
@@ -45,12 +32,7 @@ from .imports import (
 )
 
 __all__ = [
-    "DATE8",
-    "DATE_FORMATS",
     "EXPORT_MODES",
-    "MAX_LINES",
-    "ORDER_TYPE_OF_MODE",
-    "TIME14",
     "CebSchema",
     "ExportInventoryItemSchema",
     "ExportInventorySchema",
@@ -70,9 +52,4 @@ __all__ = [
     "WaybillSchema",
     "WaybillStatusSchema",
     "_is_real_date",
-    "amount",
-    "code",
-    "date8",
-    "text",
-    "timestamp",
 ]

@@ -9,8 +9,6 @@ from rest_framework import serializers
 from .fields import MAX_LINES, CebSchema, amount, code, date8, text, timestamp
 
 EXPORT_MODES = ("9610", "9710", "9810")
-# The order type each export mode needs (DOMAIN 3.1): E = B2C, B = B2B, W = overseas-warehouse booking.
-ORDER_TYPE_OF_MODE = {"9610": "E", "9710": "B", "9810": "W"}
 
 
 def _line_totals(lines: list[dict], prefix: str = "items") -> dict[str, list[str]]:

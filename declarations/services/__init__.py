@@ -11,8 +11,6 @@ One module per concern: `specs` (what each kind is), `identity` (natural keys, c
 """
 
 from .amendments import (
-    AMENDMENT_FIELDS,
-    APPLY_TASKS,
     AmendmentRejected,
     amendment_apply,
     amendment_for_list,
@@ -21,41 +19,25 @@ from .amendments import (
     goods_back,
 )
 from .identity import HEADER_FIELDS, content_hash
-from .rematch import request_match
-from .specs import (
-    EXPORT_KINDS,
-    LIST_KINDS,
-    MAX_BATCH,
-    SPECS,
-    DocumentSpec,
-    IntakeForbidden,
-    IntakeResult,
-)
+from .specs import MAX_BATCH, SPECS, IntakeForbidden, IntakeResult
 from .storage import submit, waybill_sign_for
 from .summaries import SummaryRefused, summaries_for_month, summary_apply
-from .validation import agent_mandates, validate_documents
+from .validation import validate_documents
 
 __all__ = [
-    "AMENDMENT_FIELDS",
-    "APPLY_TASKS",
-    "EXPORT_KINDS",
     "HEADER_FIELDS",
-    "LIST_KINDS",
     "MAX_BATCH",
     "SPECS",
     "AmendmentRejected",
-    "DocumentSpec",
     "IntakeForbidden",
     "IntakeResult",
     "SummaryRefused",
-    "agent_mandates",
     "amendment_apply",
     "amendment_for_list",
     "amendment_submit",
     "amendments_submit",
     "content_hash",
     "goods_back",
-    "request_match",
     "submit",
     "summaries_for_month",
     "summary_apply",
