@@ -127,17 +127,25 @@ def _require(by: Principal, *roles: str) -> Any:
     return enterprise
 
 
+# Who registers which kind of warehouse: an operator any kind, an exporter (an e-commerce
+# enterprise) an overseas one. The one table of the rule, for the pages and the service alike.
+REGISTRANTS: dict[str, tuple[str, ...]] = {
+    Warehouse.Kind.BONDED: (EnterpriseRole.WAREHOUSE,),
+    Warehouse.Kind.OVERSEAS: (EnterpriseRole.ECOMMERCE, EnterpriseRole.WAREHOUSE),
+    Warehouse.Kind.ORDINARY: (EnterpriseRole.WAREHOUSE,),
+}
+
+
 def registrable_kinds(principal: Principal) -> list[tuple[str, str]]:
-    """The kinds of warehouse the caller may register: an approved operator any kind, an approved
-    e-commerce enterprise (an exporter) an overseas one; nobody else any."""
+    """The kinds of warehouse the caller may register (REGISTRANTS), if its enterprise is approved."""
     enterprise = principal.enterprise
     if enterprise is None or not enterprise.is_approved:
         return []
-    if enterprise.has_role(EnterpriseRole.WAREHOUSE):
-        return list(Warehouse.Kind.choices)
-    if enterprise.has_role(EnterpriseRole.ECOMMERCE):
-        return [(Warehouse.Kind.OVERSEAS, Warehouse.Kind.OVERSEAS.label)]
-    return []
+    return [
+        (kind, label)
+        for kind, label in Warehouse.Kind.choices
+        if any(enterprise.has_role(role) for role in REGISTRANTS[kind])
+    ]
 
 
 def may_decide_warehouses(principal: Principal) -> bool:
@@ -150,12 +158,7 @@ def warehouse_register(*, data: dict[str, Any], by: Principal) -> Warehouse:
     Customs reviews it before lists may use it."""
     from sharing.services import audit_record
 
-    roles = (
-        (EnterpriseRole.ECOMMERCE, EnterpriseRole.WAREHOUSE)
-        if data["kind"] == Warehouse.Kind.OVERSEAS
-        else (EnterpriseRole.WAREHOUSE,)
-    )
-    enterprise = _require(by, *roles)
+    enterprise = _require(by, *REGISTRANTS[data["kind"]])
     errors: dict[str, list[str]] = {}
     if Warehouse.objects.filter(code=data["code"]).exists():
         errors["code"] = [_("A warehouse with this code is registered.")]

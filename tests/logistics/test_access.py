@@ -2,6 +2,7 @@
 warehouse pages share with the services. Each allowed and refused; no database needed."""
 
 import pytest
+from django.utils import translation
 
 from logistics import services
 from logistics.models import Warehouse
@@ -53,3 +54,23 @@ def test_registrable_kinds(principal, kinds):
 )
 def test_only_customs_decides_warehouses(principal, allowed):
     assert services.may_decide_warehouses(principal) is allowed
+
+
+@pytest.mark.parametrize(
+    ("principal", "kind", "roles"),
+    [
+        (member(EnterpriseRole.ECOMMERCE), Warehouse.Kind.BONDED, "warehouse"),
+        (member(EnterpriseRole.ECOMMERCE), Warehouse.Kind.ORDINARY, "warehouse"),
+        (member(EnterpriseRole.LOGISTICS), Warehouse.Kind.OVERSEAS, "ecommerce / warehouse"),
+        (
+            member(EnterpriseRole.WAREHOUSE, status=EnterpriseStatus.PENDING),
+            Warehouse.Kind.BONDED,
+            "warehouse",
+        ),
+    ],
+)
+def test_the_service_refuses_what_the_page_does_not_offer(principal, kind, roles):
+    assert kind not in dict(services.registrable_kinds(principal))
+    with translation.override("en"), pytest.raises(PermissionError) as refused:
+        services.warehouse_register(data={"kind": kind, "code": "W1"}, by=principal)
+    assert str(refused.value) == f"Only an approved enterprise with the role {roles} may do this."
