@@ -34,23 +34,23 @@ class FinanceRefused(ServiceError):
     code = "refused"
 
 
-def is_official_of(by: Principal, *codes: str) -> bool:
+def _is_official_of(by: Principal, *codes: str) -> bool:
     """An official of one of these agencies, or a site administrator."""
     return by.is_superuser or any(by.is_agency(code) for code in codes)
 
 
 def may_act_for_tax(by: Principal) -> bool:
     """Tax officials consolidate months and top up guarantees."""
-    return is_official_of(by, AgencyCode.TAX)
+    return _is_official_of(by, AgencyCode.TAX)
 
 
 def may_decide_financing(by: Principal) -> bool:
     """Financial services officers decide financing requests."""
-    return is_official_of(by, AgencyCode.FINANCE)
+    return _is_official_of(by, AgencyCode.FINANCE)
 
 
 def _require_agency(by: Principal, *codes: str) -> None:
-    if not is_official_of(by, *codes):
+    if not _is_official_of(by, *codes):
         raise PermissionError(
             _("Only officials of %(agencies)s may do this.") % {"agencies": ", ".join(codes)}
         )
@@ -218,7 +218,6 @@ def financing_decide(
 
 __all__ = [
     "FinanceRefused",
-    "is_official_of",
     "may_act_for_tax",
     "may_decide_financing",
     "financing_apply",
