@@ -45,8 +45,7 @@ def summaries_for(*, principal: Principal) -> QuerySet[SummaryDeclaration]:
         return SummaryDeclaration.objects.all()
     if principal.enterprise is None:
         return SummaryDeclaration.objects.none()
-    enterprise = principal.enterprise
-    return SummaryDeclaration.objects.filter(ebc_code__in=[enterprise.customs_code, enterprise.uscc])
+    return SummaryDeclaration.objects.filter(ebc_code__in=own_codes(principal.enterprise))
 
 
 def own_codes(enterprise: Enterprise | None) -> list[str]:
@@ -93,6 +92,15 @@ def confirms_goods(principal: Principal, refund: InventoryRefund) -> bool:
     if inventory.trade_mode == "1210":
         return inventory.area_code in codes
     return refund.logistics_code in codes
+
+
+def receives_goods(enterprise: Enterprise) -> Q:
+    """The returns whose goods come back to an enterprise: the same rule as `confirms_goods`, as a
+    query (officials aside)."""
+    codes = own_codes(enterprise)
+    return Q(inventory__trade_mode="1210", inventory__area_code__in=codes) | (
+        ~Q(inventory__trade_mode="1210") & Q(logistics_code__in=codes)
+    )
 
 
 def list_for_amendment(*, data: dict, principal: Principal) -> InventoryList | None:
@@ -182,13 +190,8 @@ def returns_to_confirm(*, principal: Principal) -> QuerySet[InventoryRefund]:
     enterprise = principal.enterprise
     if enterprise is None:
         return InventoryRefund.objects.none()
-    codes = own_codes(enterprise)
     return (
-        InventoryRefund.objects.filter(state=InventoryRefund.State.AWAITING_GOODS)
-        .filter(
-            Q(inventory__trade_mode="1210", inventory__area_code__in=codes)
-            | (~Q(inventory__trade_mode="1210") & Q(logistics_code__in=codes))
-        )
+        InventoryRefund.objects.filter(receives_goods(enterprise), state=InventoryRefund.State.AWAITING_GOODS)
         .select_related("inventory")
         .order_by("goods_due_by")
     )

@@ -208,3 +208,19 @@ def test_the_logistics_firm_confirms_a_9610_return_through_the_api(world, return
     back = key_client(world.logistics).post(f"/api/v1/inventory-returns/{returned.pk}/goods-received/")
     assert back.status_code == 200, back.json()
     assert back.json()["state"] == InventoryRefund.State.COMPLETED
+
+
+def test_returns_to_confirm_lists_what_confirms_goods_allows(world, returned):
+    receiver = {"9610": world.logistics, "1210": world.warehouse}
+    for trade_mode in ("9610", "1210"):
+        InventoryList.objects.filter(pk=returned.inventory_id).update(
+            trade_mode=trade_mode, area_code=world.warehouse.customs_code
+        )
+        refund = InventoryRefund.objects.select_related("inventory").get(pk=returned.pk)
+        listed = set()
+        for enterprise in (world.logistics, world.warehouse, world.seller):
+            principal = Principal(enterprise=enterprise)
+            if selectors.returns_to_confirm(principal=principal).filter(pk=refund.pk).exists():
+                listed.add(enterprise)
+            assert selectors.confirms_goods(principal, refund) == (enterprise in listed), trade_mode
+        assert listed == {receiver[trade_mode]}, trade_mode
