@@ -31,18 +31,23 @@ def level_for_score(levels: list[CreditLevel], score: Decimal, decided: str = ""
     return reachable[-1]
 
 
+def _score_and_decision(profile: CreditProfile | None) -> tuple[Decimal, str]:
+    """An enterprise's score and decided level; without a profile yet, the starting score and none."""
+    return (profile.score, profile.decided_level) if profile else (START_SCORE, "")
+
+
+def _levels_and_profiles(
+    ids: set[int], on: datetime.date
+) -> tuple[list[CreditLevel], dict[int, CreditProfile]]:
+    levels = list(CreditLevel.objects.filter(regime=regime_in_force(on)))
+    profiles = {p.enterprise_id: p for p in CreditProfile.objects.filter(enterprise_id__in=ids)}
+    return levels, profiles
+
+
 def levels_for(enterprise_ids: Iterable[int], *, on: datetime.date) -> dict[int, CreditLevel]:
     ids = set(enterprise_ids)
-    regime = regime_in_force(on)
-    levels = list(CreditLevel.objects.filter(regime=regime))
-    profiles = {p.enterprise_id: p for p in CreditProfile.objects.filter(enterprise_id__in=ids)}
-    out = {}
-    for enterprise_id in ids:
-        profile = profiles.get(enterprise_id)
-        out[enterprise_id] = level_for_score(
-            levels, profile.score if profile else START_SCORE, profile.decided_level if profile else ""
-        )
-    return out
+    levels, profiles = _levels_and_profiles(ids, on)
+    return {i: level_for_score(levels, *_score_and_decision(profiles.get(i))) for i in ids}
 
 
 @dataclass(frozen=True)
@@ -58,19 +63,19 @@ class CreditStanding:
 
 
 def standings_for(enterprise_ids: Iterable[int], *, on: datetime.date) -> dict[int, CreditStanding]:
-    """The standing of each enterprise on date `on`: the one place its defaults are decided."""
+    """The standing of each enterprise on date `on`, its profiles read once (as `levels_for` does)."""
     ids = set(enterprise_ids)
-    levels = levels_for(ids, on=on)
-    profiles = {p.enterprise_id: p for p in CreditProfile.objects.filter(enterprise_id__in=ids)}
+    levels, profiles = _levels_and_profiles(ids, on)
     negative = on_negative_list(ids, on=on)
     out = {}
     for enterprise_id in ids:
         profile = profiles.get(enterprise_id)
+        score, decided = _score_and_decision(profile)
         out[enterprise_id] = CreditStanding(
             profile=profile,
-            score=profile.score if profile else START_SCORE,
-            level=levels[enterprise_id],
-            decided_level=profile.decided_level if profile else "",
+            score=score,
+            level=level_for_score(levels, score, decided),
+            decided_level=decided,
             on_negative_list=enterprise_id in negative,
         )
     return out

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from credit import services
 from credit.models import CreditEvent
+from credit.selectors import levels_for, standings_for
 from sharing.principal import principal_for_user
 
 from ..conftest import key_client
@@ -84,3 +85,15 @@ def test_the_standing_of_an_enterprise_with_a_profile(enterprise, other_enterpri
     assert [row["enterprise"] for row in own] == [enterprise.pk] and own[0][
         "decided_level"
     ] == "advanced_certified"
+
+
+def test_standings_and_levels_are_read_in_a_few_queries_whatever_the_number(
+    enterprise, other_enterprise, django_assert_num_queries
+):
+    today = timezone.localdate()
+    ids = [enterprise.pk, other_enterprise.pk]
+    with django_assert_num_queries(3):  # the regime, its levels, the profiles
+        levels_for(ids, on=today)
+    with django_assert_num_queries(4):  # and the negative list
+        standings = standings_for(ids, on=today)
+    assert {s.level.code for s in standings.values()} == {"regular"}
