@@ -13,7 +13,11 @@ from collections.abc import Mapping, Sequence
 class ServiceError(Exception):
     """A rule refused the call. `code` is machine-readable (a CEB business code such as "-621010", or a
     word such as "forbidden"); `fields` maps each field at fault to its messages ("" for the whole
-    request); `status` is the HTTP status the API answers with."""
+    request); `status` is the HTTP status the API answers with.
+
+    Given a message instead of fields, the refusal is of the whole request: the API answers its
+    `detail` with no `fields`, a page shows it above the form. `detail` may also be given beside the
+    fields when the one-line answer says more than the first field's message."""
 
     code: str = "invalid"
     status: int = 400
@@ -23,10 +27,14 @@ class ServiceError(Exception):
         fields: Mapping[str, Sequence[str]] | str,
         code: str | None = None,
         status: int | None = None,
+        *,
+        detail: str | None = None,
     ) -> None:
         if isinstance(fields, str):
-            fields = {"": [fields]}
+            detail = fields if detail is None else detail
+            fields = {}
         self.fields: dict[str, list[str]] = {str(k): [str(m) for m in v] for k, v in fields.items()}
+        self._detail = None if detail is None else str(detail)
         if code is not None:
             self.code = code
         if status is not None:
@@ -35,7 +43,9 @@ class ServiceError(Exception):
 
     @property
     def detail(self) -> str:
-        """The first message, prefixed with its field: what a one-line answer shows."""
+        """The one-line answer: as given, else the first message prefixed with its field."""
+        if self._detail is not None:
+            return self._detail
         for field, messages in self.fields.items():
             if messages:
                 return f"{field}: {messages[0]}" if field else messages[0]
@@ -43,7 +53,8 @@ class ServiceError(Exception):
 
     @property
     def errors(self) -> dict[str, list[str]]:
-        """The field errors as the API's `fields` (the whole request's under "non_field_errors")."""
+        """The field errors as the API's `fields` (the whole request's under "non_field_errors"); empty
+        for a refusal given as a message."""
         return {(k or "non_field_errors"): v for k, v in self.fields.items()}
 
 

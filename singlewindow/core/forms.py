@@ -12,7 +12,8 @@ from .errors import ServiceError
 def add_service_errors(form: forms.Form, exc: ValidationError | ServiceError) -> None:
     """Show a service's refusal on the form: on the field it names, else above the form."""
     if isinstance(exc, ServiceError):
-        errors: Mapping[Any, Sequence[str]] = exc.fields  # field name, or None for the whole form
+        # A field name ("" for the whole form); a refusal given as a message shows it above the form.
+        errors: Mapping[Any, Sequence[str]] = exc.fields or {None: [exc.detail]}
     else:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
     for field, messages in errors.items():
