@@ -376,7 +376,7 @@ class CebMessageView(PrincipalMixin, APIView):
 def _receipt_fields(message_type: str, document: dict, result: services.IntakeResult) -> dict:
     from django.utils import timezone
 
-    info = result.return_info or ("; ".join(f"{k}: {' '.join(v)}" for k, v in result.errors.items()) or "OK")
+    info = result.return_info or services.errors_text(result.errors) or "OK"
     default_status = ReturnStatus.ACCEPTED if result.ok else ReturnStatus.REJECTED
     fields = {
         "return_status": result.return_status or default_status,

@@ -17,7 +17,7 @@ from .. import schemas, selectors
 from ..choices import AppType, DocumentKind, ReturnStatus
 from ..guids import new_guid
 from ..models import InventoryList, InventoryRefund
-from .specs import IntakeForbidden, IntakeResult
+from .specs import IntakeForbidden, IntakeResult, errors_text
 
 
 class AmendmentRejected(ServiceError):
@@ -112,7 +112,7 @@ def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> 
                     id=exc.inventory_id,
                     errors=exc.errors,
                     return_status=exc.return_status,
-                    return_info=_summary(exc.errors),
+                    return_info=errors_text(exc.errors),
                 )
             )
             continue
@@ -128,10 +128,6 @@ def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> 
             )
         )
     return results
-
-
-def _summary(errors: dict[str, list[str]]) -> str:
-    return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]
 
 
 # The head of a cancel (CEB623) or return (CEB625) is the list's own: its declarant adds the reason.

@@ -54,6 +54,12 @@ class IntakeResult:
         return self.outcome != "rejected"
 
 
+def errors_text(errors: dict[str, list[str]]) -> str:
+    """A rejected document's errors as its receipt's return_info: "field: message; ...", at most 1,000
+    characters."""
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]
+
+
 @dataclass(frozen=True)
 class DocumentSpec:
     """How one kind of document is validated, keyed, authorised and stored."""

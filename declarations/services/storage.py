@@ -23,7 +23,16 @@ from ..models import ExportInventoryList, InventoryList, Receipt, Waybill
 from ..signals import waybill_signed
 from .identity import content_hash, natural_key, natural_key_fields, natural_key_text
 from .rematch import request_match, wake_clearance
-from .specs import EXPORT_KINDS, LIST_KINDS, MAX_BATCH, SPECS, DocumentSpec, IntakeForbidden, IntakeResult
+from .specs import (
+    EXPORT_KINDS,
+    LIST_KINDS,
+    MAX_BATCH,
+    SPECS,
+    DocumentSpec,
+    IntakeForbidden,
+    IntakeResult,
+    errors_text,
+)
 from .validation import agent_mandates, authorisation_errors, owns_code, validate_documents
 
 
@@ -104,7 +113,7 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
             valid.append((index, data))
         else:
             result.return_status = ReturnStatus.REJECTED
-            result.return_info = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())[:1000]
+            result.return_info = errors_text(errors)
 
     for attempt in range(3):
         try:
