@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from declarations import selectors
 from declarations.choices import RETURN_APPLY_DAYS
@@ -18,6 +19,7 @@ from ..conftest import key_client
 from ..factories import EnterpriseFactory, UserFactory, official
 
 pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _list(**fields) -> InventoryList:
@@ -186,8 +188,6 @@ def test_the_page_refuses_with_403_the_logistics_firm_of_a_1210_return(world, re
 
 
 def test_customs_confirms_the_goods_through_the_api(world, returned):
-    from rest_framework.test import APIClient
-
     api = APIClient()
     api.force_authenticate(official(AgencyCode.CUSTOMS))
     back = api.post(f"/api/v1/inventory-returns/{returned.pk}/goods-received/")
@@ -224,3 +224,68 @@ def test_returns_to_confirm_lists_what_confirms_goods_allows(world, returned):
                 listed.add(enterprise)
             assert selectors.confirms_goods(principal, refund) == (enterprise in listed), trade_mode
         assert listed == {receiver[trade_mode]}, trade_mode
+
+
+# --- the answers of the cancel and return API, as they were before the refusals became ServiceErrors --
+
+
+def test_cancel_and_return_refusals_keep_their_bodies(world, returned):
+    inventory = returned.inventory
+    seller = world.client("seller")
+    cancel = amendment_for_list(inventory, reason="x")
+
+    refused = seller.post("/api/v1/inventory-cancels/", cancel, format="json", **EN)
+    message = "A released list is not cancelled; apply for a return (CEB625) instead."
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "code": "refused",
+        "detail": f"invt_no: {message}",
+        "fields": {"invt_no": [message]},
+        "return_status": "-623003",
+    }
+
+    unknown = seller.post(
+        "/api/v1/inventory-cancels/", {**cancel, "cop_no": "NO-SUCH-LIST"}, format="json", **EN
+    )
+    message = "None of your lists has this number."
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "code": "not_found",
+        "detail": f"invt_no: {message}",
+        "fields": {"invt_no": [message]},
+    }
+
+    # a return without its lines
+    invalid = seller.post("/api/v1/inventory-returns/", cancel, format="json", **EN)
+    assert invalid.status_code == 400 and invalid.json()["code"] == "invalid"
+    assert "return_status" not in invalid.json()
+    field, messages = next(iter(invalid.json()["fields"].items()))
+    assert invalid.json()["detail"] == f"{field}: {messages[0]}"
+
+    official_api = APIClient()
+    official_api.force_authenticate(official(AgencyCode.CUSTOMS))  # no enterprise: may not submit
+    forbidden = official_api.post("/api/v1/inventory-cancels/", cancel, format="json", **EN)
+    assert forbidden.status_code == 403
+    assert forbidden.json() == {
+        "code": "permission_denied",
+        "detail": "Only an approved enterprise may submit documents.",
+    }
+
+
+def test_a_summary_of_a_month_not_over_is_refused_on_its_field(world):
+    today = timezone.localdate()
+    answer = world.client("seller").post(
+        "/api/v1/summary-declarations/",
+        {
+            "year": today.year,
+            "month": today.month,
+            "trade_mode": "9610",
+            "decl_agent_code": "3301980001",
+            "decl_agent_name": "x",
+        },
+        format="json",
+        **EN,
+    )
+    message = "A month is summarised once it is over."
+    assert answer.status_code == 409
+    assert answer.json() == {"code": "refused", "detail": f"month: {message}", "fields": {"month": [message]}}
