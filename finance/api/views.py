@@ -17,7 +17,8 @@ from declarations import ceb
 from declarations.selectors import own_codes
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
-from singlewindow.core.api import error_body, official_of
+from singlewindow.core.api import official_of
+from singlewindow.core.errors import ServiceError
 
 from .. import selectors, services
 from ..models import FinancingRequest, TaxConsolidation, TaxGuarantee
@@ -41,10 +42,9 @@ PERIOD = [
 ]
 
 
-def _name_it(field: str, detail: str) -> Response:
-    # Built here: the detail ("assure_code: name the guarantor.") is not the field's message
-    # ("Required."), which a raised ServiceError's detail always is.
-    return Response(error_body("invalid", detail, {field: [_("Required.")]}), status=400)
+def _name_it(field: str, detail: str) -> ServiceError:
+    """A required parameter left out: its one-line detail says what to name, its field "Required."."""
+    return ServiceError({field: [_("Required.")]}, detail=detail)
 
 
 class TaxSummaryMixin(PrincipalMixin):
@@ -59,8 +59,8 @@ class TaxSummaryMixin(PrincipalMixin):
         if code is None:
             raise exceptions.NotFound(_("No such guarantor of yours."))
         if not code:
-            return None, _name_it("assure_code", _("assure_code: name the guarantor."))
-        return selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"]), None
+            raise _name_it("assure_code", _("assure_code: name the guarantor."))
+        return selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
 
 
 @extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("assure_code", str)])
@@ -70,10 +70,7 @@ class TaxSummaryView(TaxSummaryMixin, APIView):
 
     @extend_schema(responses=TaxSummarySerializer)
     def get(self, request):
-        summary, error = self.summary(request)
-        if error:
-            return error
-        return Response(TaxSummarySerializer(summary).data)
+        return Response(TaxSummarySerializer(self.summary(request)).data)
 
 
 @extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("assure_code", str)])
@@ -82,9 +79,7 @@ class TaxSummaryCsvView(TaxSummaryMixin, APIView):
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request):
-        summary, error = self.summary(request)
-        if error:
-            return error
+        summary = self.summary(request)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
@@ -165,7 +160,7 @@ class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if not data.get("assure_code"):
-            return _name_it("assure_code", _("assure_code: name the guarantor."))
+            raise _name_it("assure_code", _("assure_code: name the guarantor."))
         consolidation, created = services.tax_consolidate(
             assure_code=data["assure_code"], year=data["year"], month=data["month"], by=self.principal
         )
@@ -227,9 +222,9 @@ class ForexStatementMixin(PrincipalMixin):
             raise exceptions.PermissionDenied(_("Sign in."))
         codes = selectors.forex_statement_codes(principal, request.query_params.get("ebc_code", ""))
         if not codes:
-            return None, _name_it("ebc_code", _("ebc_code: name the exporter."))
+            raise _name_it("ebc_code", _("ebc_code: name the exporter."))
         year, month = query.validated_data["year"], query.validated_data["month"]
-        return (year, month, selectors.forex_statement(ebc_codes=codes, year=year, month=month)), None
+        return year, month, selectors.forex_statement(ebc_codes=codes, year=year, month=month)
 
 
 @extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
@@ -239,10 +234,7 @@ class ForexStatementView(ForexStatementMixin, APIView):
 
     @extend_schema(responses=ForexSettlementSerializer(many=True))
     def get(self, request):
-        found, error = self.statement(request)
-        if error:
-            return error
-        year, month, statement = found
+        year, month, statement = self.statement(request)
         return Response(
             {
                 "year": year,
@@ -262,10 +254,7 @@ class ForexStatementCsvView(ForexStatementMixin, APIView):
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request):
-        found, error = self.statement(request)
-        if error:
-            return error
-        year, month, statement = found
+        year, month, statement = self.statement(request)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
