@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from sharing.api.base import ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body, official_of
+from singlewindow.core.errors import ServiceError
 
 from .. import selectors, services
 from ..models import StockItem, StockMovement, Warehouse, WarehouseEntry
@@ -50,9 +51,9 @@ class TrackingEventsView(APIView):
         data = request.data
         events = [data] if isinstance(data, dict) else data
         if not isinstance(events, list) or not events:
-            return Response(error_body("invalid", _("Send one event or a list of events.")), status=400)
+            raise ServiceError(_("Send one event or a list of events."))
         if len(events) > services.MAX_BATCH:
-            return Response(error_body("too_many", _("At most 1000 events at once.")), status=413)
+            raise ServiceError(_("At most 1000 events at once."), code="too_many", status=413)
         # A PermissionError answers 403 through the one exception handler.
         results = services.tracking_events_post(events=events, by=request.principal)
         rejected = [r for r in results if r["outcome"] == "rejected"]

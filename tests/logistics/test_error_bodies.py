@@ -60,3 +60,16 @@ def test_tracking_refusals(world):
         404,
         {"code": "not_found", "detail": "No parcel with this number has been tracked."},
     )
+
+
+def test_a_batch_of_events_neither_empty_nor_too_large(world):
+    carrier = key_client(world.logistics)
+    assert answer(carrier.post("/api/v1/tracking-events/", [], format="json", **EN)) == (
+        400,
+        {"code": "invalid", "detail": "Send one event or a list of events."},
+    )
+    too_many = [{"logistics_no": f"N{n}"} for n in range(1001)]
+    assert answer(carrier.post("/api/v1/tracking-events/", too_many, format="json", **EN)) == (
+        413,
+        {"code": "too_many", "detail": "At most 1000 events at once."},
+    )
