@@ -44,7 +44,7 @@ from .serializers import (
     SummaryApplySerializer,
     SummaryDeclarationSerializer,
 )
-from .views import DocumentViewSet, _intake_schema, forbidden_response
+from .views import DocumentViewSet, _intake_schema
 
 
 @extend_schema(tags=["export"])
@@ -170,18 +170,16 @@ class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         ebc_code = data.get("ebc_code") or (
             self.principal.enterprise.customs_code if self.principal.enterprise else ""
         )
-        try:  # a SummaryRefused goes to the exception handler: "refused", on its field
-            summary, created = services.summary_apply(
-                ebc_code=ebc_code,
-                year=data["year"],
-                month=data["month"],
-                trade_mode=data["trade_mode"],
-                decl_agent_code=data["decl_agent_code"],
-                decl_agent_name=data["decl_agent_name"],
-                by=self.principal,
-            )
-        except services.IntakeForbidden as exc:
-            return forbidden_response(exc)
+        # Refusals (SummaryRefused on its field, IntakeForbidden) are answered by the exception handler.
+        summary, created = services.summary_apply(
+            ebc_code=ebc_code,
+            year=data["year"],
+            month=data["month"],
+            trade_mode=data["trade_mode"],
+            decl_agent_code=data["decl_agent_code"],
+            decl_agent_name=data["decl_agent_name"],
+            by=self.principal,
+        )
         summary = self.get_queryset().get(pk=summary.pk)
         return Response(
             SummaryDeclarationSerializer(summary).data,
@@ -214,8 +212,6 @@ class AmendmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             obj, created = services.amendment_submit(
                 kind=self.kind, document=request.data, by=self.principal, user_id=user_id
             )
-        except services.IntakeForbidden as exc:
-            return forbidden_response(exc)
         except services.AmendmentRejected as exc:
             if exc.code != "refused":
                 raise  # the exception handler answers it: code, detail and fields

@@ -83,12 +83,6 @@ def intake_response(results: list[services.IntakeResult], *, single: bool) -> Re
     return Response(answer, status=status.HTTP_201_CREATED)
 
 
-def forbidden_response(exc: services.IntakeForbidden) -> Response:
-    """403 for a caller who may not submit at all. Built here, not raised: the exception handler would
-    add `fields` ({"non_field_errors": [...]}), which this answer has never had."""
-    return Response(error_body(exc.code, exc.detail), status=exc.status)
-
-
 class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Base of the four document endpoints: POST one document or a list of up to 1,000."""
 
@@ -122,10 +116,8 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 ),
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        try:
-            results = services.submit(kind=self.kind, documents=documents, by=self.principal)
-        except services.IntakeForbidden as exc:
-            return forbidden_response(exc)
+        # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
+        results = services.submit(kind=self.kind, documents=documents, by=self.principal)
         return intake_response(results, single=single)
 
 
@@ -349,19 +341,16 @@ class CebMessageView(PrincipalMixin, APIView):
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        try:
-            if message.message_type == "CEB513":
-                results = services.waybill_sign_for(documents=message.documents, by=self.principal)
-            elif message.message_type in AMENDMENTS:
-                results = services.amendments_submit(
-                    kind=AMENDMENTS[message.message_type], documents=message.documents, by=self.principal
-                )
-            else:
-                results = services.submit(
-                    kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
-                )
-        except services.IntakeForbidden as exc:
-            return forbidden_response(exc)
+        if message.message_type == "CEB513":
+            results = services.waybill_sign_for(documents=message.documents, by=self.principal)
+        elif message.message_type in AMENDMENTS:
+            results = services.amendments_submit(
+                kind=AMENDMENTS[message.message_type], documents=message.documents, by=self.principal
+            )
+        else:
+            results = services.submit(
+                kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
+            )
         receipt_type = ceb.receipt_type_for(message.message_type)
         xml = ceb.build_receipt_message(
             receipt_type,

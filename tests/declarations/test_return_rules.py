@@ -289,3 +289,36 @@ def test_a_summary_of_a_month_not_over_is_refused_on_its_field(world):
     message = "A month is summarised once it is over."
     assert answer.status_code == 409
     assert answer.json() == {"code": "refused", "detail": f"month: {message}", "fields": {"month": [message]}}
+
+
+def test_a_caller_who_may_not_submit_is_answered_403_without_fields(world):
+    from .test_intake import to_ceb
+
+    order = world.declaration(1)["order"]
+    not_a_platform = world.client("seller")
+    roles = {
+        "code": "permission_denied",
+        "detail": "Your enterprise's roles do not include submitting this document.",
+    }
+    answer = not_a_platform.post("/api/v1/orders/", order, format="json", **EN)
+    assert (answer.status_code, answer.json()) == (403, roles)
+    answer = not_a_platform.post(
+        "/api/v1/ceb/", to_ceb("order", [order]), content_type="application/xml", **EN
+    )
+    assert (answer.status_code, answer.json()) == (403, roles)
+
+    official_api = APIClient()
+    official_api.force_authenticate(official(AgencyCode.TAX))
+    today = timezone.localdate()
+    summary = {
+        "year": today.year,
+        "month": today.month,
+        "trade_mode": "9610",
+        "decl_agent_code": "x",
+        "decl_agent_name": "x",
+    }
+    answer = official_api.post("/api/v1/summary-declarations/", summary, format="json", **EN)
+    assert (answer.status_code, answer.json()) == (
+        403,
+        {"code": "permission_denied", "detail": "An exporter applies for its own summary declaration."},
+    )
