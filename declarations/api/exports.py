@@ -13,6 +13,7 @@ from sharing.api.base import ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
+from singlewindow.core.errors import Conflict, Forbidden
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus
@@ -124,18 +125,12 @@ class ExportInventoryViewSet(DocumentViewSet):
             or self.principal.is_agency(AgencyCode.CUSTOMS)
             or self.principal.is_superuser
         ):
-            return Response(
-                error_body("permission_denied", _("Only inspection or customs records inspections.")),
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise Forbidden(_("Only inspection or customs records inspections."), "permission_denied")
         inventory = self.get_object()
         body = InspectionOutcomeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if inventory.status != InventoryStatus.INSPECTION:
-            return Response(
-                error_body("conflict", _("This list is not waiting for an inspection.")),
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(_("This list is not waiting for an inspection."))
         send_named(
             "clearance.conclude_export_inspection",
             inventory.pk,
@@ -260,27 +255,21 @@ class InventoryRefundViewSet(AmendmentViewSet):
         customs. Gives back quota and tax and restocks; past 45 days the return expires (409)."""
         refund = self.get_object()
         if not selectors.confirms_goods(self.principal, refund):
-            return Response(
-                error_body(
-                    "permission_denied",
-                    _(
-                        "The bonded warehouse (1210) or the logistics enterprise (9610) confirms "
-                        "the goods are back."
-                    ),
+            raise Forbidden(
+                _(
+                    "The bonded warehouse (1210) or the logistics enterprise (9610) confirms "
+                    "the goods are back."
                 ),
-                status=403,
+                "permission_denied",
             )
         refund = services.goods_back(
             refund_id=refund.pk,
             user_id=request.user.pk if getattr(request.user, "_meta", None) is not None else None,
         )
         if refund.state == InventoryRefund.State.EXPIRED:
-            return Response(
-                error_body(
-                    "expired",
-                    _("The goods were due back by %(date)s; the return expired.")
-                    % {"date": f"{refund.goods_due_by:%Y-%m-%d}"},
-                ),
-                status=409,
+            raise Conflict(
+                _("The goods were due back by %(date)s; the return expired.")
+                % {"date": f"{refund.goods_due_by:%Y-%m-%d}"},
+                "expired",
             )
         return Response(InventoryRefundSerializer(refund).data)

@@ -15,6 +15,7 @@ from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
+from singlewindow.core.errors import Conflict, Forbidden
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
@@ -223,18 +224,12 @@ class InventoryViewSet(DocumentViewSet):
     def inspection_result(self, request, pk=None):
         """Customs records a physical inspection: passed -> released; failed -> rejected."""
         if not (self.principal.is_agency(AgencyCode.CUSTOMS) or self.principal.is_superuser):
-            return Response(
-                error_body("permission_denied", _("Only customs records inspections.")),
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise Forbidden(_("Only customs records inspections."), "permission_denied")
         inventory = self.get_object()
         body = InspectionResultSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if inventory.status != InventoryStatus.INSPECTION:
-            return Response(
-                error_body("conflict", _("This list is not waiting for an inspection.")),
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(_("This list is not waiting for an inspection."))
         send_named(
             "clearance.conclude_inspection",
             inventory.pk,

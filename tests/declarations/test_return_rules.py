@@ -322,3 +322,45 @@ def test_a_caller_who_may_not_submit_is_answered_403_without_fields(world):
         403,
         {"code": "permission_denied", "detail": "An exporter applies for its own summary declaration."},
     )
+
+
+def test_the_inspection_and_goods_received_refusals_keep_their_bodies(world, returned):
+    customs_api, tax_api = APIClient(), APIClient()
+    customs_api.force_authenticate(official(AgencyCode.CUSTOMS))
+    tax_api.force_authenticate(official(AgencyCode.TAX))
+    result = {"passed": True, "reason": ""}
+
+    url = f"/api/v1/inventories/{returned.inventory_id}/inspection-result/"
+    answer = tax_api.post(url, result, format="json", **EN)
+    assert (answer.status_code, answer.json()) == (
+        403,
+        {"code": "permission_denied", "detail": "Only customs records inspections."},
+    )
+    answer = customs_api.post(url, result, format="json", **EN)  # released, not under inspection
+    assert (answer.status_code, answer.json()) == (
+        409,
+        {"code": "conflict", "detail": "This list is not waiting for an inspection."},
+    )
+    answer = tax_api.post("/api/v1/export-inventories/1/inspection-result/", result, format="json", **EN)
+    assert (answer.status_code, answer.json()) == (
+        403,
+        {"code": "permission_denied", "detail": "Only inspection or customs records inspections."},
+    )
+
+    url = f"/api/v1/inventory-returns/{returned.pk}/goods-received/"
+    answer = world.client("seller").post(url, **EN)
+    assert (answer.status_code, answer.json()) == (
+        403,
+        {
+            "code": "permission_denied",
+            "detail": "The bonded warehouse (1210) or the logistics enterprise (9610) confirms "
+            "the goods are back.",
+        },
+    )
+    due = timezone.now() - timedelta(days=1)
+    InventoryRefund.objects.filter(pk=returned.pk).update(goods_due_by=due)
+    answer = key_client(world.logistics).post(url, **EN)
+    assert (answer.status_code, answer.json()) == (
+        409,
+        {"code": "expired", "detail": f"The goods were due back by {due:%Y-%m-%d}; the return expired."},
+    )
