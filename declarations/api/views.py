@@ -15,7 +15,7 @@ from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
-from singlewindow.core.errors import Conflict, Forbidden
+from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
@@ -99,23 +99,15 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         single = isinstance(data, dict)
         documents = [data] if single else data
         if not isinstance(documents, list):
-            return Response(
-                error_body("invalid", _("Send one document (an object) or a list of documents.")),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ServiceError(_("Send one document (an object) or a list of documents."))
         if not documents:
-            return Response(
-                error_body("invalid", _("The list of documents is empty.")),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ServiceError(_("The list of documents is empty."))
         if len(documents) > services.MAX_BATCH:
-            return Response(
-                error_body(
-                    "too_many",
-                    _("A batch has at most %(n)d documents; this one has %(m)d.")
-                    % {"n": services.MAX_BATCH, "m": len(documents)},
-                ),
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            raise ServiceError(
+                _("A batch has at most %(n)d documents; this one has %(m)d.")
+                % {"n": services.MAX_BATCH, "m": len(documents)},
+                "too_many",
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
         results = services.submit(kind=self.kind, documents=documents, by=self.principal)
@@ -319,10 +311,7 @@ class CebMessageView(PrincipalMixin, APIView):
                 error_body("too_large", _("The message is too large.")),
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        try:
-            message = ceb.parse_message(body)
-        except ceb.CebError as exc:  # 413 for a body too large, else 400; the answer has no `fields`
-            return Response(error_body(exc.code, exc.message), status=exc.status)
+        message = ceb.parse_message(body)  # a CebError is answered 400, or 413 for a body too large
         if message.message_type not in TAKEN:
             # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
             return Response(

@@ -364,3 +364,30 @@ def test_the_inspection_and_goods_received_refusals_keep_their_bodies(world, ret
         409,
         {"code": "expired", "detail": f"The goods were due back by {due:%Y-%m-%d}; the return expired."},
     )
+
+
+def test_a_request_of_the_wrong_shape_keeps_its_body(world):
+    platform = world.client("platform")
+
+    def answer(body, url="/api/v1/orders/", **kwargs):
+        response = platform.post(url, body, **{"format": "json", **kwargs}, **EN)
+        return response.status_code, response.json()
+
+    assert answer("x") == (
+        400,
+        {"code": "invalid", "detail": "Send one document (an object) or a list of documents."},
+    )
+    assert answer([]) == (400, {"code": "invalid", "detail": "The list of documents is empty."})
+    assert answer([{}] * 1001) == (
+        413,
+        {"code": "too_many", "detail": "A batch has at most 1000 documents; this one has 1001."},
+    )
+    code, body = answer(b"<broken", url="/api/v1/ceb/", format=None, content_type="application/xml")
+    assert code == 400 and set(body) == {"code", "detail"} and body["code"] == "0001"
+    code, body = answer(
+        b"<" + b"x" * (11 * 1024 * 1024) + b"/>",
+        url="/api/v1/ceb/",
+        format=None,
+        content_type="application/xml",
+    )
+    assert code == 413 and set(body) == {"code", "detail"} and body["code"] == "0001"
