@@ -13,7 +13,7 @@ from sharing.api.base import ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
-from singlewindow.core.errors import Conflict, Forbidden
+from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus
@@ -188,7 +188,7 @@ class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         summary = self.get_object()
         which = request.query_params.get("message", "792")
         if which not in ("701", "792"):
-            return Response(error_body("invalid", _("message is 701 or 792.")), status=400)
+            raise ServiceError(_("message is 701 or 792."))
         body = ceb.build_summary_apply(summary) if which == "701" else ceb.build_summary_result(summary)
         return HttpResponse(body, content_type="application/xml; charset=utf-8")
 

@@ -307,23 +307,19 @@ class CebMessageView(PrincipalMixin, APIView):
         try:
             body = request.body
         except RequestDataTooBig:
-            return Response(
-                error_body("too_large", _("The message is too large.")),
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+            raise ServiceError(
+                _("The message is too large."), "too_large", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            ) from None
         message = ceb.parse_message(body)  # a CebError is answered 400, or 413 for a body too large
         if message.message_type not in TAKEN:
             # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
-            return Response(
-                error_body(
-                    "0999",
-                    _(
-                        "%(type)s is not taken at this endpoint; warehouse entries are posted as JSON to "
-                        "/api/v1/warehouse-entries/."
-                    )
-                    % {"type": message.message_type},
-                ),
-                status=status.HTTP_400_BAD_REQUEST,
+            raise ServiceError(
+                _(
+                    "%(type)s is not taken at this endpoint; warehouse entries are posted as JSON to "
+                    "/api/v1/warehouse-entries/."
+                )
+                % {"type": message.message_type},
+                "0999",
             )
         if message.message_type == "CEB513":
             results = services.waybill_sign_for(documents=message.documents, by=self.principal)

@@ -117,3 +117,4 @@ def test_warehouse_entry_xml_is_pointed_to_the_json_endpoint(world):
         pytest.skip("official CEB samples not found")
     answer = world.client("seller").post("/api/v1/ceb/", body, content_type="application/xml")
     assert answer.status_code == 400 and "/api/v1/warehouse-entries/" in answer.json()["detail"]
+    assert set(answer.json()) == {"code", "detail"} and answer.json()["code"] == "0999"

@@ -92,6 +92,10 @@ def test_9710_b2b_export_is_released_settled_and_summarised(world, django_captur
     result = world.client("seller").get(f"/api/v1/summary-declarations/{summary['id']}/ceb/").content
     assert result.count(b"<ceb:SummaryResultList>") == 3  # one per line of the list
     assert inventory.invt_no.encode() in result
+    other = world.client("seller").get(
+        f"/api/v1/summary-declarations/{summary['id']}/ceb/?message=999", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (other.status_code, other.json()) == (400, {"code": "invalid", "detail": "message is 701 or 792."})
 
 
 def test_9810_needs_a_registered_overseas_warehouse_and_settles_when_paid(
