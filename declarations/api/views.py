@@ -249,12 +249,9 @@ class ReceiptQueueView(PrincipalMixin, APIView):
             since = int(request.query_params.get("since", 0))
             limit = min(max(int(request.query_params.get("limit", 500)), 1), 1000)
         except ValueError:
-            return Response(
-                error_body(
-                    "invalid", _("since and limit are whole numbers."), {"since": [_("A whole number.")]}
-                ),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ServiceError(
+                {"since": [_("A whole number.")]}, detail=_("since and limit are whole numbers.")
+            ) from None
         rows = list(
             selectors.receipts_for(principal=self.principal).filter(id__gt=since).order_by("id")[:limit]
         )

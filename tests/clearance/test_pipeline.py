@@ -264,3 +264,13 @@ def test_two_lists_of_one_buyer_cannot_both_pass_the_annual_limit(world, django_
     quota = BuyerQuota.objects.get(buyer_id_number=who.id_number)
     assert quota.used == used + lists["released"].dutiable_value <= Decimal("26000.00")
     assert quota.reserved == 0
+
+
+def test_the_receipt_queue_refuses_a_cursor_that_is_not_a_number(world):
+    answer = world.client("seller").get("/api/v1/receipts/?since=yesterday", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "code": "invalid",
+        "detail": "since and limit are whole numbers.",
+        "fields": {"since": ["A whole number."]},
+    }
