@@ -302,7 +302,7 @@ _FORBIDDEN_MARKUP = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARED_ENCODING = re.compile(r"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 
 
-def _hardened_parser() -> etree.XMLParser:
+def hardened_parser() -> etree.XMLParser:
     """A fresh parser per call: lxml parsers are not thread-safe, and this one can't fetch anything."""
     return etree.XMLParser(
         resolve_entities=False,
@@ -339,7 +339,7 @@ def _parse_safely(body: bytes) -> etree._Element:
     if not text.lstrip().startswith("<"):
         raise CebError("0001", "message body is not XML")
     try:
-        root = etree.fromstring(body, _hardened_parser())
+        root = etree.fromstring(body, hardened_parser())
     except etree.XMLSyntaxError as exc:
         raise CebError("0001", f"message is not well-formed XML: {_short(str(exc))}") from None
     docinfo = root.getroottree().docinfo
@@ -554,7 +554,7 @@ def schema_errors(xml: bytes) -> list[str]:
     """Problems with `xml` against the import or export XSD (chosen by the message type), one readable
     line each; [] when valid."""
     try:
-        document = etree.fromstring(bytes(xml), _hardened_parser())
+        document = etree.fromstring(bytes(xml), hardened_parser())
     except etree.XMLSyntaxError as exc:
         return [f"not well-formed XML: {_short(str(exc))}"]
     message_type = (_local(document) or "").removesuffix("Message")

@@ -16,6 +16,6 @@ def process_upload(upload_id: int) -> None:
 
 @shared_task(name="declarations.summarise_exports")
 def summarise_exports() -> int:
-    """Daily: summarise last month's exports (idempotent; what is summarised stays so)."""
+    """Every 6 hours (beat): summarise last month's exports (idempotent; what is summarised stays so)."""
     year, month = last_month()
     return len(summaries_for_month(year=year, month=month))

@@ -72,7 +72,7 @@ def _copy_text_per_value(objs, fields) -> str:
 def test_copy_text_is_the_per_value_encoding_for_mixed_columns():
     """One awkward value among plain ones; NULLs in text, number and JSON columns; the texts "None", "\\N"."""
     from risk.models import RiskAssessment
-    from singlewindow.core.db import _copy_text
+    from singlewindow.core.db import copy_text
 
     texts = ["plain", "tab\tand\nline\\back\r", "None", "\\N", "中文 €", ""]
     rows = [
@@ -95,8 +95,8 @@ def test_copy_text_is_the_per_value_encoding_for_mixed_columns():
         for n in range(len(texts))
     ]
     fields = list(RiskAssessment._meta.concrete_fields)
-    expected = _copy_text_per_value(rows, fields)  # before: _copy_text stamps the auto_now_add column
-    encoded = _copy_text(rows, fields)
+    expected = _copy_text_per_value(rows, fields)  # before: copy_text stamps the auto_now_add column
+    encoded = copy_text(rows, fields)
     stamp = str(rows[0].created_at)
     assert all(row.created_at == rows[0].created_at for row in rows)  # one time for the rows written together
     expected_lines = [line.rsplit("\t", 1)[0] + "\t" + stamp for line in expected.splitlines()]
@@ -240,7 +240,7 @@ def test_dates_are_checked_as_strptime_checks_them(value, pattern):
         real = True
     except ValueError:
         real = False
-    assert schemas._is_real_date(value, pattern) is real
+    assert schemas.is_real_date(value, pattern) is real
 
 
 def test_intake_receipts_have_the_documented_shape(world):

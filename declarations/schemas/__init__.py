@@ -17,7 +17,7 @@ from .exports import (
     ReceiptOfPaymentSchema,
 )
 from .fast import FastValidator
-from .fields import CebSchema, _is_real_date
+from .fields import CebSchema, is_real_date
 from .imports import (
     InventoryItemSchema,
     InventorySchema,
@@ -51,5 +51,5 @@ __all__ = [
     "RefundSchema",
     "WaybillSchema",
     "WaybillStatusSchema",
-    "_is_real_date",
+    "is_real_date",
 ]

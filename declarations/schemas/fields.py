@@ -115,7 +115,7 @@ class CebSchema(serializers.Serializer):
             ]
         for name, pattern in DATE_FORMATS.items():
             value = attrs.get(name)
-            if value and not _is_real_date(value, pattern):
+            if value and not is_real_date(value, pattern):
                 errors[name] = [_("Not a real date: %(value)s.") % {"value": value}]
         if errors:
             raise serializers.ValidationError(errors)
@@ -129,7 +129,7 @@ class CebSchema(serializers.Serializer):
             raise serializers.ValidationError(errors)
 
 
-def _is_real_date(value: str, pattern: str) -> bool:
+def is_real_date(value: str, pattern: str) -> bool:
     """What `datetime.strptime(value, pattern)` says for these all-digit formats, without its parser:
     intake checks thousands of dates a second."""
     width = 14 if pattern.endswith("%S") else 8

@@ -119,7 +119,7 @@ def insert_rows(objs: Sequence[M], *, chunk: int = 1000, ignore_conflicts: bool 
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if copying:
             for start in range(0, len(objs), chunk * 10):
-                text = _copy_text(objs[start : start + chunk * 10], fields)
+                text = copy_text(objs[start : start + chunk * 10], fields)
                 cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
         else:
             preparers = [_preparer(field, connection) for field in fields]
@@ -163,7 +163,7 @@ def _insert_values(
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(objs: Sequence[models.Model], fields: list[_Field]) -> str:
+def copy_text(objs: Sequence[models.Model], fields: list[_Field]) -> str:
     """The objects' rows in COPY's text format, built a column at a time: each step (read the
     attribute, str(), look for characters to escape, mark NULLs, join) runs over the whole column in
     C, where a loop per value spent a fifth of intake's CPU."""
