@@ -76,6 +76,7 @@ def customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Customs
     today = timezone.localdate()
     rates = finance_selectors.rates_in_force(today)
     limits = finance_selectors.limits_in_force(today)
+    tolerance = finance_selectors.tax_total_tolerance_in_force(today)
     own = dict(
         QuotaUse.objects.filter(
             inventory_id__in=[d.id for d in declared], state=QuotaUse.State.RESERVED
@@ -119,6 +120,10 @@ def customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Customs
         warehouses=warehouses,
         tariff_has=lambda gcode: tax.rate_for(gcode, rates) is not None,
         recompute_tax=recompute,
+        # No row in force: no tolerance, customs asks for its own tax to the cent.
+        tax_total_tolerance=customs_adapter.TaxTotalTolerance(tolerance.share, tolerance.source)
+        if tolerance
+        else customs_adapter.TaxTotalTolerance(Decimal(0), f"no tolerance in force on {today}"),
         selected_for_inspection=selected,
         bonded_stock_ok=bonded_stock_ok,
     )

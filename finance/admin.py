@@ -1,8 +1,9 @@
-"""Admin pages for finance's reference data: tax rates and the retail limits."""
+"""Admin pages for finance's reference data: tax rates, the retail limits and the tolerance on the
+platforms' pre-collected tax."""
 
 from django.contrib import admin
 
-from .models import RetailLimit, TaxRate
+from .models import RetailLimit, TaxRate, TaxTotalTolerance
 
 
 @admin.register(TaxRate)
@@ -24,3 +25,8 @@ class TaxRateAdmin(admin.ModelAdmin):
 @admin.register(RetailLimit)
 class RetailLimitAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "single_limit", "annual_limit", "note"]
+
+
+@admin.register(TaxTotalTolerance)
+class TaxTotalToleranceAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "share", "source"]

@@ -97,6 +97,35 @@ class RetailLimit(models.Model):
         return f"{self.single_limit} / {self.annual_limit} ({self.valid_from})"
 
 
+class TaxTotalTolerance(models.Model):
+    """How far the tax a platform pre-collected (CEB311 `taxTotal`) may be from the tax customs computes,
+    as a share of customs' figure, from a date on, with the source of the rule.
+
+    An order with `taxTotal` 0 is always accepted (the platform withheld nothing; DOMAIN 6.5): the share
+    applies to a non-zero `taxTotal`. The rule is second-hand (DOMAIN 5.3 R12 [S]), so it is a row an
+    official can correct; with no row in force customs asks for the exact tax (to the cent).
+    """
+
+    share = models.DecimalField(
+        _("tolerance"), max_digits=5, decimal_places=4, help_text=_("A share of the tax: 0.0500 is 5%.")
+    )
+    source = models.CharField(_("source"), max_length=300, help_text=_("Where the rule comes from."))
+    valid_from = models.DateField(_("valid from"), unique=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("pre-collected tax tolerance")
+        verbose_name_plural = _("pre-collected tax tolerances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share__gte=0, share__lte=1), name="taxtotaltolerance_share_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.share} ({self.valid_from})"
+
+
 class BuyerQuota(models.Model):
     """A buyer's use of the annual CBEC limit in one calendar year, per resident ID number.
 

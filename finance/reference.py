@@ -1,5 +1,6 @@
-"""Reference tax data shipped with the project: the retail import limits of the 2016 and 2019 regimes and
-import VAT / consumption tax / MFN duty rates for the HS headings most sold through the zone.
+"""Reference tax data shipped with the project: the retail import limits of the 2016 and 2019 regimes,
+import VAT / consumption tax / MFN duty rates for the HS headings most sold through the zone, and the
+tolerance on the platform's pre-collected tax.
 
 Loaded by a data migration; officials keep them current in the admin (DOMAIN "rules are data").
 
@@ -23,6 +24,17 @@ PREVIOUS_TO = datetime.date(2019, 3, 31)
 LIMITS = [
     (datetime.date(2016, 4, 8), "2000.00", "20000.00", "财关税〔2016〕18号 [S]"),
     (datetime.date(2019, 1, 1), "5000.00", "26000.00", "财关税〔2018〕49号 [S]"),
+]
+
+# (valid_from, share, source): how far a non-zero pre-collected tax (CEB311 taxTotal) may be from
+# customs' figure. The checklist is of 2021, but it states practice, not a new rule: the row applies from
+# the start of the retail import tax.
+TAX_TOTAL_TOLERANCES = [
+    (
+        datetime.date(2016, 4, 8),
+        "0.05",
+        "R12, industry checklist https://www.so.plus/20210515/827.html, unverified",
+    ),
 ]
 
 # (hs_prefix, description, VAT, consumption tax, MFN duty [I]) valid from the 2019 VAT reform.
@@ -85,3 +97,13 @@ def load(apps) -> None:
                     "valid_to": valid_to,
                 },
             )
+
+
+def load_tolerances(apps) -> None:
+    """Create or update the pre-collected tax tolerances (idempotent); a migration of their own, as the
+    model came after the rates."""
+    TaxTotalTolerance = apps.get_model("finance", "TaxTotalTolerance")
+    for valid_from, share, source in TAX_TOTAL_TOLERANCES:
+        TaxTotalTolerance.objects.update_or_create(
+            valid_from=valid_from, defaults={"share": Decimal(share), "source": source}
+        )

@@ -22,6 +22,7 @@ from .models import (
     TaxConsolidation,
     TaxGuarantee,
     TaxRate,
+    TaxTotalTolerance,
 )
 from .tax import Limits, Rate
 
@@ -43,6 +44,11 @@ def limits_in_force(on: datetime.date) -> Limits:
     if row is None:
         raise RetailLimit.DoesNotExist(f"no retail import limits in force on {on}")
     return Limits(single=row.single_limit, annual=row.annual_limit)
+
+
+def tax_total_tolerance_in_force(on: datetime.date) -> TaxTotalTolerance | None:
+    """The tolerance on the platforms' pre-collected tax on date `on`, or None before the first row."""
+    return TaxTotalTolerance.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
 
 
 # --- centralized taxation, forex statements, an enterprise's record --------------------------------

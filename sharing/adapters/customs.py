@@ -14,8 +14,7 @@ from typing import Any
 from ..choices import AgencyCode, ReturnStatus
 from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
-# The platform's pre-collected tax may differ from customs' own figure by 5% (DOMAIN 5.3 R12 [S]).
-TAX_TOLERANCE = Decimal("0.05")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -25,12 +24,40 @@ class TaxCheck:
     reason: str
 
 
+@dataclass(frozen=True)
+class TaxTotalTolerance:
+    """How far a non-zero pre-collected tax may be from customs' figure, as a share of it, and the
+    source of that rule (a dated row an official keeps, DOMAIN 5.3 R12 [S])."""
+
+    share: Decimal
+    source: str
+
+
+def tax_total_problem(pre_collected: Decimal, computed: Decimal, tolerance: TaxTotalTolerance) -> str | None:
+    """Why the order's pre-collected tax (CEB311 taxTotal) is refused, or None (DOMAIN 6.5).
+
+    0 is accepted: the platform withheld nothing and the tax is paid on the bill (by the buyer, or the
+    guarantor). Any other amount is what the platform took from the buyer, so it must be customs' tax
+    within the tolerance, plus a cent for rounding.
+    """
+    if pre_collected == 0:
+        return None
+    if abs(pre_collected - computed) <= computed * tolerance.share + CENT:
+        return None
+    percent = f"{(tolerance.share * 100).normalize():f}%"
+    return (
+        f"order.tax_total {pre_collected} differs from the tax {computed} by more than {percent} "
+        f"({tolerance.source})"
+    )
+
+
 @dataclass
 class CustomsContext:
     registered: set[str]  # codes (customs code and USCC) of approved enterprises
     warehouses: set[str]  # codes of approved warehouse operators (area_code of 1210 lists)
     tariff_has: Callable[[str], bool]  # is this 10-digit code in the tariff table?
     recompute_tax: Callable[[DeclaredList], TaxCheck]
+    tax_total_tolerance: TaxTotalTolerance
     selected_for_inspection: set[int] = field(default_factory=set)  # drawn by the risk step
     bonded_stock_ok: Callable[[DeclaredList], str | None] = lambda declared: None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -72,17 +99,12 @@ def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
     check = context.recompute_tax(declared)
     if check.error_code:
         return _reject(declared, check.error_code, check.reason)
-    if abs(check.total - declared.tax_amount) > Decimal("0.01"):
+    if abs(check.total - declared.tax_amount) > CENT:
         return _reject(
             declared, "-621030", f"tax on the list {declared.tax_amount} != customs' {check.total}"
         )
-    allowed = check.total * TAX_TOLERANCE + Decimal("0.01")
-    if abs(declared.order_tax_total - check.total) > allowed:
-        return _reject(
-            declared,
-            "-621030",
-            f"order.tax_total {declared.order_tax_total} differs from the tax {check.total} by more than 5%",
-        )
+    if problem := tax_total_problem(declared.order_tax_total, check.total, context.tax_total_tolerance):
+        return _reject(declared, "-621030", problem)
     if declared.id in context.selected_for_inspection:
         return Decision(declared.id, INSPECT, ReturnStatus.INSPECTION, "Selected for physical inspection")
     return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Review concluded")
