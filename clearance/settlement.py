@@ -21,7 +21,8 @@ from declarations.models import ExportInventoryList, InventoryList, Payment, Rec
 from finance import ledgers
 from finance import services as finance_services
 from logistics import services as logistics_services
-from sharing.adapters import Decision, DeclaredList
+from sharing.adapters import Decision, DeclaredList, refused
+from sharing.adapters import customs as customs_adapter
 from sharing.adapters import forex as forex_adapter
 from sharing.adapters import tax as tax_adapter
 from sharing.choices import AgencyCode
@@ -93,10 +94,10 @@ def _hold_stock(decisions: list[Decision], by_id: Mapping[int, DeclaredList]) ->
         for d in decisions
         if d.outcome in ("release", "inspect") and (claim := stock_claim(by_id[d.inventory_id])) is not None
     ]
-    refused = logistics_services.stock_hold(claims)
+    short = logistics_services.stock_hold(claims)
     return [
-        Decision(d.inventory_id, "reject", ReturnStatus.REJECTED, f"-621021 {refused[d.inventory_id]}")
-        if d.inventory_id in refused
+        refused(d.inventory_id, customs_adapter.Code.STOCK_SHORT, short[d.inventory_id])
+        if d.inventory_id in short
         else d
         for d in decisions
     ]

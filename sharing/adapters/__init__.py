@@ -2,7 +2,15 @@
 
 from ..choices import AgencyCode
 from . import customs, forex, inspection, tax
-from .base import AgencyUnavailable, Decision, DeclaredExport, DeclaredLine, DeclaredList, ExportLine
+from .base import (
+    AgencyUnavailable,
+    Decision,
+    DeclaredExport,
+    DeclaredLine,
+    DeclaredList,
+    ExportLine,
+    refused,
+)
 
 ADAPTERS = {
     AgencyCode.CUSTOMS: customs,
@@ -21,4 +29,5 @@ __all__ = [
     "DeclaredList",
     "Decision",
     "ExportLine",
+    "refused",
 ]

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
+from ..choices import ReturnStatus
+
 
 class AgencyUnavailable(Exception):
     """The authority did not answer (timeout, outage): the call is retried with backoff."""
@@ -123,10 +125,21 @@ RELEASE, INSPECT, REJECT = "release", "inspect", "reject"
 class Decision:
     inventory_id: int
     outcome: str  # release | inspect | reject
-    return_status: str
+    return_status: str  # a ReturnStatus, or a negative business code (DOMAIN 4.1, 4.3)
     return_info: str
     # e.g. the tax to draw from a guarantee, the USD to add to a payer's forex total
     amounts: dict[str, Decimal] = field(default_factory=dict)
+
+
+def refused(inventory_id: int, code: str, info: str) -> Decision:
+    """A refusal with its business code: a negative code is the returnStatus itself (DOMAIN 4.1: "< 0,
+    the code identifies the error"); anything else is a plain 100 with the code in its text.
+
+    The info starts with the code too: the fan-in builds a refused list's reason from the agencies'
+    infos alone, and the enterprise must still read the code there.
+    """
+    status = code if code.startswith("-") else ReturnStatus.REJECTED
+    return Decision(inventory_id, REJECT, status, f"{code} {info}"[:1000])
 
 
 def simulate_network(agency: str) -> None:

@@ -2,26 +2,36 @@
 recomputed and compared, limits, and selection for inspection at the enterprise's rate.
 
 Lists drawn for inspection by the risk step ("double random") answer 500. Answers with the CEB622
-status codes: 120 accepted -> 399 review concluded -> 800 released (sent at
-fan-in, when every agency agreed), or 100 rejected with the business error code, or 500 inspection.
+status codes: 120 accepted -> 399 review concluded -> 800 released (sent at fan-in, when every agency
+agreed), or the negative business error code of a refusal (DOMAIN 4.1, 4.3), or 500 inspection.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from ..choices import AgencyCode, ReturnStatus
-from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
+from .base import INSPECT, RELEASE, Decision, DeclaredExport, DeclaredList, refused, simulate_network
 
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class TaxCheck:
-    total: Decimal
-    error_code: str | None
-    reason: str
+class Code(StrEnum):
+    """The business error codes customs refuses with, sent as the returnStatus (DOMAIN 4.3)."""
+
+    UNREGISTERED = "-10102"  # invalid enterprise code: not a registered, approved enterprise
+    NEGATIVE_LIST = "-10103"
+    NOT_IN_TARIFF = "-621010"
+    NOT_A_WAREHOUSE = "-621020"
+    STOCK_SHORT = "-621021"
+    TAX_MISMATCH = "-621030"
+    EXPORT_NOT_IN_TARIFF = "-603010"
+    B2B_OVER_SIMPLIFIED = "-603020"
+    NOT_AN_OVERSEAS_WAREHOUSE = "-603030"
+    OVERSEAS_WAREHOUSE_NOT_THE_EXPORTERS = "-603031"
+    OVERSEAS_WAREHOUSE_ELSEWHERE = "-603032"
 
 
 @dataclass(frozen=True)
@@ -46,9 +56,16 @@ def tax_total_problem(pre_collected: Decimal, computed: Decimal, tolerance: TaxT
         return None
     percent = f"{(tolerance.share * 100).normalize():f}%"
     return (
-        f"order.tax_total {pre_collected} differs from the tax {computed} by more than {percent} "
+        f"order.tax_total {pre_collected:.2f} differs from the tax {computed:.2f} by more than {percent} "
         f"({tolerance.source})"
     )
+
+
+@dataclass(frozen=True)
+class TaxCheck:
+    total: Decimal
+    error_code: str | None
+    reason: str
 
 
 @dataclass
@@ -72,7 +89,7 @@ def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decis
 
 
 def _reject(declared: DeclaredList, code: str, info: str) -> Decision:
-    return Decision(declared.id, REJECT, ReturnStatus.REJECTED, f"{code} {info}"[:1000])
+    return refused(declared.id, code, info)
 
 
 def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
@@ -83,28 +100,34 @@ def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
         ("logistics enterprise", declared.logistics_code),
     ):
         if code not in context.registered:
-            return _reject(declared, "-10102", f"{role} {code} is not a registered, approved enterprise")
+            return _reject(
+                declared, Code.UNREGISTERED, f"{role} {code} is not a registered, approved enterprise"
+            )
     for line in declared.lines:
         if not context.tariff_has(line.gcode):
             return _reject(
-                declared, "-621010", f"line {line.gnum}: commodity code {line.gcode} is not in the tariff"
+                declared,
+                Code.NOT_IN_TARIFF,
+                f"line {line.gnum}: commodity code {line.gcode} is not in the tariff",
             )
     if declared.trade_mode == "1210":
         if declared.area_code not in context.warehouses:
             return _reject(
-                declared, "-621020", f"bonded warehouse {declared.area_code} is not a registered warehouse"
+                declared,
+                Code.NOT_A_WAREHOUSE,
+                f"bonded warehouse {declared.area_code} is not a registered warehouse",
             )
         if problem := context.bonded_stock_ok(declared):
-            return _reject(declared, "-621021", problem)
+            return _reject(declared, Code.STOCK_SHORT, problem)
     check = context.recompute_tax(declared)
     if check.error_code:
         return _reject(declared, check.error_code, check.reason)
     if abs(check.total - declared.tax_amount) > CENT:
         return _reject(
-            declared, "-621030", f"tax on the list {declared.tax_amount} != customs' {check.total}"
+            declared, Code.TAX_MISMATCH, f"tax on the list {declared.tax_amount} != customs' {check.total}"
         )
     if problem := tax_total_problem(declared.order_tax_total, check.total, context.tax_total_tolerance):
-        return _reject(declared, "-621030", problem)
+        return _reject(declared, Code.TAX_MISMATCH, problem)
     if declared.id in context.selected_for_inspection:
         return Decision(declared.id, INSPECT, ReturnStatus.INSPECTION, "Selected for physical inspection")
     return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Review concluded")
@@ -134,7 +157,7 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext
 
 def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) -> Decision:
     def reject(code: str, info: str) -> Decision:
-        return Decision(declared.id, REJECT, ReturnStatus.REJECTED, f"{code} {info}"[:1000])
+        return refused(declared.id, code, info)
 
     for role, code in (
         ("e-commerce enterprise", declared.ebc_code),
@@ -142,9 +165,9 @@ def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) 
         ("logistics enterprise", declared.logistics_code),
     ):
         if code not in context.registered:
-            return reject("-10102", f"{role} {code} is not a registered, approved enterprise")
+            return reject(Code.UNREGISTERED, f"{role} {code} is not a registered, approved enterprise")
         if code in context.held:
-            return reject("-10103", f"{role} {code} is on the negative list: {context.held[code]}")
+            return reject(Code.NEGATIVE_LIST, f"{role} {code} is on the negative list: {context.held[code]}")
     for line in declared.lines:
         if declared.statistics_flag == "A":
             digits = SIMPLIFIED_DIGITS[declared.trade_mode]
@@ -152,14 +175,17 @@ def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) 
         else:
             known = context.tariff_has(line.gcode)
         if not known:
-            return reject("-603010", f"line {line.gnum}: commodity code {line.gcode} is not in the tariff")
+            return reject(
+                Code.EXPORT_NOT_IN_TARIFF,
+                f"line {line.gnum}: commodity code {line.gcode} is not in the tariff",
+            )
     if (
         declared.trade_mode in ("9710", "9810")
         and declared.statistics_flag == "A"
         and declared.value_cny > B2B_SIMPLIFIED_LIMIT_CNY
     ):
         return reject(
-            "-603020",
+            Code.B2B_OVER_SIMPLIFIED,
             f"a B2B shipment of CNY {declared.value_cny} (over 5,000) is declared for summary "
             "(statistics_flag B)",
         )
@@ -167,17 +193,18 @@ def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) 
         warehouse = context.overseas_warehouses.get(declared.warehouse_code)
         if warehouse is None:
             return reject(
-                "-603030",
+                Code.NOT_AN_OVERSEAS_WAREHOUSE,
                 f"overseas warehouse {declared.warehouse_code} is not a registered, approved warehouse",
             )
         operators, country = warehouse
         if declared.ebc_code not in operators:
             return reject(
-                "-603031", f"overseas warehouse {declared.warehouse_code} is not registered to the exporter"
+                Code.OVERSEAS_WAREHOUSE_NOT_THE_EXPORTERS,
+                f"overseas warehouse {declared.warehouse_code} is not registered to the exporter",
             )
         if country != declared.country:
             return reject(
-                "-603032",
+                Code.OVERSEAS_WAREHOUSE_ELSEWHERE,
                 f"overseas warehouse {declared.warehouse_code} is in {country}, "
                 f"the list goes to {declared.country}",
             )

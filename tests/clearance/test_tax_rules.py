@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from finance.models import TaxTotalTolerance
+from declarations.models import AgencyDecision, Receipt
+from finance.models import TaxGuarantee, TaxTotalTolerance
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +40,20 @@ def test_nothing_pre_collected_is_released(world, django_capture_on_commit_callb
 def test_tax_far_from_customs_is_rejected_with_its_code(world, django_capture_on_commit_callbacks):
     docs = world.declaration(2, lines=2)
     tax = computed_tax(docs)
+    TaxGuarantee.objects.filter(pk=world.guarantee.pk).update(amount=Decimal("0.01"))
 
     inventory = world.clear(pre_collected(docs, tax * 2), django_capture_on_commit_callbacks)
 
     assert inventory.status == "rejected"
     assert "-621030" in inventory.status_reason and "order.tax_total" in inventory.status_reason
     assert "5%" in inventory.status_reason and "R12" in inventory.status_reason
+    # customs answers with the business code itself as its status, not 100 (DOMAIN 4.1) ...
+    answers = {d.agency: d for d in AgencyDecision.objects.filter(inventory=inventory)}
+    assert answers["customs"].return_status == "-621030"
+    assert f"{tax * 2:.2f}" in answers["customs"].return_info
+    assert Receipt.objects.filter(document_id=inventory.pk, return_status="-621030").exists()
+    # ... and a refusal with no business code (the guarantee is short) is still 100
+    assert answers["tax"].outcome == "reject" and answers["tax"].return_status == "100"
 
 
 def test_a_new_tolerance_row_changes_the_outcome(world, django_capture_on_commit_callbacks):
