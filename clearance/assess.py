@@ -7,14 +7,15 @@ until the fan-in uses or gives it back.
 
 from django.utils import timezone
 
-from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import InventoryStatus, ReceiptSource
 from declarations.models import InventoryItem, InventoryList
 from finance import ledgers, tax
 from finance import selectors as finance_selectors
 from finance.models import QuotaUse
+from sharing.choices import BusinessCode
 from singlewindow.core.db import insert_rows, update_rows
 
-from .records import receipt, reject
+from .records import SENT_TO_CUSTOMS, advance_all, reject
 
 
 def assess(lists: list[InventoryList]) -> list[InventoryList]:
@@ -41,10 +42,13 @@ def assess(lists: list[InventoryList]) -> list[InventoryList]:
             annual_used=quota.used + quota.reserved,
         )
         if not result.accepted:
-            code = "-621010" if result.error_code == tax.UNKNOWN_HS_CODE else result.error_code
-            reject(inventory, f"{code} {result.reason}", timezone.now())
+            code = (
+                BusinessCode.UNKNOWN_GOODS if result.error_code == tax.UNKNOWN_HS_CODE else result.error_code
+            )
+            # Customs' own refusal (DOMAIN 6.3): sent to customs (3), refused with its business code.
+            receipts += advance_all([inventory], ReceiptSource.CUSTOMS, [SENT_TO_CUSTOMS])
             receipts.append(
-                receipt(inventory, ReceiptSource.PORTAL, ReturnStatus.REJECTED, inventory.status_reason)
+                reject(inventory, result.reason, timezone.now(), ReceiptSource.CUSTOMS, code or "")
             )
             continue
         quota.reserved += result.dutiable_value
@@ -64,5 +68,5 @@ def assess(lists: list[InventoryList]) -> list[InventoryList]:
     update_rows(list(quotas.values()), ["reserved"])
     update_rows(taxed_items, ["tax_price", "customs_tax", "value_added_tax", "consumption_tax"])
     insert_rows(uses)
-    insert_rows(receipts)
+    insert_rows([r for r in receipts if r is not None])
     return assessed

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from declarations.choices import InventoryStatus, ReturnStatus
-from declarations.models import ExportInventoryList, InventoryList
+from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import ADAPTERS, Decision, DeclaredExport, DeclaredList
 from sharing.choices import AgencyCode
 from singlewindow.core.db import prefetch_children
@@ -18,6 +18,7 @@ from . import contexts, settlement
 from .assess import assess
 from .declared import declare_export, declare_import
 from .match import match_exports, match_imports
+from .records import REVIEW_CONCLUDED, advance_all, assign_invt_no
 from .score import score
 
 # What the claim's steps (match, assess, score, dispatch) may change on a list; each list is written
@@ -40,6 +41,7 @@ IMPORT_CLAIM_FIELDS = (
     "final_at",
     "dispatch_batch",
     "dispatched_at",
+    "invt_no",
 )
 EXPORT_CLAIM_FIELDS = (
     "match_requested_at",
@@ -89,12 +91,14 @@ class Direction:
         rows: Any = list(queryset.select_related(*self.related)) if self.related else queryset
         return prefetch_children(rows, "items")
 
-    def release(self, inventory: InventoryList | ExportInventoryList, now: datetime) -> None:
-        """Released: status 800 and the customs list number (invtNo: 4 district + 4 year + I/E + serial)."""
-        inventory.status, inventory.return_status = InventoryStatus.RELEASED, ReturnStatus.RELEASED
+    def release(self, inventory: InventoryList | ExportInventoryList, now: datetime) -> list[Receipt]:
+        """Released: its customs list number (given at 120, or now), and its receipts: review concluded
+        (399), then released (800)."""
+        inventory.status = InventoryStatus.RELEASED
         inventory.status_reason, inventory.final_at = "", now
-        inventory.invt_no = (
-            f"{inventory.customs_code}{now:%Y}{self.ie_flag}{inventory.pk % 1_000_000_000:09d}"
+        assign_invt_no(inventory, self.ie_flag, now)
+        return advance_all(
+            [inventory], ReceiptSource.CUSTOMS, [REVIEW_CONCLUDED, (ReturnStatus.RELEASED, "Released")]
         )
 
 

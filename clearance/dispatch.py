@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from declarations.choices import InventoryStatus, ReturnStatus
+from declarations.choices import InventoryStatus
 from declarations.models import AgencyDispatch, DispatchBatch
 from sharing.adapters import AGENCIES
 from singlewindow.core.broker import send_named
@@ -25,7 +25,8 @@ def dispatch(direction: Direction, lists: list[Any], *, write: bool = True) -> D
     dispatches = AgencyDispatch.objects.bulk_create([AgencyDispatch(batch=batch, agency=a) for a in AGENCIES])
     now = timezone.now()
     for inventory in lists:
-        inventory.status, inventory.return_status = InventoryStatus.DISPATCHED, ReturnStatus.SENT
+        # The receipts (3 sent to customs) were given when the list cleared the window's checks.
+        inventory.status = InventoryStatus.DISPATCHED
         inventory.dispatch_batch, inventory.dispatched_at = batch, now
     if write:
         update_rows(lists, direction.dispatch_fields)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import InventoryStatus, ReturnStatus
 from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
 from sharing import webhooks
 from sharing.adapters import AGENCIES
@@ -23,7 +23,7 @@ from stats import services as stats_services
 
 from . import directions
 from .directions import FINAL_FIELDS, Direction
-from .records import receipt, reject
+from .records import advance, reject
 
 
 class Answer(NamedTuple):
@@ -32,6 +32,7 @@ class Answer(NamedTuple):
     inventory_id: int
     agency: str
     outcome: str
+    return_status: str
     return_info: str
     held_amount: Decimal | None
     created_at: datetime
@@ -83,23 +84,25 @@ def apply_answers(
         refusals = [a for a in given if a.outcome == "reject"]
         inventory.final_at = now
         if refusals or len(given) < len(AGENCIES):
-            reject(inventory, "; ".join(f"{a.agency}: {a.return_info}" for a in refusals), now)
-            rejected.append(inventory)
+            # The refusal's business code when an agency gave one (DOMAIN 4.3), customs' first.
+            coded = [a.return_status for a in refusals if a.return_status.startswith("-")]
+            code = coded[0] if coded else ReturnStatus.REJECTED
+            reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)
             receipts.append(
-                receipt(inventory, ReceiptSource.CUSTOMS, ReturnStatus.REJECTED, inventory.status_reason)
+                reject(inventory, reason, now, refusals[0].agency if refusals else "customs", code)
             )
+            rejected.append(inventory)
         elif inspecting := [a for a in given if a.outcome == "inspect"]:
-            inventory.status, inventory.return_status = InventoryStatus.INSPECTION, ReturnStatus.INSPECTION
+            inventory.status = InventoryStatus.INSPECTION
             inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in inspecting)[:1000]
             inspected.append(inventory)
             receipts.append(
-                receipt(inventory, inspecting[0].agency, ReturnStatus.INSPECTION, inventory.status_reason)
+                advance(inventory, inspecting[0].agency, ReturnStatus.INSPECTION, inventory.status_reason)
             )
         else:
-            direction.release(inventory, now)
+            receipts += direction.release(inventory, now)
             released.append(inventory)
-            receipts.append(receipt(inventory, ReceiptSource.CUSTOMS, ReturnStatus.RELEASED, "Released"))
-    return released, inspected, rejected, receipts
+    return released, inspected, rejected, [r for r in receipts if r is not None]
 
 
 def after_final(inventory_ids: list[int]) -> None:

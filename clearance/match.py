@@ -5,13 +5,14 @@ them); a mismatch gets its 100 receipt and a credit event; a matched list goes o
 memory only: the claim writes each once.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.utils import timezone
 
 from credit.models import CreditEvent
 from declarations import matching
-from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import InventoryStatus, ReceiptSource
 from declarations.models import (
     ExportInventoryList,
     ExportOrder,
@@ -19,19 +20,28 @@ from declarations.models import (
     InventoryList,
     Order,
     Payment,
+    Receipt,
     ReceiptOfPayment,
     Waybill,
 )
 from finance.ledgers import exchange_rates_today
+from sharing.choices import BusinessCode
 from sharing.models import BuyerVerification
 from singlewindow.core.db import insert_rows, load, prefetch_children
 
-from .records import credit_events, receipt
+from .records import SENT_TO_CUSTOMS, advance, advance_all, credit_events
+
+DECLARED = "2"  # app_status: saved-only documents (1) take no part in a match
 
 
-def _mismatch(inventory: InventoryList | ExportInventoryList, failures: list[matching.Failure]) -> None:
-    inventory.status, inventory.return_status = InventoryStatus.MISMATCH, ReturnStatus.REJECTED
+def _mismatch(
+    inventory: InventoryList | ExportInventoryList, failures: list[matching.Failure], code: str
+) -> Receipt | None:
+    """The documents disagree: the list waits for a corrected document or list, with the business
+    code of the mismatch as its receipt (not 100: customs never saw it)."""
+    inventory.status = InventoryStatus.MISMATCH
     inventory.status_reason = matching.summary(failures)
+    return advance(inventory, ReceiptSource.PORTAL, code, inventory.status_reason)
 
 
 def _waiting_for(**documents: object) -> list[str]:
@@ -44,24 +54,29 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
         (o.ebp_code, o.order_no): o
         for o in prefetch_children(
             Order.objects.filter(
-                ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+                ebp_code__in={i.ebp_code for i in lists},
+                order_no__in={i.order_no for i in lists},
+                app_status=DECLARED,
             ),
             "items",
         )
     }
-    payments: dict[tuple[str, str], Payment] = {}
+    payments: dict[tuple[str, str], list[Payment]] = defaultdict(list)
     for row in load(
         Payment.objects.filter(
-            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
+            ebp_code__in={i.ebp_code for i in lists},
+            order_no__in={i.order_no for i in lists},
+            app_status=DECLARED,
         ).order_by("id")
     ):
-        payments[(row.ebp_code, row.order_no)] = row  # the latest payment of an order wins
+        payments[(row.ebp_code, row.order_no)].append(row)
     waybills = {
         (w.logistics_code, w.logistics_no): w
         for w in load(
             Waybill.objects.filter(
                 logistics_code__in={i.logistics_code for i in lists},
                 logistics_no__in={i.logistics_no for i in lists},
+                app_status=DECLARED,
             )
         )
     }
@@ -74,12 +89,26 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
     mismatched, matched, receipts = [], [], []
     for inventory in lists:
         order = orders.get((inventory.ebp_code, inventory.order_no))
-        payment = payments.get((inventory.ebp_code, inventory.order_no))
+        filed = payments.get((inventory.ebp_code, inventory.order_no), [])
+        payment = named_payment(order, filed) if order is not None else None
         waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
         inventory.match_requested_at = None
         if order is None or payment is None or waybill is None:
             missing = _waiting_for(order=order, payment=payment, waybill=waybill)
+            if order is not None and payment is None and order.pay_code:
+                missing[missing.index("payment")] = f"payment from {order.pay_code}"
             inventory.status_reason = "Waiting for: " + ", ".join(missing)
+            continue
+        if isinstance(payment, list):
+            # Several firms paid for an order that names none: which one counts is the order's to say.
+            failure = matching.Failure(
+                "5.1",
+                "order.pay_code",
+                "order.pay_code is empty and payments of this order came from "
+                + ", ".join(sorted({p.pay_code for p in payment})),
+            )
+            mismatched.append(inventory)
+            receipts.append(_mismatch(inventory, [failure], BusinessCode.PAYMENT_NOT_NAMED))
             continue
         failures = matching.match(
             buyer_verified=inventory.buyer_id_number in verified,
@@ -92,18 +121,37 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
         )
         inventory.order, inventory.payment, inventory.waybill = order, payment, waybill
         if failures:
-            _mismatch(inventory, failures)
             mismatched.append(inventory)
-            receipts.append(
-                receipt(inventory, ReceiptSource.PORTAL, ReturnStatus.REJECTED, inventory.status_reason)
-            )
+            receipts.append(_mismatch(inventory, failures, BusinessCode.DOCUMENTS_DIFFER))
         else:
             inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
             inventory.matched_at = now
             matched.append(inventory)
-    insert_rows(receipts)
+    insert_rows([r for r in receipts if r is not None])
     credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match")
     return matched
+
+
+def named_payment(order: Order, filed: list[Payment]) -> Payment | list[Payment] | None:
+    """The payment that counts for an order (5.1): only one from the payment firm the order names (and
+    with its transaction number, when the order gives it), whoever else filed one for the order number.
+    An order that names no firm takes the one payment filed for it; several firms' payments for it are
+    returned as a list (a mismatch), None when none counts yet.
+
+    A payment names one order (its order_no), and an order belongs to one live list (R10), so a payment
+    counted here belongs to at most one live list."""
+    if order.pay_code:
+        named = [
+            p
+            for p in filed
+            if p.pay_code == order.pay_code
+            and (not order.pay_transaction_id or p.pay_transaction_id == order.pay_transaction_id)
+        ]
+        return named[-1] if named else None
+    firms = {p.pay_code for p in filed}
+    if len(firms) > 1:
+        return filed
+    return filed[-1] if filed else None
 
 
 def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]:
@@ -158,16 +206,14 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
             )
         inventory.order, inventory.receipt, inventory.waybill = order, proceeds, waybill
         if failures:
-            _mismatch(inventory, failures)
             mismatched.append(inventory)
-            receipts.append(
-                receipt(inventory, ReceiptSource.PORTAL, ReturnStatus.REJECTED, inventory.status_reason)
-            )
+            receipts.append(_mismatch(inventory, failures, BusinessCode.EXPORT_DOCUMENTS_DIFFER))
             continue
         total = sum((line.total_price for line in lines), Decimal(0))
         inventory.fob_value_cny = (total * rates[currency]).quantize(Decimal("0.01"))
         inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
         matched.append(inventory)
-    insert_rows(receipts)
+        receipts += advance_all([inventory], ReceiptSource.CUSTOMS, [SENT_TO_CUSTOMS])
+    insert_rows([r for r in receipts if r is not None])
     credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match", source_kind="export")
     return matched

@@ -38,6 +38,58 @@ def receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
     )
 
 
+# DOMAIN 4.1: a list's receipts run (1) -> 2 -> 3 -> 120 -> (300 | 500) -> 399 -> 800 -> 899, and never go
+# back. A negative business code is an error of this attempt (the list stays declared: a corrected
+# document or list takes it on); 100, 4 and 700 end it.
+_ORDER = {"1": 1, "2": 2, "3": 3, "120": 4, "300": 5, "500": 5, "399": 6, "800": 7, "899": 8}
+
+
+# What `receipt` and `advance` read of a list row.
+RECEIPT_FIELDS = ("id", "return_status", "submitted_by_id", "ebc_code", "cop_no")
+SENT_TO_CUSTOMS = (ReturnStatus.SENT, "Sent to customs")
+ACCEPTED_BY_CUSTOMS = (ReturnStatus.ACCEPTED, "Accepted into the customs system")
+REVIEW_CONCLUDED = (ReturnStatus.REVIEW_CONCLUDED, "Customs review concluded")
+
+
+def _rank(status: str) -> int | None:
+    if not status:
+        return 0
+    if status in _ORDER:
+        return _ORDER[status]
+    return _ORDER["2"] if status.startswith("-") else None
+
+
+def advance(inventory: Any, source: str, status: str, info: str) -> Receipt | None:
+    """The list's next receipt, and its return_status moved on; None (and nothing changed) when the
+    status would go back or the list has ended. A refusal (negative code or 100) may follow any status
+    but an end."""
+    current = _rank(inventory.return_status)
+    if current is None:
+        return None
+    new = _rank(status)
+    if new is not None and not status.startswith("-") and new <= current:
+        return None
+    inventory.return_status = status
+    return receipt(inventory, source, status, info)
+
+
+def advance_all(lists: list[Any], source: str, steps: list[tuple[str, str]]) -> list[Receipt]:
+    """Each list's receipts for these (status, info) steps, in order, skipping those it has passed."""
+    out = []
+    for inventory in lists:
+        for status, info in steps:
+            if (made := advance(inventory, source, status, info)) is not None:
+                out.append(made)
+    return out
+
+
+def assign_invt_no(inventory: Any, ie_flag: str, now: datetime) -> None:
+    """The customs list number, given when customs accepts the list (120), so that a cancel (CEB623)
+    can name it: 4-digit district + year + I/E + 9-digit serial (DOMAIN 7.4). Kept once given."""
+    if not inventory.invt_no:
+        inventory.invt_no = f"{inventory.customs_code}{now:%Y}{ie_flag}{inventory.pk % 1_000_000_000:09d}"
+
+
 def credit_events(
     lists: list[Any], kind: str, reason: str, *, by_field: str = "ebc_code", source_kind: str = "inventory"
 ) -> None:
@@ -60,10 +112,18 @@ def credit_events(
     )
 
 
-def reject(inventory: InventoryList | ExportInventoryList, reason: str, now: datetime) -> None:
-    """A list refused for good: status rejected, CEB 100, its reason (cut to the column) and time."""
-    inventory.status, inventory.return_status = InventoryStatus.REJECTED, ReturnStatus.REJECTED
+def reject(
+    inventory: InventoryList | ExportInventoryList,
+    reason: str,
+    now: datetime,
+    source: str = "customs",
+    code: str = ReturnStatus.REJECTED,
+) -> Receipt | None:
+    """A list refused for good: status rejected, its reason (cut to the column) and time, and its
+    receipt: the business code when there is one (DOMAIN 4.3), else 100."""
+    inventory.status = InventoryStatus.REJECTED
     inventory.status_reason, inventory.final_at = reason[:1000], now
+    return advance(inventory, source, code or ReturnStatus.REJECTED, inventory.status_reason)
 
 
 def actor(user_id: int | None) -> Any:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from credit.models import CreditEvent
-from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import InventoryStatus
 from declarations.models import AgencyDecision, InventoryList
 from finance import ledgers
 from risk.models import Alert, RiskAssessment
@@ -21,7 +21,7 @@ from . import settlement
 from .directions import EXPORT, FINAL_FIELDS, IMPORT, Direction
 from .dispatch import dispatch
 from .fan_in import after_final
-from .records import actor, credit_events, receipt, reject
+from .records import actor, credit_events, reject
 
 
 def resume_held(*, inventory_ids: list[int]) -> int:
@@ -47,12 +47,12 @@ def resume_held(*, inventory_ids: list[int]) -> int:
         if inspect:
             RiskAssessment.objects.filter(inventory_id__in=inspect).update(selected_for_inspection=True)
         now = timezone.now()
-        for inventory in rejected:
+        receipts = [
             reject(inventory, f"Rejected by customs: {alerts[inventory.pk].reason}", now)
+            for inventory in rejected
+        ]
         update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
-        insert_rows(
-            [receipt(i, ReceiptSource.CUSTOMS, ReturnStatus.REJECTED, i.status_reason) for i in rejected]
-        )
+        insert_rows([r for r in receipts if r is not None])
         settlement.track(rejected, "rejected")
         ledgers.quota_settle([], rejected)
         credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
@@ -85,14 +85,13 @@ def conclude_inspection(
         now = timezone.now()
         inventory.final_at = now
         if passed:
-            direction.release(inventory, now)
-            status, info = ReturnStatus.RELEASED, f"Inspection passed; released. {reason}"
+            receipts = direction.release(inventory, now)
         else:
-            reject(inventory, f"Inspection failed: {reason}", now)
-            status, info = ReturnStatus.REJECTED, inventory.status_reason
+            refused = reject(inventory, f"Inspection failed: {reason}", now)
+            receipts = [refused] if refused is not None else []
         direction.conclude(inventory, passed, reason, answers, now)
         update_rows([inventory], FINAL_FIELDS)
-        insert_rows([receipt(inventory, ReceiptSource.CUSTOMS, status, info)])
+        insert_rows(receipts)
         stats_services.record_changes([inventory], before)
         outcome = "inspection_passed" if passed else "inspection_failed"
         audit_record(

@@ -16,7 +16,7 @@ from sharing.choices import AgencyCode
 from sharing.models import Membership
 from singlewindow.core.db import insert_rows
 
-from .records import receipt
+from .records import ACCEPTED_BY_CUSTOMS, SENT_TO_CUSTOMS, advance_all, assign_invt_no
 
 
 def score(lists: list[InventoryList]) -> list[InventoryList]:
@@ -36,19 +36,24 @@ def score(lists: list[InventoryList]) -> list[InventoryList]:
         a.inventory_id: a for a in risk_services.assess_batch(scored, rates=rates, inspectors=inspectors)
     }
     cleared, receipts = [], []
+    now = timezone.now()
     for inventory in lists:
         assessment = assessments[inventory.pk]
+        # Past the window's checks, the list is with customs (3).
+        receipts += advance_all([inventory], ReceiptSource.CUSTOMS, [SENT_TO_CUSTOMS])
         if assessment.decision == RiskAssessment.Decision.HOLD:
-            inventory.status, inventory.return_status = InventoryStatus.HELD, ReturnStatus.MANUAL_REVIEW
+            # Customs holds it: accepted into its system (120, and its list number), manual review (300).
+            inventory.status = InventoryStatus.HELD
             # The enterprise sees the reason code only; officials see the rules and their evidence.
             inventory.status_reason = assessment.reason_code
-            receipts.append(
-                receipt(
-                    inventory,
-                    ReceiptSource.CUSTOMS,
-                    ReturnStatus.MANUAL_REVIEW,
-                    f"Manual review ({assessment.reason_code})",
-                )
+            assign_invt_no(inventory, "I", now)
+            receipts += advance_all(
+                [inventory],
+                ReceiptSource.CUSTOMS,
+                [
+                    ACCEPTED_BY_CUSTOMS,
+                    (ReturnStatus.MANUAL_REVIEW, f"Manual review ({assessment.reason_code})"),
+                ],
             )
         else:
             cleared.append(inventory)

@@ -5,23 +5,43 @@ database (the record); harmless when nothing is stuck. Run every minute by beat 
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from declarations.choices import MATCHABLE_STATUSES, InventoryStatus
+from declarations.choices import MATCHABLE_STATUSES, InventoryStatus, ReceiptSource, ReturnStatus
 from declarations.models import AgencyDispatch, DispatchBatch, ExportInventoryList, InventoryList, Upload
 from risk.models import Alert
 from sharing import webhooks
 from singlewindow.core.broker import send_named
-from singlewindow.core.db import retrying_deadlocks
+from singlewindow.core.db import insert_rows, retrying_deadlocks, update_rows
 
 from .amendments import refunds_expire
 from .directions import EXPORT, IMPORT
 from .dispatch import publish
 from .fan_in import finalize_if_complete
+from .records import RECEIPT_FIELDS, advance_all
 from .settlement import settle_export_receipts
 
 STALE_AFTER = timedelta(seconds=60)
+
+
+def close_released(*, limit: int = 1000) -> int:
+    """Released import lists nobody signed for are closed (899, DOMAIN 4.1) a set time after release
+    (settings.CLEARANCE_CLOSE_AFTER_DAYS); returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.CLEARANCE_CLOSE_AFTER_DAYS)
+    with transaction.atomic():
+        lists = list(
+            InventoryList.objects.select_for_update(skip_locked=True)
+            .filter(status=InventoryStatus.RELEASED, return_status=ReturnStatus.RELEASED, final_at__lt=cutoff)
+            .only(*RECEIPT_FIELDS)
+            .order_by("final_at")[:limit]
+        )
+        step = (ReturnStatus.CLOSED, "Closed: the time for a sign-for or a return has passed")
+        insert_rows(advance_all(lists, ReceiptSource.CUSTOMS, [step]))
+        update_rows(lists, ["return_status"])
+    return len(lists)
 
 
 def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
@@ -81,6 +101,7 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     )
     settled = settle_export_receipts(export_list_ids=unsettled) if unsettled else 0
     return {
+        "closed": close_released(),
         "dispatches": len(stuck),
         "batches_finalized": finalized,
         "matching": matching,

@@ -23,6 +23,7 @@ RESIDENT_ID = "1"
 CENT = Decimal("0.01")
 # Amounts are compared to the cent: N19,5 values that differ below half a cent are the same money.
 TOLERANCE = Decimal("0.005")
+EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -111,14 +112,17 @@ def resident_id_valid(value: str) -> bool:
     The birth-place code is not looked up: python-stdnum's table lacks districts created since it was
     compiled (e.g. 330106), and a real buyer must not be refused for that.
     """
-    value = (value or "").upper()
+    value = (value or "").strip().upper()
     if len(value) != 18 or not value[:17].isdigit():
         return False
     try:
         # The birth date as stdnum's get_birth_date reads it, without its clean-up of the whole number
         # (a tenth of intake's validation): the first 17 characters are digits already.
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
+        return False
+    # A buyer is born: not in the future, and not before 1900 (no such resident ID was ever issued).
+    if born < EARLIEST_BIRTH or born > date.today():
         return False
     return ric.calc_check_digit(value) == value[17]
 
@@ -131,7 +135,7 @@ def buyer_id_failure(doc: str, field: str, value: str) -> Failure | None:
         "5.4",
         f"{doc}.{field}",
         f"{doc}.{field} {value!r} is not a valid resident ID number "
-        "(GB 11643: 18 characters, birth date, check character)",
+        "(GB 11643: 18 characters, a birth date from 1900 to today, check character)",
     )
 
 

@@ -59,3 +59,68 @@ class ReturnStatus(models.TextChoices):
     SHIPPED_BACK = "700", _("Returned")
     RELEASED = "800", _("Released")
     CLOSED = "899", _("Closed")
+
+
+class BusinessCode(models.TextChoices):
+    """Negative business codes sent as `returnStatus` when the window refuses a document (DOMAIN 4.3).
+
+    The e-port's published ranges are kept (-301xxx orders, -401xxx payments, -504xxx waybills, -621xxx
+    lists, -603xxx export lists); the codes it names are used as named (-301010, -301011, -401007,
+    -504012, -621005, -621018). The others within a range are the window's own [I]: their meaning is
+    this table, stated to partners in the README and the OpenAPI descriptions.
+    """
+
+    ORDER_EXISTS = "-301010", _("An order with this number already exists; send a change with app_type 2.")
+    ORDER_FROZEN = "-301011", _("The order is on a declared list and can no longer change.")
+    ORDER_UNKNOWN = "-301012", _("There is no such order to change; send it as new with app_type 1.")
+    PAYMENT_EXISTS = "-401007", _("A payment with this transaction number already exists.")
+    PAYMENT_FROZEN = "-401011", _("The payment is on a declared list and can no longer change.")
+    PAYMENT_UNKNOWN = "-401012", _("There is no such payment to change; send it as new with app_type 1.")
+    WAYBILL_FROZEN = "-504011", _("The waybill is on a declared list and can no longer change.")
+    WAYBILL_EXISTS = "-504012", _("A waybill with this number already exists.")
+    WAYBILL_UNKNOWN = "-504013", _("There is no such waybill to change; send it as new with app_type 1.")
+    WAYBILL_NOT_FOUND = "-505001", _("No waybill with this number is stored.")
+    WAYBILL_NOT_RELEASED = (
+        "-505002",
+        _("The goods of this waybill were not released; nothing to sign for."),
+    )
+    ORDER_ON_ANOTHER_LIST = "-621003", _("The order is already declared on another live list.")
+    WAYBILL_ON_ANOTHER_LIST = "-621004", _("The waybill is already declared on another live list.")
+    SINGLE_LIMIT = "-621005", _("The purchase exceeds the single-transaction limit.")
+    PAYMENT_ON_ANOTHER_LIST = "-621006", _("The payment is already used by another live list.")
+    LIST_EXISTS = (
+        "-621009",
+        _("A list with this number exists; send a change with app_type 2."),
+    )
+    LIST_FROZEN = "-621011", _("The list has been sent to the agencies and can no longer change.")
+    LIST_UNKNOWN = "-621012", _("There is no such list to change; send it as new with app_type 1.")
+    ANNUAL_LIMIT = "-621018", _("The buyer's used quota and this purchase exceed the annual limit.")
+    DOCUMENTS_DIFFER = "-621019", _("The order, payment, waybill and list do not match.")
+    PAYMENT_NOT_NAMED = "-621020", _("The payment is not from the payment enterprise the order names.")
+    UNKNOWN_GOODS = "-621010", _("A commodity code is not in the tariff.")
+    GUARANTEE_SHORT = "-621021", _("The tax guarantee does not cover the tax.")
+    EXPORT_ORDER_EXISTS = "-303010", _("An export order with this number already exists.")
+    EXPORT_ORDER_FROZEN = "-303011", _("The export order is on a declared list and can no longer change.")
+    EXPORT_ORDER_UNKNOWN = "-303012", _("There is no such export order to change.")
+    RECEIPT_EXISTS = "-403010", _("A receipt of payment for this order already exists.")
+    RECEIPT_FROZEN = "-403011", _("The receipt of payment is on a declared list and can no longer change.")
+    RECEIPT_UNKNOWN = "-403012", _("There is no such receipt of payment to change.")
+    EXPORT_WAYBILL_FROZEN = "-505011", _("The export waybill is on a declared list and can no longer change.")
+    EXPORT_WAYBILL_EXISTS = "-505012", _("An export waybill with this number already exists.")
+    EXPORT_WAYBILL_UNKNOWN = "-505013", _("There is no such export waybill to change.")
+    EXPORT_ORDER_ON_ANOTHER_LIST = "-603003", _("The export order is on another live list.")
+    EXPORT_WAYBILL_ON_ANOTHER_LIST = (
+        "-603004",
+        _("The export waybill is on another live list."),
+    )
+    EXPORT_LIST_EXISTS = "-603010", _("An export list with this enterprise number already exists.")
+    EXPORT_LIST_FROZEN = (
+        "-603011",
+        _("The export list was sent to the agencies; it can no longer change."),
+    )
+    EXPORT_LIST_UNKNOWN = "-603012", _("There is no such export list to change.")
+    EXPORT_DOCUMENTS_DIFFER = (
+        "-603019",
+        _("The export order, receipt of payment, waybill and list differ."),
+    )
+    RECEIPT_NOT_FROM_PARTY = "-603020", _("The receipt of payment is not from a party of the order.")

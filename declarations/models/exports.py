@@ -8,6 +8,7 @@ from sharing.models import Enterprise
 
 from ..choices import InventoryStatus
 from .base import CebDocument, amount
+from .imports import LIVE_LIST
 
 
 class ExportOrder(CebDocument):
@@ -207,6 +208,16 @@ class ExportInventoryList(CebDocument):
         ]
         constraints = [
             models.UniqueConstraint(fields=["ebc_code", "cop_no"], name="export_inventory_natural_key"),
+            models.UniqueConstraint(
+                fields=["ebp_code", "order_no"],
+                condition=LIVE_LIST,
+                name="export_inventory_one_live_list_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["logistics_code", "logistics_no"],
+                condition=LIVE_LIST,
+                name="export_inventory_one_live_list_per_waybill",
+            ),
             models.CheckConstraint(
                 condition=Q(freight__gte=0) & Q(insured_fee__gte=0), name="export_inventory_amounts_valid"
             ),

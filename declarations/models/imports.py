@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import InventoryStatus
 from .base import CebDocument, amount
 
+# A list that holds its order and waybill: declared, and neither cancelled nor rejected.
+LIVE_LIST = Q(app_status="2") & ~Q(status__in=[InventoryStatus.CANCELLED, InventoryStatus.REJECTED])
+
 
 class Order(CebDocument):
     """CEB311 import order (OrderHead)."""
@@ -270,6 +273,18 @@ class InventoryList(CebDocument):
         ]
         constraints = [
             models.UniqueConstraint(fields=["ebc_code", "cop_no"], name="inventory_natural_key"),
+            # R10, 5.1: an order and a waybill belong to at most one live (declared, neither cancelled
+            # nor rejected) list. Intake refuses a second list first; these are the backstop.
+            models.UniqueConstraint(
+                fields=["ebp_code", "order_no"],
+                condition=LIVE_LIST,
+                name="inventory_one_live_list_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["logistics_code", "logistics_no"],
+                condition=LIVE_LIST,
+                name="inventory_one_live_list_per_waybill",
+            ),
             models.CheckConstraint(
                 condition=Q(freight__gte=0) & Q(insured_fee__gte=0), name="inventory_amounts_valid"
             ),

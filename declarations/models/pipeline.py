@@ -148,3 +148,15 @@ class AgencyDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.inventory_id}: {self.outcome}"
+
+    # Read like a receipt on the officials' pages (with its list selected): the agency's answer.
+    @property
+    def document_id(self) -> int | None:
+        return self.inventory_id
+
+    @property
+    def natural_key(self) -> str:
+        return f"{self.inventory.ebc_code}/{self.inventory.cop_no}" if self.inventory_id else ""
+
+    def get_source_display(self) -> str:
+        return str(self.get_agency_display())

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from rest_framework import serializers
 
-from sharing.choices import EnterpriseRole
+from sharing.choices import BusinessCode, EnterpriseRole
 from singlewindow.core.errors import Forbidden
 
 from .. import schemas
@@ -73,7 +73,9 @@ class DocumentSpec:
     own_code_field: dict[str, str]
     item_model: type[models.Model] | None = None
     item_fk: str = ""
-    change_error: str = ""
+    change_error: str = ""  # a change of a document its list froze
+    exists_error: str = ""  # a new document (app_type 1) under a stored key with other content
+    unknown_error: str = ""  # a change (app_type 2) of a document never filed
 
 
 SPECS = {
@@ -86,7 +88,9 @@ SPECS = {
         {EnterpriseRole.PLATFORM: "ebp_code"},
         OrderItem,
         "order",
-        "-301011",
+        BusinessCode.ORDER_FROZEN,
+        BusinessCode.ORDER_EXISTS,
+        BusinessCode.ORDER_UNKNOWN,
     ),
     DocumentKind.PAYMENT: DocumentSpec(
         DocumentKind.PAYMENT,
@@ -95,7 +99,9 @@ SPECS = {
         ("pay_code", "pay_transaction_id"),
         (EnterpriseRole.PAYMENT,),
         {EnterpriseRole.PAYMENT: "pay_code"},
-        change_error="-401011",
+        change_error=BusinessCode.PAYMENT_FROZEN,
+        exists_error=BusinessCode.PAYMENT_EXISTS,
+        unknown_error=BusinessCode.PAYMENT_UNKNOWN,
     ),
     DocumentKind.WAYBILL: DocumentSpec(
         DocumentKind.WAYBILL,
@@ -104,7 +110,9 @@ SPECS = {
         ("logistics_code", "logistics_no"),
         (EnterpriseRole.LOGISTICS,),
         {EnterpriseRole.LOGISTICS: "logistics_code"},
-        change_error="-504011",
+        change_error=BusinessCode.WAYBILL_FROZEN,
+        exists_error=BusinessCode.WAYBILL_EXISTS,
+        unknown_error=BusinessCode.WAYBILL_UNKNOWN,
     ),
     DocumentKind.INVENTORY: DocumentSpec(
         DocumentKind.INVENTORY,
@@ -115,7 +123,9 @@ SPECS = {
         {EnterpriseRole.ECOMMERCE: "ebc_code", EnterpriseRole.AGENT: "agent_code"},
         InventoryItem,
         "inventory",
-        "-621011",
+        BusinessCode.LIST_FROZEN,
+        BusinessCode.LIST_EXISTS,
+        BusinessCode.LIST_UNKNOWN,
     ),
     DocumentKind.EXPORT_ORDER: DocumentSpec(
         DocumentKind.EXPORT_ORDER,
@@ -127,7 +137,9 @@ SPECS = {
         {EnterpriseRole.PLATFORM: "ebp_code", EnterpriseRole.ECOMMERCE: "ebc_code"},
         ExportOrderItem,
         "order",
-        "-303011",
+        BusinessCode.EXPORT_ORDER_FROZEN,
+        BusinessCode.EXPORT_ORDER_EXISTS,
+        BusinessCode.EXPORT_ORDER_UNKNOWN,
     ),
     DocumentKind.RECEIPT_OF_PAYMENT: DocumentSpec(
         DocumentKind.RECEIPT_OF_PAYMENT,
@@ -136,7 +148,9 @@ SPECS = {
         ("ebp_code", "order_no"),
         (EnterpriseRole.PAYMENT, EnterpriseRole.ECOMMERCE),
         {EnterpriseRole.PAYMENT: "pay_code", EnterpriseRole.ECOMMERCE: "ebc_code"},
-        change_error="-403011",
+        change_error=BusinessCode.RECEIPT_FROZEN,
+        exists_error=BusinessCode.RECEIPT_EXISTS,
+        unknown_error=BusinessCode.RECEIPT_UNKNOWN,
     ),
     DocumentKind.EXPORT_WAYBILL: DocumentSpec(
         DocumentKind.EXPORT_WAYBILL,
@@ -145,7 +159,9 @@ SPECS = {
         ("logistics_code", "logistics_no"),
         (EnterpriseRole.LOGISTICS,),
         {EnterpriseRole.LOGISTICS: "logistics_code"},
-        change_error="-505011",
+        change_error=BusinessCode.EXPORT_WAYBILL_FROZEN,
+        exists_error=BusinessCode.EXPORT_WAYBILL_EXISTS,
+        unknown_error=BusinessCode.EXPORT_WAYBILL_UNKNOWN,
     ),
     DocumentKind.EXPORT_INVENTORY: DocumentSpec(
         DocumentKind.EXPORT_INVENTORY,
@@ -156,7 +172,9 @@ SPECS = {
         {EnterpriseRole.ECOMMERCE: "ebc_code", EnterpriseRole.AGENT: "agent_code"},
         ExportInventoryItem,
         "inventory",
-        "-603011",
+        BusinessCode.EXPORT_LIST_FROZEN,
+        BusinessCode.EXPORT_LIST_EXISTS,
+        BusinessCode.EXPORT_LIST_UNKNOWN,
     ),
 }
 EXPORT_KINDS = frozenset(

@@ -10,18 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from sharing.choices import EnterpriseRole
+from sharing.choices import BusinessCode, EnterpriseRole
 from sharing.models import Enterprise
 from sharing.principal import Principal
 from singlewindow.core.api import flatten_errors
 from singlewindow.core.db import insert_rows, new_row, reserve_ids, update_rows
 
 from .. import schemas
-from ..choices import FROZEN_STATUSES, AppType, DocumentKind, ReceiptSource, ReturnStatus
+from ..choices import FROZEN_STATUSES, AppType, DocumentKind, InventoryStatus, ReceiptSource, ReturnStatus
 from ..guids import new_guid
 from ..models import ExportInventoryList, InventoryList, Receipt, Waybill
 from ..signals import waybill_signed
 from .identity import content_hash, natural_key, natural_key_fields, natural_key_text
+from .parties import normalise
 from .rematch import request_match, wake_clearance
 from .specs import (
     EXPORT_KINDS,
@@ -56,7 +57,8 @@ def _frozen_keys(spec: DocumentSpec, documents: list[Any]) -> set[int]:
     if not documents:
         return set()
     model = ExportInventoryList if spec.kind in EXPORT_KINDS else InventoryList
-    frozen = model.objects.filter(status__in=FROZEN_STATUSES)
+    # A cancelled or rejected list no longer holds its documents: they may change for the next list.
+    frozen = model.objects.filter(status__in=FROZEN_STATUSES - set(_DEAD))
     if spec.kind in LIST_KINDS:
         return {d.pk for d in documents if d.status in FROZEN_STATUSES}
     if spec.kind in (DocumentKind.WAYBILL, DocumentKind.EXPORT_WAYBILL):
@@ -92,7 +94,9 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     results: list[IntakeResult] = []
     valid: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
-    for index, (data, errors) in enumerate(validate_documents(kind, documents)):
+    checked = validate_documents(kind, documents)
+    normalise(kind, [data for data, errors in checked if data is not None and not errors])
+    for index, (data, errors) in enumerate(checked):
         if data is not None and not errors:
             errors = authorisation_errors(spec, enterprise, data, mandates)
         if data is not None and not errors:
@@ -143,32 +147,46 @@ def _store(
         digest = content_hash(data)
         current = existing.get(natural_key(spec, data))
         result = results[index]
+        declared = data.get("app_status", DECLARED) == DECLARED
         if current is None:
-            new_rows.append((index, data, _instance(spec, enterprise, data, digest)))
+            if data.get("app_type") == AppType.CHANGE:
+                _refuse(result, spec.key_fields[1], spec.unknown_error)
+            else:
+                new_rows.append((index, data, _instance(spec, enterprise, data, digest)))
         elif current.submitted_by_id != enterprise.pk:
             # Checked first, and answered without the document's id or state: nothing of another
             # enterprise's document is revealed.
-            result.outcome = "rejected"
-            result.errors = {spec.key_fields[1]: [_("Another enterprise submitted this document.")]}
-            result.return_status = ReturnStatus.REJECTED
-            result.return_info = result.errors[spec.key_fields[1]][0]
+            _refuse(result, spec.key_fields[1], "", _("Another enterprise submitted this document."))
         elif current.content_hash == digest:
             result.outcome, result.id = "duplicate", current.pk
-        elif current.pk in frozen:
-            result.outcome = "rejected"
+        elif current.app_status == SAVED:
+            # A saved-only document (暂存) is the filer's draft: any new version replaces it.
+            changed.append((index, data, _apply_change(spec, current, data, digest)))
+        elif data.get("app_type") != AppType.CHANGE:
+            # DOMAIN 1.5: app_type 1 is a new document; other content under a stored key is a change,
+            # which says so (app_type 2), or a mistake the e-port refuses (-301010 and its kin).
             result.id = current.pk
-            result.return_status = spec.change_error
-            result.errors = {
-                spec.key_fields[1]: [
-                    _(
-                        "This document belongs to a list already sent to the agencies; "
-                        "it can no longer change."
-                    )
-                ]
-            }
-            result.return_info = result.errors[spec.key_fields[1]][0]
+            _refuse(result, spec.key_fields[1], spec.exists_error)
+        elif not declared:
+            result.id = current.pk
+            _refuse(
+                result,
+                "app_status",
+                "",
+                _("The document is declared already; a change is declared too (app_status 2)."),
+            )
+        elif current.pk in frozen:
+            result.id = current.pk
+            _refuse(
+                result,
+                spec.key_fields[1],
+                spec.change_error,
+                _("This document belongs to a list already sent to the agencies; it can no longer change."),
+            )
         else:
             changed.append((index, data, _apply_change(spec, current, data, digest)))
+    if spec.kind in LIST_KINDS:
+        new_rows, changed = _refuse_taken_documents(spec, new_rows, changed, results)
 
     if new_rows:
         rows = [row for _i, _d, row in new_rows]
@@ -192,27 +210,28 @@ def _store(
             ).delete()
             _create_items(spec, [(obj, data) for _i, data, obj in changed])
 
-    touched = [results[i] for i, _d in valid if results[i].outcome in ("accepted", "changed")]
-    receipts = [
-        new_row(
-            Receipt,
-            enterprise_id=enterprise.pk,
-            kind=spec.kind,
-            document_id=r.id,
-            source=ReceiptSource.PORTAL,
-            natural_key=natural_key_text(spec, tuple(r.natural_key.values())),
-            return_status=ReturnStatus.ACCEPTED if spec.kind not in LIST_KINDS else ReturnStatus.DECLARING,
-            return_info=(_("Stored; changes applied.") if r.outcome == "changed" else _("Stored.")),
-            guid=new_guid(),
-        )
-        for r in touched
-    ]
-    for result, receipt in zip(touched, insert_rows(receipts), strict=True):
-        result.receipt, result.return_status, result.return_info = (
-            receipt,
-            receipt.return_status,
-            receipt.return_info,
-        )
+    touched = [(i, data) for i, data in valid if results[i].outcome in ("accepted", "changed")]
+    receipts = []
+    for index, data in touched:
+        for status, info in _intake_sequence(spec, results[index].outcome, data):
+            receipts.append(
+                new_row(
+                    Receipt,
+                    enterprise_id=enterprise.pk,
+                    kind=spec.kind,
+                    document_id=results[index].id,
+                    source=ReceiptSource.PORTAL,
+                    natural_key=natural_key_text(spec, tuple(results[index].natural_key.values())),
+                    return_status=status,
+                    return_info=info,
+                    guid=new_guid(),
+                )
+            )
+    by_document = {receipt.document_id: receipt for receipt in insert_rows(receipts)}  # the last of each
+    for index, _data in touched:
+        result = results[index]
+        result.receipt = by_document[result.id]
+        result.return_status, result.return_info = result.receipt.return_status, result.receipt.return_info
     duplicates = [r for r in results if r.outcome == "duplicate"]
     if duplicates:
         latest = {}
@@ -227,15 +246,127 @@ def _store(
                     result.receipt.return_status,
                     result.receipt.return_info,
                 )
+    # Saved-only documents (app_status 1) go no further until they are declared.
     if spec.kind in LIST_KINDS:
         # New lists were written already asking for a match: only changed ones need the request.
-        rematch = [data for i, data in valid if results[i].outcome == "changed"]
-        if new_rows:
+        rematch = [data for i, data in touched if results[i].outcome == "changed" and _declared(data)]
+        if any(_declared(data) for _i, data, _row in new_rows):
             wake_clearance(spec.kind)
     else:
-        rematch = [data for i, data in valid if results[i].outcome in ("accepted", "changed")]
+        rematch = [data for _i, data in touched if _declared(data)]
     if rematch:
         request_match(spec.kind, rematch)
+
+
+SAVED, DECLARED = "1", "2"
+
+
+def _declared(data: dict[str, Any]) -> bool:
+    return data.get("app_status", DECLARED) == DECLARED
+
+
+def _refuse(result: IntakeResult, field: str, code: str, message: str | None = None) -> None:
+    """A document refused by a business rule: its negative code (DOMAIN 4.3) as the returnStatus, or
+    100 when the rule has none, and the reason on the field."""
+    text = message or str(BusinessCode(code).label)
+    result.outcome = "rejected"
+    result.errors = {field: [text]}
+    result.return_status = code or ReturnStatus.REJECTED
+    result.return_info = f"{field}: {text}"[:1000]
+
+
+def _intake_sequence(spec: DocumentSpec, outcome: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The receipts intake writes (DOMAIN 4.1): a saved-only document 1; a declared list 2 (the
+    pipeline takes it on); an order, payment or waybill 2 -> 3 -> 120 (the window is its e-port and
+    customs' store)."""
+    if not _declared(data):
+        return [(ReturnStatus.SAVED, _("Saved (not declared); send it with app_status 2 to declare it."))]
+    stored = _("Declared; changes applied.") if outcome == "changed" else _("Declared.")
+    if spec.kind in LIST_KINDS:
+        return [(ReturnStatus.DECLARING, stored)]
+    return [
+        (ReturnStatus.DECLARING, stored),
+        (ReturnStatus.SENT, _("Sent to customs.")),
+        (ReturnStatus.ACCEPTED, _("Accepted into the customs system.")),
+    ]
+
+
+# Lists that no longer hold their documents: a cancelled or rejected list frees its order and waybill.
+_DEAD = (InventoryStatus.CANCELLED, InventoryStatus.REJECTED)
+
+
+def _refuse_taken_documents(
+    spec: DocumentSpec,
+    new_rows: list[tuple[int, dict[str, Any], Any]],
+    changed: list[tuple[int, dict[str, Any], Any]],
+    results: list[IntakeResult],
+) -> tuple[list[tuple[int, dict[str, Any], Any]], list[tuple[int, dict[str, Any], Any]]]:
+    """R10, 5.1: an order and a waybill belong to at most one live list. Declared lists naming an order
+    or a waybill another live list holds (stored, or earlier in this batch) are refused; two queries
+    for the batch. The partial unique indexes on the lists are the backstop against a concurrent call."""
+    declared = [entry for entry in new_rows + changed if _declared(entry[1])]
+    if not declared:
+        return new_rows, changed
+    exported = spec.kind == DocumentKind.EXPORT_INVENTORY
+    model = ExportInventoryList if exported else InventoryList
+    codes = (
+        (BusinessCode.EXPORT_ORDER_ON_ANOTHER_LIST, BusinessCode.EXPORT_WAYBILL_ON_ANOTHER_LIST)
+        if exported
+        else (BusinessCode.ORDER_ON_ANOTHER_LIST, BusinessCode.WAYBILL_ON_ANOTHER_LIST)
+    )
+    live = model.objects.exclude(status__in=_DEAD).filter(app_status=DECLARED)
+    orders = {
+        (e, o): pk
+        for pk, e, o in live.filter(
+            ebp_code__in={d["ebp_code"] for _i, d, _r in declared},
+            order_no__in={d["order_no"] for _i, d, _r in declared},
+        ).values_list("pk", "ebp_code", "order_no")
+    }
+    waybills = {
+        (c, n): pk
+        for pk, c, n in live.filter(
+            logistics_code__in={d["logistics_code"] for _i, d, _r in declared},
+            logistics_no__in={d["logistics_no"] for _i, d, _r in declared},
+        ).values_list("pk", "logistics_code", "logistics_no")
+    }
+    refused: set[int] = set()
+    for index, data, row in declared:
+        order_key = (data["ebp_code"], data["order_no"])
+        waybill_key = (data["logistics_code"], data["logistics_no"])
+        holder = orders.get(order_key)
+        if holder is not None and holder != row.pk:
+            _refuse(results[index], "order_no", codes[0])
+        elif (holder := waybills.get(waybill_key)) is not None and holder != row.pk:
+            _refuse(results[index], "logistics_no", codes[1])
+        else:
+            # Held from here on, for the lists after it in the batch (a new list has no id yet: -index).
+            orders[order_key] = waybills[waybill_key] = row.pk if row.pk is not None else -1 - index
+            continue
+        refused.add(index)
+    if not refused:
+        return new_rows, changed
+    return (
+        [entry for entry in new_rows if entry[0] not in refused],
+        [entry for entry in changed if entry[0] not in refused],
+    )
+
+
+def _close(inventory: InventoryList) -> None:
+    """A released list whose goods were signed for is closed (899, DOMAIN 4.1)."""
+    if inventory.return_status != ReturnStatus.RELEASED:
+        return
+    inventory.return_status = ReturnStatus.CLOSED
+    inventory.save(update_fields=["return_status", "updated_at"])
+    Receipt.objects.create(
+        enterprise_id=inventory.submitted_by_id,
+        kind=DocumentKind.INVENTORY,
+        document_id=inventory.pk,
+        source=ReceiptSource.CUSTOMS,
+        natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
+        return_status=ReturnStatus.CLOSED,
+        return_info=_("Closed: the consignee signed for the goods."),
+        guid=new_guid(),
+    )
 
 
 def _pre_no(pk: int, now: datetime.datetime) -> str:
@@ -247,7 +378,9 @@ def _prepare_new_lists(rows: list[Any], now: datetime.datetime) -> None:
     number derived from the id and the request for a match go in with the row."""
     ids = reserve_ids(type(rows[0]), len(rows))
     for index, row in enumerate(rows):
-        row.match_requested_at = now
+        declared = row.app_status == DECLARED
+        row.match_requested_at = now if declared else None
+        row.return_status = ReturnStatus.DECLARING if declared else ReturnStatus.SAVED
         if ids is not None:
             row.pk = ids[index]
             row.pre_no = _pre_no(row.pk, now)
@@ -264,6 +397,9 @@ def _apply_change(spec: DocumentSpec, current: Any, data: dict[str, Any], digest
             setattr(current, name, value)
     current.app_type = AppType.CHANGE
     current.content_hash = digest
+    if spec.kind in LIST_KINDS:
+        # A new version of the list starts its receipts again (DOMAIN 4.1): declared, or saved only.
+        current.return_status = ReturnStatus.DECLARING if _declared(data) else ReturnStatus.SAVED
     current.version += 1
     # A mismatched list keeps its status until the clearance processor matches it again (it is asked
     # to): that step is where its status and the statistics move together.
@@ -313,17 +449,23 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
             )
             continue
         with transaction.atomic():
-            waybill = Waybill.objects.select_for_update().filter(**key).first()
-            if waybill is None:
-                results.append(
-                    IntakeResult(
-                        index,
-                        "rejected",
-                        key,
-                        errors={"logistics_no": [_("No waybill with this number is stored.")]},
-                        return_status="-505001",
-                    )
+            waybill = Waybill.objects.select_for_update().filter(**key, app_status="2").first()
+            # Only goods customs released can be signed for (CEB513 follows 800), and the list closes.
+            released = (
+                InventoryList.objects.select_for_update()
+                .filter(**key, status=InventoryStatus.RELEASED)
+                .first()
+                if waybill is not None
+                else None
+            )
+            if waybill is None or released is None:
+                refusal = IntakeResult(index, "rejected", key)
+                _refuse(
+                    refusal,
+                    "logistics_no",
+                    BusinessCode.WAYBILL_NOT_FOUND if waybill is None else BusinessCode.WAYBILL_NOT_RELEASED,
                 )
+                results.append(refusal)
                 continue
             if waybill.logistics_status == "S":
                 outcome = "duplicate"
@@ -331,6 +473,7 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                 waybill.logistics_status, waybill.logistics_time = "S", data["logistics_time"]
                 waybill.save(update_fields=["logistics_status", "logistics_time", "updated_at"])
                 waybill_signed.send(sender=Waybill, waybill=waybill, signed_at=data["logistics_time"])
+                _close(released)
                 outcome = "accepted"
             receipt = Receipt.objects.filter(kind=DocumentKind.WAYBILL_STATUS, document_id=waybill.pk).first()
             if receipt is None:

@@ -65,7 +65,9 @@ def test_timeline_of_receipts_per_agency(world, django_capture_on_commit_callbac
     assert (
         ("customs", "120") in sources and ("customs", "399") in sources and sources[-1] == ("customs", "800")
     )
-    assert {s for s, _ in sources} == {"portal", "customs", "inspection", "tax", "forex"}
+    # The list's receipts follow DOMAIN 4.1 exactly; each authority's answer is a decision beside them.
+    assert [status for _s, status in sources] == ["2", "3", "120", "399", "800"]
+    assert {d["agency"] for d in detail["agency_decisions"]} == {"customs", "inspection", "tax", "forex"}
     assert detail["status"] == "released" and detail["waiting_for"] == []
 
 
@@ -83,15 +85,28 @@ def test_mismatch_names_fields_and_values_then_correction_rematches(
         inventory.status_reason
     )
     assert not AgencyDispatch.objects.exists()  # nothing fanned out
-    rejection = Receipt.objects.filter(kind="inventory", document_id=inventory.pk, return_status="100").get()
+    # the window's mismatch is a business error with its code (DOMAIN 4.3), not customs' 100
+    rejection = Receipt.objects.filter(
+        kind="inventory", document_id=inventory.pk, return_status="-621019"
+    ).get()
     assert "R2" in rejection.return_info
+    assert not Receipt.objects.filter(
+        kind="inventory", document_id=inventory.pk, return_status="100"
+    ).exists()
     # the payment firm corrects its voucher: a change (app_type 2) that re-runs the match
     docs["payment"]["amount_paid"] = good_amount
+    docs["payment"]["app_type"] = "2"
     with django_capture_on_commit_callbacks(execute=True):
         changed = world.post("payment", docs["payment"])
     assert changed.status_code == 201 and changed.json()["outcome"] == "changed"
     inventory.refresh_from_db()
     assert inventory.status == "released"
+    statuses = list(
+        Receipt.objects.filter(kind="inventory", document_id=inventory.pk).values_list(
+            "return_status", flat=True
+        )
+    )
+    assert statuses == ["2", "-621019", "3", "120", "399", "800"]
 
 
 def test_same_document_twice_gives_the_same_receipt(world):
@@ -101,14 +116,19 @@ def test_same_document_twice_gives_the_same_receipt(world):
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["outcome"] == "duplicate"
     assert again.json()["receipt_id"] == first.json()["receipt_id"]
-    assert Receipt.objects.filter(kind="order").count() == 1
+    # stored, it went 2 -> 3 -> 120 once (DOMAIN 4.1); the duplicate added nothing
+    assert list(Receipt.objects.filter(kind="order").values_list("return_status", flat=True)) == [
+        "2",
+        "3",
+        "120",
+    ]
 
 
 def test_change_after_dispatch_is_refused_and_nothing_changes(world, django_capture_on_commit_callbacks):
     docs = world.declaration(5)
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(docs)
-    changed = dict(docs["order"], consignee_telephone="13900000000")
+    changed = dict(docs["order"], consignee_telephone="13900000000", app_type="2")
     answer = world.post("order", changed)
     assert answer.status_code == 400
     assert answer.json()["receipt"]["return_status"] == "-301011"
@@ -149,7 +169,7 @@ def test_single_limit_rejects_without_fan_out(world, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         world.declare(docs)
     inventory = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
-    assert inventory.status == "rejected" and inventory.status_reason.startswith("-621005")
+    assert inventory.status == "rejected" and inventory.return_status == "-621005"
     assert not AgencyDispatch.objects.exists()
     assert not QuotaUse.objects.exists()
 
@@ -260,7 +280,7 @@ def test_two_lists_of_one_buyer_cannot_both_pass_the_annual_limit(world, django_
             world.post(kind, [first[kind], second[kind]])
     lists = {i.status: i for i in InventoryList.objects.all()}
     assert sorted(lists) == ["rejected", "released"]
-    assert lists["rejected"].status_reason.startswith("-621018")
+    assert lists["rejected"].return_status == "-621018"
     quota = BuyerQuota.objects.get(buyer_id_number=who.id_number)
     assert quota.used == used + lists["released"].dutiable_value <= Decimal("26000.00")
     assert quota.reserved == 0

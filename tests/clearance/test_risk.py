@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from credit.models import CreditEvent, CreditLevel
-from declarations.models import InventoryList, Receipt
+from declarations.models import AgencyDecision, InventoryList, Receipt
 from finance.models import BuyerQuota
 from risk.models import Alert, RiskAssessment, RiskRule
 from risk.services import draw_value, replay
@@ -46,7 +46,7 @@ def test_held_list_released_by_an_official_goes_through_the_agencies(
     inventory.refresh_from_db()
     # released by the official, the list went through the four agencies
     assert inventory.status == "released", inventory.status_reason
-    assert Receipt.objects.filter(document_id=inventory.pk, source="forex").exists()
+    assert AgencyDecision.objects.filter(inventory=inventory, agency="forex").exists()
 
 
 def test_rejected_by_an_official_returns_the_quota_and_costs_credit(

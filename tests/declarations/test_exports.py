@@ -39,7 +39,7 @@ def test_9710_b2b_export_is_released_settled_and_summarised(world, django_captur
     docs = world.export(1, trade_mode="9710", lines=3, qty=10)
     inventory = _declare(world, docs, django_capture_on_commit_callbacks)
     assert inventory.status == "released", inventory.status_reason
-    assert inventory.return_status == "800" and inventory.invt_no.startswith("2992")
+    assert inventory.return_status == "800" and inventory.invt_no.startswith("2928")
     assert len(inventory.invt_no) <= 20 and "E" in inventory.invt_no
     assert set(AgencyDecision.objects.filter(export_list=inventory).values_list("agency", flat=True)) == {
         "customs",
@@ -204,7 +204,7 @@ def test_9610_b2c_export_by_platform_order_matches_field_by_field(world, django_
     assert "receipt.charge" in inventory.status_reason
     assert "order.goods_value + order.freight" in inventory.status_reason
     # The payment firm corrects its receipt: the list is matched again and released.
-    fixed = world.export(6, trade_mode="9610")["receipt_of_payment"]
+    fixed = dict(world.export(6, trade_mode="9610")["receipt_of_payment"], app_type="2")
     with django_capture_on_commit_callbacks(execute=True):
         answer = world.client("payment").post("/api/v1/receipts-of-payment/", fixed, format="json")
     assert answer.status_code == 201

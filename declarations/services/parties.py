@@ -1,0 +1,85 @@
+"""Identifiers normalised at intake, in one place, before anything is stored, matched or keyed.
+
+Two spellings of one identifier must never make two buyers or two parties: `...207x` and `...207X` are
+one resident ID (one annual quota), and a platform named by its USCC is the platform named by its
+customs code. So every party code a document carries is resolved to the registered enterprise's customs
+code (whichever of its two codes, in whatever letter case, was sent), and every resident ID is trimmed
+and upper-cased. Codes of parties the registry does not know are upper-cased and kept: the match and the
+customs adapter refuse them later with their own reasons.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from sharing.models import Enterprise
+
+from ..choices import DocumentKind
+
+# The fields of each kind of document that name a party (DOMAIN 2, 3: "C..18 customs code or USCC").
+PARTY_FIELDS: dict[str, tuple[str, ...]] = {
+    DocumentKind.ORDER: ("ebp_code", "ebc_code", "pay_code"),
+    DocumentKind.PAYMENT: ("pay_code", "ebp_code"),
+    DocumentKind.WAYBILL: ("logistics_code",),
+    DocumentKind.WAYBILL_STATUS: ("logistics_code",),
+    DocumentKind.INVENTORY: (
+        "ebp_code",
+        "ebc_code",
+        "logistics_code",
+        "assure_code",
+        "agent_code",
+        "area_code",
+    ),
+    DocumentKind.CANCEL: ("ebp_code", "ebc_code", "logistics_code", "agent_code"),
+    DocumentKind.REFUND: ("ebp_code", "ebc_code", "logistics_code", "agent_code"),
+    DocumentKind.EXPORT_ORDER: ("ebp_code", "ebc_code"),
+    DocumentKind.RECEIPT_OF_PAYMENT: ("ebp_code", "ebc_code", "pay_code"),
+    DocumentKind.EXPORT_WAYBILL: ("logistics_code", "ebc_code"),
+    DocumentKind.EXPORT_INVENTORY: (
+        "ebp_code",
+        "ebc_code",
+        "logistics_code",
+        "agent_code",
+        "owner_code",
+        "iac_code",
+    ),
+}
+RESIDENT_ID_FIELDS = ("buyer_id_number", "payer_id_number")
+# Foreign platforms without a code write 无 (DOMAIN 3.1): not a code to resolve.
+NO_CODE = "无"
+
+
+def resident_id(value: str) -> str:
+    """A resident ID as stored and compared: no surrounding blanks, the check letter upper-case."""
+    return value.strip().upper()
+
+
+def customs_codes(codes: Iterable[str]) -> dict[str, str]:
+    """The registered customs code of each given code (a customs code or a USCC, any letter case), for
+    the codes the registry knows; one query."""
+    wanted = {code.strip().upper() for code in codes if code and code != NO_CODE}
+    if not wanted:
+        return {}
+    resolved: dict[str, str] = {}
+    for customs_code, uscc in Enterprise.objects.filter(
+        Q(customs_code__in=wanted) | Q(uscc__in=wanted)
+    ).values_list("customs_code", "uscc"):
+        resolved[customs_code] = resolved[uscc] = customs_code
+    return resolved
+
+
+def normalise(kind: str, documents: list[dict[str, Any]]) -> None:
+    """Normalise a batch's validated documents in place: party codes resolved, resident IDs cleaned."""
+    fields = PARTY_FIELDS.get(kind, ())
+    sent = {doc[name] for doc in documents for name in fields if doc.get(name)}
+    resolved = customs_codes(sent)
+    for doc in documents:
+        for name in fields:
+            value = doc.get(name)
+            if value and value != NO_CODE:
+                upper = value.strip().upper()
+                doc[name] = resolved.get(upper, upper)
+        for name in RESIDENT_ID_FIELDS:
+            if doc.get(name):
+                doc[name] = resident_id(doc[name])
