@@ -26,7 +26,7 @@ from declarations.models import (
 )
 from finance.ledgers import exchange_rates_today
 from sharing.choices import BusinessCode
-from sharing.models import BuyerVerification
+from sharing.models import BuyerVerification, Enterprise
 from singlewindow.core.db import insert_rows, load, prefetch_children
 
 from .records import SENT_TO_CUSTOMS, advance, advance_all, credit_events
@@ -132,6 +132,27 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
     return matched
 
 
+def party_ids(codes: set[str]) -> dict[str, int]:
+    """Enterprise ids by the codes orders name (registered customs codes, as intake stores them)."""
+    return dict(Enterprise.objects.filter(customs_code__in=codes).values_list("customs_code", "pk"))
+
+
+def counted_receipt(
+    order: ExportOrder, filed: list[ReceiptOfPayment], parties: dict[str, int]
+) -> ReceiptOfPayment | list[ReceiptOfPayment] | None:
+    """The receipt of payment (CEB403) that counts for an export order: one filed by a party of the order
+    (its e-commerce enterprise or platform) first; else the one payment firm's that names the order's
+    exporter; receipts of several firms and none of a party are returned as a list (a mismatch)."""
+    own = {parties.get(order.ebc_code), parties.get(order.ebp_code)} - {None}
+    by_party = [r for r in filed if r.submitted_by_id in own and r.ebc_code == order.ebc_code]
+    if by_party:
+        return by_party[-1]
+    by_firms = [r for r in filed if r.ebc_code == order.ebc_code]
+    if len({r.pay_code for r in by_firms}) > 1:
+        return by_firms
+    return by_firms[-1] if by_firms else None
+
+
 def named_payment(order: Order, filed: list[Payment]) -> Payment | list[Payment] | None:
     """The payment that counts for an order (5.1): only one from the payment firm the order names (and
     with its transaction number, when the order gives it), whoever else filed one for the order number.
@@ -164,10 +185,12 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
             ExportOrder.objects.filter(ebp_code__in=platforms, order_no__in=numbers), "items"
         )
     }
-    paid = {
-        (r.ebp_code, r.order_no): r
-        for r in ReceiptOfPayment.objects.filter(ebp_code__in=platforms, order_no__in=numbers)
-    }
+    filed: dict[tuple[str, str], list[ReceiptOfPayment]] = defaultdict(list)
+    for row in ReceiptOfPayment.objects.filter(
+        ebp_code__in=platforms, order_no__in=numbers, app_status=DECLARED
+    ).order_by("id"):
+        filed[(row.ebp_code, row.order_no)].append(row)
+    parties = party_ids({c for o in orders.values() for c in (o.ebp_code, o.ebc_code)})
     waybills = {
         (w.logistics_code, w.logistics_no): w
         for w in ExportWaybill.objects.filter(
@@ -179,8 +202,24 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
     mismatched, matched, receipts = [], [], []
     for inventory in lists:
         order = orders.get((inventory.ebp_code, inventory.order_no))
-        proceeds = paid.get((inventory.ebp_code, inventory.order_no))
+        proceeds = (
+            counted_receipt(order, filed.get((inventory.ebp_code, inventory.order_no), []), parties)
+            if order is not None
+            else None
+        )
         waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
+        if isinstance(proceeds, list):
+            failure = matching.Failure(
+                "5.1",
+                "receipt.pay_code",
+                "receipts of payment of this order came from several payment firms ("
+                + ", ".join(sorted(r.pay_code for r in proceeds))
+                + ") and none from the exporter or the platform",
+            )
+            inventory.match_requested_at = None
+            mismatched.append(inventory)
+            receipts.append(_mismatch(inventory, [failure], BusinessCode.RECEIPT_NOT_FROM_PARTY))
+            continue
         inventory.match_requested_at = None
         missing = _waiting_for(order=order, waybill=waybill)
         if proceeds is None and inventory.trade_mode != "9810":

@@ -30,6 +30,7 @@ from singlewindow.core.db import update_rows
 
 from .contexts import export_tax_context, stock_claim
 from .declared import declare_export
+from .match import counted_receipt, party_ids
 from .records import credit_events
 
 
@@ -244,16 +245,20 @@ def settle_export_receipts(*, export_list_ids: list[int]) -> int:
         lists = list(
             ExportInventoryList.objects.select_for_update(of=("self",))
             .filter(pk__in=export_list_ids, status=InventoryStatus.RELEASED, forex_settlement__isnull=True)
+            .select_related("order")
             .order_by("id")
         )
-        receipts = {
-            (r.ebp_code, r.order_no): r
-            for r in ReceiptOfPayment.objects.filter(
-                ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}
-            )
-        }
+        receipts: dict[tuple[str, str], list[ReceiptOfPayment]] = {}
+        for r in ReceiptOfPayment.objects.filter(
+            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}, app_status="2"
+        ).order_by("id"):
+            receipts.setdefault((r.ebp_code, r.order_no), []).append(r)
+        orders = {i.pk: i.order for i in lists}
+        parties = party_ids({c for o in orders.values() if o for c in (o.ebp_code, o.ebc_code)})
         for inventory in lists:
-            inventory.receipt = receipts.get((inventory.ebp_code, inventory.order_no))
+            filed = receipts.get((inventory.ebp_code, inventory.order_no), [])
+            counted = counted_receipt(inventory.order, filed, parties) if inventory.order else None
+            inventory.receipt = counted if isinstance(counted, ReceiptOfPayment) else None
         paid = [i for i in lists if i.receipt is not None]
         update_rows(paid, ["receipt"])
         return ledgers.forex_settle(paid, timezone.now())

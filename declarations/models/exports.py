@@ -83,7 +83,10 @@ class ReceiptOfPayment(CebDocument):
         verbose_name = _("receipt of payment")
         verbose_name_plural = _("receipts of payment")
         constraints = [
-            models.UniqueConstraint(fields=["ebp_code", "order_no"], name="receipt_of_payment_natural_key"),
+            # One per paying firm: a receipt filed by a stranger never blocks the order's own (5.1).
+            models.UniqueConstraint(
+                fields=["ebp_code", "pay_code", "order_no"], name="receipt_of_payment_natural_key"
+            ),
             models.CheckConstraint(condition=Q(charge__gte=0), name="receipt_of_payment_charge_valid"),
         ]
 

@@ -48,8 +48,8 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def natural_key(spec: DocumentSpec, data: dict[str, Any]) -> tuple[str, str]:
-    return (data[spec.key_fields[0]], data[spec.key_fields[1]])
+def natural_key(spec: DocumentSpec, data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(data.get(name) or "" for name in spec.key_fields)
 
 
 def natural_key_fields(spec: DocumentSpec, data: dict[str, Any] | None) -> dict[str, str]:
@@ -58,5 +58,5 @@ def natural_key_fields(spec: DocumentSpec, data: dict[str, Any] | None) -> dict[
     return {name: data.get(name, "") for name in spec.key_fields}
 
 
-def natural_key_text(spec: DocumentSpec, key: tuple[str, str]) -> str:
-    return f"{key[0]}/{key[1]}"[:100]
+def natural_key_text(spec: DocumentSpec, key: tuple[str, ...]) -> str:
+    return "/".join(part for part in key if part)[:100]

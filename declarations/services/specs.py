@@ -67,7 +67,7 @@ class DocumentSpec:
     kind: str
     model: type[models.Model]
     schema: type[serializers.Serializer]
-    key_fields: tuple[str, str]
+    key_fields: tuple[str, ...]  # the last names the document's number (errors are put on it)
     roles: tuple[str, ...]
     # which field must carry the submitter's own code, per role
     own_code_field: dict[str, str]
@@ -145,7 +145,9 @@ SPECS = {
         DocumentKind.RECEIPT_OF_PAYMENT,
         ReceiptOfPayment,
         schemas.ReceiptOfPaymentSchema,
-        ("ebp_code", "order_no"),
+        # One per paying firm (or the exporter itself): a stranger's receipt filed first must not block
+        # the real one; the match counts only a party's (clearance.match.counted_receipt).
+        ("ebp_code", "pay_code", "order_no"),
         (EnterpriseRole.PAYMENT, EnterpriseRole.ECOMMERCE),
         {EnterpriseRole.PAYMENT: "pay_code", EnterpriseRole.ECOMMERCE: "ebc_code"},
         change_error=BusinessCode.RECEIPT_FROZEN,

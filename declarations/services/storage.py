@@ -37,19 +37,15 @@ from .specs import (
 from .validation import agent_mandates, authorisation_errors, owns_code, validate_documents
 
 
-def _existing_by_key(spec: DocumentSpec, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+def _existing_by_key(spec: DocumentSpec, keys: set[tuple[str, ...]]) -> dict[tuple[str, ...], Any]:
     if not keys:
         return {}
-    first, second = spec.key_fields
     # Locked: a change must not overwrite what the pipeline writes to the same row meanwhile.
     rows = spec.model.objects.select_for_update().filter(
-        **{f"{first}__in": {k[0] for k in keys}, f"{second}__in": {k[1] for k in keys}}
+        **{f"{name}__in": {k[n] for k in keys} for n, name in enumerate(spec.key_fields)}
     )
-    return {
-        (getattr(r, first), getattr(r, second)): r
-        for r in rows
-        if (getattr(r, first), getattr(r, second)) in keys
-    }
+    found = {tuple(getattr(r, name) for name in spec.key_fields): r for r in rows}
+    return {key: row for key, row in found.items() if key in keys}
 
 
 def _frozen_keys(spec: DocumentSpec, documents: list[Any]) -> set[int]:
@@ -93,7 +89,7 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     mandates = agent_mandates(enterprise) if spec.kind in LIST_KINDS else frozenset()
     results: list[IntakeResult] = []
     valid: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     checked = validate_documents(kind, documents)
     normalise(kind, [data for data, errors in checked if data is not None and not errors])
     for index, (data, errors) in enumerate(checked):
@@ -103,7 +99,7 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
             key = natural_key(spec, data)
             if key in seen:
                 errors = {
-                    spec.key_fields[1]: [
+                    spec.key_fields[-1]: [
                         _("The same document appears twice in this batch (first at index %(i)d).")
                         % {"i": seen[key]}
                     ]
@@ -150,13 +146,13 @@ def _store(
         declared = data.get("app_status", DECLARED) == DECLARED
         if current is None:
             if data.get("app_type") == AppType.CHANGE:
-                _refuse(result, spec.key_fields[1], spec.unknown_error)
+                _refuse(result, spec.key_fields[-1], spec.unknown_error)
             else:
                 new_rows.append((index, data, _instance(spec, enterprise, data, digest)))
         elif current.submitted_by_id != enterprise.pk:
             # Checked first, and answered without the document's id or state: nothing of another
             # enterprise's document is revealed.
-            _refuse(result, spec.key_fields[1], "", _("Another enterprise submitted this document."))
+            _refuse(result, spec.key_fields[-1], "", _("Another enterprise submitted this document."))
         elif current.content_hash == digest:
             result.outcome, result.id = "duplicate", current.pk
         elif current.app_status == SAVED:
@@ -166,7 +162,7 @@ def _store(
             # DOMAIN 1.5: app_type 1 is a new document; other content under a stored key is a change,
             # which says so (app_type 2), or a mistake the e-port refuses (-301010 and its kin).
             result.id = current.pk
-            _refuse(result, spec.key_fields[1], spec.exists_error)
+            _refuse(result, spec.key_fields[-1], spec.exists_error)
         elif not declared:
             result.id = current.pk
             _refuse(
@@ -179,7 +175,7 @@ def _store(
             result.id = current.pk
             _refuse(
                 result,
-                spec.key_fields[1],
+                spec.key_fields[-1],
                 spec.change_error,
                 _("This document belongs to a list already sent to the agencies; it can no longer change."),
             )
