@@ -60,6 +60,7 @@ def facts_for(lists: Sequence[InventoryList]) -> list[ListFacts]:
                     Line(gnum=line.gnum, gcode=line.gcode, price=line.price, qty=line.qty)
                     for line in inventory.items.all()
                 ),
+                cop_no=inventory.cop_no,
             )
         )
     return facts

@@ -61,12 +61,14 @@ def test_rule_fires_on_its_case_and_not_on_a_clean_one(code, change, evidence):
     assert evidence in hits[1]
 
 
-def stored_lists(world, count: int, *, who=None, lines: int = 1) -> list[InventoryList]:
+def stored_lists(world, count: int, *, who=None, lines: int = 1, first: int = 100) -> list[InventoryList]:
     """Lists stored as if they had been received over the last hour (rules read them from the database)."""
-    docs = [world.declaration(100 + n, who=who, lines=lines) for n in range(count)]
+    docs = [world.declaration(first + n, who=who, lines=lines) for n in range(count)]
     for kind in ("payment", "inventory"):
         assert world.post(kind, [d[kind] for d in docs]).status_code == 201
-    lists = list(InventoryList.objects.order_by("id"))
+    lists = list(
+        InventoryList.objects.filter(cop_no__in=[d["inventory"]["cop_no"] for d in docs]).order_by("id")
+    )
     payments = {p.order_no: p for p in Payment.objects.all()}
     for inventory in lists:
         inventory.payment = payments[inventory.order_no]
@@ -96,6 +98,49 @@ def test_split_orders(world):
     # the same buyer with ordinary amounts is not splitting
     InventoryList.objects.update(dutiable_value=Decimal("300.00"))
     assert evaluate("SPLIT_ORDERS", [as_facts(lists[-1], dutiable_value=Decimal("300"))]) == {}
+
+
+def test_split_orders_counts_lists_under_the_old_band_with_the_sum_and_cop_nos(world):
+    who = buyer(random.Random(11))
+    lists = stored_lists(world, 4, who=who)
+    InventoryList.objects.update(dutiable_value=Decimal("4450.00"))
+    last = as_facts(lists[-1], dutiable_value=Decimal("4450.00"), cop_no=lists[-1].cop_no)
+
+    evidence = evaluate("SPLIT_ORDERS", [last])[last.id]
+
+    assert "4 lists for buyer" in evidence and "together 17,800.00" in evidence
+    assert all(f"{i.cop_no} 4,450.00" in evidence for i in lists)
+    # the band and the window are the rule's data
+    assert evaluate("SPLIT_ORDERS", [last], lower="4500") == {}
+    InventoryList.objects.exclude(pk=last.id).update(created_at=timezone.now() - timedelta(hours=25))
+    assert evaluate("SPLIT_ORDERS", [last]) == {}
+    assert last.id in evaluate("SPLIT_ORDERS", [last], window_hours=48)
+
+
+def test_split_orders_leaves_out_refused_lists(world):
+    who = buyer(random.Random(12))
+    lists = stored_lists(world, 2, who=who)
+    InventoryList.objects.update(dutiable_value=Decimal("4450.00"))
+    later = as_facts(lists[-1], dutiable_value=Decimal("4450.00"))
+    assert later.id in evaluate("SPLIT_ORDERS", [later])
+
+    InventoryList.objects.filter(pk=lists[0].pk).update(status="rejected")
+
+    assert evaluate("SPLIT_ORDERS", [later]) == {}
+
+
+def test_split_orders_reads_the_history_once_for_a_batch(world, django_assert_num_queries):
+    first, second = buyer(random.Random(13)), buyer(random.Random(14))
+    lists = stored_lists(world, 3, who=first) + stored_lists(world, 3, who=second, first=200)
+    InventoryList.objects.update(dutiable_value=Decimal("2000.00"))
+    batch = [as_facts(i, dutiable_value=Decimal("2000.00"), cop_no=i.cop_no) for i in lists]
+
+    with django_assert_num_queries(1):
+        hits = evaluate("SPLIT_ORDERS", batch)
+
+    # each buyer's three lists of 2,000 pass 5,000 together; the batch's own lists count once each
+    assert set(hits) == {i.pk for i in lists}
+    assert all("3 lists" in e and "together 6,000.00" in e for e in hits.values())
 
 
 def test_id_spread(world):
@@ -160,3 +205,33 @@ def test_round_trip_counts_only_lists_paid_by_the_payer(world):
     assert "paid for 5 buyers" in evaluate("ROUND_TRIP", [facts])[lists[0].pk]
     InventoryList.objects.update(created_at=timezone.now() - timedelta(days=8))
     assert evaluate("ROUND_TRIP", [facts]) == {}  # outside the seven days
+
+
+def test_split_orders_with_the_first_band_gets_the_new_one():
+    from django.apps import apps
+
+    from risk import reference
+    from risk.models import RiskRule
+
+    def current():
+        return RiskRule.objects.get(code="SPLIT_ORDERS", current=True)
+
+    assert current().version == 1 and current().parameters == REGISTRY["SPLIT_ORDERS"].parameters
+    # an official re-versioned the rule (a weight) with the first band: a new version gets the new band
+    RiskRule.objects.filter(code="SPLIT_ORDERS").update(current=False)
+    RiskRule.objects.create(
+        code="SPLIT_ORDERS",
+        version=2,
+        name="Split orders",
+        description="old",
+        weight=70,
+        parameters=reference.SPLIT_ORDERS_FIRST,
+    )
+    reference.split_orders_widen(apps)
+    assert (current().version, current().weight, current().parameters["lower"]) == (3, 70, "0")
+    # a band an official chose stays
+    RiskRule.objects.filter(pk=current().pk).update(
+        parameters={**reference.SPLIT_ORDERS_FIRST, "lower": "3000"}
+    )
+    reference.split_orders_widen(apps)
+    assert current().version == 3 and current().parameters["lower"] == "3000"
