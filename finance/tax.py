@@ -1,7 +1,13 @@
 """Cross-border e-commerce retail import tax (跨境电商综合税), DOMAIN section 6.
 
-Pure functions: no database, no Django. Money is `Decimal`; payable amounts are rounded per line to
-0.01, half up, from unrounded statutory amounts, and head totals are sums of lines.
+Pure functions: no database, no Django. Money is `Decimal`.
+
+Rounding is the portal's own convention [I] (DOMAIN has none; docs/tax-rounding.md): freight and
+insurance are shared among the lines in proportion to price, each share rounded down to the cent and
+the rest put on the largest line, so the lines' tax prices add up to the dutiable value exactly; each
+line's duty, VAT and consumption tax are computed from unrounded amounts and rounded to the cent half
+up; each tax of the head is the sum of its lines' rounded amounts and the head's total is the sum of
+its three taxes, so a list and its CEB816 tax bill always add up.
 
 Within the limits ("retail"): duty 0, consumption tax and VAT at 70 % of the statutory amount.
 A single item (one line, quantity 1) over the single-transaction limit but within the annual limit is
@@ -176,6 +182,7 @@ def assess(
             f"single item with dutiable value {_money(dutiable_value)} over the single-transaction limit "
             f"{_money(limits.single)}: duty, consumption tax and VAT in full"
         )
+    # The head is the sum of its rounded lines, never rounded on its own (docs/tax-rounding.md).
     customs_tax = sum((t.customs_tax for t in taxed), ZERO)
     value_added_tax = sum((t.value_added_tax for t in taxed), ZERO)
     consumption_tax = sum((t.consumption_tax for t in taxed), ZERO)

@@ -1,19 +1,22 @@
 """The retail import tax (finance.tax) on worked cases of DOMAIN 6."""
 
 import datetime
-from decimal import Decimal
+import itertools
+from dataclasses import replace
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from finance import reference
-from finance.models import RetailLimit, TaxRate
+from finance.models import RetailLimit, TaxBill, TaxRate
 from finance.selectors import limits_in_force, rates_in_force
 from finance.tax import (
     ANNUAL_LIMIT_EXCEEDED,
+    CENT,
     SINGLE_LIMIT_EXCEEDED,
     UNKNOWN_HS_CODE,
     Limits,
@@ -109,6 +112,11 @@ CASES = [
         annual_used="21000",
     ),
     case("half-up-on-005", [item(PHONE, "15")], ("retail", None, "0", "1.37", "0", "1.37")),  # 1.365
+    case(
+        "head-is-the-sum-of-rounded-lines",  # 0.455 -> 0.46 on each line; 15.00 at once would be 1.37
+        [item(PHONE, "5", gnum=1), item(PHONE, "5", gnum=2), item(PHONE, "5", gnum=3)],
+        ("retail", None, "0", "1.38", "0", "1.38"),
+    ),
     case(
         "zero-price-gift",
         [item(CREAM, "100", gnum=1), item(SHAMPOO, "0", gnum=2)],
@@ -280,6 +288,128 @@ def test_single_item_taxed_in_full_pays_at_least_retail(gcode, price):
     assert (retail.regime, full.regime) == (Regime.RETAIL, Regime.FULL)
     assert retail.total <= full.total
     assert full.total == full.customs_tax + full.value_added_tax + full.consumption_tax
+
+
+# The rounding convention (docs/tax-rounding.md) for random lines, freight and insurance, gifts included,
+# in both regimes.
+NO_LIMITS = Limits(single=D("1000000000"), annual=D("1000000000"))
+many_lines = st.lists(
+    st.tuples(gcodes, st.integers(min_value=1, max_value=5), st.integers(min_value=0, max_value=200_000)),
+    min_size=1,
+    max_size=8,
+).map(
+    lambda rows: [
+        TaxLineInput(n, gcode, D(qty), D(cents) / 100) for n, (gcode, qty, cents) in enumerate(rows, 1)
+    ]
+)
+
+
+@given(lines=many_lines, freight=freights, insured_fee=fees)
+def test_freight_and_insurance_are_shared_down_with_the_rest_on_the_largest_line(lines, freight, insured_fee):
+    result = assess(
+        lines=lines, freight=freight, insured_fee=insured_fee, rates=RATES, limits=NO_LIMITS, annual_used=D(0)
+    )
+
+    extra = freight + insured_fee
+    shares = [taxed.tax_price - line.total_price for taxed, line in zip(result.lines, lines, strict=True)]
+    assert sum(shares) == extra and all(share >= 0 for share in shares)
+    goods = sum(line.total_price for line in lines)
+    largest = max(range(len(lines)), key=lambda i: (lines[i].total_price, -i))
+    for i, (line, share) in enumerate(zip(lines, shares, strict=True)):
+        down = (extra * line.total_price / goods).quantize(CENT, ROUND_DOWN) if goods else D(0)
+        if i == largest:
+            assert 0 <= share - down < CENT * len(lines)  # the rest: under a cent per line
+        else:
+            assert share == down
+
+
+def expected_line(tax_price: Decimal, rate: Rate, regime: Regime) -> tuple[Decimal, Decimal, Decimal]:
+    """DOMAIN 6.2/6.3 on unrounded amounts, each payable amount rounded half up to the cent."""
+    full = regime == Regime.FULL
+    duty = tax_price * rate.duty if full else D(0)
+    consumption = (tax_price + duty) / (1 - rate.consumption) * rate.consumption
+    vat = (tax_price + duty + consumption) * rate.vat
+    share = D(1) if full else D("0.7")
+    return tuple(amount.quantize(CENT, ROUND_HALF_UP) for amount in (duty, share * vat, share * consumption))
+
+
+@given(lines=many_lines, freight=freights, insured_fee=fees, full=st.booleans())
+def test_lines_are_rounded_half_up_and_the_head_is_their_sum(lines, freight, insured_fee, full):
+    if full:  # a single item over the single limit is taxed in full
+        lines, limits = (
+            [replace(lines[0], qty=D(1), total_price=lines[0].total_price + 1)],
+            Limits(D(0), D(10**9)),
+        )
+    else:
+        limits = NO_LIMITS
+
+    result = assess(
+        lines=lines, freight=freight, insured_fee=insured_fee, rates=RATES, limits=limits, annual_used=D(0)
+    )
+
+    assert result.regime == (Regime.FULL if full else Regime.RETAIL)
+    for line in result.lines:
+        assert (line.customs_tax, line.value_added_tax, line.consumption_tax) == expected_line(
+            line.tax_price, rate_for(line.gcode, RATES), result.regime
+        )
+    assert result.customs_tax == sum(line.customs_tax for line in result.lines)
+    assert result.value_added_tax == sum(line.value_added_tax for line in result.lines)
+    assert result.consumption_tax == sum(line.consumption_tax for line in result.lines)
+    assert result.total == result.customs_tax + result.value_added_tax + result.consumption_tax
+    assert sum(line.tax_price for line in result.lines) == result.dutiable_value
+
+
+# A released list's CEB816 tax bill, through the pipeline: a few examples, each a whole clearance.
+numbers = itertools.count(1)
+priced_lines = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=3), st.integers(min_value=1, max_value=50_000)),
+    min_size=1,
+    max_size=3,
+)
+
+
+def priced(docs: dict[str, dict], rows, freight: Decimal, insured_fee: Decimal) -> dict[str, dict]:
+    """The declaration with these (qty, price in cents) lines, freight and insurance; no tax pre-collected."""
+    goods = D(0)
+    for kind in ("order", "inventory"):
+        goods = D(0)
+        for item_row, (qty, cents) in zip(docs[kind]["items"], rows, strict=True):
+            price = D(cents) / 100
+            item_row.update(qty=str(qty), price=f"{price:.2f}", total_price=f"{price * qty:.2f}")
+            if kind == "inventory":
+                item_row["qty1"] = str(qty)
+            goods += price * qty
+    for kind in ("order", "waybill", "inventory"):
+        docs[kind]["freight"] = f"{freight:.2f}"
+    for kind in ("waybill", "inventory"):
+        docs[kind]["insured_fee"] = f"{insured_fee:.2f}"
+    paid = f"{goods + freight:.2f}"
+    docs["order"].update(goods_value=f"{goods:.2f}", tax_total="0.00", actual_paid=paid)
+    docs["payment"]["amount_paid"] = paid
+    return docs
+
+
+@pytest.mark.django_db
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=priced_lines, freight=freights, insured_fee=fees)
+def test_a_released_lists_tax_bill_adds_up_to_its_head(
+    world, django_capture_on_commit_callbacks, rows, freight, insured_fee
+):
+    docs = priced(world.declaration(next(numbers), lines=len(rows)), rows, freight, insured_fee)
+
+    inventory = world.clear(docs, django_capture_on_commit_callbacks)
+
+    assert inventory.status == "released", inventory.status_reason
+    bill = TaxBill.objects.get(inventory=inventory)
+    lines = list(bill.lines.all())
+    assert len(lines) == len(rows)
+    assert bill.customs_tax == sum(line.customs_tax for line in lines)
+    assert bill.value_added_tax == sum(line.value_added_tax for line in lines)
+    assert bill.consumption_tax == sum(line.consumption_tax for line in lines)
+    assert bill.total == inventory.tax_amount
+    assert sum(line.tax_price for line in lines) == inventory.dutiable_value
+    goods = sum(D(cents) / 100 * qty for qty, cents in rows)
+    assert inventory.dutiable_value == goods + freight + insured_fee
 
 
 # Reference data and selectors
