@@ -1,5 +1,5 @@
 """Admin pages for the registry (enterprises, agencies, memberships, API keys, mandates) and its
-reference lists (positive list, overseas producers, payment licences, exchange rates)."""
+reference lists (positive list, overseas producers, payment licences, exchange rates, code tables)."""
 
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -9,6 +9,7 @@ from .models import (
     AgentMandate,
     AuditEvent,
     BuyerVerification,
+    CodeTableEntry,
     Enterprise,
     EnterpriseAPIKey,
     ExchangeRate,
@@ -95,3 +96,13 @@ class PaymentLicenceAdmin(admin.ModelAdmin):
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "cny_per_unit", "valid_from"]
+
+
+@admin.register(CodeTableEntry)
+class CodeTableEntryAdmin(admin.ModelAdmin):
+    """A code is retired by setting its last day (valid_until), not by deleting it: the documents that
+    carried it keep a meaning."""
+
+    list_display = ["table", "code", "name_zh", "name_en", "valid_from", "valid_until"]
+    list_filter = ["table"]
+    search_fields = ["code", "name_zh", "name_en"]

@@ -9,12 +9,19 @@ class SharingConfig(AppConfig):
     verbose_name = _("Information sharing")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from parks.signals import application_changed
 
         from . import tasks  # noqa: F401 - registers the tasks by name in the web process too
         from .api import schema  # noqa: F401 - registers the OpenAPI description of API keys
+        from .models import CodeTableEntry
+        from .selectors import code_cache_clear
         from .services import on_park_application_changed
 
         application_changed.connect(
             on_park_application_changed, dispatch_uid="sharing.park_application_audit"
         )
+        # An edited code is checked at once in this process (others reload within the cache's TTL).
+        post_save.connect(code_cache_clear, sender=CodeTableEntry, dispatch_uid="sharing.codes_saved")
+        post_delete.connect(code_cache_clear, sender=CodeTableEntry, dispatch_uid="sharing.codes_deleted")

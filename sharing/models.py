@@ -1,5 +1,6 @@
 """The registry's records: enterprises, agencies, memberships, API keys, agents' mandates, notifications,
-the audit trail, the Exchange ledger, webhooks, and the registers the agencies check against."""
+the audit trail, the Exchange ledger, webhooks, the registers the agencies check against, and the code
+tables the documents' codes are checked against."""
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,7 @@ from rest_framework_api_key.models import AbstractAPIKey
 from parks.models import BilingualName, Park
 
 from .choices import AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
+from .code_tables import CodeTable
 
 
 class Enterprise(models.Model):
@@ -427,3 +429,36 @@ class AgentMandate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} -> {self.agent_id}"
+
+
+class CodeTableEntry(models.Model):
+    """One code of a code table of DOMAIN 8 (currency, country, unit, ...) with the dates it is valid:
+    intake refuses a code that is not valid today (`sharing.selectors.valid_codes`)."""
+
+    table = models.CharField(_("table"), max_length=30, choices=CodeTable.choices)
+    code = models.CharField(_("code"), max_length=10)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the code is valid; empty while in force."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["table", "code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code", "valid_from"], name="one_code_per_start"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="code_valid_until_after_from",
+            ),
+        ]
+        verbose_name = _("code table entry")
+        verbose_name_plural = _("code tables")
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.code} {self.name_zh}"

@@ -1,10 +1,18 @@
-"""Reads of the registry, always through the caller's Principal, and enterprises by the codes their
-documents carry."""
+"""Reads of the registry, always through the caller's Principal, enterprises by the codes their
+documents carry, and the code tables (with the cached sets intake checks codes against)."""
 
-from django.db.models import Q, QuerySet
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from .choices import EnterpriseStatus
-from .models import Agency, AuditEvent, Enterprise, EnterpriseAPIKey, Notification
+from .code_tables import ALIASES, CodeTable
+from .models import Agency, AuditEvent, CodeTableEntry, Enterprise, EnterpriseAPIKey, Notification
 from .principal import Principal
 
 
@@ -46,3 +54,81 @@ def enterprises_by_code(codes: set[str]) -> dict[str, int]:
     ).values_list("pk", "customs_code", "uscc"):
         out[customs_code] = out[uscc] = pk
     return out
+
+
+# --- code tables (DOMAIN 8) -------------------------------------------------------------------------
+
+# Intake checks a document's codes against sets held in the process: loaded in one query, again after
+# this many seconds (so an official's edit in another process is seen within it), on a new day, and at
+# once when an entry is saved or deleted in this process (sharing.apps connects the signals).
+CODE_CACHE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _CodeCache:
+    day: date
+    loaded_at: float
+    codes: Mapping[str, frozenset[str]]
+
+
+_code_cache: _CodeCache | None = None
+
+
+def _valid_on(day: date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+def valid_on(entries: QuerySet[CodeTableEntry], day: date) -> QuerySet[CodeTableEntry]:
+    """The entries valid on `day` (both ends inclusive)."""
+    return entries.filter(_valid_on(day))
+
+
+def valid_codes() -> Mapping[str, frozenset[str]]:
+    """{table: the codes valid today}, for every table, from the process's cache: intake pays a set
+    lookup per field, and a query only when the cache is cold."""
+    global _code_cache
+    cache, today, now = _code_cache, timezone.localdate(), time.monotonic()
+    if cache is None or cache.day != today or now - cache.loaded_at > CODE_CACHE_SECONDS:
+        codes: dict[str, set[str]] = {table: set() for table in CodeTable.values}
+        for table, code in valid_on(CodeTableEntry.objects.all(), today).values_list("table", "code"):
+            codes.setdefault(table, set()).add(code)
+        cache = _CodeCache(today, now, {table: frozenset(values) for table, values in codes.items()})
+        _code_cache = cache
+    return cache.codes
+
+
+def code_cache_clear(**kwargs: Any) -> None:
+    """Forget the cached codes (a signal receiver too): the next lookup reads the tables again."""
+    global _code_cache
+    _code_cache = None
+
+
+def code_table_summaries() -> list[dict[str, Any]]:
+    """Each table with its aliases, its number of codes valid today and of rows (past and future codes
+    included), and its version: the time of its latest change."""
+    valid_today = _valid_on(timezone.localdate())
+    stats = {
+        row["table"]: row
+        for row in CodeTableEntry.objects.values("table").annotate(
+            rows=Count("id"), count=Count("id", filter=valid_today), version=Max("updated_at")
+        )
+    }
+    aliases: dict[str, list[str]] = {}
+    for alias, table in ALIASES.items():
+        aliases.setdefault(table, []).append(alias)
+    return [
+        {
+            "name": table.value,
+            "title": table.label,
+            "aliases": aliases.get(table.value, []),
+            "count": stats.get(table.value, {}).get("count", 0),
+            "rows": stats.get(table.value, {}).get("rows", 0),
+            "version": stats.get(table.value, {}).get("version"),
+        }
+        for table in CodeTable
+    ]
+
+
+def code_table_entries(*, table: str) -> QuerySet[CodeTableEntry]:
+    """The rows of one table (every period of every code), in code order."""
+    return CodeTableEntry.objects.filter(table=table).order_by("code", "valid_from")

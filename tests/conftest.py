@@ -117,11 +117,15 @@ def reload_reference_data() -> None:
     from finance import reference as finance_reference
     from parks import reference as parks_reference
     from risk import reference as risk_reference
+    from sharing import code_tables
     from sharing import reference as sharing_reference
+    from sharing.selectors import code_cache_clear
 
     parks_reference.load(apps)
     sharing_reference.load(apps)
     sharing_reference.load_registers(apps)
+    code_tables.load(apps)
+    code_cache_clear()
     finance_reference.load(apps)
     credit_reference.load(apps)
     risk_reference.load(apps)
