@@ -1,4 +1,4 @@
-"""Serializers of sharing's API: enterprises and their review, agencies."""
+"""Serializers of sharing's API: enterprises and their review, agencies, the code tables."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -6,7 +6,7 @@ from rest_framework import serializers
 from parks.models import Park
 
 from ..choices import EnterpriseRole
-from ..models import Agency, Enterprise
+from ..models import Agency, CodeTableEntry, Enterprise
 from ..services import EnterpriseData
 
 
@@ -74,3 +74,20 @@ class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "code", "name_zh", "name_en"]
+
+
+class CodeTableSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("The table's name in /api/v1/code-tables/{name}/."))
+    title = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField(), help_text=_("Other names of the table."))
+    count = serializers.IntegerField(help_text=_("Codes valid today."))
+    rows = serializers.IntegerField(help_text=_("Rows, with the codes no longer or not yet valid."))
+    version = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the table last changed: a client's cache of it is stale after.")
+    )
+
+
+class CodeTableEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CodeTableEntry
+        fields = ["code", "name_zh", "name_en", "valid_from", "valid_until"]

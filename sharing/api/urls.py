@@ -1,12 +1,17 @@
-"""Routes of sharing's API: enterprises and agencies."""
+"""Routes of sharing's API: enterprises, agencies and the code tables."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .views import AgencyViewSet, EnterpriseViewSet
+from .views import AgencyViewSet, CodeTableEntryListView, CodeTableListView, EnterpriseViewSet
 
 app_name = "sharing-api"
 
 router = DefaultRouter(trailing_slash=True)
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("agencies", AgencyViewSet, basename="agency")
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("code-tables/", CodeTableListView.as_view(), name="code-table-list"),
+    path("code-tables/<str:table>/", CodeTableEntryListView.as_view(), name="code-table-entries"),
+]
