@@ -243,8 +243,8 @@ def declaration(
         "ems_no": "T2992W000001" if bonded else "",
         "ie_flag": "I",
         "decl_time": day,
-        "customs_code": "2991",
-        "port_code": "2991",
+        "customs_code": "2928",
+        "port_code": "2928",
         "ie_date": day,
         "buyer_id_type": "1",
         "buyer_id_number": who.id_number,
@@ -392,7 +392,7 @@ def export_declaration(
     }
     inventory = {
         **header(),
-        "customs_code": "2992",
+        "customs_code": "2928",
         "ebp_code": platform[0],
         "ebp_name": platform[1],
         "order_no": order_no,
@@ -401,7 +401,7 @@ def export_declaration(
         "logistics_no": logistics_no,
         "cop_no": f"{prefix}C{trade_mode}{number:08d}",
         "ie_flag": "E",
-        "port_code": "2992",
+        "port_code": "2928",
         "ie_date": f"{now:%Y%m%d}",
         "statistics_flag": statistics_flag,
         "agent_code": parties.seller[0],

@@ -74,7 +74,7 @@ def two_worlds(world, no_random_inspection, django_capture_on_commit_callbacks):
         "app_type": "1",
         "app_time": "20261101000000",
         "app_status": "2",
-        "customs_code": "2992",
+        "customs_code": "2928",
         "cop_no": "RK1",
         "operator_code": world.warehouse.customs_code,
         "operator_name": "仓",

@@ -92,7 +92,7 @@ def _declared(pk: int, assure_code: str, tax: Decimal) -> DeclaredList:
         cop_no=str(pk),
         pre_no="",
         trade_mode="9610",
-        customs_code="2992",
+        customs_code="2928",
         ebp_code="",
         ebc_code="",
         agent_code="",

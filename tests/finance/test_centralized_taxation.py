@@ -55,7 +55,7 @@ def test_monthly_summary_adds_up_to_the_ledger_and_is_consolidated_once(
         submitted_by=world.seller,
         goods_due_by=timezone.now(),
         invt_no=bill.invt_no,
-        customs_code="2992",
+        customs_code="2928",
         order_no="x",
         ebp_code="x",
         ebp_name="x",

@@ -36,7 +36,7 @@ def _entry(world, lines, cop_no="RK-0001"):
         "app_type": "1",
         "app_time": f"{timezone.now():%Y%m%d%H%M%S}",
         "app_status": "2",
-        "customs_code": "2992",
+        "customs_code": "2928",
         "cop_no": cop_no,
         "operator_code": world.warehouse.customs_code,
         "operator_name": world.warehouse.name_zh,
