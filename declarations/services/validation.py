@@ -11,9 +11,11 @@ from rest_framework import serializers
 
 from sharing.choices import EnterpriseRole
 from sharing.models import AgentMandate, Enterprise
+from sharing.selectors import valid_codes
 from singlewindow.core.api import flatten_errors
 
 from .. import schemas
+from ..codes import code_errors
 from .specs import SPECS, DocumentSpec
 
 
@@ -66,22 +68,25 @@ def validate_documents(kind: str, documents: Sequence[Any]) -> list[tuple[dict |
     """Validate each document on its own: (data, {}) or (None, field errors).
 
     Valid documents take the compiled fast path; any other goes through the DRF schema, which words
-    the errors.
+    the errors. A document that passed its schema has its codes checked against the code tables
+    (`declarations.codes`): one valid today in its table for each code field, or the field's error.
     """
     spec = SPECS[kind]
     schema = spec.schema()
     fast = schemas.FastValidator.of(spec.schema)
+    codes = valid_codes()  # once per batch: then a set lookup per field
     out: list[tuple[dict | None, dict[str, list[str]]]] = []
     for document in documents:
         if not isinstance(document, dict):
             out.append((None, {"non_field_errors": [_("Each document must be a JSON object.")]}))
             continue
         data = fast.validate(document)
-        if data is not None:
-            out.append((data, {}))
-            continue
-        try:
-            out.append((schema.run_validation(document), {}))
-        except serializers.ValidationError as exc:
-            out.append((None, flatten_errors(exc.detail)))
+        if data is None:
+            try:
+                data = schema.run_validation(document)
+            except serializers.ValidationError as exc:
+                out.append((None, flatten_errors(exc.detail)))
+                continue
+        errors = code_errors(kind, data, codes)
+        out.append((None, errors) if errors else (data, {}))
     return out
