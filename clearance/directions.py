@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from declarations.choices import InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import InventoryStatus, ReceiptSource
 from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import ADAPTERS, Decision, DeclaredExport, DeclaredList
 from sharing.choices import AgencyCode
@@ -18,7 +18,7 @@ from . import contexts, settlement
 from .assess import assess
 from .declared import declare_export, declare_import
 from .match import match_exports, match_imports
-from .records import REVIEW_CONCLUDED, advance_all, assign_invt_no
+from .records import RELEASED, REVIEW_CONCLUDED, advance_all, assign_invt_no
 from .score import score
 
 # What the claim's steps (match, assess, score, dispatch) may change on a list; each list is written
@@ -97,9 +97,7 @@ class Direction:
         inventory.status = InventoryStatus.RELEASED
         inventory.status_reason, inventory.final_at = "", now
         assign_invt_no(inventory, self.ie_flag, now)
-        return advance_all(
-            [inventory], ReceiptSource.CUSTOMS, [REVIEW_CONCLUDED, (ReturnStatus.RELEASED, "Released")]
-        )
+        return advance_all([inventory], ReceiptSource.CUSTOMS, [REVIEW_CONCLUDED, RELEASED])
 
 
 IMPORT = Direction(

@@ -28,6 +28,7 @@ from finance.ledgers import exchange_rates_today
 from sharing.choices import BusinessCode
 from sharing.models import BuyerVerification, Enterprise
 from singlewindow.core.db import insert_rows, load, prefetch_children
+from singlewindow.core.texts import Text, both, gettext_noop
 
 from .records import SENT_TO_CUSTOMS, advance, advance_all, credit_events
 
@@ -40,8 +41,9 @@ def _mismatch(
     """The documents disagree: the list waits for a corrected document or list, with the business
     code of the mismatch as its receipt (not 100: customs never saw it)."""
     inventory.status = InventoryStatus.MISMATCH
-    inventory.status_reason = matching.summary(failures)
-    return advance(inventory, ReceiptSource.PORTAL, code, inventory.status_reason)
+    reason = matching.summary(failures)
+    inventory.status_reason = both(reason)[1]
+    return advance(inventory, ReceiptSource.PORTAL, code, reason)
 
 
 def _waiting_for(**documents: object) -> list[str]:
@@ -104,8 +106,10 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
             failure = matching.Failure(
                 "5.1",
                 "order.pay_code",
-                "order.pay_code is empty and payments of this order came from "
-                + ", ".join(sorted({p.pay_code for p in payment})),
+                Text(
+                    gettext_noop("order.pay_code is empty and payments of this order came from %(firms)s"),
+                    firms=", ".join(sorted({p.pay_code for p in payment})),
+                ),
             )
             mismatched.append(inventory)
             receipts.append(_mismatch(inventory, [failure], BusinessCode.PAYMENT_NOT_NAMED))
@@ -212,9 +216,13 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
             failure = matching.Failure(
                 "5.1",
                 "receipt.pay_code",
-                "receipts of payment of this order came from several payment firms ("
-                + ", ".join(sorted(r.pay_code for r in proceeds))
-                + ") and none from the exporter or the platform",
+                Text(
+                    gettext_noop(
+                        "receipts of payment of this order came from several payment firms (%(firms)s) "
+                        "and none from the exporter or the platform"
+                    ),
+                    firms=", ".join(sorted(r.pay_code for r in proceeds)),
+                ),
             )
             inventory.match_requested_at = None
             mismatched.append(inventory)
@@ -240,7 +248,9 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
         if currency not in rates:
             failures.append(
                 matching.Failure(
-                    "E7", "inventory.items.currency", f"no exchange rate for currency {currency}"
+                    "E7",
+                    "inventory.items.currency",
+                    Text(gettext_noop("no exchange rate for currency %(currency)s"), currency=currency),
                 )
             )
         inventory.order, inventory.receipt, inventory.waybill = order, proceeds, waybill

@@ -13,6 +13,7 @@ from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import DeclaredExport
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.db import new_row
+from singlewindow.core.texts import Text, both, gettext_noop
 
 
 def as_json(value: Any) -> str:
@@ -20,11 +21,12 @@ def as_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
+def receipt(inventory: Any, source: str, status: str, info: str | Text) -> Receipt:
     """A receipt about a list (import or export), for the enterprise that filed it (from the row or
-    the dispatch message)."""
+    the dispatch message), its reason kept in Chinese and English."""
     is_row = isinstance(inventory, InventoryList | ExportInventoryList)
     exported = isinstance(inventory, ExportInventoryList | DeclaredExport)
+    chinese, english = both(info)
     return new_row(
         Receipt,
         enterprise_id=inventory.submitted_by_id if is_row else inventory.enterprise_id,
@@ -33,7 +35,8 @@ def receipt(inventory: Any, source: str, status: str, info: str) -> Receipt:
         source=source,
         natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
         return_status=status,
-        return_info=info[:1000] or "-",
+        return_info=chinese or "-",
+        return_info_en=english or "-",
         guid=new_guid(),
     )
 
@@ -46,9 +49,10 @@ _ORDER = {"1": 1, "2": 2, "3": 3, "120": 4, "300": 5, "500": 5, "399": 6, "800":
 
 # What `receipt` and `advance` read of a list row.
 RECEIPT_FIELDS = ("id", "return_status", "submitted_by_id", "ebc_code", "cop_no")
-SENT_TO_CUSTOMS = (ReturnStatus.SENT, "Sent to customs")
-ACCEPTED_BY_CUSTOMS = (ReturnStatus.ACCEPTED, "Accepted into the customs system")
-REVIEW_CONCLUDED = (ReturnStatus.REVIEW_CONCLUDED, "Customs review concluded")
+SENT_TO_CUSTOMS = (ReturnStatus.SENT, Text(gettext_noop("Sent to customs.")))
+ACCEPTED_BY_CUSTOMS = (ReturnStatus.ACCEPTED, Text(gettext_noop("Accepted into the customs system.")))
+REVIEW_CONCLUDED = (ReturnStatus.REVIEW_CONCLUDED, Text(gettext_noop("Customs review concluded.")))
+RELEASED = (ReturnStatus.RELEASED, Text(gettext_noop("Released.")))
 
 
 def _rank(status: str) -> int | None:
@@ -59,7 +63,7 @@ def _rank(status: str) -> int | None:
     return _ORDER["2"] if status.startswith("-") else None
 
 
-def advance(inventory: Any, source: str, status: str, info: str) -> Receipt | None:
+def advance(inventory: Any, source: str, status: str, info: str | Text) -> Receipt | None:
     """The list's next receipt, and its return_status moved on; None (and nothing changed) when the
     status would go back or the list has ended. A refusal (negative code or 100) may follow any status
     but an end."""
@@ -73,7 +77,7 @@ def advance(inventory: Any, source: str, status: str, info: str) -> Receipt | No
     return receipt(inventory, source, status, info)
 
 
-def advance_all(lists: list[Any], source: str, steps: list[tuple[str, str]]) -> list[Receipt]:
+def advance_all(lists: list[Any], source: str, steps: list[tuple[str, str | Text]]) -> list[Receipt]:
     """Each list's receipts for these (status, info) steps, in order, skipping those it has passed."""
     out = []
     for inventory in lists:
@@ -114,7 +118,7 @@ def credit_events(
 
 def reject(
     inventory: InventoryList | ExportInventoryList,
-    reason: str,
+    reason: str | Text,
     now: datetime,
     source: str = "customs",
     code: str = ReturnStatus.REJECTED,
@@ -122,8 +126,8 @@ def reject(
     """A list refused for good: status rejected, its reason (cut to the column) and time, and its
     receipt: the business code when there is one (DOMAIN 4.3), else 100."""
     inventory.status = InventoryStatus.REJECTED
-    inventory.status_reason, inventory.final_at = reason[:1000], now
-    return advance(inventory, source, code or ReturnStatus.REJECTED, inventory.status_reason)
+    inventory.status_reason, inventory.final_at = both(reason)[1], now
+    return advance(inventory, source, code or ReturnStatus.REJECTED, reason)
 
 
 def actor(user_id: int | None) -> Any:

@@ -15,6 +15,7 @@ from finance import ledgers
 from risk.models import Alert, RiskAssessment
 from sharing.services import audit_record
 from singlewindow.core.db import insert_rows, update_rows
+from singlewindow.core.texts import Text, gettext_noop
 from stats import services as stats_services
 
 from . import settlement
@@ -48,7 +49,11 @@ def resume_held(*, inventory_ids: list[int]) -> int:
             RiskAssessment.objects.filter(inventory_id__in=inspect).update(selected_for_inspection=True)
         now = timezone.now()
         receipts = [
-            reject(inventory, f"Rejected by customs: {alerts[inventory.pk].reason}", now)
+            reject(
+                inventory,
+                Text(gettext_noop("Rejected by customs: %(reason)s"), reason=alerts[inventory.pk].reason),
+                now,
+            )
             for inventory in rejected
         ]
         update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
@@ -87,7 +92,9 @@ def conclude_inspection(
         if passed:
             receipts = direction.release(inventory, now)
         else:
-            refused = reject(inventory, f"Inspection failed: {reason}", now)
+            refused = reject(
+                inventory, Text(gettext_noop("Inspection failed: %(reason)s"), reason=reason), now
+            )
             receipts = [refused] if refused is not None else []
         direction.conclude(inventory, passed, reason, answers, now)
         update_rows([inventory], FINAL_FIELDS)

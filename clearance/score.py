@@ -15,6 +15,7 @@ from risk.models import RiskAssessment
 from sharing.choices import AgencyCode
 from sharing.models import Membership
 from singlewindow.core.db import insert_rows
+from singlewindow.core.texts import Text, gettext_noop
 
 from .records import ACCEPTED_BY_CUSTOMS, SENT_TO_CUSTOMS, advance_all, assign_invt_no
 
@@ -52,7 +53,10 @@ def score(lists: list[InventoryList]) -> list[InventoryList]:
                 ReceiptSource.CUSTOMS,
                 [
                     ACCEPTED_BY_CUSTOMS,
-                    (ReturnStatus.MANUAL_REVIEW, f"Manual review ({assessment.reason_code})"),
+                    (
+                        ReturnStatus.MANUAL_REVIEW,
+                        Text(gettext_noop("Manual review (%(code)s)."), code=assessment.reason_code),
+                    ),
                 ],
             )
         else:

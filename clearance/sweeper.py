@@ -16,6 +16,7 @@ from risk.models import Alert
 from sharing import webhooks
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, retrying_deadlocks, update_rows
+from singlewindow.core.texts import Text, gettext_noop
 
 from .amendments import refunds_expire
 from .directions import EXPORT, IMPORT
@@ -38,7 +39,10 @@ def close_released(*, limit: int = 1000) -> int:
             .only(*RECEIPT_FIELDS)
             .order_by("final_at")[:limit]
         )
-        step = (ReturnStatus.CLOSED, "Closed: the time for a sign-for or a return has passed")
+        step = (
+            ReturnStatus.CLOSED,
+            Text(gettext_noop("Closed: the time for a sign-for or a return has passed.")),
+        )
         insert_rows(advance_all(lists, ReceiptSource.CUSTOMS, [step]))
         update_rows(lists, ["return_status"])
     return len(lists)

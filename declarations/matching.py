@@ -18,6 +18,8 @@ from typing import Any
 
 from stdnum.cn import ric
 
+from singlewindow.core.texts import Text, gettext_noop, joined
+
 IMPORT_CURRENCY = "142"
 RESIDENT_ID = "1"
 CENT = Decimal("0.01")
@@ -30,7 +32,7 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 class Failure:
     rule: str
     field: str
-    message: str
+    message: str | Text  # a Text where it has words to translate; values and field names as they are
 
 
 def as_document(data: dict[str, Any], lines_key: str = "items") -> SimpleNamespace:
@@ -134,8 +136,14 @@ def buyer_id_failure(doc: str, field: str, value: str) -> Failure | None:
     return Failure(
         "5.4",
         f"{doc}.{field}",
-        f"{doc}.{field} {value!r} is not a valid resident ID number "
-        "(GB 11643: 18 characters, a birth date from 1900 to today, check character)",
+        Text(
+            gettext_noop(
+                "%(field)s %(value)r is not a valid resident ID number "
+                "(GB 11643: 18 characters, a birth date from 1900 to today, check character)"
+            ),
+            field=f"{doc}.{field}",
+            value=value,
+        ),
     )
 
 
@@ -144,7 +152,14 @@ def _gnums_failures(doc: str, lines: Sequence[Any]) -> list[Failure]:
     if gnums != list(range(1, len(gnums) + 1)):
         return [
             Failure(
-                "R5", f"{doc}.items.gnum", f"{doc}.items gnum must run 1..{len(gnums)} in order, got {gnums}"
+                "R5",
+                f"{doc}.items.gnum",
+                Text(
+                    gettext_noop("%(doc)s.items gnum must run 1..%(n)d in order, got %(gnums)s"),
+                    doc=doc,
+                    n=len(gnums),
+                    gnums=gnums,
+                ),
             )
         ]
     return []
@@ -176,7 +191,11 @@ def order_failures(order: Any, lines: Sequence[Any]) -> list[Failure]:
             Failure(
                 "5.4",
                 "order.goods_value",
-                f"order.goods_value {money(order.goods_value)} != sum of items.total_price {money(line_sum)}",
+                Text(
+                    gettext_noop("order.goods_value %(value)s != sum of items.total_price %(sum)s"),
+                    value=money(order.goods_value),
+                    sum=money(line_sum),
+                ),
             )
         )
     failures += _currency_failures("order", order, lines)
@@ -205,7 +224,11 @@ def waybill_failures(waybill: Any) -> list[Failure]:
     failures = _currency_failures("waybill", waybill)
     if int(waybill.pack_no) != 1:
         failures.append(
-            Failure("R7", "waybill.pack_no", f"waybill.pack_no {waybill.pack_no} != 1 (one parcel per order)")
+            Failure(
+                "R7",
+                "waybill.pack_no",
+                Text(gettext_noop("waybill.pack_no %(n)s != 1 (one parcel per order)"), n=waybill.pack_no),
+            )
         )
     return failures
 
@@ -218,7 +241,9 @@ def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
     if int(inventory.pack_no) != 1:
         failures.append(
             Failure(
-                "R7", "inventory.pack_no", f"inventory.pack_no {inventory.pack_no} != 1 (one parcel per list)"
+                "R7",
+                "inventory.pack_no",
+                Text(gettext_noop("inventory.pack_no %(n)s != 1 (one parcel per list)"), n=inventory.pack_no),
             )
         )
     if inventory.buyer_id_type != RESIDENT_ID:
@@ -235,8 +260,13 @@ def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
             Failure(
                 "R8",
                 "inventory.assure_code",
-                f"inventory.assure_code {inventory.assure_code!r} is none of the platform, the "
-                "e-commerce enterprise, the logistics enterprise or the declaring agent of the list",
+                Text(
+                    gettext_noop(
+                        "inventory.assure_code %(code)r is none of the platform, the e-commerce "
+                        "enterprise, the logistics enterprise or the declaring agent of the list"
+                    ),
+                    code=inventory.assure_code,
+                ),
             )
         )
     if inventory.ie_flag != "I":
@@ -247,14 +277,25 @@ def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
         for field in ("ems_no", "area_code", "area_name"):
             if not getattr(inventory, field, ""):
                 failures.append(
-                    Failure("2.5", f"inventory.{field}", f"inventory.{field} is required for 1210")
+                    Failure(
+                        "2.5",
+                        f"inventory.{field}",
+                        Text(
+                            gettext_noop("%(field)s is required for %(mode)s"),
+                            field=f"inventory.{field}",
+                            mode="1210",
+                        ),
+                    )
                 )
         if inventory.country != "142":
             failures.append(
                 Failure(
                     "2.5",
                     "inventory.country",
-                    f"inventory.country {inventory.country!r} != '142' for bonded import 1210",
+                    Text(
+                        gettext_noop("inventory.country %(country)r != '142' for bonded import 1210"),
+                        country=inventory.country,
+                    ),
                 )
             )
         for line in lines:
@@ -263,21 +304,36 @@ def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
                     Failure(
                         "2.5",
                         f"inventory.items[{line.gnum}].item_record_no",
-                        f"inventory.items[{line.gnum}].item_record_no is required for 1210",
+                        Text(
+                            gettext_noop("%(field)s is required for %(mode)s"),
+                            field=f"inventory.items[{line.gnum}].item_record_no",
+                            mode="1210",
+                        ),
                     )
                 )
     elif inventory.trade_mode == "9610":
         for field in ("traf_no", "voyage_no", "bill_no"):
             if not getattr(inventory, field, ""):
                 failures.append(
-                    Failure("2.5", f"inventory.{field}", f"inventory.{field} is required for 9610")
+                    Failure(
+                        "2.5",
+                        f"inventory.{field}",
+                        Text(
+                            gettext_noop("%(field)s is required for %(mode)s"),
+                            field=f"inventory.{field}",
+                            mode="9610",
+                        ),
+                    )
                 )
     else:
         failures.append(
             Failure(
                 "8.1",
                 "inventory.trade_mode",
-                f"inventory.trade_mode {inventory.trade_mode!r} is not an import mode (9610, 1210)",
+                Text(
+                    gettext_noop("inventory.trade_mode %(mode)r is not an import mode (9610, 1210)"),
+                    mode=inventory.trade_mode,
+                ),
             )
         )
     return failures
@@ -425,17 +481,19 @@ def _line_failures(inventory_lines: Sequence[Any], order_lines: Sequence[Any], o
             Failure(
                 "5.4",
                 "inventory.items.total_price",
-                f"sum of inventory.items.total_price {money(inv_sum)} != order.goods_value "
-                f"{money(order.goods_value)}",
+                Text(
+                    gettext_noop("sum of inventory.items.total_price %(sum)s != order.goods_value %(value)s"),
+                    sum=money(inv_sum),
+                    value=money(order.goods_value),
+                ),
             )
         )
     return failures
 
 
-def summary(failures: Sequence[Failure], limit: int = 1000) -> str:
-    """One line per failure, cut to fit a receipt's returnInfo."""
-    text = "; ".join(f"[{f.rule}] {f.message}" for f in failures)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def summary(failures: Sequence[Failure]) -> Text:
+    """One line per failure, in the reader's language (receipts cut it to their 1,000 characters)."""
+    return joined([Text("[%(rule)s] %(message)s", rule=f.rule, message=f.message) for f in failures])
 
 
 # --- export (DOMAIN 3, 3.6) ---------------------------------------------------------------------------
@@ -466,8 +524,12 @@ def export_match(
             Failure(
                 "E1",
                 "order.order_type",
-                f"order.order_type {order.order_type!r} != {expected_type!r} required by trade_mode "
-                f"{inventory.trade_mode}",
+                Text(
+                    gettext_noop("order.order_type %(type)r != %(expected)r required by trade_mode %(mode)s"),
+                    type=order.order_type,
+                    expected=expected_type,
+                    mode=inventory.trade_mode,
+                ),
             )
         )
     check(_differs("E2", "inventory.ebc_code", inventory.ebc_code, "order.ebc_code", order.ebc_code))
@@ -476,7 +538,13 @@ def export_match(
         ordered = by_gnum.get(line.gnum)
         where = f"inventory.items[{line.gnum}]"
         if ordered is None:
-            failures.append(Failure("E3", f"{where}.gnum", f"{where} has no line {line.gnum} in the order"))
+            failures.append(
+                Failure(
+                    "E3",
+                    f"{where}.gnum",
+                    Text(gettext_noop("%(where)s has no line %(n)s in the order"), where=where, n=line.gnum),
+                )
+            )
             continue
         check(
             _differs(
@@ -505,7 +573,9 @@ def export_match(
     )
     if receipt is None:
         if inventory.trade_mode != "9810":
-            failures.append(Failure("E5", "receipt", "no receipt of payment (CEB403) for this order"))
+            failures.append(
+                Failure("E5", "receipt", Text(gettext_noop("no receipt of payment (CEB403) for this order")))
+            )
     else:
         check(_differs("E5", "receipt.ebc_code", receipt.ebc_code, "inventory.ebc_code", inventory.ebc_code))
         check(_differs("E5", "receipt.currency", receipt.currency, "order.currency", order.currency))

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
+from singlewindow.core.texts import in_reader_language
 
 from ..choices import DocumentKind, ReceiptSource
 from .imports import InventoryList
@@ -26,7 +27,9 @@ class Receipt(models.Model):
     source = models.CharField(max_length=12, choices=ReceiptSource.choices, default=ReceiptSource.PORTAL)
     natural_key = models.CharField(max_length=100)
     return_status = models.CharField(max_length=10)
+    # The reason in Chinese (a CEB receipt's returnInfo) and in English: a reader gets their language.
     return_info = models.CharField(max_length=1000)
+    return_info_en = models.CharField(max_length=1000, blank=True, default="")
     guid = models.CharField(max_length=36)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -38,6 +41,11 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.natural_key}: {self.return_status}"
+
+    @property
+    def info(self) -> str:
+        """The reason in the reader's language."""
+        return in_reader_language(self.return_info, self.return_info_en)
 
 
 class DispatchBatch(models.Model):
@@ -160,3 +168,7 @@ class AgencyDecision(models.Model):
 
     def get_source_display(self) -> str:
         return str(self.get_agency_display())
+
+    @property
+    def info(self) -> str:
+        return self.return_info

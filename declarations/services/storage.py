@@ -15,6 +15,7 @@ from sharing.models import Enterprise
 from sharing.principal import Principal
 from singlewindow.core.api import flatten_errors
 from singlewindow.core.db import insert_rows, new_row, reserve_ids, update_rows
+from singlewindow.core.texts import Text, both, gettext_noop
 
 from .. import schemas
 from ..choices import FROZEN_STATUSES, AppType, DocumentKind, InventoryStatus, ReceiptSource, ReturnStatus
@@ -210,6 +211,7 @@ def _store(
     receipts = []
     for index, data in touched:
         for status, info in _intake_sequence(spec, results[index].outcome, data):
+            chinese, english = both(info)
             receipts.append(
                 new_row(
                     Receipt,
@@ -219,7 +221,8 @@ def _store(
                     source=ReceiptSource.PORTAL,
                     natural_key=natural_key_text(spec, tuple(results[index].natural_key.values())),
                     return_status=status,
-                    return_info=info,
+                    return_info=chinese,
+                    return_info_en=english,
                     guid=new_guid(),
                 )
             )
@@ -227,7 +230,7 @@ def _store(
     for index, _data in touched:
         result = results[index]
         result.receipt = by_document[result.id]
-        result.return_status, result.return_info = result.receipt.return_status, result.receipt.return_info
+        result.return_status, result.return_info = result.receipt.return_status, result.receipt.info
     duplicates = [r for r in results if r.outcome == "duplicate"]
     if duplicates:
         latest = {}
@@ -240,7 +243,7 @@ def _store(
             if result.receipt:
                 result.return_status, result.return_info = (
                     result.receipt.return_status,
-                    result.receipt.return_info,
+                    result.receipt.info,
                 )
     # Saved-only documents (app_status 1) go no further until they are declared.
     if spec.kind in LIST_KINDS:
@@ -263,7 +266,7 @@ def _declared(data: dict[str, Any]) -> bool:
 
 def _refuse(result: IntakeResult, field: str, code: str, message: str | None = None) -> None:
     """A document refused by a business rule: its negative code (DOMAIN 4.3) as the returnStatus, or
-    100 when the rule has none, and the reason on the field."""
+    100 when the rule has none, and the reason on the field, in the caller's language."""
     text = message or str(BusinessCode(code).label)
     result.outcome = "rejected"
     result.errors = {field: [text]}
@@ -271,20 +274,23 @@ def _refuse(result: IntakeResult, field: str, code: str, message: str | None = N
     result.return_info = f"{field}: {text}"[:1000]
 
 
-def _intake_sequence(spec: DocumentSpec, outcome: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+SAVED_ONLY = Text(gettext_noop("Saved (not declared); send it with app_status 2 to declare it."))
+STORED = Text(gettext_noop("Declared."))
+STORED_CHANGED = Text(gettext_noop("Declared; changes applied."))
+SENT = Text(gettext_noop("Sent to customs."))
+ACCEPTED = Text(gettext_noop("Accepted into the customs system."))
+
+
+def _intake_sequence(spec: DocumentSpec, outcome: str, data: dict[str, Any]) -> list[tuple[str, Text]]:
     """The receipts intake writes (DOMAIN 4.1): a saved-only document 1; a declared list 2 (the
     pipeline takes it on); an order, payment or waybill 2 -> 3 -> 120 (the window is its e-port and
     customs' store)."""
     if not _declared(data):
-        return [(ReturnStatus.SAVED, _("Saved (not declared); send it with app_status 2 to declare it."))]
-    stored = _("Declared; changes applied.") if outcome == "changed" else _("Declared.")
+        return [(ReturnStatus.SAVED, SAVED_ONLY)]
+    stored = STORED_CHANGED if outcome == "changed" else STORED
     if spec.kind in LIST_KINDS:
         return [(ReturnStatus.DECLARING, stored)]
-    return [
-        (ReturnStatus.DECLARING, stored),
-        (ReturnStatus.SENT, _("Sent to customs.")),
-        (ReturnStatus.ACCEPTED, _("Accepted into the customs system.")),
-    ]
+    return [(ReturnStatus.DECLARING, stored), (ReturnStatus.SENT, SENT), (ReturnStatus.ACCEPTED, ACCEPTED)]
 
 
 # Lists that no longer hold their documents: a cancelled or rejected list frees its order and waybill.
@@ -347,6 +353,10 @@ def _refuse_taken_documents(
     )
 
 
+CLOSED = Text(gettext_noop("Closed: the consignee signed for the goods."))
+SIGNED_FOR = Text(gettext_noop("Signed for."))
+
+
 def _close(inventory: InventoryList) -> None:
     """A released list whose goods were signed for is closed (899, DOMAIN 4.1)."""
     if inventory.return_status != ReturnStatus.RELEASED:
@@ -360,7 +370,8 @@ def _close(inventory: InventoryList) -> None:
         source=ReceiptSource.CUSTOMS,
         natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
         return_status=ReturnStatus.CLOSED,
-        return_info=_("Closed: the consignee signed for the goods."),
+        return_info=CLOSED.render("zh-hans"),
+        return_info_en=CLOSED.render("en"),
         guid=new_guid(),
     )
 
@@ -479,7 +490,8 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                     document_id=waybill.pk,
                     natural_key=f"{waybill.logistics_code}/{waybill.logistics_no}",
                     return_status=ReturnStatus.ACCEPTED,
-                    return_info=_("Signed for."),
+                    return_info=SIGNED_FOR.render("zh-hans"),
+                    return_info_en=SIGNED_FOR.render("en"),
                     guid=new_guid(),
                 )
         results.append(
@@ -490,7 +502,7 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                 id=waybill.pk,
                 receipt=receipt,
                 return_status=receipt.return_status,
-                return_info=receipt.return_info,
+                return_info=receipt.info,
             )
         )
     return results

@@ -1,0 +1,79 @@
+"""Sentences the window writes once and people read in their own language.
+
+A receipt's reason is written by a task, with no reader in sight, and read later: in Chinese in a CEB
+receipt (the e-port's language), in the reader's language on a page or in the API. So the writer keeps a
+`Text` (a message id marked for translation and its parameters) and stores it rendered in both of the
+window's languages; the reader picks one. Rendering looks the translated template up in the catalogue
+directly (cached per language), without activating a language: a batch writes thousands of receipts.
+"""
+
+from functools import lru_cache
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext_noop
+from django.utils.translation.trans_real import translation as catalogue
+
+CEB_LANGUAGE = "zh-hans"  # CEB receipts are Chinese, whoever reads them
+LANGUAGES = ("zh-hans", "en")
+
+__all__ = ["CEB_LANGUAGE", "Text", "both", "gettext_noop", "in_reader_language", "joined"]
+
+
+@lru_cache(maxsize=4096)
+def _template(msgid: str, language: str) -> str:
+    return catalogue(language).gettext(msgid)
+
+
+class Text:
+    """A message id (marked with `gettext_noop`) and its parameters, rendered on demand. Parameters may be
+    Texts themselves (rendered in the same language) or plain values."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def render(self, language: str) -> str:
+        template = _template(self.msgid, language)
+        if not self.params:
+            return template
+        return template % {
+            k: v.render(language) if isinstance(v, Text) else v for k, v in self.params.items()
+        }
+
+    def __str__(self) -> str:
+        return self.render(translation.get_language() or CEB_LANGUAGE)
+
+    def __repr__(self) -> str:
+        return f"Text({self.msgid!r}, {self.params!r})"
+
+
+class _Joined(Text):
+    __slots__ = ("parts", "separator")
+
+    def __init__(self, parts: list[Any], separator: str) -> None:
+        super().__init__("")
+        self.parts, self.separator = parts, separator
+
+    def render(self, language: str) -> str:
+        return self.separator.join(p.render(language) if isinstance(p, Text) else str(p) for p in self.parts)
+
+
+def joined(parts: list[Any], separator: str = "; ") -> Text:
+    """Texts (and plain strings) joined, each rendered in the reader's language."""
+    return _Joined(list(parts), separator)
+
+
+def both(value: "str | Text", limit: int = 1000) -> tuple[str, str]:
+    """(Chinese, English) of a Text, each cut to `limit`; a plain string is the same in both."""
+    if isinstance(value, Text):
+        return value.render("zh-hans")[:limit], value.render("en")[:limit]
+    return value[:limit], value[:limit]
+
+
+def in_reader_language(chinese: str, english: str) -> str:
+    """Of a text stored in both languages, the one of the active language (Chinese by default)."""
+    language = translation.get_language() or CEB_LANGUAGE
+    return english if language.startswith("en") and english else chinese
