@@ -83,24 +83,25 @@ def return_window_open(inventory: InventoryList, now: datetime.datetime) -> bool
 
 
 def confirms_goods(principal: Principal, refund: InventoryRefund) -> bool:
-    """Whether the caller may say a return's goods are back: customs, the bonded warehouse of a 1210
-    list (its area code) or the logistics enterprise of any other (the return's logistics code)."""
+    """Whether the caller may say a return's goods are back: customs, or the one enterprise they come
+    back to (`InventoryRefund.goods_receiver`: the carrier of a 9610 list, the operator of the bonded
+    warehouse of a 1210 list's account book). Never the declarant as such, nor whoever the return's
+    head names: the head is the list's, and the receiver is fixed by the pipeline."""
     if principal.is_agency(AgencyCode.CUSTOMS) or principal.is_superuser:
         return True
-    codes = own_codes(principal.enterprise)
-    inventory = refund.inventory
-    if inventory.trade_mode == "1210":
-        return inventory.area_code in codes
-    return refund.logistics_code in codes
+    enterprise = principal.enterprise
+    return (
+        enterprise is not None
+        and enterprise.is_approved
+        and refund.goods_receiver_id is not None
+        and refund.goods_receiver_id == enterprise.pk
+    )
 
 
 def receives_goods(enterprise: Enterprise) -> Q:
     """The returns whose goods come back to an enterprise: the same rule as `confirms_goods`, as a
     query (officials aside)."""
-    codes = own_codes(enterprise)
-    return Q(inventory__trade_mode="1210", inventory__area_code__in=codes) | (
-        ~Q(inventory__trade_mode="1210") & Q(logistics_code__in=codes)
-    )
+    return Q(goods_receiver=enterprise)
 
 
 def list_for_amendment(*, data: dict, principal: Principal) -> InventoryList | None:
@@ -171,24 +172,19 @@ def parked_dispatches(*, agency: str | None = None):
 
 
 def returns_for(*, principal: Principal) -> QuerySet[InventoryRefund]:
-    """The declarant's returns, and those whose goods come back to the caller (the bonded warehouse of
-    a 1210 list, the logistics firm of a 9610 one), which it confirms; officials see all."""
+    """The declarant's returns, and those whose goods come back to the caller (`receives_goods`), which
+    it confirms; officials see all."""
     qs = documents_for(InventoryRefund, principal=principal)
     if principal.enterprise is None or principal.sees_everything:
         return qs
-    enterprise = principal.enterprise
-    codes = own_codes(enterprise)
-    return InventoryRefund.objects.filter(
-        Q(pk__in=qs.values("pk"))
-        | Q(inventory__trade_mode="1210", inventory__area_code__in=codes)
-        | Q(logistics_code__in=codes)
-    )
+    return InventoryRefund.objects.filter(Q(pk__in=qs.values("pk")) | receives_goods(principal.enterprise))
 
 
 def returns_to_confirm(*, principal: Principal) -> QuerySet[InventoryRefund]:
-    """Returns waiting for goods that this caller (the warehouse or logistics firm) receives."""
+    """Returns waiting for goods that this caller receives: exactly those `confirms_goods` lets it
+    confirm (an official's queue is the officials' pages, not this one)."""
     enterprise = principal.enterprise
-    if enterprise is None:
+    if enterprise is None or not enterprise.is_approved:
         return InventoryRefund.objects.none()
     return (
         InventoryRefund.objects.filter(receives_goods(enterprise), state=InventoryRefund.State.AWAITING_GOODS)

@@ -81,8 +81,8 @@ def _render_detail(
         by_source[receipt.source].append(receipt)
     principal = request.principal
     declarant = selectors.is_declarant(principal, inventory)
-    # A missing reverse one-to-one raises an AttributeError: getattr's default answers None.
-    refund = getattr(inventory, "refund", None)
+    # The latest of the list's returns (a list may have several, each of some lines).
+    refund = inventory.refunds.order_by("-id").first()
     returnable = inventory.status == InventoryStatus.RELEASED and selectors.return_window_open(
         inventory, timezone.now()
     )

@@ -16,7 +16,8 @@ from singlewindow.core.errors import ServiceError
 from .. import schemas, selectors
 from ..choices import AppType, DocumentKind, ReturnStatus
 from ..guids import new_guid
-from ..models import InventoryList, InventoryRefund
+from ..models import InventoryCancel, InventoryList, InventoryRefund
+from ..models.amendments import LIST_HEAD_FIELDS
 from .specs import IntakeForbidden, IntakeResult, errors_text
 
 
@@ -41,6 +42,8 @@ class AmendmentRejected(ServiceError):
 
 # The pipeline's tasks that apply an amendment, by registered name: declarations never imports it.
 APPLY_TASKS = {DocumentKind.CANCEL: "clearance.cancel_list", DocumentKind.REFUND: "clearance.apply_return"}
+# The returnStatus of a return whose goods did not come back in time (the pipeline's -625005).
+RETURN_EXPIRED = "-625005"
 
 
 def amendment_apply(
@@ -63,8 +66,11 @@ def goods_back(*, refund_id: int, user_id: int | None) -> InventoryRefund:
 def amendment_submit(
     *, kind: str, document: Any, by: Principal, user_id: int | None = None
 ) -> tuple[Any, bool]:
-    """One CEB623 cancel or CEB625 return of one of the caller's lists, applied at once by the clearance
-    pipeline. Returns (the cancel or return, created); idempotent per list."""
+    """One CEB623 cancel or CEB625 return of one of the caller's lists (as its e-commerce enterprise,
+    declaring agent or submitter; another's list is not found), applied at once by the clearance
+    pipeline, which stores the list's head, not the one sent (a head differing from the list's is
+    refused on its field). Returns (the cancel or return, created): a cancel is idempotent per list, a
+    return per list, guid and lines."""
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved:
         raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
@@ -116,53 +122,47 @@ def amendments_submit(*, kind: str, documents: Sequence[Any], by: Principal) -> 
                 )
             )
             continue
-        cancel = kind == DocumentKind.CANCEL
+        status, info = amendment_answer(obj)
         results.append(
             IntakeResult(
                 index,
                 "accepted" if created else "duplicate",
                 key,
                 id=obj.inventory_id,
-                return_status=ReturnStatus.RELEASED if cancel else ReturnStatus.ACCEPTED,
-                return_info=_("Cancellation approved.") if cancel else _("Return accepted: goods due back."),
+                return_status=status,
+                return_info=info,
             )
         )
     return results
 
 
 # The head of a cancel (CEB623) or return (CEB625) is the list's own: its declarant adds the reason.
-AMENDMENT_FIELDS = (
-    "customs_code",
-    "order_no",
-    "ebp_code",
-    "ebp_name",
-    "ebc_code",
-    "ebc_name",
-    "logistics_no",
-    "logistics_code",
-    "logistics_name",
-    "cop_no",
-    "pre_no",
-    "invt_no",
-    "buyer_id_type",
-    "buyer_id_number",
-    "buyer_name",
-    "buyer_telephone",
-    "agent_code",
-    "agent_name",
-)
+AMENDMENT_FIELDS = LIST_HEAD_FIELDS
+
+
+def amendment_answer(obj: InventoryCancel | InventoryRefund) -> tuple[str, str]:
+    """The CEB624/626 returnStatus and text a cancel or return stands at: 399 once concluded (cancelled,
+    or the goods back), 120 while a return waits for its goods; never 800, which is a list's release."""
+    if isinstance(obj, InventoryCancel):
+        return ReturnStatus.REVIEW_CONCLUDED, _("Cancellation approved.")
+    if obj.state == InventoryRefund.State.COMPLETED:
+        return ReturnStatus.REVIEW_CONCLUDED, _("Return completed: goods back, tax and quota given back.")
+    if obj.state == InventoryRefund.State.EXPIRED:
+        return RETURN_EXPIRED, _("Return expired: the goods did not come back within 45 days.")
+    return ReturnStatus.ACCEPTED, _("Return accepted: goods due back.")
 
 
 def amendment_for_list(inventory: InventoryList, *, reason: str, lines: list[dict] | None = None) -> dict:
-    """A CEB623 (without `lines`) or CEB625 document for `inventory`, as its declarant would send it."""
-    data: dict[str, Any] = {name: getattr(inventory, name) for name in AMENDMENT_FIELDS}
-    data.update(
-        guid=new_guid(),
-        app_type=AppType.NEW,
-        app_time=timezone.localtime().strftime("%Y%m%d%H%M%S"),
-        app_status="2",
-        reason=reason,
-    )
+    """A CEB623 (without `lines`) or CEB625 document for `inventory`, as its declarant would send it:
+    the elements in the order of the message (DOMAIN 2.6), the head the list's own."""
+    data: dict[str, Any] = {
+        "guid": new_guid(),
+        "app_type": AppType.NEW,
+        "app_time": timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        "app_status": "2",
+        **{name: getattr(inventory, name) for name in AMENDMENT_FIELDS},
+        "reason": reason,
+    }
     if lines is not None:
         data["items"] = lines
     return data

@@ -1,5 +1,6 @@
 """Who may cancel or return a list, until when, and who says a return's goods are back: the predicates
-of `declarations.selectors` on their own, and the goods-received action through the page and the API."""
+of `declarations.selectors` on their own, and the goods-received action through the page and the API.
+(How the pipeline fixes the one enterprise the goods come back to: test_return_authority.py.)"""
 
 from datetime import timedelta
 
@@ -28,8 +29,8 @@ def _list(**fields) -> InventoryList:
     )
 
 
-def _refund(inventory: InventoryList, logistics_code: str = "") -> InventoryRefund:
-    return InventoryRefund(inventory=inventory, logistics_code=logistics_code)
+def _refund(inventory: InventoryList, receiver=None, logistics_code: str = "") -> InventoryRefund:
+    return InventoryRefund(inventory=inventory, goods_receiver=receiver, logistics_code=logistics_code)
 
 
 def customs() -> Principal:
@@ -70,6 +71,8 @@ def test_is_declarant_and_declared_by_are_one_rule(world):
     ):
         inventory = InventoryList.objects.order_by("id").first()
         inventory.pk, inventory.cop_no, inventory.pre_no = None, f"COP-RULE-{n}", ""
+        # one live list per order and per waybill
+        inventory.order_no, inventory.logistics_no = f"ORDER-RULE-{n}", f"LN-RULE-{n}"
         inventory.ebc_code, inventory.agent_code, inventory.submitted_by = ebc_code, agent_code, submitter
         inventory.save()
         lists.append(inventory)
@@ -98,25 +101,32 @@ def test_a_return_is_applied_for_within_30_days_of_release():
 # --- confirms_goods ---------------------------------------------------------------------------------
 
 
-def test_the_logistics_firm_confirms_the_goods_of_a_9610_return(world):
-    refund = _refund(_list(trade_mode="9610", area_code=world.warehouse.customs_code), world.logistics.uscc)
-    assert selectors.confirms_goods(Principal(enterprise=world.logistics), refund)
-    assert not selectors.confirms_goods(Principal(enterprise=world.warehouse), refund)
+def test_only_the_enterprise_the_goods_come_back_to_confirms_them(world):
+    # whatever the return's head names: the seller naming itself as carrier confirms nothing
+    seller_code = world.seller.customs_code
+    for trade_mode, receiver in (("9610", world.logistics), ("1210", world.warehouse)):
+        inventory = _list(trade_mode=trade_mode, ebc_code=seller_code, area_code=world.warehouse.customs_code)
+        refund = _refund(inventory, receiver, logistics_code=seller_code)
+        assert selectors.confirms_goods(Principal(enterprise=receiver), refund), trade_mode
+        for other in {world.logistics, world.warehouse, world.seller, world.platform} - {receiver}:
+            assert not selectors.confirms_goods(Principal(enterprise=other), refund), (trade_mode, other)
+
+
+def test_a_return_whose_receiver_is_unknown_is_confirmed_by_customs_alone(world):
+    refund = _refund(_list(logistics_code=world.seller.customs_code), None, world.seller.customs_code)
     assert not selectors.confirms_goods(Principal(enterprise=world.seller), refund)
+    assert selectors.confirms_goods(customs(), refund)
 
 
-def test_the_bonded_warehouse_confirms_the_goods_of_a_1210_return(world):
-    refund = _refund(
-        _list(trade_mode="1210", area_code=world.warehouse.customs_code), world.logistics.customs_code
-    )
-    assert selectors.confirms_goods(Principal(enterprise=world.warehouse), refund)
+def test_a_receiver_no_longer_approved_confirms_nothing(world):
+    refund = _refund(_list(), world.logistics)
+    world.logistics.status = EnterpriseStatus.SUSPENDED
     assert not selectors.confirms_goods(Principal(enterprise=world.logistics), refund)
-    assert not selectors.confirms_goods(Principal(enterprise=world.seller), refund)
 
 
 def test_customs_and_a_site_administrator_confirm_any_return_and_others_none(world):
     for trade_mode in ("9610", "1210"):
-        refund = _refund(_list(trade_mode=trade_mode), "")
+        refund = _refund(_list(trade_mode=trade_mode), world.logistics)
         assert selectors.confirms_goods(customs(), refund)
         assert selectors.confirms_goods(Principal(is_superuser=True), refund)
         assert not selectors.confirms_goods(Principal(agency=Agency.objects.get(code=AgencyCode.TAX)), refund)
@@ -146,13 +156,6 @@ def returned(world, no_random_inspection, django_capture_on_commit_callbacks) ->
     return InventoryRefund.objects.get(pk=answer.json()["id"])
 
 
-def _as_1210(refund: InventoryRefund, world) -> None:
-    """The same return, as if of a bonded (1210) list kept in the world's warehouse."""
-    InventoryList.objects.filter(pk=refund.inventory_id).update(
-        trade_mode="1210", area_code=world.warehouse.customs_code
-    )
-
-
 def _page_client(client, user):
     client.force_login(user)
     return client
@@ -169,19 +172,17 @@ def test_the_api_refuses_with_403_whoever_sees_a_return_but_does_not_receive_its
     refused = world.client("seller").post(url)  # the declarant sees its return
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
     assert "fields" not in refused.json()
-    _as_1210(returned, world)
-    refused = key_client(world.logistics).post(url)  # named on the return, but the warehouse receives
-    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
     assert key_client(EnterpriseFactory(roles=["logistics"])).post(url).status_code == 404  # a stranger
+    assert world.client("platform").post(url).status_code == 404
     returned.refresh_from_db()
     assert returned.state == InventoryRefund.State.AWAITING_GOODS
 
 
-def test_the_page_refuses_with_403_the_logistics_firm_of_a_1210_return(world, returned, client):
-    _as_1210(returned, world)
-    answer = _page_client(client, _member(world.logistics)).post(
-        f"/declarations/returns/{returned.pk}/goods-received/"
-    )
+def test_the_page_refuses_with_403_the_declarant_and_shows_it_no_confirm_form(world, returned, client):
+    page_client = _page_client(client, _member(world.seller))
+    page = page_client.get(f"/declarations/inventories/{returned.inventory_id}/").content.decode()
+    assert 'id="return-state"' in page and 'id="goods-received-form"' not in page
+    answer = page_client.post(f"/declarations/returns/{returned.pk}/goods-received/")
     assert answer.status_code == 403
     returned.refresh_from_db()
     assert returned.state == InventoryRefund.State.AWAITING_GOODS
@@ -211,19 +212,16 @@ def test_the_logistics_firm_confirms_a_9610_return_through_the_api(world, return
 
 
 def test_returns_to_confirm_lists_what_confirms_goods_allows(world, returned):
-    receiver = {"9610": world.logistics, "1210": world.warehouse}
-    for trade_mode in ("9610", "1210"):
-        InventoryList.objects.filter(pk=returned.inventory_id).update(
-            trade_mode=trade_mode, area_code=world.warehouse.customs_code
-        )
+    for receiver in (world.logistics, world.warehouse, None):
+        InventoryRefund.objects.filter(pk=returned.pk).update(goods_receiver=receiver)
         refund = InventoryRefund.objects.select_related("inventory").get(pk=returned.pk)
         listed = set()
-        for enterprise in (world.logistics, world.warehouse, world.seller):
+        for enterprise in (world.logistics, world.warehouse, world.seller, world.platform):
             principal = Principal(enterprise=enterprise)
             if selectors.returns_to_confirm(principal=principal).filter(pk=refund.pk).exists():
                 listed.add(enterprise)
-            assert selectors.confirms_goods(principal, refund) == (enterprise in listed), trade_mode
-        assert listed == {receiver[trade_mode]}, trade_mode
+            assert selectors.confirms_goods(principal, refund) == (enterprise in listed), receiver
+        assert listed == ({receiver} if receiver else set())
 
 
 # --- the answers of the cancel and return API, as they were before the refusals became ServiceErrors --
