@@ -7,37 +7,18 @@ from lxml import etree
 from declarations import ceb
 from declarations.models import InventoryList, InventoryRefund
 
+from ..ceb_messages import ceb_message
 from ..conftest import assert_valid_ceb
 
 pytestmark = pytest.mark.django_db
 SAMPLES = ceb.schema_dir().parent / "samples" / "import"
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
-
-
 def message(root_name: str, node: str, head: dict, lines: list[dict] | None = None) -> bytes:
-    ns = ceb.CEB_NS
-    root = etree.Element(f"{{{ns}}}{root_name}", nsmap={"ceb": ns}, guid="A" * 36, version="1.0")
-    holder = etree.SubElement(root, f"{{{ns}}}{node}")
-    target = etree.SubElement(holder, f"{{{ns}}}InvtRefundHead") if lines is not None else holder
-    for key, value in head.items():
-        etree.SubElement(target, f"{{{ns}}}{camel(key)}").text = str(value)
-    for line in lines or []:
-        element = etree.SubElement(holder, f"{{{ns}}}InvtRefundList")
-        for key, value in line.items():
-            etree.SubElement(element, f"{{{ns}}}{camel(key)}").text = str(value)
-    transfer = etree.SubElement(root, f"{{{ns}}}BaseTransfer")
-    for key, value in (
-        ("copCode", "3301960002"),
-        ("copName", "x"),
-        ("dxpMode", "DXP"),
-        ("dxpId", "DXPENT01"),
-    ):
-        etree.SubElement(transfer, f"{{{ns}}}{key}").text = value
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    """A CEB623 (head only) or CEB625 (head and lines) message, valid against the XSD (signed)."""
+    document = dict(head, items=lines) if lines is not None else head
+    transfer = {"cop_code": "3301960002", "cop_name": "x", "dxp_mode": "DXP", "dxp_id": "DXPENT01"}
+    return ceb_message(root_name, [document], base_transfer=transfer)
 
 
 def statuses(xml: bytes) -> list[str]:

@@ -9,6 +9,7 @@ from lxml import etree
 from declarations import ceb
 from declarations.models import InventoryList, Order, Payment, Waybill
 
+from ..ceb_messages import ceb_message
 from ..conftest import assert_valid_ceb
 from ..factories import ClearanceWorld
 
@@ -130,44 +131,12 @@ def test_same_key_twice_in_one_batch(world):
 
 # -- CEB XML --------------------------------------------------------------------------------------
 
-CEB_ROOTS = {
-    "order": ("CEB311Message", "Order", "OrderHead", "OrderList"),
-    "payment": ("CEB411Message", "Payment", "PaymentHead", None),
-    "waybill": ("CEB511Message", "Logistics", "LogisticsHead", None),
-    "inventory": ("CEB621Message", "Inventory", "InventoryHead", "InventoryList"),
-}
-
-
-def camel(name: str) -> str:
-    if name == "actual_paid":
-        return "acturalPaid"
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
+CEB_ROOTS = {"order": "CEB311", "payment": "CEB411", "waybill": "CEB511", "inventory": "CEB621"}
 
 
 def to_ceb(kind: str, documents: list[dict]) -> bytes:
-    root_name, node, head_name, line_name = CEB_ROOTS[kind]
-    ns = ceb.CEB_NS
-    root = etree.Element(f"{{{ns}}}{root_name}", nsmap={"ceb": ns}, guid="A" * 36, version="1.0")
-    for document in documents:
-        holder = etree.SubElement(root, f"{{{ns}}}{node}")
-        head = etree.SubElement(holder, f"{{{ns}}}{head_name}")
-        for key, value in document.items():
-            if key != "items":
-                etree.SubElement(head, f"{{{ns}}}{camel(key)}").text = str(value)
-        for item in document.get("items", []):
-            line = etree.SubElement(holder, f"{{{ns}}}{line_name}")
-            for key, value in item.items():
-                etree.SubElement(line, f"{{{ns}}}{camel(key)}").text = str(value)
-    transfer = etree.SubElement(root, f"{{{ns}}}BaseTransfer")
-    for key, value in (
-        ("copCode", "3301960001"),
-        ("copName", "测试"),
-        ("dxpMode", "DXP"),
-        ("dxpId", "DXPENT0000000001"),
-    ):
-        etree.SubElement(transfer, f"{{{ns}}}{key}").text = value
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    """The documents as the CEB message partners post, valid against the XSD."""
+    return ceb_message(CEB_ROOTS[kind], documents)
 
 
 def post_xml(client, body: bytes):
@@ -208,25 +177,18 @@ def test_xml_and_json_go_through_the_same_service(world):
 def test_sign_for_by_ceb513(world):
     waybill = world.declaration(6)["waybill"]
     world.post("waybill", waybill)
-    ns = ceb.CEB_NS
-    root = etree.Element(f"{{{ns}}}CEB513Message", nsmap={"ceb": ns}, guid="B" * 36, version="1.0")
-    status = etree.SubElement(root, f"{{{ns}}}LogisticsStatus")
-    for key, value in (
-        ("guid", "C" * 36),
-        ("appType", "1"),
-        ("appTime", "20261125120000"),
-        ("appStatus", "2"),
-        ("logisticsCode", waybill["logistics_code"]),
-        ("logisticsName", waybill["logistics_name"]),
-        ("logisticsNo", waybill["logistics_no"]),
-        ("logisticsStatus", "S"),
-        ("logisticsTime", "20261125120000"),
-    ):
-        etree.SubElement(status, f"{{{ns}}}{key}").text = value
-    transfer = etree.SubElement(root, f"{{{ns}}}BaseTransfer")
-    for key, value in (("copCode", "x"), ("copName", "x"), ("dxpMode", "DXP"), ("dxpId", "x")):
-        etree.SubElement(transfer, f"{{{ns}}}{key}").text = value
-    answer = post_xml(world.client("logistics"), etree.tostring(root))
+    sign_for = {
+        "guid": "C" * 36,
+        "app_type": "1",
+        "app_time": "20261125120000",
+        "app_status": "2",
+        "logistics_code": waybill["logistics_code"],
+        "logistics_name": waybill["logistics_name"],
+        "logistics_no": waybill["logistics_no"],
+        "logistics_status": "S",
+        "logistics_time": "20261125120000",
+    }
+    answer = post_xml(world.client("logistics"), ceb_message("CEB513", [sign_for], guid="B" * 36))
     assert answer.status_code == 200
     assert_valid_ceb(answer.content)
     assert Waybill.objects.get().logistics_status == "S"

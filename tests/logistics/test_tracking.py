@@ -6,6 +6,8 @@ from rest_framework.test import APIClient
 
 from logistics.models import TrackingEvent
 
+from ..ceb_messages import ceb_message
+
 pytestmark = pytest.mark.django_db
 
 
@@ -80,32 +82,21 @@ def test_carriers_report_only_their_own_parcels_and_bad_events_are_400(cleared):
 
 
 def test_sign_for_adds_the_signed_step(cleared):
-    from lxml import etree
-
-    from declarations import ceb
-
     world, docs = cleared
     waybill = docs["waybill"]
-    ns = ceb.CEB_NS
-    root = etree.Element(f"{{{ns}}}CEB513Message", nsmap={"ceb": ns}, guid="B" * 36, version="1.0")
-    status = etree.SubElement(root, f"{{{ns}}}LogisticsStatus")
-    for key, value in (
-        ("guid", "C" * 36),
-        ("appType", "1"),
-        ("appTime", "20261125120000"),
-        ("appStatus", "2"),
-        ("logisticsCode", waybill["logistics_code"]),
-        ("logisticsName", waybill["logistics_name"]),
-        ("logisticsNo", waybill["logistics_no"]),
-        ("logisticsStatus", "S"),
-        ("logisticsTime", "20261125120000"),
-    ):
-        etree.SubElement(status, f"{{{ns}}}{key}").text = value
-    transfer = etree.SubElement(root, f"{{{ns}}}BaseTransfer")
-    for key in ("copCode", "copName", "dxpMode", "dxpId"):
-        etree.SubElement(transfer, f"{{{ns}}}{key}").text = "DXP" if key == "dxpMode" else "x"
+    sign_for = {
+        "guid": "C" * 36,
+        "app_type": "1",
+        "app_time": "20261125120000",
+        "app_status": "2",
+        "logistics_code": waybill["logistics_code"],
+        "logistics_name": waybill["logistics_name"],
+        "logistics_no": waybill["logistics_no"],
+        "logistics_status": "S",
+        "logistics_time": "20261125120000",
+    }
     answer = world.client("logistics").post(
-        "/api/v1/ceb/", etree.tostring(root), content_type="application/xml"
+        "/api/v1/ceb/", ceb_message("CEB513", [sign_for], guid="B" * 36), content_type="application/xml"
     )
     assert answer.status_code == 200
     assert TrackingEvent.objects.filter(code="signed").count() == 1
