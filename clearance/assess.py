@@ -8,7 +8,7 @@ until the fan-in uses or gives it back.
 from django.utils import timezone
 
 from declarations.choices import InventoryStatus, ReceiptSource
-from declarations.models import InventoryItem, InventoryList
+from declarations.models import InventoryItem, InventoryList, Receipt
 from finance import ledgers, tax
 from finance import selectors as finance_selectors
 from finance.models import QuotaUse
@@ -27,7 +27,9 @@ def assess(lists: list[InventoryList]) -> list[InventoryList]:
     limits = finance_selectors.limits_in_force(today)
     quotas = ledgers.quotas_locked({i.buyer_id_number for i in lists}, today.year)
     taxed_items: list[InventoryItem] = []
-    assessed, receipts, uses = [], [], []
+    assessed: list[InventoryList] = []
+    receipts: list[Receipt | None] = []
+    uses: list[QuotaUse] = []
     for inventory in lists:
         quota = quotas[inventory.buyer_id_number]
         result = tax.assess(

@@ -11,6 +11,7 @@ from sharing.principal import Principal
 
 from .choices import RETURN_APPLY_DAYS, DocumentKind, InventoryStatus
 from .models import (
+    AgencyDecision,
     AgencyDispatch,
     ExportInventoryList,
     ExportOrder,
@@ -142,12 +143,25 @@ def receipts_for(*, principal: Principal) -> QuerySet[Receipt]:
 
 
 def inventory_timeline(inventory: InventoryList) -> list[Receipt]:
+    """The list's receipts (CEB622), in the order given: they never go back (DOMAIN 4.1)."""
     return list(Receipt.objects.filter(kind=DocumentKind.INVENTORY, document_id=inventory.pk).order_by("id"))
 
 
-def agency_receipts(*, agency: str) -> QuerySet[Receipt]:
-    """The receipts an agency gave: its officials' view of their queue."""
-    return Receipt.objects.filter(source=agency).order_by("-id")
+def inventory_decisions(inventory: InventoryList) -> list[AgencyDecision]:
+    """Each authority's answer about the list; the fan-in turns them into its receipts."""
+    return list(AgencyDecision.objects.filter(inventory=inventory).order_by("id"))
+
+
+def agency_receipts(*, agency: str) -> QuerySet[Receipt] | QuerySet[AgencyDecision]:
+    """What an agency answered: its officials' view of their queue. Customs' answers are the lists'
+    receipts; inspection, tax and forex answer with decisions the window folds into one receipt."""
+    if agency == AgencyCode.CUSTOMS:
+        return Receipt.objects.filter(source=agency).order_by("-id")
+    return (
+        AgencyDecision.objects.filter(agency=agency, inventory__isnull=False)
+        .select_related("inventory")
+        .order_by("-id")
+    )
 
 
 def waiting_for(inventory: InventoryList) -> list[str]:

@@ -93,6 +93,7 @@ def _render_detail(
     context = {
         "inventory": inventory,
         "timeline": timeline,
+        "decisions": selectors.inventory_decisions(inventory),
         "by_source": by_source,
         "sources": ReceiptSource.choices,
         "waiting_for": selectors.waiting_for(inventory),

@@ -26,6 +26,10 @@ INTERNAL = ("submitted_by", "content_hash")
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
+    return_info = serializers.CharField(
+        source="info", read_only=True, help_text="the reason, in the reader's language (Accept-Language)"
+    )
+
     class Meta:
         model = Receipt
         fields = [
@@ -85,10 +89,28 @@ class InventoryDetailSerializer(InventorySerializer):
     timeline = serializers.SerializerMethodField()
     waiting_for = serializers.SerializerMethodField()
 
+    agency_decisions = serializers.SerializerMethodField()
+
     def get_timeline(self, obj) -> list[dict]:
         from ..selectors import inventory_timeline
 
         return ReceiptSerializer(inventory_timeline(obj), many=True).data
+
+    def get_agency_decisions(self, obj) -> list[dict]:
+        """Each authority's answer (customs, inspection, tax, forex); the timeline holds the receipts
+        they add up to."""
+        from ..selectors import inventory_decisions
+
+        return [
+            {
+                "agency": d.agency,
+                "outcome": d.outcome,
+                "return_status": d.return_status,
+                "return_info": d.return_info,
+                "created_at": d.created_at,
+            }
+            for d in inventory_decisions(obj)
+        ]
 
     def get_waiting_for(self, obj) -> list[str]:
         return self.context.get("waiting_for", [])

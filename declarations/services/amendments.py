@@ -15,6 +15,7 @@ from singlewindow.core.errors import ServiceError
 
 from .. import schemas, selectors
 from ..choices import AppType, DocumentKind, ReturnStatus
+from ..codes import code_errors
 from ..guids import new_guid
 from ..models import InventoryCancel, InventoryList, InventoryRefund
 from ..models.amendments import LIST_HEAD_FIELDS
@@ -79,6 +80,8 @@ def amendment_submit(
         data = schema.run_validation(document)
     except serializers.ValidationError as exc:
         raise AmendmentRejected(flatten_errors(exc.detail)) from None
+    if errors := code_errors(kind, data):  # the code tables, as for every other document
+        raise AmendmentRejected(errors)
     inventory = selectors.list_for_amendment(data=data, principal=by)
     if inventory is None:
         raise AmendmentRejected(
