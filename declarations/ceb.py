@@ -1,70 +1,47 @@
-"""Reading CEB declaration messages and writing CEB receipts (DOMAIN 1.3-1.5, 2.1-2.5, 2.7, 4.3).
+"""Reading CEB declaration messages and writing CEB receipts (DOMAIN 1.3-1.5, 2.1-2.5, 2.7, 2.8, 4.3).
 
-Partners may post the customs' own XML (CEB311, 411, 511, 513, 621) instead of JSON. This module turns
+Partners may post the customs' own XML (CEB311, 411, 511, 513, 621...) instead of JSON. This module turns
 such a body into plain dicts with the same snake_case keys as the JSON API, so both formats go through
 the same field validation, and it writes the CEB312/412/512/514/622 receipts that answer them.
 
 Input is hostile until proven otherwise: the parser never loads a DTD, never resolves an entity and
 never touches the network, and the body is capped in size and depth before any data is returned.
-Schema validity is NOT required on input (partners' messages are checked field by field elsewhere);
-`schema_errors` is there for what the portal itself writes, and for diagnostics.
+Then the message is checked against the official XSD, as the e-port checks it, before any field is
+read: a message the e-port would refuse with a CEB900 (error 0002) is refused here the same way, unless
+CEB_SCHEMA_VALIDATION is "lenient" (read field by field all the same, the problems logged and noted).
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import re
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from django.conf import settings
 from lxml import etree
 
 from singlewindow.core.errors import ServiceError
 
+from .ceb_schema import CEB_NS, DS_NS, SchemaProblem, envelope_of, validate
+from .ceb_schema import EXPORT_MESSAGES as EXPORT_MESSAGES
+from .ceb_schema import EXPORT_XSD as EXPORT_XSD
+from .ceb_schema import IMPORT_XSD as IMPORT_XSD
+from .ceb_schema import schema_dir as schema_dir
 from .guids import new_guid
 
-CEB_NS = "http://www.chinaport.gov.cn/ceb"
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+logger = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_DOCUMENTS = 100
 MAX_LINES = 99
 RECEIPT_VERSION = "1.0"
-IMPORT_XSD = "ceb-import-202205.xsd"
-EXPORT_XSD = "ceb-export-202205.xsd"
-# Messages of the export schema; every other CEB message is in the import schema.
-EXPORT_MESSAGES = frozenset(
-    {
-        "CEB213",
-        "CEB214",
-        "CEB215",
-        "CEB216",
-        "CEB303",
-        "CEB304",
-        "CEB403",
-        "CEB404",
-        "CEB505",
-        "CEB506",
-        "CEB507",
-        "CEB508",
-        "CEB509",
-        "CEB510",
-        "CEB603",
-        "CEB604",
-        "CEB605",
-        "CEB606",
-        "CEB607",
-        "CEB608",
-        "CEB701",
-        "CEB702",
-        "CEB792",
-    }
-)
+FORMAT_RETURN_STATUS = "-0002"  # CEB900: negative, the data-exchange code of a schema failure (4.3)
+MAX_FORMAT_INFO = 5000  # CEB900 returnInfo, as the XSD allows
+SchemaMode = Literal["strict", "lenient"]
 
 # China has one time zone and no daylight saving time: the e-port stamps receipts in Beijing time.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -102,6 +79,28 @@ class CebBodyTooLarge(CebError):
         return (type(self), (self.size,))
 
 
+class CebSchemaError(CebError):
+    """The message fails the official XSD (data-exchange error 0002): answered with a CEB900 receipt.
+
+    `problems` say where (line, element) and why; `cop_msg_id` and `message_type` name the message as
+    CEB900's oriCopMsgId and oriMessageType do (its root guid, or a DxpMsg envelope's CopMsgId).
+    """
+
+    def __init__(self, problems: list[SchemaProblem], *, message_type: str, cop_msg_id: str) -> None:
+        listed = " ".join(str(problem) for problem in problems)
+        super().__init__("0002", f"the message is not valid against the CEB schema: {listed}")
+        self.problems = problems
+        self.message_type = message_type
+        self.cop_msg_id = cop_msg_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_schema_error, (self.problems, self.message_type, self.cop_msg_id))
+
+
+def _schema_error(problems: list[SchemaProblem], message_type: str, cop_msg_id: str) -> CebSchemaError:
+    return CebSchemaError(problems, message_type=message_type, cop_msg_id=cop_msg_id)
+
+
 @dataclass
 class CebMessage:
     """A declaration message reduced to plain strings; types are checked by the field validators."""
@@ -111,6 +110,8 @@ class CebMessage:
     documents: list[dict]  # one dict per business document (heads, plus "items" for 311/621)
     base_transfer: dict  # cop_code, cop_name, dxp_mode, dxp_id, note ("" when absent)
     has_signature: bool = False  # a ds:Signature element is present (not verified here)
+    # What the XSD refused in a message taken in lenient mode (always [] in strict mode).
+    schema_problems: list[SchemaProblem] = field(default_factory=list)
 
 
 # --- names -----------------------------------------------------------------------------------------
@@ -412,18 +413,54 @@ def _document(kind: str, element: etree._Element, number: int) -> dict[str, Any]
     return document
 
 
-def parse_message(body: bytes) -> CebMessage:
-    """Read a CEB311/411/511/513/621 body into plain dicts; raises CebError for anything unreadable."""
+def schema_mode() -> SchemaMode:
+    """CEB_SCHEMA_VALIDATION: "strict" (the default, as the e-port) or "lenient"."""
+    mode = getattr(settings, "CEB_SCHEMA_VALIDATION", "strict") if settings.configured else "strict"
+    return "lenient" if mode == "lenient" else "strict"
+
+
+def _check_schema(root: etree._Element, kind: str, mode: SchemaMode) -> list[SchemaProblem]:
+    """Problems the XSD finds; in strict mode they are raised (CEB900), in lenient mode logged."""
+    problems = validate(root, kind)
+    guid = (root.get("guid") or "").strip()
+    if problems and mode == "strict":
+        raise CebSchemaError(problems, message_type=f"{kind}Message", cop_msg_id=guid)
+    if problems:
+        # Where, not what: the reasons quote values, and the values are personal data.
+        where = "; ".join(f"line {problem.line} {problem.element}".strip() for problem in problems[:20])
+        logger.warning(
+            "%s message %s is not valid against the CEB schema (%d problems: %s); taken in lenient mode",
+            kind,
+            guid[:36],
+            len(problems),
+            where,
+        )
+    return problems
+
+
+def parse_message(body: bytes, *, mode: SchemaMode | None = None) -> CebMessage:
+    """Read a CEB311/411/511/513/621... body into plain dicts; raises CebError for anything unreadable,
+    CebSchemaError when the XSD refuses it (unless `mode`, by default CEB_SCHEMA_VALIDATION, is
+    "lenient")."""
     root = _parse_safely(body)
     if not isinstance(root.tag, str):
         raise CebError("0001", "message has no root element")
     qname = etree.QName(root)
     if qname.namespace != CEB_NS:
         found = f"namespace {qname.namespace}" if qname.namespace else "no namespace"
-        raise CebError("0002", f"root element {qname.localname} has {found}; expected namespace {CEB_NS}")
+        cop_msg_id, message_type = envelope_of(root)
+        reason = f"has {found}; expected namespace {CEB_NS}"
+        if cop_msg_id or message_type:
+            reason += " (post the CEB message the DxpMsg envelope carries in its Data, not the envelope)"
+        raise CebSchemaError(
+            [SchemaProblem(root.sourceline or 1, _short(qname.localname, 60), reason)],
+            message_type=message_type or "Unknown",
+            cop_msg_id=cop_msg_id or (root.get("guid") or "").strip(),
+        )
     kind = qname.localname.removesuffix("Message")
     if not qname.localname.endswith("Message") or kind not in _DECLARATIONS:
         raise CebError("0999", f"unsupported message type {_short(qname.localname, 60)}")
+    problems = _check_schema(root, kind, mode or schema_mode())
 
     doc_name = _DECLARATIONS[kind][0]
     elements = _ceb_children(root, doc_name)
@@ -439,7 +476,7 @@ def parse_message(body: bytes) -> CebMessage:
     if not transfers:
         raise CebError("0002", f"{qname.localname} has no BaseTransfer")
     senders = [_fields(transfer, "BaseTransfer") for transfer in transfers]
-    # The official export samples repeat an identical BaseTransfer; two different senders are ambiguous.
+    # Identical repeats were dropped before the schema check; two different senders are ambiguous.
     if any(sender != senders[0] for sender in senders[1:]):
         raise CebError("0002", f"{qname.localname} has more than one BaseTransfer, and they differ")
     base_transfer = dict.fromkeys(_BASE_TRANSFER_KEYS, "") | senders[0]
@@ -451,6 +488,7 @@ def parse_message(body: bytes) -> CebMessage:
         documents=documents,
         base_transfer=base_transfer,
         has_signature=has_signature,
+        schema_problems=problems,
     )
 
 
@@ -522,48 +560,50 @@ def build_receipt_message(message_type: str, receipts: list[dict]) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
+def build_format_receipt(error: CebSchemaError, body: bytes, *, now: datetime | None = None) -> bytes:
+    """CEB900 MessageReturn answering a message the XSD refused: returnStatus -0002, returnInfo "0002 ..."
+    with each problem's line and element (cut to 5000 characters), and the message itself echoed in
+    oriBizMessage, as the e-port answers a format failure. Valid against the import XSD."""
+    root = _message("CEB900")
+    answer = etree.SubElement(root, f"{{{CEB_NS}}}MessageReturn")
+    info = "0002 message not valid against the CEB schema: " + " ".join(map(str, error.problems))
+    info = _NOT_XML_CHARS.sub("", info)
+    if len(info) > MAX_FORMAT_INFO:
+        info = info[: MAX_FORMAT_INFO - 1] + "…"
+    message_type = error.message_type if len(error.message_type) <= 15 else "Unknown"
+    _put(answer, "guid", new_guid())
+    _put(answer, "returnStatus", FORMAT_RETURN_STATUS)
+    _put(answer, "returnInfo", info)
+    _put(answer, "returnTime", return_time(now or datetime.now(CHINA_TZ)))
+    _put(answer, "oriCopMsgId", error.cop_msg_id[:255])
+    _put(answer, "oriMessageType", message_type)
+    original = body.removeprefix(_BOM).decode("utf-8")  # it was parsed, so it is UTF-8
+    # CDATA cannot hold "]]>": such a body is echoed as escaped text, which reads back the same.
+    etree.SubElement(answer, f"{{{CEB_NS}}}oriBizMessage").text = (
+        etree.CDATA(original) if "]]>" not in original else original
+    )
+    return _serialize(root)
+
+
+def schema_note(problems: list[SchemaProblem], limit: int = 300) -> str:
+    """The remark a receipt carries for a message taken in lenient mode despite the XSD ("" if valid)."""
+    if not problems:
+        return ""
+    return _short(f"[not valid against the CEB schema, {len(problems)} problems: {problems[0]}]", limit)
+
+
 # --- schema ---------------------------------------------------------------------------------------------
-
-
-def schema_dir() -> Path:
-    """Folder of the official XSDs: $CEB_SCHEMA_DIR, else the shared folder next to the repository."""
-    configured = os.environ.get("CEB_SCHEMA_DIR")
-    if configured:
-        return Path(configured)
-    repo_root = Path(__file__).resolve().parent.parent
-    return repo_root.parent / "shared" / "ceb" / "xsd"
-
-
-@lru_cache(maxsize=4)
-def _load_schema(folder: str, name: str = IMPORT_XSD) -> etree.XMLSchema:
-    path = Path(folder) / name
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"CEB schema not found at {path}; set CEB_SCHEMA_DIR to the folder holding {name}"
-        )
-    # Local files only: the xmldsig import sits next to the CEB schema, nothing is fetched.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(path), parser))
-
-
-# lxml keeps a schema's error log on the schema object, so validations must not interleave.
-_schema_lock = threading.Lock()
 
 
 def schema_errors(xml: bytes) -> list[str]:
     """Problems with `xml` against the import or export XSD (chosen by the message type), one readable
-    line each; [] when valid."""
+    line each ("line 12: element 'ceb:orderNo': ..."); [] when valid."""
     try:
         document = etree.fromstring(bytes(xml), hardened_parser())
     except etree.XMLSyntaxError as exc:
         return [f"not well-formed XML: {_short(str(exc))}"]
     message_type = (_local(document) or "").removesuffix("Message")
-    name = EXPORT_XSD if message_type in EXPORT_MESSAGES else IMPORT_XSD
-    schema = _load_schema(str(schema_dir().resolve()), name)
-    with _schema_lock:
-        if schema.validate(document):
-            return []
-        return [f"line {error.line}: {error.message}" for error in schema.error_log]
+    return [str(problem) for problem in validate(document, message_type)]
 
 
 # --- messages the window writes: CEB701/792 summaries, CEB818 tax bill statuses ---------------------

@@ -292,13 +292,20 @@ TAKEN = {*CEB_KINDS, *AMENDMENTS, "CEB513"}  # the messages this endpoint takes
 class CebMessageView(PrincipalMixin, APIView):
     """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, or an export CEB303,
     403, 505 or 603 message (application/xml); the answer is the matching receipt message (CEB312, 412,
-    512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document."""
+    512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document.
+    A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002)."""
 
     parser_classes = [XmlParser]
 
     @extend_schema(
         request={"application/xml": {"type": "string"}},
-        responses={(200, "application/xml"): {"type": "string"}, 400: None, 413: None},
+        responses={
+            (200, "application/xml"): {"type": "string"},
+            # a message the XSD refuses: a CEB900 format receipt; anything else unreadable: {code, detail}
+            (400, "application/xml"): {"type": "string"},
+            (400, "application/json"): {"type": "object"},
+            413: None,
+        },
     )
     def post(self, request):
         try:
@@ -307,7 +314,16 @@ class CebMessageView(PrincipalMixin, APIView):
             raise ServiceError(
                 _("The message is too large."), "too_large", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
             ) from None
-        message = ceb.parse_message(body)  # a CebError is answered 400, or 413 for a body too large
+        # Any other CebError is answered 400 (413 for a body too large) by the exception handler.
+        try:
+            message = ceb.parse_message(body)
+        except ceb.CebSchemaError as error:
+            # As the e-port: a message its XSD refuses is answered with a CEB900, the whole message refused.
+            return HttpResponse(
+                ceb.build_format_receipt(error, body),
+                status=status.HTTP_400_BAD_REQUEST,
+                content_type="application/xml; charset=utf-8",
+            )
         if message.message_type not in TAKEN:
             # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
             raise ServiceError(
@@ -329,24 +345,25 @@ class CebMessageView(PrincipalMixin, APIView):
                 kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
             )
         receipt_type = ceb.receipt_type_for(message.message_type)
+        note = ceb.schema_note(message.schema_problems)  # only in lenient mode: what the XSD refused
         xml = ceb.build_receipt_message(
             receipt_type,
             [
-                _receipt_fields(message.message_type, document, result)
+                _receipt_fields(message.message_type, document, result, note)
                 for document, result in zip(message.documents, results, strict=True)
             ],
         )
         return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 
-def _receipt_fields(message_type: str, document: dict, result: services.IntakeResult) -> dict:
+def _receipt_fields(message_type: str, document: dict, result: services.IntakeResult, note: str = "") -> dict:
     from django.utils import timezone
 
     info = result.return_info or services.errors_text(result.errors) or "OK"
     default_status = ReturnStatus.ACCEPTED if result.ok else ReturnStatus.REJECTED
     fields = {
         "return_status": result.return_status or default_status,
-        "return_info": info[:1000],
+        "return_info": f"{info[: 999 - len(note)]} {note}".strip() if note else info[:1000],
         "return_time": ceb.return_time(timezone.now()),
     }
     if result.receipt is not None:

@@ -7,6 +7,7 @@ newcomer's first run needs no services. With them it runs on PostgreSQL with Red
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -276,6 +277,14 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", defa
 
 # Lists scoring this much or more are held for a customs official (risk rules' weights add up).
 RISK_HOLD_THRESHOLD = env.int("RISK_HOLD_THRESHOLD", default=60)
+
+# Incoming CEB XML is checked against the official XSD: "strict" refuses a failing message with a
+# CEB900 (as the e-port does); "lenient" takes it field by field, logging and noting the problems.
+CEB_SCHEMA_VALIDATION = env.str("CEB_SCHEMA_VALIDATION", default="strict").strip().lower()
+if CEB_SCHEMA_VALIDATION not in ("strict", "lenient"):
+    raise ImproperlyConfigured(
+        f"CEB_SCHEMA_VALIDATION is {CEB_SCHEMA_VALIDATION!r}; set it to 'strict' or 'lenient'"
+    )
 
 LOGGING = {
     "version": 1,

@@ -47,9 +47,9 @@ def payment(number: int = 1) -> str:
     )
 
 
-def assert_rejected(body: bytes, code: str) -> ceb.CebError:
+def assert_rejected(body: bytes, code: str, mode: str = "strict") -> ceb.CebError:
     with pytest.raises(ceb.CebError) as excinfo:
-        ceb.parse_message(body)
+        ceb.parse_message(body, mode=mode)
     error = excinfo.value
     assert error.code == code, error.message
     assert error.message and str(error).startswith(code)
@@ -175,17 +175,35 @@ def test_root_is_found_by_namespace_not_prefix(rewrite):
     assert parsed.documents[0]["logistics_no"] == "L201603081138007"
 
 
-def test_tolerant_reader_accepts_extras_anywhere():
-    extras = (
-        "<ceb:ExtendMessage><ceb:name>x</ceb:name><ceb:version>1</ceb:version><ceb:Message><a><b/></a>"
-        "</ceb:Message></ceb:ExtendMessage><ceb:BaseSubscribe><ceb:status>ALL</ceb:status>"
-        "</ceb:BaseSubscribe><!-- remark --><other:thing xmlns:other='urn:x'>1</other:thing>"
-    )
-    body = message(extras + payment(1) + BASE_TRANSFER + extras + payment(2))
-    parsed = ceb.parse_message(body)
+EXTRAS = (
+    "<ceb:ExtendMessage><ceb:name>x</ceb:name><ceb:version>1</ceb:version><ceb:Message><a><b/></a>"
+    "</ceb:Message></ceb:ExtendMessage><ceb:BaseSubscribe><ceb:status>ALL</ceb:status>"
+    "</ceb:BaseSubscribe><!-- remark --><other:thing xmlns:other='urn:x'>1</other:thing>"
+)
+
+
+def test_lenient_reader_accepts_extras_anywhere():
+    body = message(EXTRAS + payment(1) + BASE_TRANSFER + EXTRAS + payment(2))
+    parsed = ceb.parse_message(body, mode="lenient")
     assert [doc["pay_transaction_id"] for doc in parsed.documents] == ["P00001", "P00002"]
     assert parsed.base_transfer["note"] == ""
     assert not parsed.has_signature
+    assert parsed.schema_problems and parsed.schema_problems[0].line == 2
+
+
+def test_strict_reader_refuses_what_the_xsd_refuses():
+    body = message(EXTRAS + payment(1) + BASE_TRANSFER + EXTRAS + payment(2))
+    error = assert_rejected(body, "0002")
+    assert isinstance(error, ceb.CebSchemaError)
+    assert error.cop_msg_id == "A" * 36 and error.message_type == "CEB411Message"
+    assert str(error.problems[0]).startswith(
+        "line 2: element 'ceb:ExtendMessage': This element is not expected."
+    )
+
+
+def test_schema_is_the_default():
+    with pytest.raises(ceb.CebSchemaError):
+        ceb.parse_message(message(payment(1) + BASE_TRANSFER))
 
 
 def test_values_are_stripped_and_not_converted():
@@ -193,11 +211,11 @@ def test_values_are_stripped_and_not_converted():
         "<ceb:Payment><ceb:PaymentHead><ceb:amountPaid>\n  019050.50  </ceb:amountPaid><ceb:note/>"
         "</ceb:PaymentHead></ceb:Payment>" + BASE_TRANSFER
     )
-    head = ceb.parse_message(body).documents[0]
+    head = ceb.parse_message(body, mode="lenient").documents[0]
     assert head == {"amount_paid": "019050.50", "note": ""}
 
 
-# --- structural problems (0002) ----------------------------------------------------------------------
+# --- structural problems (0002) of a message taken in lenient mode -----------------------------------
 
 
 @pytest.mark.parametrize(
@@ -227,20 +245,22 @@ def test_values_are_stripped_and_not_converted():
     ],
 )
 def test_structural_problems_name_what_is_wrong(body, root, missing):
-    error = assert_rejected(message(body, root), "0002")
+    error = assert_rejected(message(body, root), "0002", mode="lenient")
     assert missing in error.message
 
 
 def test_at_most_100_documents():
-    assert len(ceb.parse_message(message("".join(map(payment, range(100))) + BASE_TRANSFER)).documents) == 100
-    error = assert_rejected(message("".join(map(payment, range(101))) + BASE_TRANSFER), "0002")
+    body = message("".join(map(payment, range(100))) + BASE_TRANSFER)
+    assert len(ceb.parse_message(body, mode="lenient").documents) == 100
+    error = assert_rejected(message("".join(map(payment, range(101))) + BASE_TRANSFER), "0002", "lenient")
     assert "101" in error.message
 
 
 def test_at_most_99_lines_per_order():
     head = "<ceb:OrderHead><ceb:orderNo>1</ceb:orderNo></ceb:OrderHead>"
     lines = "<ceb:OrderList><ceb:gnum>1</ceb:gnum></ceb:OrderList>" * 100
-    assert_rejected(message(f"<ceb:Order>{head}{lines}</ceb:Order>{BASE_TRANSFER}", "CEB311Message"), "0002")
+    body = message(f"<ceb:Order>{head}{lines}</ceb:Order>{BASE_TRANSFER}", "CEB311Message")
+    assert_rejected(body, "0002", "lenient")
 
 
 # --- hostile and broken input --------------------------------------------------------------------------
@@ -330,7 +350,7 @@ def test_body_over_10_mib_is_rejected_before_parsing():
     body = message(payment() + BASE_TRANSFER + filler * count)
     body = body.replace(b"?>", b"?>" + b" " * (ceb.MAX_BODY_BYTES - len(body)), 1)
     assert len(body) == ceb.MAX_BODY_BYTES
-    assert ceb.parse_message(body).documents
+    assert ceb.parse_message(body, mode="lenient").documents
     too_large = body + b" "
     assert len(too_large) == 10 * 1024 * 1024 + 1
     error = assert_rejected(too_large, "0001")
@@ -339,7 +359,7 @@ def test_body_over_10_mib_is_rejected_before_parsing():
 
 
 def test_nesting_within_limit_is_accepted():
-    assert ceb.parse_message(nested(20)).documents
+    assert ceb.parse_message(nested(20), mode="lenient").documents
 
 
 def test_parser_itself_never_expands_entities():
@@ -392,6 +412,11 @@ def test_errors_survive_pickling():
     for error in (
         ceb.CebError("0002", "Order #1 has no OrderHead"),
         ceb.CebBodyTooLarge(ceb.MAX_BODY_BYTES + 1),
+        ceb.CebSchemaError(
+            [ceb.SchemaProblem(12, "ceb:buyerIdNumber", "This element is not expected.")],
+            message_type="CEB311Message",
+            cop_msg_id="A" * 36,
+        ),
     ):
         copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
         assert (type(copy), copy.code, copy.message, str(copy)) == (
@@ -400,6 +425,40 @@ def test_errors_survive_pickling():
             error.message,
             str(error),
         )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(message(payment(1) + BASE_TRANSFER), id="plain"),
+        pytest.param(
+            message(
+                payment(1).replace(
+                    "</ceb:PaymentHead>", "<ceb:note><![CDATA[a]]></ceb:note></ceb:PaymentHead>"
+                )
+                + BASE_TRANSFER
+            ),
+            id="cdata-in-body",
+        ),
+    ],
+)
+def test_format_receipt_echoes_the_message_and_is_schema_valid(body):
+    with pytest.raises(ceb.CebSchemaError) as excinfo:
+        ceb.parse_message(body)
+    xml = ceb.build_format_receipt(excinfo.value, b"\xef\xbb\xbf" + body)
+    assert ceb.schema_errors(xml) == []
+    answer = etree.fromstring(xml).find("ceb:MessageReturn", NS)
+    assert answer.findtext("ceb:returnStatus", namespaces=NS) == "-0002"
+    assert answer.findtext("ceb:returnInfo", namespaces=NS).startswith("0002 ")
+    assert answer.findtext("ceb:oriCopMsgId", namespaces=NS) == "A" * 36
+    assert answer.findtext("ceb:oriMessageType", namespaces=NS) == "CEB411Message"
+    assert answer.findtext("ceb:oriBizMessage", namespaces=NS).encode() == body
+
+
+def test_intake_without_the_schema_folder_fails_naming_the_setting(monkeypatch, tmp_path):
+    monkeypatch.setenv("CEB_SCHEMA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="CEB_SCHEMA_DIR"):
+        ceb.parse_message(sample("CEB311"))
 
 
 def test_missing_schema_folder(monkeypatch, tmp_path):

@@ -44,7 +44,7 @@ def _head(doc: dict, inventory: InventoryList, reason: str) -> dict:
     ],
 )
 def test_official_amendment_and_entry_samples_parse(name, keys):
-    parsed = ceb.parse_message((SAMPLES / f"{name}Message.xml").read_bytes())
+    parsed = ceb.parse_message((SAMPLES / f"{name}Message.xml").read_bytes(), mode="strict")
     assert parsed.message_type == name and keys <= set(parsed.documents[0])
 
 
