@@ -7,10 +7,10 @@ under row locks taken in id order (two batches sharing a buyer or a guarantee ne
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from declarations.ceb import return_time
@@ -214,27 +214,55 @@ def return_credit(
     buyer's quota no longer counts it, the bill gets a credit (cancelled when everything came back)
     and the guarantee no longer owes it."""
     items = {item.gnum: item for item in inventory.items.all()}
-    value = customs_tax = vat = consumption = Decimal(0)
-    for line in lines:
-        item = items[line.gnum]
-        share = line.qty / item.qty
-        value += (item.tax_price or 0) * share
-        customs_tax += (item.customs_tax or 0) * share
-        vat += (item.value_added_tax or 0) * share
-        consumption += (item.consumption_tax or 0) * share
-    fifth = Decimal("0.00001")
-    value = value.quantize(CENT)
-    customs_tax, vat, consumption = (x.quantize(fifth) for x in (customs_tax, vat, consumption))
-    refund.dutiable_value, refund.tax_returned = value, customs_tax + vat + consumption
+    # Returned so far, this return included: when it brings everything back (in one return or over
+    # several partial ones), it returns exactly what is left, so the credits add up to the bill to
+    # the cent and the bill is cancelled; a partial one returns its lines' share, rounded to the cent.
+    back: dict[int, Decimal] = {line.gnum: line.qty for line in lines}
+    for gnum, qty in (
+        InventoryRefundLine.objects.filter(
+            refund__inventory=inventory, refund__state=InventoryRefund.State.COMPLETED
+        )
+        .exclude(refund=refund)
+        .values_list("gnum", "qty")
+    ):
+        back[gnum] = back.get(gnum, Decimal(0)) + qty
+    everything = all(back.get(gnum, Decimal(0)) >= item.qty for gnum, item in items.items())
     use = QuotaUse.objects.select_related("quota").filter(inventory=inventory).first()
+    bill = TaxBill.objects.select_for_update().filter(inventory=inventory).first()
+    if everything:
+        credited = (
+            bill.credits.aggregate(
+                c=Sum("customs_tax", default=0),
+                v=Sum("value_added_tax", default=0),
+                t=Sum("consumption_tax", default=0),
+            )
+            if bill is not None
+            else {"c": 0, "v": 0, "t": 0}
+        )
+        customs_tax = (bill.customs_tax - credited["c"]) if bill is not None else Decimal(0)
+        vat = (bill.value_added_tax - credited["v"]) if bill is not None else Decimal(0)
+        consumption = (bill.consumption_tax - credited["t"]) if bill is not None else Decimal(0)
+        value = (use.amount - use.returned_amount) if use is not None else Decimal(0)
+    else:
+        value = customs_tax = vat = consumption = Decimal(0)
+        for line in lines:
+            item = items[line.gnum]
+            share = line.qty / item.qty
+            value += (item.tax_price or 0) * share
+            customs_tax += (item.customs_tax or 0) * share
+            vat += (item.value_added_tax or 0) * share
+            consumption += (item.consumption_tax or 0) * share
+        value, customs_tax, vat, consumption = (
+            x.quantize(CENT, rounding=ROUND_HALF_UP) for x in (value, customs_tax, vat, consumption)
+        )
+    refund.dutiable_value, refund.tax_returned = value, customs_tax + vat + consumption
     if use is not None:
         quota = BuyerQuota.objects.select_for_update().get(pk=use.quota_id)
-        back = min(value, use.amount - use.returned_amount)
-        quota.used -= back
+        returned = min(value, use.amount - use.returned_amount)
+        quota.used -= returned
         quota.save(update_fields=["used"])
-        use.returned_amount += back
+        use.returned_amount += returned
         use.save(update_fields=["returned_amount", "updated_at"])
-    bill = TaxBill.objects.select_for_update().filter(inventory=inventory).first()
     if bill is None:
         return
     TaxBillCredit.objects.create(
@@ -245,8 +273,7 @@ def return_credit(
         consumption_tax=consumption,
         assure_code=bill.assure_code,
     )
-    full = all(items[line.gnum].qty == line.qty for line in lines) and len(lines) == len(items)
-    if full and bill.status == TaxBill.Status.GENERATED:
+    if everything and bill.status == TaxBill.Status.GENERATED:
         bill.status = TaxBill.Status.CANCELLED
         bill.save(update_fields=["status"])
     guarantee = TaxGuarantee.objects.select_for_update().filter(assure_code=bill.assure_code).first()

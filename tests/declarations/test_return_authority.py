@@ -293,6 +293,11 @@ def test_two_partial_returns_of_other_lines_are_two_returns_each_credited_for_it
         used -= refund.dutiable_value
         assert BuyerQuota.objects.get(pk=quota.pk).used == used
         assert _statuses("refund", refund.pk) == ["2", "120", "399"]
+    # the two returns brought everything back: the bill is cancelled, its credits add up to it exactly
+    bill = TaxBill.objects.get(inventory=inventory)
+    assert bill.status == TaxBill.Status.CANCELLED
+    assert sum(c.total for c in bill.credits.all()) == bill.total
+    assert BuyerQuota.objects.get(pk=quota.pk).used == quota.used - inventory.dutiable_value
 
 
 def test_returning_more_than_remains_is_refused_on_the_line(world, django_capture_on_commit_callbacks):
