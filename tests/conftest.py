@@ -127,6 +127,7 @@ def reload_reference_data() -> None:
     code_tables.load(apps)
     code_cache_clear()
     finance_reference.load(apps)
+    finance_reference.load_tolerances(apps)
     credit_reference.load(apps)
     risk_reference.load(apps)
 

@@ -131,8 +131,25 @@ def _intake_schema(schema):
             413: OpenApiResponse(description="more than 1,000 documents"),
         },
         description="Send one document (an object) or a batch (a list of up to 1,000). Idempotent on the "
-        "natural key: the same content again answers 200 with the first receipt.",
+        "natural key: the same content again answers 200 with the first receipt.\n\n" + REFUSALS,
     )
+
+
+# What intake refuses and with which returnStatus (DOMAIN 4.3); the README's "Declare once" says more.
+REFUSALS = """\
+`app_status` 1 (saved only) is stored and answered 1, and takes no part in a match until sent with 2.
+Party codes may be the customs code or the USCC (stored as the customs code); resident IDs are
+upper-cased. Refused, with the code as `return_status`:
+
+- 100: a field error (the errors name each field: lengths, code tables, IDs, arithmetic);
+- -301010 / -401007 / -504012 / -621009: `app_type` 1 with other content under a stored number;
+- -301012 / -401012 / -504013 / -621012: `app_type` 2 of a document never filed;
+- -301011 / -401011 / -504011 / -621011: a change after the list was sent to the agencies;
+- -621003 / -621004 (exports -603003 / -603004): a second live list for an order or a waybill;
+- later, in the list's receipts: -621019 documents disagree, -621020 payments of several firms and
+  no `pay_code` on the order, -621005 / -621018 limits, -621010 unknown commodity code, -621021
+  guarantee short.
+"""
 
 
 @extend_schema(tags=["orders"])

@@ -257,6 +257,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Lists claimed per clearance batch (smaller batches: more of them in flight at once).
 CLEARANCE_CLAIM_SIZE = env.int("CLEARANCE_CLAIM_SIZE", default=500)
+# A released list nobody signed for is closed (899) this many days after release: the 45 days of a
+# return's goods coming back (DOMAIN 6.4) have passed by then.
+CLEARANCE_CLOSE_AFTER_DAYS = env.int("CLEARANCE_CLOSE_AFTER_DAYS", default=45)
 
 # The web and worker processes freeze their startup objects out of the garbage collector's reach
 # once loaded (singlewindow/heap.py); GC_FREEZE=false leaves the collector as Python sets it.

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from declarations import ceb
-from declarations.models import InventoryList, Order, Payment, Waybill
+from declarations.models import InventoryList, Order, Payment, Receipt, Waybill
 
 from ..ceb_messages import ceb_message
 from ..conftest import assert_valid_ceb
@@ -174,9 +174,11 @@ def test_xml_and_json_go_through_the_same_service(world):
     assert as_json.status_code == 200 and as_json.json()["outcome"] == "duplicate"
 
 
-def test_sign_for_by_ceb513(world):
-    waybill = world.declaration(6)["waybill"]
-    world.post("waybill", waybill)
+def test_sign_for_by_ceb513(world, django_capture_on_commit_callbacks):
+    docs = world.declaration(6)
+    waybill = docs["waybill"]
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare(docs)
     sign_for = {
         "guid": "C" * 36,
         "app_type": "1",
@@ -192,6 +194,10 @@ def test_sign_for_by_ceb513(world):
     assert answer.status_code == 200
     assert_valid_ceb(answer.content)
     assert Waybill.objects.get().logistics_status == "S"
+    # the released list is closed by the sign-for (899, DOMAIN 4.1)
+    inventory = InventoryList.objects.get()
+    assert inventory.return_status == "899"
+    assert Receipt.objects.filter(kind="inventory", document_id=inventory.pk).last().return_status == "899"
 
 
 def test_official_sample_is_read_and_its_fake_buyer_refused_with_a_reason(world):

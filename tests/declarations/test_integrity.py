@@ -297,3 +297,23 @@ def test_a_cancel_with_a_customs_district_not_in_the_table_is_refused_on_its_fie
     answer = world.client("seller").post("/api/v1/inventory-cancels/", body, format="json")
     assert answer.status_code == 400 and "customs_code" in answer.json()["fields"]
     assert InventoryList.objects.get().status != "cancelled"
+
+
+def test_a_held_list_is_cancelled_by_a_schema_valid_ceb623_naming_its_number(
+    world, django_capture_on_commit_callbacks
+):
+    # 11: the list has its invt_no from 120, so a CEB623 that follows the XSD (invtNo required) names it
+    from declarations.services import amendment_for_list
+
+    inventory = world.declare_restricted(19, django_capture_on_commit_callbacks)
+    assert inventory.status == "held" and inventory.invt_no
+    cancel = amendment_for_list(inventory, reason="买家取消")
+    assert cancel["invt_no"] == inventory.invt_no
+    body = ceb_message("CEB623", [cancel], guid="F" * 36)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = world.client("seller").post("/api/v1/ceb/", body, content_type="application/xml")
+    assert answer.status_code == 200, answer.content
+    statuses = [e.text for e in etree.fromstring(answer.content).iter(f"{{{ceb.CEB_NS}}}returnStatus")]
+    assert statuses == ["399"]
+    inventory.refresh_from_db()
+    assert inventory.status == "cancelled" and "800" not in receipts_of(inventory)

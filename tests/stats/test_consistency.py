@@ -61,6 +61,7 @@ def history(world, django_capture_on_commit_callbacks):
     assert mismatched.status == "mismatch"
     fixed = world.declaration(30)["payment"]
     fixed["pay_transaction_id"] = wrong["payment"]["pay_transaction_id"]
+    fixed["app_type"] = "2"  # a change of the stored payment (DOMAIN 1.5)
     with capture(execute=True):
         assert world.post("payment", fixed).status_code in (200, 201)
     still = world.declaration(31)
