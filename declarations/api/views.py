@@ -3,6 +3,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
@@ -16,6 +17,7 @@ from sharing.choices import AgencyCode
 from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
+from singlewindow.core.texts import CEB_LANGUAGE
 
 from .. import ceb, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
@@ -325,6 +327,11 @@ class CebMessageView(PrincipalMixin, APIView):
         },
     )
     def post(self, request):
+        # A CEB receipt is Chinese whoever reads it (DOMAIN 2.7): field errors and reasons alike.
+        with translation.override(CEB_LANGUAGE):
+            return self._answer(request)
+
+    def _answer(self, request):
         try:
             body = request.body
         except RequestDataTooBig:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from sharing.principal import Principal
@@ -74,7 +75,7 @@ def amendment_submit(
     return per list, guid and lines."""
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved:
-        raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
+        raise IntakeForbidden(gettext_lazy("Only an approved enterprise may submit documents."))
     schema = schemas.ListAmendmentSchema() if kind == DocumentKind.CANCEL else schemas.RefundSchema()
     try:
         data = schema.run_validation(document)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from sharing.choices import BusinessCode, EnterpriseRole
@@ -81,9 +82,11 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     spec = SPECS[kind]
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved:
-        raise IntakeForbidden(_("Only an approved enterprise may submit documents."))
+        raise IntakeForbidden(gettext_lazy("Only an approved enterprise may submit documents."))
     if not any(enterprise.has_role(role) for role in spec.roles):
-        raise IntakeForbidden(_("Your enterprise's roles do not include submitting this document."))
+        raise IntakeForbidden(
+            gettext_lazy("Your enterprise's roles do not include submitting this document.")
+        )
     if len(documents) > MAX_BATCH:
         raise ValueError(_("A batch has at most %(n)d documents.") % {"n": MAX_BATCH})
 
@@ -426,7 +429,7 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
     """CEB513: the consignee signed for the parcel. Updates the waybill's status; idempotent."""
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved or not enterprise.has_role(EnterpriseRole.LOGISTICS):
-        raise IntakeForbidden(_("Only a logistics enterprise may report waybill status."))
+        raise IntakeForbidden(gettext_lazy("Only a logistics enterprise may report waybill status."))
     results = []
     schema = schemas.WaybillStatusSchema()
     for index, document in enumerate(documents):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sharing.adapters import customs
 from sharing.choices import AgencyCode
@@ -45,7 +46,7 @@ def summary_apply(
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved or not owns_code(enterprise, ebc_code):
         if not (by.is_superuser or by.is_agency(AgencyCode.CUSTOMS)):
-            raise IntakeForbidden(_("An exporter applies for its own summary declaration."))
+            raise IntakeForbidden(gettext_lazy("An exporter applies for its own summary declaration."))
         enterprise = Enterprise.objects.filter(Q(customs_code=ebc_code) | Q(uscc=ebc_code)).first()
         if enterprise is None:
             raise SummaryRefused({"ebc_code": [_("No enterprise has this code.")]}, status=404)

@@ -8,6 +8,9 @@ error response by hand.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.functional import Promise
 
 
 class ServiceError(Exception):
@@ -24,17 +27,19 @@ class ServiceError(Exception):
 
     def __init__(
         self,
-        fields: Mapping[str, Sequence[str]] | str,
+        fields: Mapping[str, Sequence[str]] | str | Promise,
         code: str | None = None,
         status: int | None = None,
         *,
-        detail: str | None = None,
+        detail: str | Promise | None = None,
     ) -> None:
-        if isinstance(fields, str):
+        if isinstance(fields, str | Promise):
             detail = fields if detail is None else detail
             fields = {}
         self.fields: dict[str, list[str]] = {str(k): [str(m) for m in v] for k, v in fields.items()}
-        self._detail = None if detail is None else str(detail)
+        # A lazy message is rendered when answered, in the reader's language (a CEB message is handled
+        # in Chinese, but a refusal of the whole request is answered in the caller's).
+        self._detail: Any = None if detail is None else detail if isinstance(detail, Promise) else str(detail)
         if code is not None:
             self.code = code
         if status is not None:
@@ -45,7 +50,7 @@ class ServiceError(Exception):
     def detail(self) -> str:
         """The one-line answer: as given, else the first message prefixed with its field."""
         if self._detail is not None:
-            return self._detail
+            return str(self._detail)
         for field, messages in self.fields.items():
             if messages:
                 return f"{field}: {messages[0]}" if field else messages[0]
