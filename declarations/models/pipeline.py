@@ -124,7 +124,10 @@ class AgencyDecision(models.Model):
     agency = models.CharField(max_length=12, choices=ReceiptSource.choices)
     outcome = models.CharField(max_length=10)  # release | inspect | reject
     return_status = models.CharField(max_length=10)
+    # The agency's reason in Chinese and in English, like a receipt's: the fan-in builds the list's
+    # refusal from both, and a reader gets their language.
     return_info = models.CharField(max_length=1000)
+    return_info_en = models.CharField(max_length=1000, blank=True, default="")
     # What the agency holds for the list until its final status: tax of the guarantee (CNY), or the
     # payer's forex allowance (USD); given back exactly, whatever the rate or the date then.
     held_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -171,4 +174,5 @@ class AgencyDecision(models.Model):
 
     @property
     def info(self) -> str:
-        return self.return_info
+        """The reason in the reader's language."""
+        return in_reader_language(self.return_info, self.return_info_en)
