@@ -232,7 +232,7 @@ def test_two_workers_share_scarce_stock_and_a_small_guarantee_without_going_nega
     released = [i for i in lists if i.status == "released"]
     rejected = [i for i in lists if i.status == "rejected"]
     assert released and rejected  # the scarcity bit
-    assert all("-621021" in i.status_reason or "guarantee" in i.status_reason for i in rejected)
+    assert all(i.return_status == "-621021" or "guarantee" in i.status_reason for i in rejected)
     taken: dict[str, Decimal] = defaultdict(Decimal)
     for inventory in released:
         for item in inventory.items.all():

@@ -133,13 +133,13 @@ class Decision:
 
 def refused(inventory_id: int, code: str, info: str) -> Decision:
     """A refusal with its business code: a negative code is the returnStatus itself (DOMAIN 4.1: "< 0,
-    the code identifies the error"); anything else is a plain 100 with the code in its text.
+    the code identifies the error"); anything else is a plain 100.
 
-    The info starts with the code too: the fan-in builds a refused list's reason from the agencies'
-    infos alone, and the enterprise must still read the code there.
+    The info is the reason alone: the code is the decision's return_status, which the fan-in makes
+    the list's receipt's, so the enterprise reads it there in any language.
     """
     status = code if code.startswith("-") else ReturnStatus.REJECTED
-    return Decision(inventory_id, REJECT, status, f"{code} {info}"[:1000])
+    return Decision(inventory_id, REJECT, status, info[:1000])
 
 
 def simulate_network(agency: str) -> None:

@@ -199,7 +199,7 @@ def test_a_list_the_stock_cannot_cover_is_refused_by_customs(
         world.declare(docs)
     inventory = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
     assert inventory.status == "rejected"
-    assert "-621021" in inventory.status_reason and lines[0]["item_record_no"] in inventory.status_reason
+    assert inventory.return_status == "-621021" and lines[0]["item_record_no"] in inventory.status_reason
     row = StockItem.objects.get(warehouse=bonded)
     assert row.quantity == Decimal(lines[0]["qty"]) and row.reserved == 0
     assert not StockMovement.objects.filter(kind="release").exists()
