@@ -20,6 +20,7 @@ from sharing.adapters import AgencyUnavailable, Decision
 from sharing.choices import AgencyCode
 from sharing.models import Exchange
 from singlewindow.core.db import insert_rows, new_row, retrying_deadlocks, update_rows
+from singlewindow.core.texts import both
 
 from . import directions
 from .directions import Direction
@@ -83,6 +84,8 @@ def _record_answer(
         if direction.hold is not None:
             decisions = direction.hold(dispatch.agency, decisions, by_id)
         now = timezone.now()
+        # Each reason in Chinese and English, rendered once for the decision rows and the message.
+        infos = [both(d.return_info) for d in decisions]
         insert_rows(
             [
                 new_row(
@@ -92,12 +95,13 @@ def _record_answer(
                     agency=dispatch.agency,
                     outcome=d.outcome,
                     return_status=d.return_status,
-                    return_info=d.return_info[:1000],
+                    return_info=chinese,
+                    return_info_en=english,
                     held_amount=d.amounts.get("tax", d.amounts.get("usd"))
                     if d.outcome == "release"
                     else None,
                 )
-                for d in decisions
+                for d, (chinese, english) in zip(decisions, infos, strict=True)
             ]
         )
         Exchange.objects.bulk_create(
@@ -121,8 +125,8 @@ def _record_answer(
                     answered_at=now,
                     payload=as_json(
                         [
-                            {"id": d.inventory_id, "status": d.return_status, "info": d.return_info}
-                            for d in decisions
+                            {"id": d.inventory_id, "status": d.return_status, "info": zh, "info_en": en}
+                            for d, (zh, en) in zip(decisions, infos, strict=True)
                         ]
                     ),
                 ),

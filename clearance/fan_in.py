@@ -19,6 +19,7 @@ from sharing import webhooks
 from sharing.adapters import AGENCIES
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
+from singlewindow.core.texts import Text, both, gettext_noop, joined, stored
 from stats import services as stats_services
 
 from . import directions
@@ -33,7 +34,8 @@ class Answer(NamedTuple):
     agency: str
     outcome: str
     return_status: str
-    return_info: str
+    return_info: str  # Chinese
+    return_info_en: str
     held_amount: Decimal | None
     created_at: datetime
 
@@ -87,22 +89,36 @@ def apply_answers(
             # The refusal's business code when an agency gave one (DOMAIN 4.3), customs' first.
             coded = [a.return_status for a in refusals if a.return_status.startswith("-")]
             code = coded[0] if coded else ReturnStatus.REJECTED
-            reason = "; ".join(f"{a.agency}: {a.return_info}" for a in refusals)
             receipts.append(
-                reject(inventory, reason, now, refusals[0].agency if refusals else "customs", code)
+                reject(
+                    inventory, _reasons(refusals), now, refusals[0].agency if refusals else "customs", code
+                )
             )
             rejected.append(inventory)
         elif inspecting := [a for a in given if a.outcome == "inspect"]:
             inventory.status = InventoryStatus.INSPECTION
-            inventory.status_reason = "; ".join(f"{a.agency}: {a.return_info}" for a in inspecting)[:1000]
+            reason = _reasons(inspecting)
+            inventory.status_reason = both(reason)[1]
             inspected.append(inventory)
-            receipts.append(
-                advance(inventory, inspecting[0].agency, ReturnStatus.INSPECTION, inventory.status_reason)
-            )
+            receipts.append(advance(inventory, inspecting[0].agency, ReturnStatus.INSPECTION, reason))
         else:
             receipts += direction.release(inventory, now)
             released.append(inventory)
     return released, inspected, rejected, [r for r in receipts if r is not None]
+
+
+def _reasons(answers: list[Answer]) -> Text:
+    """Each answer's reason after its agency ("forex: ..."), in the language it is rendered in."""
+    return joined(
+        [
+            Text(
+                gettext_noop("%(agency)s: %(info)s"),
+                agency=a.agency,
+                info=stored(a.return_info, a.return_info_en),
+            )
+            for a in answers
+        ]
+    )
 
 
 def after_final(inventory_ids: list[int]) -> None:

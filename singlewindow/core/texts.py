@@ -17,7 +17,7 @@ from django.utils.translation.trans_real import translation as catalogue
 CEB_LANGUAGE = "zh-hans"  # CEB receipts are Chinese, whoever reads them
 LANGUAGES = ("zh-hans", "en")
 
-__all__ = ["CEB_LANGUAGE", "Text", "both", "gettext_noop", "in_reader_language", "joined"]
+__all__ = ["CEB_LANGUAGE", "Text", "both", "gettext_noop", "in_reader_language", "joined", "stored"]
 
 
 @lru_cache(maxsize=4096)
@@ -64,6 +64,23 @@ class _Joined(Text):
 def joined(parts: list[Any], separator: str = "; ") -> Text:
     """Texts (and plain strings) joined, each rendered in the reader's language."""
     return _Joined(list(parts), separator)
+
+
+class _Stored(Text):
+    __slots__ = ("chinese", "english")
+
+    def __init__(self, chinese: str, english: str) -> None:
+        super().__init__("")
+        self.chinese, self.english = chinese, english
+
+    def render(self, language: str) -> str:
+        return self.english if language.startswith("en") and self.english else self.chinese
+
+
+def stored(chinese: str, english: str) -> Text:
+    """A text read back in both languages (e.g. from a row), to build a new Text from: each language
+    picks its own, as `in_reader_language` does, with no catalogue lookup."""
+    return _Stored(chinese, english)
 
 
 def both(value: "str | Text", limit: int = 1000) -> tuple[str, str]:
