@@ -31,6 +31,7 @@ from sharing.models import (
     PaymentLicence,
     PositiveListEntry,
 )
+from singlewindow.core.texts import Text, gettext_noop
 
 USD = "502"
 # Destination countries refusing some goods of Chinese origin (HS chapters), as published by the
@@ -101,12 +102,18 @@ def customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Customs
             limits=limits,
             annual_used=quota.get(d.buyer_id_number, Decimal(0)) - own.get(d.id, Decimal(0)),
         )
-        return customs_adapter.TaxCheck(result.total, result.error_code, result.reason)
+        # A code without a rate is customs' own refusal of a code not in the tariff.
+        code = (
+            customs_adapter.Code.NOT_IN_TARIFF
+            if result.error_code == tax.UNKNOWN_HS_CODE
+            else result.error_code
+        )
+        return customs_adapter.TaxCheck(result.total, code, result.reason)
 
     claims = {d.id: claim for d in declared if (claim := stock_claim(d)) is not None}
     books, stock = logistics_services.stock_snapshot(list(claims.values()))
 
-    def bonded_stock_ok(d: DeclaredList) -> str | None:
+    def bonded_stock_ok(d: DeclaredList) -> Text | None:
         return logistics_services.stock_shortage(claims[d.id], warehouses=books, items=stock)
 
     # The "double random" draw of the risk step selected these lists for physical inspection.
@@ -123,7 +130,9 @@ def customs_context(declared: Sequence[DeclaredList]) -> customs_adapter.Customs
         # No row in force: no tolerance, customs asks for its own tax to the cent.
         tax_total_tolerance=customs_adapter.TaxTotalTolerance(tolerance.share, tolerance.source)
         if tolerance
-        else customs_adapter.TaxTotalTolerance(Decimal(0), f"no tolerance in force on {today}"),
+        else customs_adapter.TaxTotalTolerance(
+            Decimal(0), Text(gettext_noop("no tolerance in force on %(date)s"), date=today)
+        ),
         selected_for_inspection=selected,
         bonded_stock_ok=bonded_stock_ok,
     )
@@ -173,10 +182,10 @@ def export_customs_context(declared: Sequence[DeclaredExport]) -> customs_adapte
     for enterprise in _approved(codes).only("customs_code", "uscc"):
         registered |= {enterprise.customs_code, enterprise.uscc}
         ids[enterprise.pk] = (enterprise.customs_code, enterprise.uscc)
-    held = {}
+    held: dict[str, str | Text] = {}
     for pk, entry in credit_selectors.on_negative_list(list(ids), on=timezone.localdate()).items():
         for code in ids[pk]:
-            held[code] = entry.reason or "negative list"
+            held[code] = entry.reason or Text(gettext_noop("negative list"))
     rates = finance_selectors.rates_in_force(timezone.localdate())
     overseas: dict[str, tuple[set[str], str]] = {}
     for warehouse in Warehouse.objects.filter(

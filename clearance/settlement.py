@@ -27,6 +27,7 @@ from sharing.adapters import forex as forex_adapter
 from sharing.adapters import tax as tax_adapter
 from sharing.choices import AgencyCode
 from singlewindow.core.db import update_rows
+from singlewindow.core.texts import Text, both, gettext_noop
 
 from .contexts import export_tax_context, stock_claim
 from .declared import declare_export
@@ -68,7 +69,7 @@ def hold_import(agency: str, decisions: list[Decision], by_id: Mapping[int, Decl
                 for d in releasing
             ]
         )
-        reason = "tax guarantee exhausted by other declarations"
+        reason = Text(gettext_noop("tax guarantee exhausted by other declarations"))
     else:
         held = ledgers.forex_allowances_hold(
             [
@@ -78,7 +79,7 @@ def hold_import(agency: str, decisions: list[Decision], by_id: Mapping[int, Decl
             year=timezone.localdate().year,
             limit=forex_adapter.YEARLY_LIMIT_USD,
         )
-        reason = "payer's yearly forex limit reached by other declarations"
+        reason = Text(gettext_noop("payer's yearly forex limit reached by other declarations"))
     return [
         d
         if d.outcome != "release" or d.inventory_id in held
@@ -211,8 +212,9 @@ def _export_ledgers(released: Sequence[ExportInventoryList], now: datetime) -> N
     ledgers.forex_settle([i for i in released if i.receipt is not None], now)
     declared = [declare_export(i) for i in released]
     context = export_tax_context(declared)
+    # A VAT record keeps one text of its basis: the English, like a list's status_reason.
     ledgers.vat_exemptions_record(
-        (inventory, d.value_cny, basis)
+        (inventory, d.value_cny, both(basis)[1])
         for inventory, d in zip(released, declared, strict=True)
         if (basis := tax_adapter.export_exemption(d, context))
     )

@@ -1,6 +1,7 @@
 """Cross-border e-commerce retail import tax (跨境电商综合税), DOMAIN section 6.
 
-Pure functions: no database, no Django. Money is `Decimal`.
+Pure functions: no database. Money is `Decimal`. An assessment's reason is a `Text` (a message id and its
+figures), which the receipts keep in Chinese and English.
 
 Rounding is the portal's own convention [I] (DOMAIN has none; docs/tax-rounding.md): freight and
 insurance are shared among the lines in proportion to price, each share rounded down to the cent and
@@ -20,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from singlewindow.core.texts import Text, gettext_noop
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -78,7 +81,7 @@ class TaxAssessment:
     lines: tuple[TaxLine, ...]
     regime: Regime
     error_code: str | None
-    reason: str
+    reason: Text
 
     @property
     def accepted(self) -> bool:
@@ -142,7 +145,13 @@ def assess(
             return _rejected(
                 dutiable_value,
                 UNKNOWN_HS_CODE,
-                f"no tax rate for HS code {line.gcode} of item {line.gnum}: the code is not in the tariff",
+                Text(
+                    gettext_noop(
+                        "no tax rate for HS code %(gcode)s of item %(gnum)s: the code is not in the tariff"
+                    ),
+                    gcode=line.gcode,
+                    gnum=line.gnum,
+                ),
             )
         line_rates.append(rate)
 
@@ -153,16 +162,30 @@ def assess(
             return _rejected(
                 dutiable_value,
                 SINGLE_LIMIT_EXCEEDED,
-                f"dutiable value {_money(dutiable_value)} exceeds the single-transaction limit "
-                f"{_money(limits.single)} for an order of more than one item",
+                Text(
+                    gettext_noop(
+                        "dutiable value %(value)s exceeds the single-transaction limit %(limit)s "
+                        "for an order of more than one item"
+                    ),
+                    value=_money(dutiable_value),
+                    limit=_money(limits.single),
+                ),
             )
         regime = Regime.FULL
     if annual_used + dutiable_value > limits.annual:
         return _rejected(
             dutiable_value,
             ANNUAL_LIMIT_EXCEEDED,
-            f"annual total {_money(annual_used)} already used plus dutiable value {_money(dutiable_value)} "
-            f"is {_money(annual_used + dutiable_value)}, over the annual limit {_money(limits.annual)}",
+            Text(
+                gettext_noop(
+                    "annual total %(used)s already used plus dutiable value %(value)s is %(total)s, "
+                    "over the annual limit %(limit)s"
+                ),
+                used=_money(annual_used),
+                value=_money(dutiable_value),
+                total=_money(annual_used + dutiable_value),
+                limit=_money(limits.annual),
+            ),
         )
 
     prices = _allocate(lines, freight + insured_fee)
@@ -172,15 +195,23 @@ def assess(
         taxed.append(TaxLine(line.gnum, line.gcode, tax_price, duty, vat, consumption))
 
     if regime == Regime.RETAIL:
-        reason = (
-            f"dutiable value {_money(dutiable_value)} within the single-transaction limit "
-            f"{_money(limits.single)} and the annual limit {_money(limits.annual)}: "
-            "no duty, VAT and consumption tax at 70%"
+        reason = Text(
+            gettext_noop(
+                "dutiable value %(value)s within the single-transaction limit %(single)s and the annual "
+                "limit %(annual)s: no duty, VAT and consumption tax at 70%%"
+            ),
+            value=_money(dutiable_value),
+            single=_money(limits.single),
+            annual=_money(limits.annual),
         )
     else:
-        reason = (
-            f"single item with dutiable value {_money(dutiable_value)} over the single-transaction limit "
-            f"{_money(limits.single)}: duty, consumption tax and VAT in full"
+        reason = Text(
+            gettext_noop(
+                "single item with dutiable value %(value)s over the single-transaction limit %(limit)s: "
+                "duty, consumption tax and VAT in full"
+            ),
+            value=_money(dutiable_value),
+            limit=_money(limits.single),
         )
     # The head is the sum of its rounded lines, never rounded on its own (docs/tax-rounding.md).
     customs_tax = sum((t.customs_tax for t in taxed), ZERO)
@@ -230,7 +261,7 @@ def _allocate(lines: Sequence[TaxLineInput], extra: Decimal) -> list[Decimal]:
     return [line.total_price + share for line, share in zip(lines, shares, strict=True)]
 
 
-def _rejected(dutiable_value: Decimal, error_code: str, reason: str) -> TaxAssessment:
+def _rejected(dutiable_value: Decimal, error_code: str, reason: Text) -> TaxAssessment:
     return TaxAssessment(
         dutiable_value=dutiable_value,
         customs_tax=ZERO,

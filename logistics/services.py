@@ -18,6 +18,7 @@ from declarations.services.identity import content_hash
 from sharing.choices import AgencyCode, EnterpriseRole
 from sharing.principal import Principal
 from singlewindow.core.errors import ServiceError
+from singlewindow.core.texts import Text, gettext_noop
 
 from .models import StockItem, StockMovement, TrackingEvent, Warehouse, WarehouseEntry, WarehouseEntryLine
 
@@ -300,19 +301,25 @@ class StockClaim:
     quantities: dict[str, Decimal]
 
 
-def stock_shortage(claim: StockClaim, *, warehouses: dict[str, Warehouse], items: dict) -> str | None:
+def stock_shortage(claim: StockClaim, *, warehouses: dict[str, Warehouse], items: dict) -> Text | None:
     """Why the warehouse cannot give what the list takes (None when it can); `items` is keyed by
     (warehouse id, item_record_no) and is updated by the caller as claims are applied."""
     warehouse = warehouses.get(claim.ems_no)
     if warehouse is None:
-        return f"account book {claim.ems_no} is not an approved bonded warehouse"
+        return Text(
+            gettext_noop("account book %(ems_no)s is not an approved bonded warehouse"), ems_no=claim.ems_no
+        )
     for no, qty in sorted(claim.quantities.items()):
         item = items.get((warehouse.pk, no))
         available = item.quantity - item.reserved if item is not None else Decimal(0)
         if available < qty:
-            return (
-                f"item {no}: {available.normalize()} in stock in {warehouse.code}, "
-                f"the list takes {qty.normalize()}"
+            return Text(
+                gettext_noop("item %(no)s: %(available)s in stock in %(warehouse)s, the list takes %(qty)s"),
+                no=no,
+                # Plain digits: a normalized 10 would read 1E+1.
+                available=f"{available.normalize():f}",
+                warehouse=warehouse.code,
+                qty=f"{qty.normalize():f}",
             )
     return None
 
@@ -340,7 +347,7 @@ def stock_snapshot(claims: Sequence[StockClaim]) -> tuple[dict[str, Warehouse], 
     return _stock_rows(claims, lock=False)
 
 
-def stock_hold(claims: Sequence[StockClaim]) -> dict[int, str]:
+def stock_hold(claims: Sequence[StockClaim]) -> dict[int, Text]:
     """Reserve each claim's goods under lock, in turn; returns the problem of each claim refused.
 
     Rows are locked in id order, so two workers holding stock for the same SKUs cannot deadlock, and

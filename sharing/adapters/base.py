@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
+from singlewindow.core.texts import Text
+
 from ..choices import ReturnStatus
 
 
@@ -126,12 +128,13 @@ class Decision:
     inventory_id: int
     outcome: str  # release | inspect | reject
     return_status: str  # a ReturnStatus, or a negative business code (DOMAIN 4.1, 4.3)
-    return_info: str
+    # A Text where it has words, so the window keeps it in Chinese (CEB receipts) and in English.
+    return_info: str | Text
     # e.g. the tax to draw from a guarantee, the USD to add to a payer's forex total
     amounts: dict[str, Decimal] = field(default_factory=dict)
 
 
-def refused(inventory_id: int, code: str, info: str) -> Decision:
+def refused(inventory_id: int, code: str, info: str | Text) -> Decision:
     """A refusal with its business code: a negative code is the returnStatus itself (DOMAIN 4.1: "< 0,
     the code identifies the error"); anything else is a plain 100.
 
@@ -139,7 +142,7 @@ def refused(inventory_id: int, code: str, info: str) -> Decision:
     the list's receipt's, so the enterprise reads it there in any language.
     """
     status = code if code.startswith("-") else ReturnStatus.REJECTED
-    return Decision(inventory_id, REJECT, status, info[:1000])
+    return Decision(inventory_id, REJECT, status, info)
 
 
 def simulate_network(agency: str) -> None:

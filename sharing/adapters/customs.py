@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from singlewindow.core.texts import Text, gettext_noop
+
 from ..choices import AgencyCode, ReturnStatus
 from .base import INSPECT, RELEASE, Decision, DeclaredExport, DeclaredList, refused, simulate_network
 
@@ -40,10 +42,10 @@ class TaxTotalTolerance:
     source of that rule (a dated row an official keeps, DOMAIN 5.3 R12 [S])."""
 
     share: Decimal
-    source: str
+    source: str | Text
 
 
-def tax_total_problem(pre_collected: Decimal, computed: Decimal, tolerance: TaxTotalTolerance) -> str | None:
+def tax_total_problem(pre_collected: Decimal, computed: Decimal, tolerance: TaxTotalTolerance) -> Text | None:
     """Why the order's pre-collected tax (CEB311 taxTotal) is refused, or None (DOMAIN 6.5).
 
     0 is accepted: the platform withheld nothing and the tax is paid on the bill (by the buyer, or the
@@ -55,17 +57,23 @@ def tax_total_problem(pre_collected: Decimal, computed: Decimal, tolerance: TaxT
     if abs(pre_collected - computed) <= computed * tolerance.share + CENT:
         return None
     percent = f"{(tolerance.share * 100).normalize():f}%"
-    return (
-        f"order.tax_total {pre_collected:.2f} differs from the tax {computed:.2f} by more than {percent} "
-        f"({tolerance.source})"
+    return Text(
+        gettext_noop(
+            "order.tax_total %(collected)s differs from the tax %(computed)s by more than %(percent)s "
+            "(%(source)s)"
+        ),
+        collected=f"{pre_collected:.2f}",
+        computed=f"{computed:.2f}",
+        percent=percent,
+        source=tolerance.source,
     )
 
 
 @dataclass(frozen=True)
 class TaxCheck:
     total: Decimal
-    error_code: str | None
-    reason: str
+    error_code: str | None  # a negative business code
+    reason: str | Text
 
 
 @dataclass
@@ -76,7 +84,7 @@ class CustomsContext:
     recompute_tax: Callable[[DeclaredList], TaxCheck]
     tax_total_tolerance: TaxTotalTolerance
     selected_for_inspection: set[int] = field(default_factory=set)  # drawn by the risk step
-    bonded_stock_ok: Callable[[DeclaredList], str | None] = lambda declared: None
+    bonded_stock_ok: Callable[[DeclaredList], str | Text | None] = lambda declared: None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -88,34 +96,51 @@ def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decis
     return decisions
 
 
-def _reject(declared: DeclaredList, code: str, info: str) -> Decision:
+# The parties customs checks, named in its reasons.
+PLATFORM = Text(gettext_noop("e-commerce platform"))
+ECOMMERCE = Text(gettext_noop("e-commerce enterprise"))
+AGENT = Text(gettext_noop("declaring agent"))
+LOGISTICS = Text(gettext_noop("logistics enterprise"))
+REVIEW_CONCLUDED = Text(gettext_noop("Review concluded"))
+
+
+def unregistered(role: Text, code: str) -> Text:
+    return Text(
+        gettext_noop("%(role)s %(code)s is not a registered, approved enterprise"), role=role, code=code
+    )
+
+
+def not_in_tariff(gnum: int, gcode: str) -> Text:
+    return Text(
+        gettext_noop("line %(gnum)s: commodity code %(gcode)s is not in the tariff"), gnum=gnum, gcode=gcode
+    )
+
+
+def _reject(declared: DeclaredList, code: str, info: str | Text) -> Decision:
     return refused(declared.id, code, info)
 
 
 def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
     for role, code in (
-        ("platform", declared.ebp_code),
-        ("e-commerce enterprise", declared.ebc_code),
-        ("declaring agent", declared.agent_code),
-        ("logistics enterprise", declared.logistics_code),
+        (PLATFORM, declared.ebp_code),
+        (ECOMMERCE, declared.ebc_code),
+        (AGENT, declared.agent_code),
+        (LOGISTICS, declared.logistics_code),
     ):
         if code not in context.registered:
-            return _reject(
-                declared, Code.UNREGISTERED, f"{role} {code} is not a registered, approved enterprise"
-            )
+            return _reject(declared, Code.UNREGISTERED, unregistered(role, code))
     for line in declared.lines:
         if not context.tariff_has(line.gcode):
-            return _reject(
-                declared,
-                Code.NOT_IN_TARIFF,
-                f"line {line.gnum}: commodity code {line.gcode} is not in the tariff",
-            )
+            return _reject(declared, Code.NOT_IN_TARIFF, not_in_tariff(line.gnum, line.gcode))
     if declared.trade_mode == "1210":
         if declared.area_code not in context.warehouses:
             return _reject(
                 declared,
                 Code.NOT_A_WAREHOUSE,
-                f"bonded warehouse {declared.area_code} is not a registered warehouse",
+                Text(
+                    gettext_noop("bonded warehouse %(code)s is not a registered warehouse"),
+                    code=declared.area_code,
+                ),
             )
         if problem := context.bonded_stock_ok(declared):
             return _reject(declared, Code.STOCK_SHORT, problem)
@@ -124,13 +149,24 @@ def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
         return _reject(declared, check.error_code, check.reason)
     if abs(check.total - declared.tax_amount) > CENT:
         return _reject(
-            declared, Code.TAX_MISMATCH, f"tax on the list {declared.tax_amount} != customs' {check.total}"
+            declared,
+            Code.TAX_MISMATCH,
+            Text(
+                gettext_noop("tax on the list %(listed)s != customs' %(computed)s"),
+                listed=declared.tax_amount,
+                computed=check.total,
+            ),
         )
     if problem := tax_total_problem(declared.order_tax_total, check.total, context.tax_total_tolerance):
         return _reject(declared, Code.TAX_MISMATCH, problem)
     if declared.id in context.selected_for_inspection:
-        return Decision(declared.id, INSPECT, ReturnStatus.INSPECTION, "Selected for physical inspection")
-    return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Review concluded")
+        return Decision(
+            declared.id,
+            INSPECT,
+            ReturnStatus.INSPECTION,
+            Text(gettext_noop("Selected for physical inspection")),
+        )
+    return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, REVIEW_CONCLUDED)
 
 
 # --- export (CEB603 -> CEB604; DOMAIN 3.4, 3.6) ---------------------------------------------------
@@ -147,7 +183,7 @@ class ExportCustomsContext:
     tariff_has: Callable[[str], bool]
     # overseas warehouse code -> (operator codes, country) of approved overseas warehouses
     overseas_warehouses: dict[str, tuple[set[str], str]]
-    held: dict[str, str] = field(default_factory=dict)  # enterprise code -> negative-list reason
+    held: dict[str, str | Text] = field(default_factory=dict)  # enterprise code -> negative-list reason
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext) -> list[Decision]:
@@ -156,18 +192,26 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext
 
 
 def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) -> Decision:
-    def reject(code: str, info: str) -> Decision:
+    def reject(code: str, info: Text) -> Decision:
         return refused(declared.id, code, info)
 
     for role, code in (
-        ("e-commerce enterprise", declared.ebc_code),
-        ("declaring agent", declared.agent_code),
-        ("logistics enterprise", declared.logistics_code),
+        (ECOMMERCE, declared.ebc_code),
+        (AGENT, declared.agent_code),
+        (LOGISTICS, declared.logistics_code),
     ):
         if code not in context.registered:
-            return reject(Code.UNREGISTERED, f"{role} {code} is not a registered, approved enterprise")
+            return reject(Code.UNREGISTERED, unregistered(role, code))
         if code in context.held:
-            return reject(Code.NEGATIVE_LIST, f"{role} {code} is on the negative list: {context.held[code]}")
+            return reject(
+                Code.NEGATIVE_LIST,
+                Text(
+                    gettext_noop("%(role)s %(code)s is on the negative list: %(reason)s"),
+                    role=role,
+                    code=code,
+                    reason=context.held[code],
+                ),
+            )
     for line in declared.lines:
         if declared.statistics_flag == "A":
             digits = SIMPLIFIED_DIGITS[declared.trade_mode]
@@ -175,10 +219,7 @@ def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) 
         else:
             known = context.tariff_has(line.gcode)
         if not known:
-            return reject(
-                Code.EXPORT_NOT_IN_TARIFF,
-                f"line {line.gnum}: commodity code {line.gcode} is not in the tariff",
-            )
+            return reject(Code.EXPORT_NOT_IN_TARIFF, not_in_tariff(line.gnum, line.gcode))
     if (
         declared.trade_mode in ("9710", "9810")
         and declared.statistics_flag == "A"
@@ -186,29 +227,47 @@ def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) 
     ):
         return reject(
             Code.B2B_OVER_SIMPLIFIED,
-            f"a B2B shipment of CNY {declared.value_cny} (over 5,000) is declared for summary "
-            "(statistics_flag B)",
+            Text(
+                gettext_noop(
+                    "a B2B shipment of CNY %(value)s (over %(limit)s) is declared for summary "
+                    "(statistics_flag B)"
+                ),
+                value=declared.value_cny,
+                limit=f"{B2B_SIMPLIFIED_LIMIT_CNY:,}",
+            ),
         )
     if declared.trade_mode == "9810":
         warehouse = context.overseas_warehouses.get(declared.warehouse_code)
         if warehouse is None:
             return reject(
                 Code.NOT_AN_OVERSEAS_WAREHOUSE,
-                f"overseas warehouse {declared.warehouse_code} is not a registered, approved warehouse",
+                Text(
+                    gettext_noop("overseas warehouse %(code)s is not a registered, approved warehouse"),
+                    code=declared.warehouse_code,
+                ),
             )
         operators, country = warehouse
         if declared.ebc_code not in operators:
             return reject(
                 Code.OVERSEAS_WAREHOUSE_NOT_THE_EXPORTERS,
-                f"overseas warehouse {declared.warehouse_code} is not registered to the exporter",
+                Text(
+                    gettext_noop("overseas warehouse %(code)s is not registered to the exporter"),
+                    code=declared.warehouse_code,
+                ),
             )
         if country != declared.country:
             return reject(
                 Code.OVERSEAS_WAREHOUSE_ELSEWHERE,
-                f"overseas warehouse {declared.warehouse_code} is in {country}, "
-                f"the list goes to {declared.country}",
+                Text(
+                    gettext_noop(
+                        "overseas warehouse %(code)s is in %(country)s, the list goes to %(destination)s"
+                    ),
+                    code=declared.warehouse_code,
+                    country=country,
+                    destination=declared.country,
+                ),
             )
-    return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Review concluded")
+    return Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, REVIEW_CONCLUDED)
 
 
 # --- CEB701 summary application -> CEB792 summary result ------------------------------------------
@@ -224,15 +283,21 @@ class SummaryLine:
     released: bool
 
 
-def summarise(lines: Sequence[SummaryLine], *, sum_no: str) -> tuple[str | None, list[dict[str, Any]]]:
+def summarise(lines: Sequence[SummaryLine], *, sum_no: str) -> tuple[Text | None, list[dict[str, Any]]]:
     """Customs consolidates released B-type lists into one declaration: (refusal, CEB792 lines)."""
     if not lines:
-        return "no released lists to summarise", []
+        return Text(gettext_noop("no released lists to summarise")), []
     for line in lines:
         if not line.released:
-            return f"list {line.invt_no} is not released", []
+            return Text(gettext_noop("list %(invt_no)s is not released"), invt_no=line.invt_no), []
         if line.statistics_flag != "B":
-            return f"list {line.invt_no} was a simplified declaration (A) and is not summarised", []
+            return (
+                Text(
+                    gettext_noop("list %(invt_no)s was a simplified declaration (A) and is not summarised"),
+                    invt_no=line.invt_no,
+                ),
+                [],
+            )
     ordered = sorted(lines, key=lambda x: (x.invt_no, x.gnum))
     return None, [
         {"invt_no": x.invt_no, "logistics_no": x.logistics_no, "gseqno": n, "gnum": x.gnum, "gcode": x.gcode}

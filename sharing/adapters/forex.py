@@ -5,10 +5,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from singlewindow.core.texts import Text, gettext_noop
+
 from ..choices import AgencyCode, ReturnStatus
 from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 YEARLY_LIMIT_USD = Decimal(50_000)
+
+
+def unlicensed(pay_code: str) -> Text:
+    return Text(
+        gettext_noop("payment enterprise %(code)s holds no cross-border payment licence"), code=pay_code
+    )
 
 
 @dataclass
@@ -29,7 +37,7 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"payment enterprise {declared.pay_code} holds no cross-border payment licence",
+                    unlicensed(declared.pay_code),
                 )
             )
             continue
@@ -41,7 +49,13 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"payer's purchases this year would reach USD {total}, over USD 50,000",
+                    Text(
+                        gettext_noop(
+                            "payer's purchases this year would reach USD %(total)s, over USD %(limit)s"
+                        ),
+                        total=total,
+                        limit=f"{YEARLY_LIMIT_USD:,}",
+                    ),
                 )
             )
             continue
@@ -51,7 +65,7 @@ def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decisio
                 declared.id,
                 RELEASE,
                 ReturnStatus.REVIEW_CONCLUDED,
-                "Forex: within the payer's yearly limit",
+                Text(gettext_noop("Forex: within the payer's yearly limit")),
                 amounts={"usd": usd},
             )
         )
@@ -78,7 +92,7 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) 
                     declared.id,
                     RELEASE,
                     ReturnStatus.REVIEW_CONCLUDED,
-                    "Forex: proceeds to be settled on receipt",
+                    Text(gettext_noop("Forex: proceeds to be settled on receipt")),
                 )
             )
         elif declared.receipt_currency not in context.cny_per_unit:
@@ -87,7 +101,10 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) 
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"currency {declared.receipt_currency} has no rate to settle at",
+                    Text(
+                        gettext_noop("currency %(currency)s has no rate to settle at"),
+                        currency=declared.receipt_currency,
+                    ),
                 )
             )
         elif declared.pay_code and declared.pay_code not in context.licensed:
@@ -96,11 +113,16 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) 
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"payment enterprise {declared.pay_code} holds no cross-border licence",
+                    unlicensed(declared.pay_code),
                 )
             )
         else:
             decisions.append(
-                Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Forex: proceeds settled")
+                Decision(
+                    declared.id,
+                    RELEASE,
+                    ReturnStatus.REVIEW_CONCLUDED,
+                    Text(gettext_noop("Forex: proceeds settled")),
+                )
             )
     return decisions

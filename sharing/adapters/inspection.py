@@ -5,10 +5,14 @@ foods and cosmetics need a registered overseas producer (identified by the GS1 p
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from singlewindow.core.texts import Text, gettext_noop
+
 from ..choices import AgencyCode, ReturnStatus
 from .base import INSPECT, REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
 RESTRICTED = ("food", "cosmetics")
+# The restricted categories as a reason names them.
+CATEGORY_NAMES = {"food": Text(gettext_noop("food")), "cosmetics": Text(gettext_noop("cosmetics"))}
 
 
 @dataclass
@@ -33,24 +37,40 @@ def decide(lists: Sequence[DeclaredList], context: InspectionContext) -> list[De
         for line in declared.lines:
             category = _category(line.gcode, context.positive_list)
             if category is None:
-                problem = (
-                    f"line {line.gnum}: {line.gname} ({line.gcode}) is not on the positive list of "
-                    "CBEC retail imports"
+                problem = Text(
+                    gettext_noop(
+                        "line %(gnum)s: %(gname)s (%(gcode)s) is not on the positive list of "
+                        "CBEC retail imports"
+                    ),
+                    gnum=line.gnum,
+                    gname=line.gname,
+                    gcode=line.gcode,
                 )
                 break
             if category in RESTRICTED:
                 prefixes = context.producers.get(category, set())
                 if not any(line.bar_code.startswith(p) for p in prefixes if p):
-                    problem = (
-                        f"line {line.gnum}: {category} {line.gname} needs a registered overseas producer; "
-                        f"barcode {line.bar_code or '(none)'} matches none"
+                    problem = Text(
+                        gettext_noop(
+                            "line %(gnum)s: %(category)s %(gname)s needs a registered overseas producer; "
+                            "barcode %(barcode)s matches none"
+                        ),
+                        gnum=line.gnum,
+                        category=CATEGORY_NAMES[category],
+                        gname=line.gname,
+                        barcode=line.bar_code or Text(gettext_noop("(none)")),
                     )
                     break
         if problem:
-            decisions.append(Decision(declared.id, REJECT, ReturnStatus.REJECTED, problem[:1000]))
+            decisions.append(Decision(declared.id, REJECT, ReturnStatus.REJECTED, problem))
         else:
             decisions.append(
-                Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, "Inspection: goods admitted")
+                Decision(
+                    declared.id,
+                    RELEASE,
+                    ReturnStatus.REVIEW_CONCLUDED,
+                    Text(gettext_noop("Inspection: goods admitted")),
+                )
             )
     return decisions
 
@@ -79,14 +99,20 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportInspectionCont
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"country {declared.country} does not admit goods of HS chapter "
-                    f"{', '.join(sorted(banned))}",
+                    Text(
+                        gettext_noop("country %(country)s does not admit goods of HS chapter %(chapters)s"),
+                        country=declared.country,
+                        chapters=", ".join(sorted(banned)),
+                    ),
                 )
             )
         elif chapters & EXPORT_QUARANTINE_CHAPTERS:
             decisions.append(
                 Decision(
-                    declared.id, INSPECT, ReturnStatus.INSPECTION, "Animal products: quarantine inspection"
+                    declared.id,
+                    INSPECT,
+                    ReturnStatus.INSPECTION,
+                    Text(gettext_noop("Animal products: quarantine inspection")),
                 )
             )
         else:
@@ -95,7 +121,7 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportInspectionCont
                     declared.id,
                     RELEASE,
                     ReturnStatus.REVIEW_CONCLUDED,
-                    "Inspection: no export inspection needed",
+                    Text(gettext_noop("Inspection: no export inspection needed")),
                 )
             )
     return decisions

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from singlewindow.core.texts import Text, gettext_noop
+
 from ..choices import AgencyCode, ReturnStatus
 from .base import REJECT, RELEASE, Decision, DeclaredExport, DeclaredList, simulate_network
 
@@ -28,7 +30,7 @@ def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"guarantor {declared.assure_code} has no tax guarantee",
+                    Text(gettext_noop("guarantor %(code)s has no tax guarantee"), code=declared.assure_code),
                 )
             )
         elif balance < declared.tax_amount:
@@ -37,8 +39,14 @@ def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]
                     declared.id,
                     REJECT,
                     ReturnStatus.REJECTED,
-                    f"tax guarantee of {declared.assure_code} has {balance} left, "
-                    f"the list needs {declared.tax_amount}",
+                    Text(
+                        gettext_noop(
+                            "tax guarantee of %(code)s has %(balance)s left, the list needs %(tax)s"
+                        ),
+                        code=declared.assure_code,
+                        balance=balance,
+                        tax=declared.tax_amount,
+                    ),
                 )
             )
         else:
@@ -48,7 +56,7 @@ def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]
                     declared.id,
                     RELEASE,
                     ReturnStatus.REVIEW_CONCLUDED,
-                    "Tax guaranteed",
+                    Text(gettext_noop("Tax guaranteed")),
                     amounts={"tax": declared.tax_amount},
                 )
             )
@@ -65,7 +73,7 @@ class ExportTaxContext:
     excluded_chapters: set[str]
 
 
-def export_exemption(declared: DeclaredExport, context: ExportTaxContext) -> str | None:
+def export_exemption(declared: DeclaredExport, context: ExportTaxContext) -> Text | None:
     """Why the list is exempt from export VAT without an invoice, or None when it is not."""
     if declared.trade_mode not in ("9610", "9710", "9810"):
         return None
@@ -73,7 +81,10 @@ def export_exemption(declared: DeclaredExport, context: ExportTaxContext) -> str
         return None
     if any(line.gcode[:2] in context.excluded_chapters for line in declared.lines):
         return None
-    return f"{declared.trade_mode} export by a zone-registered exporter: no invoice, VAT exempt"
+    return Text(
+        gettext_noop("%(mode)s export by a zone-registered exporter: no invoice, VAT exempt"),
+        mode=declared.trade_mode,
+    )
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportTaxContext) -> list[Decision]:
@@ -81,6 +92,6 @@ def decide_export(lists: Sequence[DeclaredExport], context: ExportTaxContext) ->
     decisions = []
     for declared in lists:
         basis = export_exemption(declared, context)
-        info = basis or "Export VAT: ordinary rules (invoice and rebate), no exemption"
-        decisions.append(Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, info[:1000]))
+        info = basis or Text(gettext_noop("Export VAT: ordinary rules (invoice and rebate), no exemption"))
+        decisions.append(Decision(declared.id, RELEASE, ReturnStatus.REVIEW_CONCLUDED, info))
     return decisions

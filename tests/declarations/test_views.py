@@ -124,7 +124,7 @@ def test_lists_receipts_and_agency_view(client, world, django_capture_on_commit_
     assert client.get(f"/declarations/inventories/{inventory.pk}/").status_code == 404
     # a tax official sees the tax agency's receipts only
     client.force_login(official("tax"))
-    page = client.get("/officials/receipts/").content.decode()
+    page = client.get("/officials/receipts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Tax guaranteed" in page and "Forex:" not in page
 
 

@@ -156,14 +156,15 @@ def test_tax_cases(lines, freight, annual_used, limits, expected):
 
 def test_rejection_reasons_name_the_figures():
     multi = run([item(PHONE, "3000", gnum=1), item(CREAM, "2180", gnum=2)], freight="20")
-    assert multi.reason == (
+    assert multi.reason.render("en") == (
         "dutiable value 5,200.00 exceeds the single-transaction limit 5,000.00 "
         "for an order of more than one item"
     )
-    annual = run([item(PHONE, "1500")], annual_used="25000")
-    assert "26,500.00" in annual.reason and "26,000.00" in annual.reason
-    unknown = run([item(PHONE, "100", gnum=1), item("9999000000", "100", gnum=2)])
-    assert "9999000000" in unknown.reason and "item 2" in unknown.reason
+    assert multi.reason.render("zh-hans") == "完税价格 5,200.00 超过单次交易限值 5,000.00，且订单不止一件商品"
+    annual = run([item(PHONE, "1500")], annual_used="25000").reason.render("en")
+    assert "26,500.00" in annual and "26,000.00" in annual
+    unknown = run([item(PHONE, "100", gnum=1), item("9999000000", "100", gnum=2)]).reason.render("en")
+    assert "9999000000" in unknown and "item 2" in unknown
 
 
 def test_freight_and_insurance_are_allocated_by_price_and_sum_exactly():
