@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from declarations.choices import (
     CANCELLABLE_STATUSES,
@@ -99,7 +100,10 @@ def _list_head(inventory: InventoryList, data: dict[str, Any], code: RefusalCode
         else:
             same = value == own
         if not same:
-            errors[name] = [f"The list has {own or '(none)'}, not {value}: the head is the list's."]
+            errors[name] = [
+                _("The list has %(own)s, not %(value)s: the head is the list's.")
+                % {"own": own or "-", "value": value}
+            ]
     if errors:
         raise AmendmentRefused(errors, code, 400)
     return {**{k: data[k] for k in FILER_FIELDS if k in data}, **head}
@@ -150,7 +154,10 @@ def list_cancel(
             raise AmendmentRefused(
                 {
                     "invt_no": [
-                        "The list is with the agencies; cancel it once they have answered (unless released)."
+                        _(
+                            "The list is with the agencies; cancel it once they have answered "
+                            "(unless released)."
+                        )
                     ]
                 },
                 RefusalCode.CANCEL_WITH_AGENCIES,
@@ -158,13 +165,18 @@ def list_cancel(
             )
         if inventory.status == InventoryStatus.RELEASED:
             raise AmendmentRefused(
-                {"invt_no": ["A released list is not cancelled; apply for a return (CEB625) instead."]},
+                {"invt_no": [_("A released list is not cancelled; apply for a return (CEB625) instead.")]},
                 RefusalCode.CANCEL_RELEASED,
                 409,
             )
         if inventory.status not in CANCELLABLE_STATUSES:
             raise AmendmentRefused(
-                {"invt_no": [f"The list is {inventory.status} and can no longer be cancelled."]},
+                {
+                    "invt_no": [
+                        _("The list is %(status)s and can no longer be cancelled.")
+                        % {"status": inventory.get_status_display()}
+                    ]
+                },
                 RefusalCode.CANCEL_TOO_LATE,
                 409,
             )
@@ -223,18 +235,30 @@ def _line_errors(inventory: InventoryList, lines: Sequence[dict[str, Any]]) -> d
         item = items.get(line["gnum"])
         where = f"items[{line['gnum']}]"
         if item is None:
-            errors[f"{where}.gnum"] = [f"The list has no line {line['gnum']}."]
+            errors[f"{where}.gnum"] = [_("The list has no line %(n)s.") % {"n": line["gnum"]}]
             continue
         for name in ("gcode", "gname", "unit"):
             if line[name] != getattr(item, name):
-                errors[f"{where}.{name}"] = [f"Line {item.gnum} has {getattr(item, name)}, not {line[name]}."]
+                errors[f"{where}.{name}"] = [
+                    _("Line %(n)s has %(own)s, not %(value)s.")
+                    % {"n": item.gnum, "own": getattr(item, name), "value": line[name]}
+                ]
         taken = before.get(item.gnum, Decimal(0))
         if line["qty"] > item.qty - taken:
             errors[f"{where}.qty"] = [
-                f"At most {(item.qty - taken).normalize()} remain to be returned on line {item.gnum} "
-                f"({item.qty.normalize()} released, {taken.normalize()} returned before)."
+                _(
+                    "At most %(left)s remain to be returned on line %(n)s "
+                    "(%(released)s released, %(taken)s returned before)."
+                )
+                % {
+                    "left": f"{(item.qty - taken).normalize():f}",
+                    "n": item.gnum,
+                    "released": f"{item.qty.normalize():f}",
+                    "taken": f"{taken.normalize():f}",
+                }
                 if taken
-                else f"At most {item.qty.normalize()} were released on line {item.gnum}."
+                else _("At most %(released)s were released on line %(n)s.")
+                % {"released": f"{item.qty.normalize():f}", "n": item.gnum}
             ]
     return errors
 
@@ -262,12 +286,19 @@ def refund_apply(
             return existing, False
         if inventory.status != InventoryStatus.RELEASED:
             raise AmendmentRefused(
-                {"invt_no": ["Only a released list can be returned."]}, RefusalCode.RETURN_NOT_RELEASED, 409
+                {"invt_no": [_("Only a released list can be returned.")]},
+                RefusalCode.RETURN_NOT_RELEASED,
+                409,
             )
         released_at = inventory.final_at
         if released_at is None or not return_window_open(inventory, timezone.now()):
             raise AmendmentRefused(
-                {"invt_no": [f"Released on {released_at:%Y-%m-%d}: a return is applied for within 30 days."]},
+                {
+                    "invt_no": [
+                        _("Released on %(date)s: a return is applied for within 30 days.")
+                        % {"date": f"{released_at:%Y-%m-%d}"}
+                    ]
+                },
                 RefusalCode.RETURN_TOO_LATE,
             )
         errors = _line_errors(inventory, data["items"])

@@ -106,7 +106,7 @@ class InventoryDetailSerializer(InventorySerializer):
                 "agency": d.agency,
                 "outcome": d.outcome,
                 "return_status": d.return_status,
-                "return_info": d.return_info,
+                "return_info": d.info,
                 "created_at": d.created_at,
             }
             for d in inventory_decisions(obj)
