@@ -70,7 +70,9 @@ def _run(op: str, worlds: list[ClearanceWorld], w: int, n: int, capture) -> None
                 body = amendment_for_list(inventory, reason="买家取消")
                 world.client("seller").post("/api/v1/inventory-cancels/", body, format="json")
         elif op == "return":
-            inventory = InventoryList.objects.filter(cop_no=docs["inventory"]["cop_no"], status="released").first()
+            inventory = InventoryList.objects.filter(
+                cop_no=docs["inventory"]["cop_no"], status="released"
+            ).first()
             if inventory is not None:
                 item = inventory.items.get()
                 body = {

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from credit.models import CreditEvent, CreditLevel
-from declarations.models import AgencyDecision, InventoryList, Receipt
+from declarations.models import AgencyDecision, InventoryList
 from finance.models import BuyerQuota
 from risk.models import Alert, RiskAssessment, RiskRule
 from risk.services import draw_value, replay
