@@ -136,6 +136,8 @@ def administrative_divisions() -> Iterator[Row]:
                 continue
             seen.add((code, valid_from))
             valid_until = date(int(end), 12, 31) if end else None
+            if valid_until is not None and valid_until < valid_from:
+                continue  # a name the table dates before its own start: never in force
             yield CodeTable.ADMINISTRATIVE_DIVISION.value, code, name.strip(), "", valid_from, valid_until
 
 
