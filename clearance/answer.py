@@ -6,7 +6,6 @@ forex); the fan-in that follows is a transaction of its own (see fan_in).
 """
 
 import logging
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -19,14 +18,14 @@ from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch
 from sharing.adapters import AgencyUnavailable, Decision
 from sharing.choices import AgencyCode
 from sharing.models import Exchange
-from singlewindow.core.db import insert_rows, new_row, retrying_deadlocks, update_rows
+from singlewindow.core.db import insert_rows, new_row, retrying_deadlocks
 from singlewindow.core.texts import both
 
 from . import directions
 from .directions import Direction
 from .dispatch import publish
 from .fan_in import finalize_if_complete
-from .records import ACCEPTED_BY_CUSTOMS, RECEIPT_FIELDS, advance_all, as_json, assign_invt_no
+from .records import ACCEPTED_BY_CUSTOMS, RECEIPT_FIELDS, advance_all, as_json
 
 logger = logging.getLogger(__name__)
 
@@ -133,25 +132,24 @@ def _record_answer(
             ]
         )
         if dispatch.agency == AgencyCode.CUSTOMS:
-            _accepted_by_customs(direction, [d.inventory_id for d in decisions if d.outcome != "reject"], now)
+            _accepted_by_customs(direction, [d.inventory_id for d in decisions if d.outcome != "reject"])
         dispatch.state, dispatch.answered_at = AgencyDispatch.State.ANSWERED, now
         dispatch.save(update_fields=["state", "answered_at"])
 
 
-def _accepted_by_customs(direction: Direction, list_ids: list[int], now: datetime) -> None:
-    """Customs took the lists into its system: their 120 receipt and customs list number. The other
-    answers are the agencies' decisions; the fan-in turns them into the list's next receipt (399 and
-    800, 500, or the refusal), so a list's receipts never go back whatever order the agencies answer in.
-    A list held for review had its 120 before it was held, and keeps it."""
+def _accepted_by_customs(direction: Direction, list_ids: list[int]) -> None:
+    """Customs took the lists into its system: their 120 receipt. The other answers are the agencies'
+    decisions; the fan-in turns them into the list's next receipt (399 and 800, 500, or the refusal), so
+    a list's receipts never go back whatever order the agencies answer in. A list held for review had
+    its 120 before it was held, and keeps it.
+
+    The lists themselves are not written here: the fan-in writes each once, with its customs number
+    (given from the list's id, so the same whenever it is written) and its status. Meanwhile they are
+    with the agencies, where no cancel or change reaches them."""
     if not list_ids:
         return
-    lists = list(
-        direction.model.objects.filter(pk__in=list_ids).only(*RECEIPT_FIELDS, "invt_no", "customs_code")
-    )
+    lists = list(direction.model.objects.filter(pk__in=list_ids).only(*RECEIPT_FIELDS))
     insert_rows(advance_all(lists, ReceiptSource.CUSTOMS, [ACCEPTED_BY_CUSTOMS]))
-    for inventory in lists:
-        assign_invt_no(inventory, direction.ie_flag, now)
-    update_rows(lists, ["return_status", "invt_no"])
 
 
 def dispatch_failed(*, dispatch_id: int) -> None:

@@ -17,6 +17,7 @@ from declarations.choices import InventoryStatus, ReturnStatus
 from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
 from sharing import webhooks
 from sharing.adapters import AGENCIES
+from sharing.choices import AgencyCode
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.texts import Text, both, gettext_noop, joined, stored
@@ -24,7 +25,7 @@ from stats import services as stats_services
 
 from . import directions
 from .directions import FINAL_FIELDS, Direction
-from .records import advance, reject
+from .records import advance, assign_invt_no, reject
 
 
 class Answer(NamedTuple):
@@ -85,6 +86,8 @@ def apply_answers(
         given = answers.get(inventory.pk, [])
         refusals = [a for a in given if a.outcome == "reject"]
         inventory.final_at = now
+        if any(a.agency == AgencyCode.CUSTOMS and a.outcome != "reject" for a in given):
+            assign_invt_no(inventory, direction.ie_flag, now)  # customs accepted it (its 120)
         if refusals or len(given) < len(AGENCIES):
             # The refusal's business code when an agency gave one (DOMAIN 4.3), customs' first.
             coded = [a.return_status for a in refusals if a.return_status.startswith("-")]

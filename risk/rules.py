@@ -320,7 +320,11 @@ def round_trip(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[
     # A list carries its payment's platform and order number (that is how the two match), so the
     # lists are found by that index; a join on the payment link read every recent list.
     buyers = defaultdict(set)
-    recent = _recent(now, days=days).filter(ebp_code__in=platforms, order_no__in=orders)
+    recent = (
+        _recent(now, days=days)
+        .filter(ebp_code__in=platforms, order_no__in=orders, app_status="2")
+        .exclude(status__in=("cancelled", "rejected"))  # live lists: their partial unique index
+    )
     for payment_id, buyer in recent.values_list("payment_id", "buyer_id_number"):
         if payment_id in payer_of:
             buyers[payer_of[payment_id]].add(buyer)

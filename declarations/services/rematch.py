@@ -23,7 +23,8 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
     """Mark the lists these documents belong to for (re)matching, and wake the clearance processor."""
     if kind in EXPORT_KINDS:
         return _request_export_match(kind, documents)
-    lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES)
+    # Saved-only lists (app_status 1) are matched once declared, not before.
+    lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES, app_status="2")
     if kind == DocumentKind.INVENTORY:
         lists = lists.filter(cop_no__in={d["cop_no"] for d in documents})
         keys = {(d["ebc_code"], d["cop_no"]) for d in documents}
