@@ -317,3 +317,25 @@ def test_a_held_list_is_cancelled_by_a_schema_valid_ceb623_naming_its_number(
     assert statuses == ["399"]
     inventory.refresh_from_db()
     assert inventory.status == "cancelled" and "800" not in receipts_of(inventory)
+
+
+# --- 15. one language per message: a CEB receipt is Chinese whoever asks --------------------------------
+
+
+def test_a_ceb_receipt_speaks_chinese_even_to_an_english_caller(world):
+    order = world.declaration(20)["order"]
+    order["buyer_id_number"] = "110105194912310021"  # a wrong check character
+    body = ceb_message("CEB311", [order], guid="G" * 36)
+    answer = world.client("platform").post(
+        "/api/v1/ceb/", body, content_type="application/xml", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    infos = [e.text for e in etree.fromstring(answer.content).iter(f"{{{ceb.CEB_NS}}}returnInfo")]
+    assert len(infos) == 1 and "buyer_id_number" in infos[0]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in infos[0])  # Chinese
+    assert "is not a valid" not in infos[0] and "This field" not in infos[0]
+    # the same refusal through the JSON API speaks the caller's language
+    as_json = world.client("platform").post(
+        "/api/v1/orders/", order, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert as_json.status_code == 400
+    assert "is not a valid resident ID number" in as_json.json()["receipt"]["errors"]["buyer_id_number"][0]
