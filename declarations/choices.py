@@ -12,6 +12,13 @@ class AppType(models.TextChoices):
     DELETE = "3", _("Delete")
 
 
+class AppStatus(models.TextChoices):
+    """DOMAIN 1.5: a saved document (暂存) goes no further until it is declared."""
+
+    SAVED = "1", _("Saved")
+    DECLARED = "2", _("Declared")
+
+
 class InventoryStatus(models.TextChoices):
     """ARCHITECTURE.md: received -> matched -> assessed -> dispatched -> released | inspection | rejected."""
 
@@ -57,6 +64,8 @@ RETURN_APPLY_DAYS = 30
 GOODS_BACK_DAYS = 45
 # Lists in these statuses are (re)matched when a document arrives or changes.
 MATCHABLE_STATUSES = frozenset({InventoryStatus.RECEIVED, InventoryStatus.MISMATCH})
+# A list in these statuses no longer holds its order and waybill (R10: a next list may take them).
+DEAD_STATUSES = frozenset({InventoryStatus.CANCELLED, InventoryStatus.REJECTED})
 
 
 class DocumentKind(models.TextChoices):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from declarations.choices import InventoryStatus
-from declarations.models import InventoryList, Payment
+from declarations.models import LIVE_LIST, InventoryList, Payment
 
 from .models import ReferencePrice
 
@@ -321,9 +321,9 @@ def round_trip(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[
     # lists are found by that index; a join on the payment link read every recent list.
     buyers = defaultdict(set)
     recent = (
-        _recent(now, days=days)
-        .filter(ebp_code__in=platforms, order_no__in=orders, app_status="2")
-        .exclude(status__in=("cancelled", "rejected"))  # live lists: their partial unique index
+        _recent(now, days=days).filter(
+            LIVE_LIST, ebp_code__in=platforms, order_no__in=orders
+        )  # their partial unique index
     )
     for payment_id, buyer in recent.values_list("payment_id", "buyer_id_number"):
         if payment_id in payer_of:

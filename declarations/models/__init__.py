@@ -18,11 +18,12 @@ from .exports import (
     ReceiptOfPayment,
     SummaryDeclaration,
 )
-from .imports import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
+from .imports import LIVE_LIST, InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
 from .pipeline import AgencyDecision, AgencyDispatch, DispatchBatch, Receipt
 from .uploads import Upload
 
 __all__ = [
+    "LIVE_LIST",
     "AgencyDecision",
     "AgencyDispatch",
     "CebDocument",

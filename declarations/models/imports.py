@@ -4,11 +4,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import InventoryStatus
+from ..choices import DEAD_STATUSES, AppStatus, InventoryStatus
 from .base import CebDocument, amount
 
 # A list that holds its order and waybill: declared, and neither cancelled nor rejected.
-LIVE_LIST = Q(app_status="2") & ~Q(status__in=[InventoryStatus.CANCELLED, InventoryStatus.REJECTED])
+LIVE_LIST = Q(app_status=AppStatus.DECLARED) & ~Q(status__in=DEAD_STATUSES)
 
 
 class Order(CebDocument):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from singlewindow.core.broker import send_named
 
-from ..choices import MATCHABLE_STATUSES, DocumentKind, InventoryStatus
+from ..choices import MATCHABLE_STATUSES, AppStatus, DocumentKind, InventoryStatus
 from ..models import ExportInventoryList, InventoryList
 from .specs import EXPORT_KINDS
 
@@ -24,7 +24,7 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
     if kind in EXPORT_KINDS:
         return _request_export_match(kind, documents)
     # Saved-only lists (app_status 1) are matched once declared, not before.
-    lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES, app_status="2")
+    lists = InventoryList.objects.filter(status__in=MATCHABLE_STATUSES, app_status=AppStatus.DECLARED)
     if kind == DocumentKind.INVENTORY:
         lists = lists.filter(cop_no__in={d["cop_no"] for d in documents})
         keys = {(d["ebc_code"], d["cop_no"]) for d in documents}

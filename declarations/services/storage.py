@@ -20,9 +20,17 @@ from singlewindow.core.db import insert_rows, new_row, reserve_ids, update_rows
 from singlewindow.core.texts import Text, both, gettext_noop
 
 from .. import schemas
-from ..choices import FROZEN_STATUSES, AppType, DocumentKind, InventoryStatus, ReceiptSource, ReturnStatus
+from ..choices import (
+    FROZEN_STATUSES,
+    AppStatus,
+    AppType,
+    DocumentKind,
+    InventoryStatus,
+    ReceiptSource,
+    ReturnStatus,
+)
 from ..guids import new_guid
-from ..models import ExportInventoryList, InventoryList, Receipt, Waybill
+from ..models import LIVE_LIST, ExportInventoryList, InventoryList, Receipt, Waybill
 from ..signals import waybill_signed
 from .identity import content_hash, natural_key, natural_key_fields, natural_key_text
 from .parties import normalise
@@ -57,7 +65,7 @@ def _frozen_keys(spec: DocumentSpec, documents: list[Any]) -> set[int]:
         return set()
     model = ExportInventoryList if spec.kind in EXPORT_KINDS else InventoryList
     # A cancelled or rejected list no longer holds its documents: they may change for the next list.
-    frozen = model.objects.filter(status__in=FROZEN_STATUSES - set(_DEAD), app_status=DECLARED)
+    frozen = model.objects.filter(LIVE_LIST, status__in=FROZEN_STATUSES)
     if spec.kind in LIST_KINDS:
         return {d.pk for d in documents if d.status in FROZEN_STATUSES}
     if spec.kind in (DocumentKind.WAYBILL, DocumentKind.EXPORT_WAYBILL):
@@ -151,7 +159,7 @@ def _store(
         digest = content_hash(data)
         current = existing.get(natural_key(spec, data))
         result = results[index]
-        declared = data.get("app_status", DECLARED) == DECLARED
+        declared = _declared(data)
         if current is None:
             if data.get("app_type") == AppType.CHANGE:
                 _refuse(result, spec.key_fields[-1], spec.unknown_error)
@@ -163,7 +171,7 @@ def _store(
             _refuse(result, spec.key_fields[-1], "", _("Another enterprise submitted this document."))
         elif current.content_hash == digest:
             result.outcome, result.id = "duplicate", current.pk
-        elif current.app_status == SAVED:
+        elif current.app_status == AppStatus.SAVED:
             # A saved-only document (暂存) is the filer's draft: any new version replaces it.
             changed.append((index, data, _apply_change(spec, current, data, digest)))
         elif data.get("app_type") != AppType.CHANGE:
@@ -267,11 +275,8 @@ def _store(
         request_match(spec.kind, rematch)
 
 
-SAVED, DECLARED = "1", "2"
-
-
 def _declared(data: dict[str, Any]) -> bool:
-    return data.get("app_status", DECLARED) == DECLARED
+    return data.get("app_status", AppStatus.DECLARED) == AppStatus.DECLARED
 
 
 def _refuse(result: IntakeResult, field: str, code: str, message: str | None = None) -> None:
@@ -309,10 +314,6 @@ def _intake_sequence(is_list: bool, changed: bool, declared: bool) -> tuple[tupl
     return tuple((status, *both(text)) for status, text in steps)
 
 
-# Lists that no longer hold their documents: a cancelled or rejected list frees its order and waybill.
-_DEAD = (InventoryStatus.CANCELLED, InventoryStatus.REJECTED)
-
-
 def _refuse_taken_documents(
     spec: DocumentSpec,
     new_rows: list[tuple[int, dict[str, Any], Any]],
@@ -332,7 +333,7 @@ def _refuse_taken_documents(
         if exported
         else (BusinessCode.ORDER_ON_ANOTHER_LIST, BusinessCode.WAYBILL_ON_ANOTHER_LIST)
     )
-    live = model.objects.exclude(status__in=_DEAD).filter(app_status=DECLARED)
+    live = model.objects.filter(LIVE_LIST)
     orders = {
         (e, o): pk
         for pk, e, o in live.filter(
@@ -401,7 +402,7 @@ def _prepare_new_lists(rows: list[Any], now: datetime.datetime) -> None:
     number derived from the id and the request for a match go in with the row."""
     ids = reserve_ids(type(rows[0]), len(rows))
     for index, row in enumerate(rows):
-        declared = row.app_status == DECLARED
+        declared = row.app_status == AppStatus.DECLARED
         row.match_requested_at = now if declared else None
         row.return_status = ReturnStatus.DECLARING if declared else ReturnStatus.SAVED
         if ids is not None:
@@ -472,7 +473,7 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
             )
             continue
         with transaction.atomic():
-            waybill = Waybill.objects.select_for_update().filter(**key, app_status="2").first()
+            waybill = Waybill.objects.select_for_update().filter(**key, app_status=AppStatus.DECLARED).first()
             # Only goods customs released can be signed for (CEB513 follows 800), and the list closes.
             released = (
                 InventoryList.objects.select_for_update()
