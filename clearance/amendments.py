@@ -74,9 +74,6 @@ class AmendmentRefused(ServiceError):
     code = ReturnStatus.REJECTED
 
 
-# Head fields naming a party (customs code or USCC) and the buyer's resident ID: compared as what they
-# name, so the other spelling of the list's own party or buyer is not a different head.
-PARTY_FIELDS = frozenset({"ebp_code", "ebc_code", "logistics_code", "agent_code"})
 # What of a cancel or return is the filer's own: its message header, reason and note.
 FILER_FIELDS = ("guid", "app_type", "app_time", "app_status", "reason", "note")
 
@@ -85,21 +82,14 @@ def _list_head(inventory: InventoryList, data: dict[str, Any], code: RefusalCode
     """The head to store: the list's own fields with the filer's message header, reason and note. A
     head field sent with another value than the list's is refused on its field (the e-port refuses a
     cancel or return that does not match its list); nothing the filer sent is stored in its place."""
+    # Intake normalised both (party codes to the registered customs code, resident IDs upper-case),
+    # so the other spelling of the list's own party or buyer compares equal.
     head = {name: getattr(inventory, name) for name in LIST_HEAD_FIELDS}
     sent = {name: str(data[name]).strip() for name in LIST_HEAD_FIELDS if data.get(name) not in (None, "")}
-    codes = {value for name, value in sent.items() if name in PARTY_FIELDS}
-    codes |= {head[name] for name in PARTY_FIELDS if head[name]}
-    parties = enterprises_by_code(codes) if codes else {}
     errors: dict[str, list[str]] = {}
     for name, value in sent.items():
         own = str(head[name])
-        if name in PARTY_FIELDS:
-            same = value == own or (value in parties and parties.get(value) == parties.get(own))
-        elif name == "buyer_id_number":
-            same = value.upper() == own.strip().upper()
-        else:
-            same = value == own
-        if not same:
+        if value != own:
             errors[name] = [
                 _("The list has %(own)s, not %(value)s: the head is the list's.")
                 % {"own": own or "-", "value": value}

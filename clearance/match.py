@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from credit.models import CreditEvent
 from declarations import matching
-from declarations.choices import InventoryStatus, ReceiptSource
+from declarations.choices import AppStatus, InventoryStatus, ReceiptSource
 from declarations.models import (
     ExportInventoryList,
     ExportOrder,
@@ -31,8 +31,6 @@ from singlewindow.core.db import insert_rows, load, prefetch_children
 from singlewindow.core.texts import Text, both, gettext_noop
 
 from .records import SENT_TO_CUSTOMS, advance, advance_all, credit_events
-
-DECLARED = "2"  # app_status: saved-only documents (1) take no part in a match
 
 
 def _mismatch(
@@ -58,7 +56,7 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
             Order.objects.filter(
                 ebp_code__in={i.ebp_code for i in lists},
                 order_no__in={i.order_no for i in lists},
-                app_status=DECLARED,
+                app_status=AppStatus.DECLARED,
             ),
             "items",
         )
@@ -68,7 +66,7 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
         Payment.objects.filter(
             ebp_code__in={i.ebp_code for i in lists},
             order_no__in={i.order_no for i in lists},
-            app_status=DECLARED,
+            app_status=AppStatus.DECLARED,
         ).order_by("id")
     ):
         payments[(row.ebp_code, row.order_no)].append(row)
@@ -78,7 +76,7 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
             Waybill.objects.filter(
                 logistics_code__in={i.logistics_code for i in lists},
                 logistics_no__in={i.logistics_no for i in lists},
-                app_status=DECLARED,
+                app_status=AppStatus.DECLARED,
             )
         )
     }
@@ -136,25 +134,39 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
     return matched
 
 
-def party_ids(codes: set[str]) -> dict[str, int]:
-    """Enterprise ids by the codes orders name (registered customs codes, as intake stores them)."""
-    return dict(Enterprise.objects.filter(customs_code__in=codes).values_list("customs_code", "pk"))
-
-
-def counted_receipt(
-    order: ExportOrder, filed: list[ReceiptOfPayment], parties: dict[str, int]
-) -> ReceiptOfPayment | list[ReceiptOfPayment] | None:
-    """The receipt of payment (CEB403) that counts for an export order: one filed by a party of the order
-    (its e-commerce enterprise or platform) first; else the one payment firm's that names the order's
-    exporter; receipts of several firms and none of a party are returned as a list (a mismatch)."""
-    own = {parties.get(order.ebc_code), parties.get(order.ebp_code)} - {None}
-    by_party = [r for r in filed if r.submitted_by_id in own and r.ebc_code == order.ebc_code]
-    if by_party:
-        return by_party[-1]
-    by_firms = [r for r in filed if r.ebc_code == order.ebc_code]
-    if len({r.pay_code for r in by_firms}) > 1:
-        return by_firms
-    return by_firms[-1] if by_firms else None
+def counted_receipts(
+    orders: list[ExportOrder],
+) -> dict[tuple[str, str], ReceiptOfPayment | list[ReceiptOfPayment] | None]:
+    """The receipt of payment (CEB403) that counts for each export order, by (platform, order number),
+    in two queries: one filed by a party of the order (its e-commerce enterprise or platform) first;
+    else the one payment firm's that names the order's exporter; receipts of several firms and none
+    of a party are given as a list (a mismatch)."""
+    filed: dict[tuple[str, str], list[ReceiptOfPayment]] = defaultdict(list)
+    for row in ReceiptOfPayment.objects.filter(
+        ebp_code__in={o.ebp_code for o in orders},
+        order_no__in={o.order_no for o in orders},
+        app_status=AppStatus.DECLARED,
+    ).order_by("id"):
+        filed[(row.ebp_code, row.order_no)].append(row)
+    # Intake stores parties by their registered customs code.
+    parties = dict(
+        Enterprise.objects.filter(
+            customs_code__in={c for o in orders for c in (o.ebp_code, o.ebc_code)}
+        ).values_list("customs_code", "pk")
+    )
+    counted: dict[tuple[str, str], ReceiptOfPayment | list[ReceiptOfPayment] | None] = {}
+    for order in orders:
+        key = (order.ebp_code, order.order_no)
+        own = {parties.get(order.ebc_code), parties.get(order.ebp_code)} - {None}
+        from_exporter = [r for r in filed[key] if r.ebc_code == order.ebc_code]
+        by_party = [r for r in from_exporter if r.submitted_by_id in own]
+        if by_party:
+            counted[key] = by_party[-1]
+        elif len({r.pay_code for r in from_exporter}) > 1:
+            counted[key] = from_exporter
+        else:
+            counted[key] = from_exporter[-1] if from_exporter else None
+    return counted
 
 
 def named_payment(order: Order, filed: list[Payment]) -> Payment | list[Payment] | None:
@@ -186,31 +198,26 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
     orders = {
         (o.ebp_code, o.order_no): o
         for o in prefetch_children(
-            ExportOrder.objects.filter(ebp_code__in=platforms, order_no__in=numbers), "items"
+            ExportOrder.objects.filter(
+                ebp_code__in=platforms, order_no__in=numbers, app_status=AppStatus.DECLARED
+            ),
+            "items",
         )
     }
-    filed: dict[tuple[str, str], list[ReceiptOfPayment]] = defaultdict(list)
-    for row in ReceiptOfPayment.objects.filter(
-        ebp_code__in=platforms, order_no__in=numbers, app_status=DECLARED
-    ).order_by("id"):
-        filed[(row.ebp_code, row.order_no)].append(row)
-    parties = party_ids({c for o in orders.values() for c in (o.ebp_code, o.ebc_code)})
+    paid = counted_receipts(list(orders.values()))
     waybills = {
         (w.logistics_code, w.logistics_no): w
         for w in ExportWaybill.objects.filter(
             logistics_code__in={i.logistics_code for i in lists},
             logistics_no__in={i.logistics_no for i in lists},
+            app_status=AppStatus.DECLARED,
         )
     }
     rates = exchange_rates_today()
     mismatched, matched, receipts = [], [], []
     for inventory in lists:
         order = orders.get((inventory.ebp_code, inventory.order_no))
-        proceeds = (
-            counted_receipt(order, filed.get((inventory.ebp_code, inventory.order_no), []), parties)
-            if order is not None
-            else None
-        )
+        proceeds = paid.get((inventory.ebp_code, inventory.order_no))
         waybill = waybills.get((inventory.logistics_code, inventory.logistics_no))
         if isinstance(proceeds, list):
             failure = matching.Failure(

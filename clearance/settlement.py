@@ -31,7 +31,7 @@ from singlewindow.core.texts import Text, both, gettext_noop
 
 from .contexts import export_tax_context, stock_claim
 from .declared import declare_export
-from .match import counted_receipt, party_ids
+from .match import counted_receipts
 from .records import credit_events
 
 
@@ -250,17 +250,10 @@ def settle_export_receipts(*, export_list_ids: list[int]) -> int:
             .select_related("order")
             .order_by("id")
         )
-        receipts: dict[tuple[str, str], list[ReceiptOfPayment]] = {}
-        for r in ReceiptOfPayment.objects.filter(
-            ebp_code__in={i.ebp_code for i in lists}, order_no__in={i.order_no for i in lists}, app_status="2"
-        ).order_by("id"):
-            receipts.setdefault((r.ebp_code, r.order_no), []).append(r)
-        orders = {i.pk: i.order for i in lists}
-        parties = party_ids({c for o in orders.values() if o for c in (o.ebp_code, o.ebc_code)})
+        counted = counted_receipts([i.order for i in lists if i.order is not None])
         for inventory in lists:
-            filed = receipts.get((inventory.ebp_code, inventory.order_no), [])
-            counted = counted_receipt(inventory.order, filed, parties) if inventory.order else None
-            inventory.receipt = counted if isinstance(counted, ReceiptOfPayment) else None
+            receipt = counted.get((inventory.ebp_code, inventory.order_no))
+            inventory.receipt = receipt if isinstance(receipt, ReceiptOfPayment) else None
         paid = [i for i in lists if i.receipt is not None]
         update_rows(paid, ["receipt"])
         return ledgers.forex_settle(paid, timezone.now())

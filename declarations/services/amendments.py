@@ -20,6 +20,7 @@ from ..codes import code_errors
 from ..guids import new_guid
 from ..models import InventoryCancel, InventoryList, InventoryRefund
 from ..models.amendments import LIST_HEAD_FIELDS
+from .parties import normalise
 from .specs import IntakeForbidden, IntakeResult, errors_text
 
 
@@ -83,6 +84,7 @@ def amendment_submit(
         raise AmendmentRejected(flatten_errors(exc.detail)) from None
     if errors := code_errors(kind, data):  # the code tables, as for every other document
         raise AmendmentRejected(errors)
+    normalise(kind, [data])  # as every other document: the head is then compared with the list's
     inventory = selectors.list_for_amendment(data=data, principal=by)
     if inventory is None:
         raise AmendmentRejected(
