@@ -26,7 +26,8 @@ from declarations.models import (
 )
 from finance.ledgers import exchange_rates_today
 from sharing.choices import BusinessCode
-from sharing.models import BuyerVerification, Enterprise
+from sharing.models import BuyerVerification
+from sharing.selectors import enterprises_by_code
 from singlewindow.core.db import insert_rows, load, prefetch_children
 from singlewindow.core.texts import Text, both, gettext_noop
 
@@ -148,12 +149,7 @@ def counted_receipts(
         app_status=AppStatus.DECLARED,
     ).order_by("id"):
         filed[(row.ebp_code, row.order_no)].append(row)
-    # Intake stores parties by their registered customs code.
-    parties = dict(
-        Enterprise.objects.filter(
-            customs_code__in={c for o in orders for c in (o.ebp_code, o.ebc_code)}
-        ).values_list("customs_code", "pk")
-    )
+    parties = enterprises_by_code({c for o in orders for c in (o.ebp_code, o.ebc_code)})
     counted: dict[tuple[str, str], ReceiptOfPayment | list[ReceiptOfPayment] | None] = {}
     for order in orders:
         key = (order.ebp_code, order.order_no)

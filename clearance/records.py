@@ -8,11 +8,9 @@ from django.contrib.auth import get_user_model
 
 from credit import services as credit_services
 from declarations.choices import DocumentKind, InventoryStatus, ReturnStatus
-from declarations.guids import new_guid
 from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import DeclaredExport
 from sharing.selectors import enterprises_by_code
-from singlewindow.core.db import new_row
 from singlewindow.core.texts import Text, both, gettext_noop
 
 
@@ -26,18 +24,14 @@ def receipt(inventory: Any, source: str, status: str, info: str | Text) -> Recei
     the dispatch message), its reason kept in Chinese and English."""
     is_row = isinstance(inventory, InventoryList | ExportInventoryList)
     exported = isinstance(inventory, ExportInventoryList | DeclaredExport)
-    chinese, english = both(info)
-    return new_row(
-        Receipt,
+    return Receipt.new(
         enterprise_id=inventory.submitted_by_id if is_row else inventory.enterprise_id,
         kind=DocumentKind.EXPORT_INVENTORY if exported else DocumentKind.INVENTORY,
         document_id=inventory.pk if is_row else inventory.id,
         source=source,
-        natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
-        return_status=status,
-        return_info=chinese or "-",
-        return_info_en=english or "-",
-        guid=new_guid(),
+        natural_key=f"{inventory.ebc_code}/{inventory.cop_no}",
+        status=status,
+        info=info,
     )
 
 

@@ -5,9 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
-from singlewindow.core.texts import in_reader_language
+from singlewindow.core.db import new_row
+from singlewindow.core.texts import Text, both, in_reader_language
 
 from ..choices import DocumentKind, ReceiptSource
+from ..guids import new_guid
 from .imports import InventoryList
 
 
@@ -46,6 +48,33 @@ class Receipt(models.Model):
     def info(self) -> str:
         """The reason in the reader's language."""
         return in_reader_language(self.return_info, self.return_info_en)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        enterprise_id: int,
+        kind: str,
+        document_id: int,
+        natural_key: str,
+        status: str,
+        info: str | Text,
+        source: str = ReceiptSource.PORTAL,
+    ) -> "Receipt":
+        """An unsaved receipt (for `insert_rows` or `save`), its reason rendered in Chinese and English."""
+        chinese, english = both(info)
+        return new_row(
+            cls,
+            enterprise_id=enterprise_id,
+            kind=kind,
+            document_id=document_id,
+            source=source,
+            natural_key=natural_key[:100],
+            return_status=status,
+            return_info=chinese or "-",
+            return_info_en=english or "-",
+            guid=new_guid(),
+        )
 
 
 class DispatchBatch(models.Model):

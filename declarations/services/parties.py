@@ -8,12 +8,9 @@ and upper-cased. Codes of parties the registry does not know are upper-cased and
 customs adapter refuse them later with their own reasons.
 """
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
-
-from sharing.models import Enterprise
+from sharing.selectors import customs_codes_by_code
 
 from ..choices import DocumentKind
 
@@ -55,25 +52,11 @@ def resident_id(value: str) -> str:
     return value.strip().upper()
 
 
-def customs_codes(codes: Iterable[str]) -> dict[str, str]:
-    """The registered customs code of each given code (a customs code or a USCC, any letter case), for
-    the codes the registry knows; one query."""
-    wanted = {code.strip().upper() for code in codes if code and code != NO_CODE}
-    if not wanted:
-        return {}
-    resolved: dict[str, str] = {}
-    for customs_code, uscc in Enterprise.objects.filter(
-        Q(customs_code__in=wanted) | Q(uscc__in=wanted)
-    ).values_list("customs_code", "uscc"):
-        resolved[customs_code] = resolved[uscc] = customs_code
-    return resolved
-
-
 def normalise(kind: str, documents: list[dict[str, Any]]) -> None:
     """Normalise a batch's validated documents in place: party codes resolved, resident IDs cleaned."""
     fields = PARTY_FIELDS.get(kind, ())
-    sent = {doc[name] for doc in documents for name in fields if doc.get(name)}
-    resolved = customs_codes(sent)
+    sent = {doc[name].strip().upper() for doc in documents for name in fields if doc.get(name)}
+    resolved = customs_codes_by_code(sent - {NO_CODE}) if sent else {}
     for doc in documents:
         for name in fields:
             value = doc.get(name)

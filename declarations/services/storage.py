@@ -2,7 +2,6 @@
 answered with receipts; and the CEB513 waybill status."""
 
 import datetime
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ from sharing.models import Enterprise
 from sharing.principal import Principal
 from singlewindow.core.api import flatten_errors
 from singlewindow.core.db import insert_rows, new_row, reserve_ids, update_rows
-from singlewindow.core.texts import Text, both, gettext_noop
+from singlewindow.core.texts import Text, gettext_noop
 
 from .. import schemas
 from ..choices import (
@@ -29,7 +28,6 @@ from ..choices import (
     ReceiptSource,
     ReturnStatus,
 )
-from ..guids import new_guid
 from ..models import LIVE_LIST, ExportInventoryList, InventoryList, Receipt, Waybill
 from ..signals import waybill_signed
 from .identity import content_hash, natural_key, natural_key_fields, natural_key_text
@@ -227,21 +225,17 @@ def _store(
     for index, data in touched:
         result = results[index]
         key_text = natural_key_text(spec, tuple(result.natural_key.values()))
-        for status, chinese, english in _intake_sequence(
+        for status, info in _intake_sequence(
             spec.kind in LIST_KINDS, result.outcome == "changed", _declared(data)
         ):
             receipts.append(
-                new_row(
-                    Receipt,
+                Receipt.new(
                     enterprise_id=enterprise.pk,
                     kind=spec.kind,
                     document_id=result.id,
-                    source=ReceiptSource.PORTAL,
                     natural_key=key_text,
-                    return_status=status,
-                    return_info=chinese,
-                    return_info_en=english,
-                    guid=new_guid(),
+                    status=status,
+                    info=info,
                 )
             )
     by_document = {receipt.document_id: receipt for receipt in insert_rows(receipts)}  # the last of each
@@ -296,11 +290,10 @@ SENT = Text(gettext_noop("Sent to customs."))
 ACCEPTED = Text(gettext_noop("Accepted into the customs system."))
 
 
-@functools.cache
-def _intake_sequence(is_list: bool, changed: bool, declared: bool) -> tuple[tuple[str, str, str], ...]:
-    """The receipts intake writes (DOMAIN 4.1), as (status, Chinese, English): a saved-only document
-    1; a declared list 2 (the pipeline takes it on); an order, payment or waybill 2 -> 3 -> 120 (the
-    window is its e-port and customs' store). Rendered once per process: a batch writes thousands."""
+def _intake_sequence(is_list: bool, changed: bool, declared: bool) -> list[tuple[str, Text]]:
+    """The receipts intake writes (DOMAIN 4.1): a saved-only document 1; a declared list 2 (the
+    pipeline takes it on); an order, payment or waybill 2 -> 3 -> 120 (the window is its e-port and
+    customs' store)."""
     if not declared:
         steps: list[tuple[str, Text]] = [(ReturnStatus.SAVED, SAVED_ONLY)]
     elif is_list:
@@ -311,7 +304,7 @@ def _intake_sequence(is_list: bool, changed: bool, declared: bool) -> tuple[tupl
             (ReturnStatus.SENT, SENT),
             (ReturnStatus.ACCEPTED, ACCEPTED),
         ]
-    return tuple((status, *both(text)) for status, text in steps)
+    return steps
 
 
 def _refuse_taken_documents(
@@ -380,17 +373,15 @@ def _close(inventory: InventoryList) -> None:
         return
     inventory.return_status = ReturnStatus.CLOSED
     inventory.save(update_fields=["return_status", "updated_at"])
-    Receipt.objects.create(
+    Receipt.new(
         enterprise_id=inventory.submitted_by_id,
         kind=DocumentKind.INVENTORY,
         document_id=inventory.pk,
         source=ReceiptSource.CUSTOMS,
-        natural_key=f"{inventory.ebc_code}/{inventory.cop_no}"[:100],
-        return_status=ReturnStatus.CLOSED,
-        return_info=CLOSED.render("zh-hans"),
-        return_info_en=CLOSED.render("en"),
-        guid=new_guid(),
-    )
+        natural_key=f"{inventory.ebc_code}/{inventory.cop_no}",
+        status=ReturnStatus.CLOSED,
+        info=CLOSED,
+    ).save()
 
 
 def _pre_no(pk: int, now: datetime.datetime) -> str:
@@ -444,11 +435,12 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved or not enterprise.has_role(EnterpriseRole.LOGISTICS):
         raise IntakeForbidden(gettext_lazy("Only a logistics enterprise may report waybill status."))
-    results = []
+    results: list[IntakeResult] = []
     schema = schemas.WaybillStatusSchema()
+    checked: list[tuple[int, dict[str, Any]]] = []
     for index, document in enumerate(documents):
         try:
-            data = schema.run_validation(document)
+            checked.append((index, schema.run_validation(document)))
         except serializers.ValidationError as exc:
             results.append(
                 IntakeResult(
@@ -459,7 +451,8 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                     return_status=ReturnStatus.REJECTED,
                 )
             )
-            continue
+    normalise(DocumentKind.WAYBILL_STATUS, [data for _i, data in checked])  # as every document
+    for index, data in checked:
         key = {"logistics_code": data["logistics_code"], "logistics_no": data["logistics_no"]}
         if not owns_code(enterprise, data["logistics_code"]):
             results.append(
@@ -501,16 +494,15 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                 outcome = "accepted"
             receipt = Receipt.objects.filter(kind=DocumentKind.WAYBILL_STATUS, document_id=waybill.pk).first()
             if receipt is None:
-                receipt = Receipt.objects.create(
-                    enterprise=enterprise,
+                receipt = Receipt.new(
+                    enterprise_id=enterprise.pk,
                     kind=DocumentKind.WAYBILL_STATUS,
                     document_id=waybill.pk,
                     natural_key=f"{waybill.logistics_code}/{waybill.logistics_no}",
-                    return_status=ReturnStatus.ACCEPTED,
-                    return_info=SIGNED_FOR.render("zh-hans"),
-                    return_info_en=SIGNED_FOR.render("en"),
-                    guid=new_guid(),
+                    status=ReturnStatus.ACCEPTED,
+                    info=SIGNED_FOR,
                 )
+                receipt.save()
         results.append(
             IntakeResult(
                 index,
@@ -522,4 +514,4 @@ def waybill_sign_for(*, documents: Sequence[Any], by: Principal) -> list[IntakeR
                 return_info=receipt.info,
             )
         )
-    return results
+    return sorted(results, key=lambda result: result.index)

@@ -16,6 +16,7 @@ from sharing.models import Enterprise
 from sharing.principal import Principal
 from singlewindow.core import months
 from singlewindow.core.errors import ServiceError
+from singlewindow.core.texts import Text, gettext_noop
 
 from ..choices import DocumentKind, InventoryStatus, ReceiptSource, ReturnStatus
 from ..guids import new_guid
@@ -120,16 +121,21 @@ def summary_apply(
         summary.dec_state = "10"  # declaration accepted
         summary.save()
         ExportInventoryList.objects.filter(pk__in=[i.pk for i in lists]).update(summary=summary)
-        Receipt.objects.create(
-            enterprise=enterprise,
+        # A summary concludes with 399 (DOMAIN 4.1): 800 is a list's release only.
+        Receipt.new(
+            enterprise_id=enterprise.pk,
             kind=DocumentKind.SUMMARY,
             document_id=summary.pk,
             source=ReceiptSource.CUSTOMS,
             natural_key=summary.cop_no,
-            return_status=ReturnStatus.RELEASED,
-            return_info=f"Summary {summary.sum_no}: declaration {summary.entry_id}, {len(lists)} lists",
-            guid=new_guid(),
-        )
+            status=ReturnStatus.REVIEW_CONCLUDED,
+            info=Text(
+                gettext_noop("Summary %(sum_no)s: declaration %(entry_id)s, %(n)s lists."),
+                sum_no=summary.sum_no,
+                entry_id=summary.entry_id,
+                n=len(lists),
+            ),
+        ).save()
     return summary, True
 
 

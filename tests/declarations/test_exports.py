@@ -82,6 +82,12 @@ def test_9710_b2b_export_is_released_settled_and_summarised(world, django_captur
     again = world.client("seller").post("/api/v1/summary-declarations/", body, format="json")
     assert again.status_code == 200 and again.json()["id"] == summary["id"]
     assert SummaryDeclaration.objects.count() == 1
+    # a summary concludes with 399 (DOMAIN 4.1): 800 is a list's release only
+    assert list(
+        Receipt.objects.filter(kind="summary", document_id=summary["id"]).values_list(
+            "return_status", flat=True
+        )
+    ) == ["399"]
     # the CEB701 application and the CEB792 result validate against the export schema
     for message in ("701", "792"):
         xml = world.client("seller").get(

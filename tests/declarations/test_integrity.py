@@ -339,3 +339,24 @@ def test_a_ceb_receipt_speaks_chinese_even_to_an_english_caller(world):
     )
     assert as_json.status_code == 400
     assert "is not a valid resident ID number" in as_json.json()["receipt"]["errors"]["buyer_id_number"][0]
+
+
+def test_a_sign_for_naming_the_carrier_by_its_uscc_closes_the_list(world, django_capture_on_commit_callbacks):
+    docs = world.declaration(21)
+    inventory = world.clear(docs, django_capture_on_commit_callbacks)
+    sign_for = {
+        "guid": "H" * 36,
+        "app_type": "1",
+        "app_time": "20261125120000",
+        "app_status": "2",
+        "logistics_code": world.logistics.uscc.lower(),
+        "logistics_name": docs["waybill"]["logistics_name"],
+        "logistics_no": docs["waybill"]["logistics_no"],
+        "logistics_status": "S",
+        "logistics_time": "20261125120000",
+    }
+    body = ceb_message("CEB513", [sign_for], guid="I" * 36)
+    answer = world.client("logistics").post("/api/v1/ceb/", body, content_type="application/xml")
+    statuses = [e.text for e in etree.fromstring(answer.content).iter(f"{{{ceb.CEB_NS}}}returnStatus")]
+    assert statuses == ["120"]
+    assert receipts_of(inventory)[-1] == "899"
