@@ -360,3 +360,20 @@ def test_a_sign_for_naming_the_carrier_by_its_uscc_closes_the_list(world, django
     statuses = [e.text for e in etree.fromstring(answer.content).iter(f"{{{ceb.CEB_NS}}}returnStatus")]
     assert statuses == ["120"]
     assert receipts_of(inventory)[-1] == "899"
+
+
+def test_a_released_list_nobody_signed_for_is_closed_after_the_set_time(
+    world, django_capture_on_commit_callbacks, settings
+):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.CLEARANCE_CLOSE_AFTER_DAYS = 45
+    recent, old = (world.clear(world.declaration(n), django_capture_on_commit_callbacks) for n in (22, 23))
+    InventoryList.objects.filter(pk=old.pk).update(final_at=timezone.now() - timedelta(days=46))
+    call_command("clearance_sweep")
+    assert receipts_of(old)[-2:] == ["800", "899"]
+    assert InventoryList.objects.get(pk=old.pk).return_status == "899"
+    assert receipts_of(recent)[-1] == "800"  # within the time: still open
