@@ -15,7 +15,7 @@ from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 
-from .. import ceb, schemas, selectors, services
+from .. import ceb_written, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus
 from ..filters import (
     ExportInventoryFilterSet,
@@ -189,7 +189,11 @@ class SummaryDeclarationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         which = request.query_params.get("message", "792")
         if which not in ("701", "792"):
             raise ServiceError(_("message is 701 or 792."))
-        body = ceb.build_summary_apply(summary) if which == "701" else ceb.build_summary_result(summary)
+        body = (
+            ceb_written.build_summary_apply(summary)
+            if which == "701"
+            else ceb_written.build_summary_result(summary)
+        )
         return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
 

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from declarations import ceb
+from declarations import ceb_written
 from declarations.selectors import own_codes
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
@@ -177,7 +177,9 @@ class TaxConsolidationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         bills = list(consolidation.bills.order_by("id")[:100])
         if not bills:
             raise exceptions.NotFound(_("No bills in this consolidation."))
-        return HttpResponse(ceb.build_tax_status(bills), content_type="application/xml; charset=utf-8")
+        return HttpResponse(
+            ceb_written.build_tax_status(bills), content_type="application/xml; charset=utf-8"
+        )
 
 
 @extend_schema(tags=["finance"])

@@ -74,7 +74,7 @@ class _Stored(Text):
         self.chinese, self.english = chinese, english
 
     def render(self, language: str) -> str:
-        return self.english if language.startswith("en") and self.english else self.chinese
+        return _pick(language, self.chinese, self.english)
 
 
 def stored(chinese: str, english: str) -> Text:
@@ -92,5 +92,8 @@ def both(value: "str | Text", limit: int = 1000) -> tuple[str, str]:
 
 def in_reader_language(chinese: str, english: str) -> str:
     """Of a text stored in both languages, the one of the active language (Chinese by default)."""
-    language = translation.get_language() or CEB_LANGUAGE
+    return _pick(translation.get_language() or CEB_LANGUAGE, chinese, english)
+
+
+def _pick(language: str, chinese: str, english: str) -> str:
     return english if language.startswith("en") and english else chinese
