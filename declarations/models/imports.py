@@ -8,7 +8,7 @@ from ..choices import DEAD_STATUSES, AppStatus, InventoryStatus
 from .base import CebDocument, amount
 
 # A list that holds its order and waybill: declared, and neither cancelled nor rejected.
-LIVE_LIST = Q(app_status=AppStatus.DECLARED) & ~Q(status__in=DEAD_STATUSES)
+LIVE_LIST = Q(app_status=AppStatus.DECLARED) & ~Q(status__in=sorted(DEAD_STATUSES))  # sorted: a stable index
 
 
 class Order(CebDocument):
