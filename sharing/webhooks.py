@@ -2,27 +2,42 @@
 
 The body is JSON; `X-Singlewindow-Signature: sha256=<hex>` is HMAC-SHA256 of the raw body with the
 subscription's secret, so a partner can check that the window sent it and that it was not altered.
+The secret is shown once, when the webhook is registered. Where a delivery may go, and how it gets
+there without being steered inside the zone's network, is `webhook_targets`.
 """
 
 import hashlib
 import hmac
 import json
 import secrets
-import urllib.error
-import urllib.request
+import uuid
 from datetime import timedelta
+from http.client import HTTPException
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from singlewindow.core import broker
+from singlewindow.core.errors import Conflict, ServiceError
 
+from . import webhook_targets
+from .choices import MemberRole
 from .models import Enterprise, WebhookDelivery, WebhookSubscription
+from .principal import Principal
+from .services import audit_record
 
 TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 8
+# Each active webhook receives every event of its enterprise: a cap keeps one enterprise from turning
+# the window into a flood of POSTs.
+MAX_ACTIVE_PER_ENTERPRISE = 10
+# A test event at most once a minute per webhook, for the same reason.
+TEST_INTERVAL = timedelta(minutes=1)
+TEST_EVENT = "webhook.test"
 SIGNATURE_HEADER = "X-Singlewindow-Signature"
 # sharing.tasks.send_webhook, sent by name: the task module imports this one.
 SEND_TASK = "sharing.send_webhook"
@@ -33,38 +48,126 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def url_problem(url: str) -> str | None:
-    """Why the window will not post to this URL: a webhook must not reach into the zone's own network
-    (cloud metadata, the database, the admin ports) unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is set."""
-    import ipaddress
-    import socket
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return _("Use an http or https URL.")
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False):
-        return None
-    if parts.scheme != "https":
-        return _("Use an https URL.")
+    """Why the window will not post to this URL (in the reader's language), or None: see
+    `webhook_targets` for the rules."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except OSError:
-        return _("The host name does not resolve.")
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            return _("The URL points to a private or local address.")
+        webhook_targets.check(url)
+    except webhook_targets.TargetRefused as exc:
+        return exc.message
     return None
 
 
-def subscription_create(*, enterprise: Enterprise, url: str) -> WebhookSubscription:
-    from django.core.exceptions import ValidationError
+def may_manage(principal: Principal) -> bool:
+    """An enterprise's administrator, or a partner key of the enterprise (its own system), manages its
+    webhooks; other members and officials do not."""
+    return principal.enterprise is not None and (
+        principal.api_key is not None or principal.role == MemberRole.ADMIN
+    )
 
+
+def subscription_list(*, principal: Principal) -> QuerySet[WebhookSubscription]:
+    """The webhooks the caller manages: its enterprise's, none for anyone else."""
+    if not may_manage(principal):
+        return WebhookSubscription.objects.none()
+    return WebhookSubscription.objects.filter(enterprise=principal.enterprise).order_by("-id")
+
+
+def delivery_list(*, enterprise: Enterprise) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(subscription__enterprise=enterprise).select_related("subscription")
+
+
+def subscription_create(
+    *, enterprise: Enterprise, url: str, by: Principal | None = None
+) -> WebhookSubscription:
+    """Register a URL that passed the check; its signing secret is in the returned object only now
+    (pages and the API show its last characters afterwards)."""
+    # Checked before the transaction: resolving a name may take seconds, and holds no lock meanwhile.
     if problem := url_problem(url):
         raise ValidationError({"url": [problem]})
-    return WebhookSubscription.objects.create(enterprise=enterprise, url=url, secret=secrets.token_hex(32))
+    with transaction.atomic():
+        _check_room(enterprise)
+        subscription = WebhookSubscription.objects.create(
+            enterprise=enterprise, url=url, secret=secrets.token_hex(32)
+        )
+        audit_record(actor=by, action="webhook.subscribed", obj=subscription, url=url)
+    return subscription
+
+
+@transaction.atomic
+def subscription_disable(*, subscription: WebhookSubscription, by: Principal | None) -> WebhookSubscription:
+    """Stop deliveries; those not yet delivered wait, and go out again if the webhook is re-enabled."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.active:
+        subscription.active = False
+        subscription.save(update_fields=["active"])
+        audit_record(actor=by, action="webhook.disabled", obj=subscription, url=subscription.url)
+    return subscription
+
+
+def subscription_enable(*, subscription: WebhookSubscription, by: Principal | None) -> WebhookSubscription:
+    """Deliver again to a disabled webhook, once its URL passes the check as it stands today; the
+    deliveries it missed and may still retry are sent by the sweeper."""
+    if problem := url_problem(subscription.url):
+        raise ValidationError({"url": [problem]})
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        if not subscription.active:
+            _check_room(subscription.enterprise)
+            subscription.active = True
+            subscription.save(update_fields=["active"])
+            subscription.deliveries.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS).update(
+                next_attempt_at=timezone.now()
+            )
+            audit_record(actor=by, action="webhook.enabled", obj=subscription, url=subscription.url)
+    return subscription
+
+
+@transaction.atomic
+def subscription_test(*, subscription: WebhookSubscription, by: Principal | None) -> WebhookDelivery:
+    """Queue a `webhook.test` event for this webhook: signed and delivered like any other, so the
+    partner can check its endpoint and its signature check."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if not subscription.active:
+        raise Conflict(_("This webhook is disabled: enable it before sending a test event."))
+    now = timezone.now()
+    if subscription.deliveries.filter(event=TEST_EVENT, created_at__gt=now - TEST_INTERVAL).exists():
+        raise ServiceError(
+            _("A test event was sent less than a minute ago: its answer is in the deliveries."),
+            code="throttled",
+            status=429,
+        )
+    payload = {
+        "event": TEST_EVENT,
+        "webhook": subscription.pk,
+        "enterprise": subscription.enterprise.customs_code,
+        "sent_at": now.isoformat(),
+    }
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event=TEST_EVENT,
+        event_key=f"test:{uuid.uuid4().hex}",
+        payload=json.dumps(payload, ensure_ascii=False),
+    )
+    audit_record(actor=by, action="webhook.test_sent", obj=subscription, delivery=delivery.pk)
+    transaction.on_commit(lambda: broker.send_named(SEND_TASK, delivery.pk))
+    return delivery
+
+
+def _check_room(enterprise: Enterprise) -> None:
+    # The enterprise's row is locked so that two registrations at once cannot both take the last place.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    if (
+        WebhookSubscription.objects.filter(enterprise=enterprise, active=True).count()
+        >= MAX_ACTIVE_PER_ENTERPRISE
+    ):
+        raise ValidationError(
+            {
+                "url": [
+                    _("An enterprise has at most %(max)s active webhooks: disable one first.")
+                    % {"max": MAX_ACTIVE_PER_ENTERPRISE}
+                ]
+            }
+        )
 
 
 def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
@@ -106,41 +209,52 @@ def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
 
 
 def send(*, delivery_id: int) -> int | None:
-    """POST one delivery. Returns seconds to wait before retrying, or None when done."""
+    """POST one delivery. Returns seconds to wait before retrying, or None when done.
+
+    The URL is checked again at every attempt (its DNS may have changed since it was registered) and
+    the connection goes to the address that was checked. A 3xx is a failed attempt: redirects are not
+    followed."""
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None or delivery.delivered_at is not None:
         return None
-    if problem := url_problem(delivery.subscription.url):  # checked again: DNS may have changed
-        delivery.attempts += 1
-        delivery.error = str(problem)[:300]
-        delivery.save(update_fields=["attempts", "error"])
+    subscription = delivery.subscription
+    if not subscription.active:
+        # Kept as it is: re-enabling the webhook schedules it again.
+        if delivery.next_attempt_at is not None:
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["next_attempt_at"])
         return None
     body = delivery.payload.encode()
-    request = urllib.request.Request(  # noqa: S310 - a URLField: http or https only
-        delivery.subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(delivery.subscription.secret, body),
-            "X-Singlewindow-Event": delivery.event,
-            "X-Singlewindow-Delivery": str(delivery.pk),
-        },
-    )
-    code, error = None, ""
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "singlewindow-webhooks/1",
+        SIGNATURE_HEADER: sign(subscription.secret, body),
+        "X-Singlewindow-Event": delivery.event,
+        "X-Singlewindow-Delivery": str(delivery.pk),
+    }
+    code, error, may_retry = None, "", True
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, str(exc.reason)[:300]
-    except (urllib.error.URLError, OSError) as exc:
-        error = str(exc)[:300]
+        target = webhook_targets.check(subscription.url)
+        answer = webhook_targets.post(target, body, headers, timeout=TIMEOUT_SECONDS)
+    except webhook_targets.TargetRefused as exc:
+        error, may_retry = exc.message, exc.transient
+    except (OSError, HTTPException, ValueError) as exc:
+        error = str(exc) or exc.__class__.__name__
+    else:
+        code = answer.status
+        if 300 <= code < 400:
+            error = _(
+                "The URL answered %(code)s, a redirect to %(location)s: redirects are not followed. "
+                "Register the final URL."
+            ) % {"code": code, "location": answer.location[:120] or "-"}
+        elif not 200 <= code < 300:
+            error = answer.reason
     delivery.attempts += 1
-    delivery.response_code, delivery.error = code, error
+    delivery.response_code, delivery.error = code, error[:300]
     if code is not None and 200 <= code < 300:
         delivery.delivered_at = timezone.now()
     retry_in = None
-    if delivery.delivered_at is None and delivery.attempts < MAX_ATTEMPTS:
+    if delivery.delivered_at is None and may_retry and delivery.attempts < MAX_ATTEMPTS:
         retry_in = min(2**delivery.attempts * 5, 3600)  # backoff: 10 s, 20 s, ... up to an hour
     delivery.next_attempt_at = timezone.now() + timedelta(seconds=retry_in) if retry_in else None
     delivery.save(update_fields=["attempts", "response_code", "error", "delivered_at", "next_attempt_at"])
@@ -151,7 +265,10 @@ def retry_due() -> int:
     """Re-send deliveries whose backoff has passed (the sweeper calls this, so retries survive restarts)."""
     due = list(
         WebhookDelivery.objects.filter(
-            delivered_at__isnull=True, next_attempt_at__lte=timezone.now(), attempts__lt=MAX_ATTEMPTS
+            delivered_at__isnull=True,
+            next_attempt_at__lte=timezone.now(),
+            attempts__lt=MAX_ATTEMPTS,
+            subscription__active=True,
         ).values_list("id", flat=True)[:500]
     )
     for delivery_id in due:
