@@ -19,4 +19,17 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_public, name="enterprise-public"),
     path("officials/enterprises/", views.enterprise_review_list, name="enterprise-review-list"),
     path("officials/enterprises/<int:pk>/", views.enterprise_review_detail, name="enterprise-review-detail"),
+    path(
+        "enterprise/webhooks/<int:pk>/disable/",
+        views.webhook_action,
+        {"action": "disable"},
+        name="webhook-disable",
+    ),
+    path(
+        "enterprise/webhooks/<int:pk>/enable/",
+        views.webhook_action,
+        {"action": "enable"},
+        name="webhook-enable",
+    ),
+    path("enterprise/webhooks/<int:pk>/test/", views.webhook_action, {"action": "test"}, name="webhook-test"),
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from singlewindow.core.access import (
     enterprise_admin_required,
     enterprise_member_required,
 )
+from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
@@ -180,31 +182,52 @@ def enterprise_public(request, pk: int):
 
 @enterprise_admin_required
 def webhooks(request):
-    """Register URLs to be told of outcomes; every delivery is listed with its response code."""
+    """Register URLs to be told of outcomes; every delivery is listed with its response code. The
+    signing secret of a new webhook is shown once, in the answer to its registration."""
     from . import webhooks as webhook_service
     from .forms import WebhookForm
-    from .models import WebhookDelivery, WebhookSubscription
 
     enterprise = request.principal.enterprise
     form = WebhookForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") == "disable":
-        ident = request.POST.get("id", "")
-        if ident.isdigit():
-            WebhookSubscription.objects.filter(enterprise=enterprise, pk=int(ident)).update(active=False)
-        return redirect("webhooks")
+    created = None
     if request.method == "POST" and form.is_valid():
         try:
-            webhook_service.subscription_create(enterprise=enterprise, url=form.cleaned_data["url"])
+            created = webhook_service.subscription_create(
+                enterprise=enterprise, url=form.cleaned_data["url"], by=request.principal
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Webhook registered. Check each delivery's signature."))
-            return redirect("webhooks")
+            form = WebhookForm()
     context = {
         "form": form,
-        "subscriptions": WebhookSubscription.objects.filter(enterprise=enterprise).order_by("-id"),
-        "deliveries": WebhookDelivery.objects.filter(subscription__enterprise=enterprise).select_related(
-            "subscription"
-        )[:50],
+        "created": created,
+        "subscriptions": webhook_service.subscription_list(principal=request.principal),
+        "deliveries": webhook_service.delivery_list(enterprise=enterprise)[:50],
     }
-    return render(request, "sharing/webhooks.html", context)
+    response = render(request, "sharing/webhooks.html", context)
+    if created is not None:
+        add_never_cache_headers(response)  # the secret must not be kept by a cache
+    return response
+
+
+@require_POST
+@enterprise_admin_required
+def webhook_action(request, pk: int, action: str):
+    """Disable, re-enable or send a test event to one of the enterprise's webhooks."""
+    from . import webhooks as webhook_service
+
+    subscription = get_object_or_404(webhook_service.subscription_list(principal=request.principal), pk=pk)
+    try:
+        if action == "disable":
+            webhook_service.subscription_disable(subscription=subscription, by=request.principal)
+            messages.success(request, _("Webhook disabled: its deliveries wait until it is enabled again."))
+        elif action == "enable":
+            webhook_service.subscription_enable(subscription=subscription, by=request.principal)
+            messages.success(request, _("Webhook enabled: the deliveries it missed are being sent."))
+        elif action == "test":
+            webhook_service.subscription_test(subscription=subscription, by=request.principal)
+            messages.success(request, _("Test event queued: its answer appears under Deliveries."))
+    except (ValidationError, ServiceError) as exc:
+        messages.error(request, " ".join(exc.messages if isinstance(exc, ValidationError) else [exc.detail]))
+    return redirect("webhooks")

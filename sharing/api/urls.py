@@ -1,15 +1,17 @@
-"""Routes of sharing's API: enterprises, agencies and the code tables."""
+"""Routes of sharing's API: enterprises, agencies, webhooks and the code tables."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .views import AgencyViewSet, CodeTableEntryListView, CodeTableListView, EnterpriseViewSet
+from .webhooks import WebhookViewSet
 
 app_name = "sharing-api"
 
 router = DefaultRouter(trailing_slash=True)
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("agencies", AgencyViewSet, basename="agency")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 urlpatterns = [
     *router.urls,
     path("code-tables/", CodeTableListView.as_view(), name="code-table-list"),
