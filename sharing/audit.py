@@ -166,7 +166,8 @@ def head_log_read(path: str, *, key: bytes | None = None) -> tuple[list[Recorded
     heads: list[RecordedHead] = []
     problems: list[str] = []
     try:
-        with open(path, encoding="utf-8") as lines:
+        # Undecodable bytes become a line that is no head record, reported as such.
+        with open(path, encoding="utf-8", errors="replace") as lines:
             for number, text in enumerate(lines, start=1):
                 if not text.strip():
                     continue

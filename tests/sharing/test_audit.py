@@ -202,9 +202,12 @@ def test_forged_or_garbled_head_log_lines_are_reported(head_log, chain):
     with open(head_log, "a") as log:
         log.write(json.dumps(unsigned) + "\n")
         log.write("not json\n")
+    with open(head_log, "ab") as log:
+        log.write(b"\xff\xfe not text\n")
     assert broken() == [
         "head log line 2: not signed with the chain's key (forged or altered)",
         "head log line 3: not a head record",
+        "head log line 4: not a head record",
     ]
 
 
