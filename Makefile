@@ -53,6 +53,7 @@ checks: install-test
 	DJANGO_SETTINGS_MODULE=singlewindow.settings.production \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=singlewindow.example.org \
+	AUDIT_CHAIN_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: install-test chromium

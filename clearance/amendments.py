@@ -125,7 +125,12 @@ def _receipts(
 
 
 def list_cancel(
-    *, inventory_id: int, data: dict[str, Any], enterprise_id: int, user_id: int | None
+    *,
+    inventory_id: int,
+    data: dict[str, Any],
+    enterprise_id: int,
+    user_id: int | None,
+    api_key_prefix: str | None = None,
 ) -> tuple[InventoryCancel, bool]:
     """Cancel a list before release: its head as the list has it, receipts 2 then 399, the list
     cancelled with 399 and the cancel's reason. Idempotent: a second cancel returns the first."""
@@ -199,7 +204,10 @@ def list_cancel(
             ],
         )
         audit_record(
-            actor=actor(user_id), action="inventory.cancelled", obj=inventory, reason=data["reason"][:200]
+            actor=actor(user_id, api_key_prefix),
+            action="inventory.cancelled",
+            obj=inventory,
+            reason=data["reason"][:200],
         )
         after_final([inventory.pk])
     return cancel, True
@@ -254,7 +262,12 @@ def _line_errors(inventory: InventoryList, lines: Sequence[dict[str, Any]]) -> d
 
 
 def refund_apply(
-    *, inventory_id: int, data: dict[str, Any], enterprise_id: int, user_id: int | None
+    *,
+    inventory_id: int,
+    data: dict[str, Any],
+    enterprise_id: int,
+    user_id: int | None,
+    api_key_prefix: str | None = None,
 ) -> tuple[InventoryRefund, bool]:
     """Apply for a return of some lines of a released list: its head as the list has it, receipts 2
     then 120; the goods are then due back within 45 days of release, to the enterprise that alone
@@ -325,7 +338,12 @@ def refund_apply(
                 ),
             ],
         )
-        audit_record(actor=actor(user_id), action="inventory.return_applied", obj=inventory, refund=refund.pk)
+        audit_record(
+            actor=actor(user_id, api_key_prefix),
+            action="inventory.return_applied",
+            obj=inventory,
+            refund=refund.pk,
+        )
     return refund, True
 
 
@@ -349,7 +367,9 @@ def _expired(refunds: Sequence[InventoryRefund]) -> None:
         )
 
 
-def refund_goods_back(*, refund_id: int, user_id: int | None, at: datetime | None = None) -> InventoryRefund:
+def refund_goods_back(
+    *, refund_id: int, user_id: int | None, at: datetime | None = None, api_key_prefix: str | None = None
+) -> InventoryRefund:
     """The returned goods are back in the supervised site or bonded warehouse (said by whom
     `declarations.selectors.confirms_goods` allows): the ledgers give back the returned lines' share,
     (1210) the goods go back in stock, and the return concludes with 399. Idempotent; past the 45 days
@@ -391,7 +411,7 @@ def refund_goods_back(*, refund_id: int, user_id: int | None, at: datetime | Non
             ],
         )
         audit_record(
-            actor=actor(user_id),
+            actor=actor(user_id, api_key_prefix),
             action="inventory.returned",
             obj=inventory,
             refund=refund.pk,

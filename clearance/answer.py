@@ -2,7 +2,8 @@
 
 The dispatch row's lock makes an answer count once (the decisions' unique index is the backstop). An
 answer locks only its own agency's ledger rows (stock for customs, guarantees for tax, allowances for
-forex); the fan-in that follows is a transaction of its own (see fan_in).
+forex); the fan-in that follows is a transaction of its own (see fan_in). A re-drive locks the parked
+dispatch row, then the audit chain's head.
 """
 
 import logging
@@ -18,6 +19,7 @@ from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch
 from sharing.adapters import AgencyUnavailable, Decision
 from sharing.choices import AgencyCode
 from sharing.models import Exchange
+from sharing.services import audit_record
 from singlewindow.core.db import insert_rows, new_row, retrying_deadlocks
 from singlewindow.core.texts import both
 
@@ -25,7 +27,7 @@ from . import directions
 from .directions import Direction
 from .dispatch import publish
 from .fan_in import finalize_if_complete
-from .records import ACCEPTED_BY_CUSTOMS, RECEIPT_FIELDS, advance_all, as_json
+from .records import ACCEPTED_BY_CUSTOMS, RECEIPT_FIELDS, actor, advance_all, as_json
 
 logger = logging.getLogger(__name__)
 
@@ -160,11 +162,18 @@ def dispatch_failed(*, dispatch_id: int) -> None:
     logger.warning("dispatch %s failed after its retries; parked for an official", dispatch_id)
 
 
-def redrive(*, dispatch_id: int) -> bool:
-    """Send a parked dispatch again; False when there is no parked dispatch with this id."""
-    parked = AgencyDispatch.objects.filter(pk=dispatch_id, state=AgencyDispatch.State.FAILED).update(
-        state=AgencyDispatch.State.PENDING, attempts=0, last_error=""
-    )
+def redrive(*, dispatch_id: int, official_id: int | None = None) -> bool:
+    """Send a parked dispatch again, audited with the official who asked; False when there is no
+    parked dispatch with this id."""
+    with transaction.atomic():
+        parked = AgencyDispatch.objects.filter(pk=dispatch_id, state=AgencyDispatch.State.FAILED).update(
+            state=AgencyDispatch.State.PENDING, attempts=0, last_error=""
+        )
+        if parked:
+            dispatch = AgencyDispatch.objects.only("pk", "agency").get(pk=dispatch_id)
+            audit_record(
+                actor=actor(official_id), action="dispatch.redriven", obj=dispatch, agency=dispatch.agency
+            )
     if parked:
         publish([dispatch_id])
     return bool(parked)

@@ -10,6 +10,7 @@ from credit import services as credit_services
 from declarations.choices import DocumentKind, InventoryStatus, ReturnStatus
 from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import DeclaredExport
+from sharing.models import EnterpriseAPIKey
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.texts import Text, both, gettext_noop
 
@@ -124,6 +125,9 @@ def reject(
     return advance(inventory, source, code or ReturnStatus.REJECTED, reason)
 
 
-def actor(user_id: int | None) -> Any:
-    """The user an audit event names, from the id a task carries (None: the system)."""
+def actor(user_id: int | None, api_key_prefix: str | None = None) -> Any:
+    """Who an audit event names, from what a task carries: a partner's key by its prefix (never its
+    id, which embeds the key's hash), else a user by id, else (None) the system."""
+    if api_key_prefix:
+        return EnterpriseAPIKey.objects.select_related("enterprise").filter(prefix=api_key_prefix).first()
     return get_user_model().objects.filter(pk=user_id).first() if user_id else None

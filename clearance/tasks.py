@@ -68,8 +68,8 @@ def resume_held(inventory_ids: list[int]) -> int:
 
 
 @task(name="clearance.redrive", acks_late=True)
-def redrive(dispatch_id: int) -> bool:
-    return answer.redrive(dispatch_id=dispatch_id)
+def redrive(dispatch_id: int, official_id: int | None = None) -> bool:
+    return answer.redrive(dispatch_id=dispatch_id, official_id=official_id)
 
 
 @task(name="clearance.conclude_inspection", acks_late=True)
@@ -97,20 +97,41 @@ def settle_export_receipts(export_list_ids: list[int]) -> int:
 # (`run_named`) and catch the ServiceError they raise; they are tasks too so a batch tool can queue them.
 
 
+# `api_key_prefix` names the partner's key that asked, for the audit trail.
 @task(name="clearance.cancel_list")
-def cancel_list(inventory_id: int, data: dict[str, Any], enterprise_id: int, user_id: int | None) -> Any:
+def cancel_list(
+    inventory_id: int,
+    data: dict[str, Any],
+    enterprise_id: int,
+    user_id: int | None,
+    api_key_prefix: str | None = None,
+) -> Any:
     return amendments.list_cancel(
-        inventory_id=inventory_id, data=data, enterprise_id=enterprise_id, user_id=user_id
+        inventory_id=inventory_id,
+        data=data,
+        enterprise_id=enterprise_id,
+        user_id=user_id,
+        api_key_prefix=api_key_prefix,
     )
 
 
 @task(name="clearance.apply_return")
-def apply_return(inventory_id: int, data: dict[str, Any], enterprise_id: int, user_id: int | None) -> Any:
+def apply_return(
+    inventory_id: int,
+    data: dict[str, Any],
+    enterprise_id: int,
+    user_id: int | None,
+    api_key_prefix: str | None = None,
+) -> Any:
     return amendments.refund_apply(
-        inventory_id=inventory_id, data=data, enterprise_id=enterprise_id, user_id=user_id
+        inventory_id=inventory_id,
+        data=data,
+        enterprise_id=enterprise_id,
+        user_id=user_id,
+        api_key_prefix=api_key_prefix,
     )
 
 
 @task(name="clearance.return_goods_back")
-def return_goods_back(refund_id: int, user_id: int | None) -> Any:
-    return amendments.refund_goods_back(refund_id=refund_id, user_id=user_id)
+def return_goods_back(refund_id: int, user_id: int | None, api_key_prefix: str | None = None) -> Any:
+    return amendments.refund_goods_back(refund_id=refund_id, user_id=user_id, api_key_prefix=api_key_prefix)

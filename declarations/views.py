@@ -224,7 +224,7 @@ def redrive(request, dispatch_id: int):
         or principal.is_agency(dispatch.agency)
     ):
         raise Http404
-    send_named("clearance.redrive", dispatch.pk, inline_if_down=True)
+    send_named("clearance.redrive", dispatch.pk, request.user.pk, inline_if_down=True)
     messages.success(request, _("The dispatch has been sent again."))
     return redirect("agency-receipts")
 

@@ -94,7 +94,7 @@ def tax_consolidate(
             consolidation=consolidation
         )
         audit_record(
-            actor=by.user,
+            actor=by,
             action="tax.consolidated",
             obj=consolidation,
             due=str(consolidation.amount_due),
@@ -118,9 +118,7 @@ def guarantee_top_up(
         top_up = GuaranteeTopUp.objects.create(
             guarantee=guarantee, amount=amount, reference=reference, by=by.user if by.user else None
         )
-        audit_record(
-            actor=by.user, action="guarantee.topped_up", obj=guarantee, amount=str(amount), ref=reference
-        )
+        audit_record(actor=by, action="guarantee.topped_up", obj=guarantee, amount=str(amount), ref=reference)
     guarantee.refresh_from_db()
     return top_up
 
@@ -175,7 +173,7 @@ def financing_apply(
         credit_level=record.credit_level,
         suggested_limit=selectors.financing_limit(record),
     )
-    audit_record(actor=by.user, action="financing.applied", obj=request, amount=str(amount), kind=kind)
+    audit_record(actor=by, action="financing.applied", obj=request, amount=str(amount), kind=kind)
     return request
 
 
@@ -212,7 +210,7 @@ def financing_decide(
             reason=note or request.get_status_display(),
             dedupe_key=f"financing:{request.pk}",
         )
-        audit_record(actor=by.user, action=f"financing.{request.status}", obj=request, note=note[:200])
+        audit_record(actor=by, action=f"financing.{request.status}", obj=request, note=note[:200])
     return request
 
 

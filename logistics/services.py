@@ -185,7 +185,7 @@ def warehouse_register(*, data: dict[str, Any], by: Principal) -> Warehouse:
         park=park,
         operator=enterprise,
     )
-    audit_record(actor=by.user, action="warehouse.registered", obj=warehouse, code=warehouse.code)
+    audit_record(actor=by, action="warehouse.registered", obj=warehouse, code=warehouse.code)
     return warehouse
 
 
@@ -201,7 +201,7 @@ def warehouse_decide(*, warehouse: Warehouse, approve: bool, reason: str, by: Pr
     if not updated:
         raise StockRefused({"status": [_("This registration was already decided.")]}, status=409)
     warehouse.refresh_from_db()
-    audit_record(actor=by.user, action=f"warehouse.{warehouse.status}", obj=warehouse, reason=reason)
+    audit_record(actor=by, action=f"warehouse.{warehouse.status}", obj=warehouse, reason=reason)
     return warehouse
 
 

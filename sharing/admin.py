@@ -53,8 +53,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_id"]
+    list_display = ["sequence", "at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "actor_api_key_prefix", "object_id"]
 
     def has_add_permission(self, request):
         return False

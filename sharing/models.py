@@ -180,25 +180,31 @@ class Notification(models.Model):
 class AuditEvent(models.Model):
     """Append-only record of a state change: who did what to which object, and when.
 
-    Each event carries the hash of the one before it, so changing or removing any event breaks the
-    chain (`manage.py verify_audit_chain` finds where); on PostgreSQL a trigger refuses updates and
-    deletes outright.
+    The events form a keyed hash chain (sharing/audit.py): each hash is an HMAC, under a key kept
+    outside the database, of every field and of the hash before it, so changing, removing or
+    re-chaining events without the key shows (`manage.py verify_audit_chain` finds where). On
+    PostgreSQL triggers refuse updates, deletes and TRUNCATE outright.
     """
 
+    # PROTECT: the actor is hashed, so a user who acted is deactivated, never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor"), max_length=150)
+    # The prefix of the partner key that acted, never its id: the library's id embeds the key's hash.
+    actor_api_key_prefix = models.CharField(_("API key prefix"), max_length=8, blank=True, default="")
     action = models.CharField(_("action"), max_length=60)
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=160)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     at = models.DateTimeField(_("time"), db_index=True)
+    # The event's place in the chain, from 1 without gaps: the head's count is the last one.
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -399,12 +405,17 @@ class BuyerVerification(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row holding the hash of the latest audit event: locking it orders the chain's appends."""
+    """The one row that says how long the audit chain is and how it ends (count, last hash).
 
+    Every append locks it, so appends serialise; the verifier compares it with the chain, so removing
+    the last events shows, and removing every event shows while the head says there were some.
+    """
+
+    count = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
-        return self.last_hash
+        return f"{self.count} {self.last_hash}"
 
 
 class AgentMandate(models.Model):

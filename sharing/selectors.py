@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from .audit import object_ref
 from .choices import EnterpriseStatus
 from .code_tables import ALIASES, CodeTable
 from .models import Agency, AuditEvent, CodeTableEntry, Enterprise, EnterpriseAPIKey, Notification
@@ -42,8 +43,9 @@ def notification_list(*, enterprise: Enterprise) -> QuerySet[Notification]:
     return Notification.objects.filter(enterprise=enterprise)
 
 
-def audit_trail(*, obj) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+def audit_trail(*, obj: Any) -> QuerySet[AuditEvent]:
+    object_type, object_id = object_ref(obj)
+    return AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
 
 
 def enterprises_by_code(codes: set[str]) -> dict[str, int]:

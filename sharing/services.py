@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from parks.choices import ApplicationStatus
 from singlewindow.core.broker import send_named
 
+from . import audit
 from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
 from .models import Agency, AuditEvent, AuditHead, Enterprise, EnterpriseAPIKey, Membership, Notification
@@ -21,81 +23,79 @@ from .principal import Principal
 NOTIFY_TASK = "sharing.notify_enterprise"
 
 
-def audit_record(*, actor: Any, action: str, obj: Any, **detail: Any) -> AuditEvent:
-    """Append one audit event; callers run it inside the transaction of the change it records."""
-    if isinstance(actor, Principal):
-        label = _actor_label(actor)
-        actor = actor.user if actor.user is not None and actor.user.is_authenticated else None
-    else:
-        label = getattr(actor, "username", "") or "system"
+def audit_record(*, actor: Any, action: str, obj: Any = None, **detail: Any) -> AuditEvent:
+    """Append one audit event to the keyed chain (sharing/audit.py); callers run it inside the
+    transaction of the change it records.
+
+    `actor` is a user, a Principal, a partner's request user or key, or None for the system. The head
+    row is locked for the append and stays locked until the caller's transaction ends, so appends
+    serialise: each event takes the next sequence and links to the one committed before it.
+    """
+    who = audit.actor_of(actor)
+    object_type, object_id = audit.object_ref(obj)
     with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head = _audit_head_locked()
         event = AuditEvent(
-            actor=actor,
-            actor_label=label[:150],
+            sequence=head.count + 1,
+            actor=who.user,
+            actor_label=who.label,
+            actor_api_key_prefix=who.api_key_prefix,
             action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
+            object_type=object_type,
+            object_id=object_id,
             detail={k: str(v) for k, v in detail.items()},
             at=timezone.now(),
             previous_hash=head.last_hash,
         )
-        event.hash = audit_hash(event)
+        event.hash = audit.event_hash(event)
         event.save()
-        head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
+        head.count, head.last_hash = event.sequence, event.hash
+        head.save(update_fields=["count", "last_hash"])
     return event
 
 
-def audit_hash(event: AuditEvent) -> str:
-    """sha256 over the previous hash and the event's content, in a canonical form."""
-    import hashlib
-    import json
+def _audit_head_locked() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    if AuditEvent.objects.exists():
+        # Starting over at 1 would hide what was removed: an operator restores the head knowingly.
+        raise audit.AuditChainBroken(
+            "The audit chain's head row is missing: run `manage.py verify_audit_chain`, then "
+            "`manage.py verify_audit_chain --restore-head`."
+        )
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head
 
-    content = json.dumps(
-        [
-            event.previous_hash,
-            event.actor_label,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.detail,
-            event.at.isoformat(),
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+
+def audit_head_record() -> audit.RecordedHead:
+    """Write the chain's head (count, last hash, time) where the database cannot reach it: a line on
+    the `singlewindow.audit` log, and one appended to the file AUDIT_HEAD_LOG when that is set. The
+    verifier checks the chain still contains every head so recorded."""
+    head = audit.head_now(at=timezone.now())
+    line = head.line()
+    audit.logger.info("audit head %s", line)
+    if path := getattr(settings, "AUDIT_HEAD_LOG", None):
+        audit.head_log_append(path, line)
+    return head
+
+
+@transaction.atomic
+def audit_head_restore(*, by: Any = None) -> AuditEvent | None:
+    """Put back a missing head row from the chain's last event, and record that it was missing; None
+    when the head is there. What the missing head hid stays visible to the head log's check."""
+    if AuditHead.objects.select_for_update().filter(pk=1).exists():
+        return None
+    last = AuditEvent.objects.order_by("-sequence").first()
+    AuditHead.objects.create(
+        pk=1, count=last.sequence if last else 0, last_hash=last.hash if last else audit.GENESIS
     )
-    return hashlib.sha256(content.encode()).hexdigest()
-
-
-def audit_chain_breaks(*, limit: int = 10) -> list[str]:
-    """Walk the chain from the first event: every place where it does not hold, up to `limit`."""
-    problems: list[str] = []
-    previous = "0" * 64
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.previous_hash != previous:
-            problems.append(
-                f"event {event.pk}: links to {event.previous_hash[:12]}, expected {previous[:12]} "
-                "(an event before it was removed or changed)"
-            )
-        elif audit_hash(event) != event.hash:
-            problems.append(f"event {event.pk}: its content does not match its hash (it was changed)")
-        previous = event.hash
-        if len(problems) >= limit:
-            break
-    head = AuditHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
-    if head and head != previous and len(problems) < limit:
-        problems.append("the chain's head does not match its last event (the last events were removed)")
-    return problems
-
-
-def _actor_label(principal: Principal) -> str:
-    if principal.api_key is not None:
-        return f"api-key:{principal.api_key.prefix}"
-    if principal.user is not None and principal.user.is_authenticated:
-        return principal.user.get_username()
-    return "system"
+    return audit_record(
+        actor=by,
+        action="audit.head_restored",
+        count=last.sequence if last else 0,
+        last_hash=last.hash if last else audit.GENESIS,
+    )
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,14 @@ def api_key_issue(
         raise ValidationError({"enterprise": [_("Keys are issued only to approved enterprises.")]})
     user = by.user if by is not None and by.user is not None and by.user.is_authenticated else None
     key, plain = EnterpriseAPIKey.objects.create_key(name=name, enterprise=enterprise, created_by=user)
-    audit_record(actor=by or user, action="api_key.created", obj=key, name=name, prefix=key.prefix)
+    audit_record(
+        actor=by,
+        action="api_key.issued",
+        obj=key,
+        name=name,
+        prefix=key.prefix,
+        enterprise=enterprise.customs_code,
+    )
     return key, plain
 
 
@@ -329,7 +336,14 @@ def api_key_revoke(*, key: EnterpriseAPIKey, by: Principal) -> EnterpriseAPIKey:
         key.revoked = True
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked", "revoked_at"])
-        audit_record(actor=by, action="api_key.revoked", obj=key, prefix=key.prefix)
+        audit_record(
+            actor=by,
+            action="api_key.revoked",
+            obj=key,
+            name=key.name,
+            prefix=key.prefix,
+            enterprise=key.enterprise.customs_code,
+        )
     return key
 
 

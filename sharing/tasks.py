@@ -1,4 +1,5 @@
-"""Thin Celery tasks of information sharing: notifications of enterprises and partners' webhooks."""
+"""Thin Celery tasks of information sharing: notifications of enterprises, partners' webhooks and the
+audit chain's head."""
 
 from celery import shared_task
 
@@ -21,3 +22,9 @@ def prune_notifications() -> int:
 def send_webhook(delivery_id: int) -> None:
     # A failure is re-sent by the sweeper once its backoff has passed (see webhooks.retry_due).
     webhooks.send(delivery_id=delivery_id)
+
+
+@shared_task(name="sharing.record_audit_head")
+def record_audit_head() -> int:
+    # Beat runs it every few minutes (CELERY_BEAT_SCHEDULE): the head log's granularity.
+    return services.audit_head_record().count

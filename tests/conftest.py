@@ -12,6 +12,23 @@ from sharing.services import api_key_issue
 from .factories import ClearanceWorld, EnterpriseFactory, MembershipFactory, official
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database lets the audit tables be truncated: transactional tests are flushed with
+    TRUNCATE, which PostgreSQL's triggers refuse (tests/sharing/test_audit_postgresql.py turns them on)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(ALLOW_AUDIT_TRUNCATE)
+
+
+ALLOW_AUDIT_TRUNCATE = """
+ALTER TABLE sharing_auditevent DISABLE TRIGGER sharing_audit_no_truncate;
+ALTER TABLE sharing_audithead DISABLE TRIGGER sharing_audithead_no_truncate;
+"""
+
+
 @pytest.fixture(autouse=True)
 def eager_celery(request):
     """Tasks run in-process in tests, even with REDIS_URL set; the `worker` tests use a real worker."""

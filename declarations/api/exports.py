@@ -266,9 +266,11 @@ class InventoryRefundViewSet(AmendmentViewSet):
                 ),
                 "permission_denied",
             )
+        key = self.principal.api_key
         refund = services.goods_back(
             refund_id=refund.pk,
             user_id=request.user.pk if getattr(request.user, "_meta", None) is not None else None,
+            api_key_prefix=key.prefix if key is not None else None,
         )
         if refund.state == InventoryRefund.State.EXPIRED:
             raise Conflict(

@@ -50,20 +50,33 @@ RETURN_EXPIRED = "-625005"
 
 
 def amendment_apply(
-    *, kind: str, inventory_id: int, data: dict[str, Any], enterprise_id: int, user_id: int | None
+    *,
+    kind: str,
+    inventory_id: int,
+    data: dict[str, Any],
+    enterprise_id: int,
+    user_id: int | None,
+    api_key_prefix: str | None = None,
 ) -> tuple[Any, bool]:
     """Apply a validated cancel or return of a list its declarant names, at once, in the pipeline.
     Returns (the cancel or return, created); a refusal raises the pipeline's ServiceError, whose `.code`
-    is the receipt's CEB status."""
+    is the receipt's CEB status. The user or the partner's key (by prefix) is the audit trail's actor."""
     return run_named(
-        APPLY_TASKS[kind], inventory_id=inventory_id, data=data, enterprise_id=enterprise_id, user_id=user_id
+        APPLY_TASKS[kind],
+        inventory_id=inventory_id,
+        data=data,
+        enterprise_id=enterprise_id,
+        user_id=user_id,
+        api_key_prefix=api_key_prefix,
     )
 
 
-def goods_back(*, refund_id: int, user_id: int | None) -> InventoryRefund:
+def goods_back(*, refund_id: int, user_id: int | None, api_key_prefix: str | None = None) -> InventoryRefund:
     """The returned goods are back (said by whom `selectors.confirms_goods` allows): the pipeline gives
     back quota and tax and restocks, or expires the return when they came back too late."""
-    return run_named("clearance.return_goods_back", refund_id=refund_id, user_id=user_id)
+    return run_named(
+        "clearance.return_goods_back", refund_id=refund_id, user_id=user_id, api_key_prefix=api_key_prefix
+    )
 
 
 def amendment_submit(
@@ -92,7 +105,12 @@ def amendment_submit(
         )
     try:
         return amendment_apply(
-            kind=kind, inventory_id=inventory.pk, data=data, enterprise_id=enterprise.pk, user_id=user_id
+            kind=kind,
+            inventory_id=inventory.pk,
+            data=data,
+            enterprise_id=enterprise.pk,
+            user_id=user_id,
+            api_key_prefix=by.api_key.prefix if by.api_key is not None else None,
         )
     except ServiceError as exc:  # the pipeline's refusal: its code is the receipt's CEB status
         raise AmendmentRejected(

@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "clearance-sweep": {"task": "clearance.sweep", "schedule": 30},
     "prune-read-notifications": {"task": "sharing.prune_notifications", "schedule": 24 * 3600},
     "summarise-exports": {"task": "declarations.summarise_exports", "schedule": 6 * 3600},
+    # The audit chain's head, written where the database cannot reach it (sharing/audit.py).
+    "record-audit-head": {"task": "sharing.record_audit_head", "schedule": 5 * 60},
 }
 
 # Lists claimed per clearance batch (smaller batches: more of them in flight at once).
@@ -278,6 +280,12 @@ SINGLEWINDOW_ADAPTERS = {
 # Webhooks may not target private, loopback or link-local addresses (set true only for closed networks).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
 
+# The audit trail's hash chain is keyed (HMAC-SHA256) with AUDIT_CHAIN_KEY, set per environment and
+# kept out of the database (local.py has a development key; production.py has no default). The head
+# is written every 5 minutes to the log `singlewindow.audit` and, when AUDIT_HEAD_LOG names a file, to
+# that file, opened for appending only; `manage.py verify_audit_chain` checks the chain against it.
+AUDIT_HEAD_LOG = env.str("AUDIT_HEAD_LOG", default=None)
+
 # Lists scoring this much or more are held for a customs official (risk rules' weights add up).
 RISK_HOLD_THRESHOLD = env.int("RISK_HOLD_THRESHOLD", default=60)
 
@@ -300,5 +308,7 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         "kombu": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # The audit chain's recorded heads are evidence: kept whatever DJANGO_LOG_LEVEL says.
+        "singlewindow.audit": {"level": "INFO"},
     },
 }

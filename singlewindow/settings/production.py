@@ -1,11 +1,18 @@
 """Production: every secret comes from the environment, with no default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# The audit chain's key: kept out of the database, so whoever can write the database cannot re-chain
+# the audit trail. Losing or changing it makes every event fail verification.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY")
+if len(AUDIT_CHAIN_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be at least 32 characters of random data.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

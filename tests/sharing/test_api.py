@@ -60,7 +60,7 @@ def test_revoked_key_gets_401(enterprise):
     key = EnterpriseAPIKey.objects.get(enterprise=enterprise)
     api_key_revoke(key=key, by=None)
     assert client.get("/api/v1/enterprises/").status_code == 401
-    assert AuditEvent.objects.filter(action="api_key.revoked", object_id=str(key.pk)).exists()
+    assert AuditEvent.objects.filter(action="api_key.revoked", object_id=key.prefix).exists()
 
 
 def test_key_of_suspended_enterprise_gets_401(enterprise):
