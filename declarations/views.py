@@ -100,6 +100,8 @@ def _render_detail(
         "cancel_form": cancel_form,
         "return_form": return_form,
         "refund": refund,
+        "records_inspection": inventory.status == InventoryStatus.INSPECTION
+        and selectors.may_record_inspection(principal, inventory),
         "confirms_goods": refund is not None
         and refund.state == InventoryRefund.State.AWAITING_GOODS
         and selectors.confirms_goods(principal, refund),
@@ -236,10 +238,11 @@ def declarations_home(request):
 @require_POST
 @official_required
 def inspection_result(request, pk: int):
-    """Customs records the result of a physical inspection from the list's page."""
-    if not (request.principal.is_agency(AgencyCode.CUSTOMS) or request.principal.is_superuser):
-        raise Http404
+    """The drawn inspector (or a customs supervisor) records the result of a physical inspection from
+    the list's page; any other caller is refused and nothing changes."""
     inventory = _inventory_for(request, pk)
+    if not selectors.may_record_inspection(request.principal, inventory):
+        raise PermissionDenied
     passed = request.POST.get("passed") == "yes"
     reason = request.POST.get("reason", "").strip()[:500]
     if inventory.status != InventoryStatus.INSPECTION or (not passed and not reason):

@@ -127,6 +127,10 @@ class ExportInventoryViewSet(DocumentViewSet):
         ):
             raise Forbidden(_("Only inspection or customs records inspections."), "permission_denied")
         inventory = self.get_object()
+        if not selectors.may_record_inspection(self.principal, inventory):
+            raise Forbidden(
+                _("Only inspection or a customs supervisor records a quarantine."), "permission_denied"
+            )
         body = InspectionOutcomeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if inventory.status != InventoryStatus.INSPECTION:

@@ -233,10 +233,16 @@ class InventoryViewSet(DocumentViewSet):
     @extend_schema(request=InspectionResultSerializer, responses={202: None, 409: None})
     @action(detail=True, methods=["post"], url_path="inspection-result")
     def inspection_result(self, request, pk=None):
-        """Customs records a physical inspection: passed -> released; failed -> rejected."""
+        """The drawn inspector, or a customs supervisor, records a physical inspection: passed ->
+        released; failed -> rejected. Anyone else is refused (403) and nothing changes."""
         if not (self.principal.is_agency(AgencyCode.CUSTOMS) or self.principal.is_superuser):
             raise Forbidden(_("Only customs records inspections."), "permission_denied")
         inventory = self.get_object()
+        if not selectors.may_record_inspection(self.principal, inventory):
+            raise Forbidden(
+                _("Only the drawn inspector or a customs supervisor records this list's inspection."),
+                "permission_denied",
+            )
         body = InspectionResultSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if inventory.status != InventoryStatus.INSPECTION:
