@@ -144,6 +144,15 @@ def list_for_amendment(*, data: dict, principal: Principal) -> InventoryList | N
     return None
 
 
+# The field holding a document's buyer ID number (a payment's payer is the buyer, DOMAIN R11).
+BUYER_ID_FIELDS = {Order: "buyer_id_number", Payment: "payer_id_number", InventoryList: "buyer_id_number"}
+
+
+def of_buyer(queryset: QuerySet, id_number: str) -> QuerySet:
+    """The documents of `queryset` of one buyer, by ID number as intake stores it (upper-case)."""
+    return queryset.filter(**{BUYER_ID_FIELDS[queryset.model]: id_number.strip().upper()})
+
+
 def documents_for(model, *, principal: Principal) -> QuerySet:
     qs = model.objects.all()
     if principal.sees_everything:

@@ -223,7 +223,8 @@ class AmendmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             body["return_status"] = exc.return_status
             return Response(body, status=exc.status)
         return Response(
-            self.serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            self.serializer_class(obj, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -280,4 +281,4 @@ class InventoryRefundViewSet(AmendmentViewSet):
                 % {"date": f"{refund.goods_due_by:%Y-%m-%d}"},
                 "expired",
             )
-        return Response(InventoryRefundSerializer(refund).data)
+        return Response(InventoryRefundSerializer(refund, context=self.get_serializer_context()).data)
