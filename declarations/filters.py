@@ -1,4 +1,9 @@
-"""django-filter filtersets of the document lists (by party, number, status, dates)."""
+"""django-filter filtersets of the document lists (by party, number, status, dates).
+
+No filter takes a buyer's ID number: a query string reaches access logs, proxies and browser
+histories. A search by buyer ID goes by POST (`.../search/` in the API, the search form on the page);
+a query string naming one is refused with a 400 that says so.
+"""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -18,27 +23,46 @@ from .models import (
     Waybill,
 )
 
+# The names a buyer's (or payer's) ID number went by in the query string before it was refused there.
+ID_NUMBER_PARAMETERS = ("buyer_id", "buyer_id_number", "payer_id", "payer_id_number")
+ID_IN_QUERY = _("A buyer ID number is never sent in the URL: search with POST to the list's search/.")
+
+
+class RefusesIdNumbers:
+    """Mixed into a filterset's form: a buyer ID number in the query string is an error on its name."""
+
+    data: dict
+    _errors: dict
+    error_class: type
+
+    def clean(self):
+        cleaned = super().clean()  # type: ignore[misc]
+        for name in ID_NUMBER_PARAMETERS:
+            if self.data.get(name):
+                # Not a field of the form (add_error would refuse it): the error still names it.
+                self._errors[name] = self.error_class([ID_IN_QUERY])
+        return cleaned
+
 
 class DocumentFilterSet(django_filters.FilterSet):
+    def get_form_class(self):
+        form = super().get_form_class()
+        return type(form.__name__, (RefusesIdNumbers, form), {})
+
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("received from"))
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("received before"))
 
 
 class OrderFilterSet(DocumentFilterSet):
-    buyer_id = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
-    buyer_id_number = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
-
     class Meta:
         model = Order
-        fields = ["order_no", "ebp_code", "ebc_code", "buyer_id", "created_after", "created_before"]
+        fields = ["order_no", "ebp_code", "ebc_code", "created_after", "created_before"]
 
 
 class PaymentFilterSet(DocumentFilterSet):
-    buyer_id = django_filters.CharFilter(field_name="payer_id_number", label=_("payer ID number"))
-
     class Meta:
         model = Payment
-        fields = ["order_no", "pay_code", "pay_transaction_id", "buyer_id", "created_after", "created_before"]
+        fields = ["order_no", "pay_code", "pay_transaction_id", "created_after", "created_before"]
 
 
 class WaybillFilterSet(DocumentFilterSet):
@@ -56,8 +80,6 @@ class WaybillFilterSet(DocumentFilterSet):
 
 class InventoryFilterSet(DocumentFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=InventoryStatus.choices)
-    buyer_id = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
-    buyer_id_number = django_filters.CharFilter(field_name="buyer_id_number", label=_("buyer ID number"))
     supervision_mode = django_filters.ChoiceFilter(
         field_name="trade_mode", label=_("supervision mode"), choices=(("9610", "9610"), ("1210", "1210"))
     )
@@ -72,7 +94,6 @@ class InventoryFilterSet(DocumentFilterSet):
             "pre_no",
             "invt_no",
             "ebc_code",
-            "buyer_id",
             "supervision_mode",
             "trade_mode",
             "created_after",

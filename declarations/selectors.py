@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from sharing.choices import AgencyCode
+from sharing.choices import AgencyCode, MemberRole
 from sharing.models import Enterprise
 from sharing.principal import Principal
 
@@ -99,6 +99,31 @@ def confirms_goods(principal: Principal, refund: InventoryRefund) -> bool:
     )
 
 
+def is_customs_supervisor(principal: Principal) -> bool:
+    """A customs official with the administrator role: customs' supervisors, who may act on any list
+    (a person signed in, never a partner key)."""
+    return (
+        principal.is_agency(AgencyCode.CUSTOMS)
+        and principal.role == MemberRole.ADMIN
+        and principal.user is not None
+    )
+
+
+def may_record_inspection(principal: Principal, inventory: InventoryList | ExportInventoryList) -> bool:
+    """Whether the caller may record the result of this list's physical inspection. An import list:
+    only the customs official the "double random" draw named (its RiskAssessment.inspector, still a
+    customs official), or a customs supervisor. An export list's quarantine (no draw): an inspection
+    official or a customs supervisor. Site administrators may. The page and the API ask this."""
+    if principal.is_superuser or is_customs_supervisor(principal):
+        return True
+    if isinstance(inventory, ExportInventoryList):
+        return principal.is_agency(AgencyCode.INSPECTION)
+    if not principal.is_agency(AgencyCode.CUSTOMS) or principal.user is None:
+        return False
+    # Through the list's reverse relation: declarations does not import the risk app above it.
+    return InventoryList.objects.filter(pk=inventory.pk, risk__inspector_id=principal.user.pk).exists()
+
+
 def receives_goods(enterprise: Enterprise) -> Q:
     """The returns whose goods come back to an enterprise: the same rule as `confirms_goods`, as a
     query (officials aside)."""
@@ -117,6 +142,15 @@ def list_for_amendment(*, data: dict, principal: Principal) -> InventoryList | N
         if data.get(field):
             return lists.filter(**{field: data[field]}).first()
     return None
+
+
+# The field holding a document's buyer ID number (a payment's payer is the buyer, DOMAIN R11).
+BUYER_ID_FIELDS = {Order: "buyer_id_number", Payment: "payer_id_number", InventoryList: "buyer_id_number"}
+
+
+def of_buyer(queryset: QuerySet, id_number: str) -> QuerySet:
+    """The documents of `queryset` of one buyer, by ID number as intake stores it (upper-case)."""
+    return queryset.filter(**{BUYER_ID_FIELDS[queryset.model]: id_number.strip().upper()})
 
 
 def documents_for(model, *, principal: Principal) -> QuerySet:

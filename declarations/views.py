@@ -23,9 +23,9 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
 
-from . import schemas, selectors, services, uploads
+from . import privacy, schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
-from .filters import InventoryFilterSet
+from .filters import ID_NUMBER_PARAMETERS, InventoryFilterSet
 from .forms import UploadForm, document_form_class, initial_for
 from .models import InventoryItem, InventoryList, InventoryRefund, Upload
 
@@ -41,17 +41,45 @@ def _page(request, queryset, size: int = 25):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
+class BuyerSearchForm(forms.Form):
+    """The search by buyer ID: posted, so the number never lands in a URL, a log or a history."""
+
+    buyer_id_number = forms.CharField(label=gettext_lazy("Buyer ID number"), max_length=60)
+
+
+BUYER_SEARCH_LIMIT = 100
+
+
 @enterprise_member_required
 def inventory_list(request):
-    """The enterprise's inventory lists with their status; filters by status, mode and dates."""
+    """The enterprise's inventory lists with their status; filters by status, mode and dates (the query
+    string), and a search by buyer ID (posted, the newest BUYER_SEARCH_LIMIT lists)."""
     qs = selectors.documents_for(InventoryList, principal=request.principal)
+    search = BuyerSearchForm(request.POST or None)
+    if request.method == "POST":
+        filterset = InventoryFilterSet(None, queryset=qs)
+        found = (
+            selectors.of_buyer(qs, search.cleaned_data["buyer_id_number"]).order_by("-id")
+            if search.is_valid()
+            else qs.none()
+        )
+        context = {"filterset": filterset, "search": search, "searched": True, "sort": "-id"}
+        context["page"] = Paginator(found[:BUYER_SEARCH_LIMIT], BUYER_SEARCH_LIMIT).get_page(1)
+        return render(
+            request, "declarations/inventory_list.html", context, status=200 if search.is_valid() else 400
+        )
     filterset = InventoryFilterSet(request.GET or None, queryset=qs)
     sort = request.GET.get("sort", "-id")
     if sort.lstrip("-") not in {"id", "status", "cop_no", "tax_amount", "created_at"}:
         sort = "-id"
-    page = _page(request, filterset.qs.order_by(sort))
+    # A buyer ID in the query string is refused, not silently ignored: the page says to search by POST.
+    refused = filterset.is_bound and any(name in filterset.errors for name in ID_NUMBER_PARAMETERS)
+    page = _page(request, qs.none() if refused else filterset.qs.order_by(sort))
     return render(
-        request, "declarations/inventory_list.html", {"filterset": filterset, "page": page, "sort": sort}
+        request,
+        "declarations/inventory_list.html",
+        {"filterset": filterset, "page": page, "sort": sort, "search": search},
+        status=400 if refused else 200,
     )
 
 
@@ -92,6 +120,7 @@ def _render_detail(
         return_form = ReturnForm(items=inventory.items.all())
     context = {
         "inventory": inventory,
+        "buyer": privacy.buyer_view(inventory, principal),
         "timeline": timeline,
         "decisions": selectors.inventory_decisions(inventory),
         "by_source": by_source,
@@ -100,6 +129,8 @@ def _render_detail(
         "cancel_form": cancel_form,
         "return_form": return_form,
         "refund": refund,
+        "records_inspection": inventory.status == InventoryStatus.INSPECTION
+        and selectors.may_record_inspection(principal, inventory),
         "confirms_goods": refund is not None
         and refund.state == InventoryRefund.State.AWAITING_GOODS
         and selectors.confirms_goods(principal, refund),
@@ -236,10 +267,11 @@ def declarations_home(request):
 @require_POST
 @official_required
 def inspection_result(request, pk: int):
-    """Customs records the result of a physical inspection from the list's page."""
-    if not (request.principal.is_agency(AgencyCode.CUSTOMS) or request.principal.is_superuser):
-        raise Http404
+    """The drawn inspector (or a customs supervisor) records the result of a physical inspection from
+    the list's page; any other caller is refused and nothing changes."""
     inventory = _inventory_for(request, pk)
+    if not selectors.may_record_inspection(request.principal, inventory):
+        raise PermissionDenied
     passed = request.POST.get("passed") == "yes"
     reason = request.POST.get("reason", "").strip()[:500]
     if inventory.status != InventoryStatus.INSPECTION or (not passed and not reason):

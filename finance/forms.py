@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sharing.identifiers import PARTY_CODE_PATTERN
+
 from .models import FinancingRequest
 
 
@@ -15,12 +17,23 @@ class PeriodForm(forms.Form):
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
 
 
+def party_code(label, max_length: int) -> forms.RegexField:
+    """A party's code named in the query string: letters and digits only (sharing.identifiers)."""
+    return forms.RegexField(
+        PARTY_CODE_PATTERN,
+        label=label,
+        max_length=max_length,
+        required=False,
+        error_messages={"invalid": _("A code is letters and digits only.")},
+    )
+
+
 class TaxSummaryForm(PeriodForm):
-    assure_code = forms.CharField(label=_("Guarantor code"), max_length=64, required=False)
+    assure_code = party_code(_("Guarantor code"), 30)
 
 
 class ForexStatementForm(PeriodForm):
-    ebc_code = forms.CharField(label=_("Exporter code"), max_length=18, required=False)
+    ebc_code = party_code(_("Exporter code"), 18)
 
 
 class TopUpForm(forms.Form):

@@ -7,6 +7,9 @@ from stdnum.cn import uscc as stdnum_uscc
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CUSTOMS_CODE_RE = re.compile(r"^[0-9A-Z]{10}$")
+# A party's code as a query names it (a guarantor's, an exporter's): the customs code, the USCC or
+# any code a CEB message carries (C..30), letters and digits only. It may end up in a file name.
+PARTY_CODE_PATTERN = r"^[0-9A-Za-z]{1,30}$"
 
 
 def uscc_error(value: str) -> str | None:

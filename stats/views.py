@@ -1,7 +1,6 @@
 """The dashboards: pages over `stats.selectors`. Every chart is drawn from a Table, whose rows are also the
 chart's HTML table and its CSV, so what a person sees, reads and downloads are the same figures."""
 
-import csv
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from declarations.models import AgencyDispatch
 from parks import selectors as park_selectors
 from sharing.choices import AgencyCode
 from singlewindow.core.access import enterprise_member_required, guard, official_required
+from singlewindow.core.csv import csv_response
 
 from . import selectors
 from .forms import DashboardFilterForm
@@ -353,19 +353,10 @@ def chart_csv(request, chart: str):
         lines = [f"{name}: {message}" for name, messages in exc.fields.items() for message in messages]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
     table = TABLES[chart](f)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{chart}-{f.date_from}-{f.date_to}.csv"'
-    response.write("\ufeff")  # so that spreadsheet programs read the Chinese names as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([key for key, _heading in table.columns])
-    writer.writerows([[_csv_cell(cell) for cell in row] for row in table.rows])
-    return response
-
-
-def _csv_cell(value: Any) -> Any:
-    # Names and reasons come from filers: a leading = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if value is None:
-        return ""
-    return value
+    # `chart` is a key of TABLES and the dates are dates: the file name holds nothing else.
+    return csv_response(
+        f"{chart}-{f.date_from}-{f.date_to}.csv",
+        [key for key, _heading in table.columns],
+        table.rows,
+        bom=True,  # so that spreadsheet programs read the Chinese names as UTF-8
+    )

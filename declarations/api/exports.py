@@ -127,6 +127,10 @@ class ExportInventoryViewSet(DocumentViewSet):
         ):
             raise Forbidden(_("Only inspection or customs records inspections."), "permission_denied")
         inventory = self.get_object()
+        if not selectors.may_record_inspection(self.principal, inventory):
+            raise Forbidden(
+                _("Only inspection or a customs supervisor records a quarantine."), "permission_denied"
+            )
         body = InspectionOutcomeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if inventory.status != InventoryStatus.INSPECTION:
@@ -219,7 +223,8 @@ class AmendmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             body["return_status"] = exc.return_status
             return Response(body, status=exc.status)
         return Response(
-            self.serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            self.serializer_class(obj, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -278,4 +283,4 @@ class InventoryRefundViewSet(AmendmentViewSet):
                 % {"date": f"{refund.goods_due_by:%Y-%m-%d}"},
                 "expired",
             )
-        return Response(InventoryRefundSerializer(refund).data)
+        return Response(InventoryRefundSerializer(refund, context=self.get_serializer_context()).data)

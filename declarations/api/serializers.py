@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from .. import privacy
 from ..models import (
     ExportInventoryItem,
     ExportInventoryList,
@@ -23,6 +24,26 @@ from ..models import (
 )
 
 INTERNAL = ("submitted_by", "content_hash")
+
+
+class BuyerPrivacyMixin:
+    """Buyers' personal fields as the caller may read them (declarations.privacy): masked for officials
+    without the need to know, and whenever the serializer was given no request."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)  # type: ignore[misc]  # a Serializer's, mixed in first
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        return privacy.for_principal(data, getattr(request, "principal", None))
+
+
+class BuyerSearchSerializer(serializers.Serializer):
+    """A search by buyer ID number: in the body, never in the URL (it would reach the access logs)."""
+
+    buyer_id_number = serializers.CharField(max_length=60)
+
+
+class PayerSearchSerializer(serializers.Serializer):
+    payer_id_number = serializers.CharField(max_length=60)
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
@@ -51,7 +72,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
         exclude = ["id", "order"]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(BuyerPrivacyMixin, serializers.ModelSerializer):
     items = OrderItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -59,13 +80,13 @@ class OrderSerializer(serializers.ModelSerializer):
         exclude = INTERNAL
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(BuyerPrivacyMixin, serializers.ModelSerializer):
     class Meta:
         model = Payment
         exclude = INTERNAL
 
 
-class WaybillSerializer(serializers.ModelSerializer):
+class WaybillSerializer(BuyerPrivacyMixin, serializers.ModelSerializer):
     class Meta:
         model = Waybill
         exclude = INTERNAL
@@ -77,7 +98,7 @@ class InventoryItemSerializer(serializers.ModelSerializer):
         exclude = ["id", "inventory"]
 
 
-class InventorySerializer(serializers.ModelSerializer):
+class InventorySerializer(BuyerPrivacyMixin, serializers.ModelSerializer):
     items = InventoryItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -252,7 +273,7 @@ class InspectionOutcomeSerializer(serializers.Serializer):
 # --- cancel and return ----------------------------------------------------------------------------
 
 
-class InventoryCancelSerializer(serializers.ModelSerializer):
+class InventoryCancelSerializer(BuyerPrivacyMixin, serializers.ModelSerializer):
     class Meta:
         model = InventoryCancel
         exclude = ["submitted_by"]
@@ -264,7 +285,7 @@ class InventoryRefundLineSerializer(serializers.ModelSerializer):
         exclude = ["id", "refund"]
 
 
-class InventoryRefundSerializer(serializers.ModelSerializer):
+class InventoryRefundSerializer(BuyerPrivacyMixin, serializers.ModelSerializer):
     items = InventoryRefundLineSerializer(many=True, read_only=True, source="lines")
 
     class Meta:

@@ -19,18 +19,20 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 from singlewindow.core.texts import CEB_LANGUAGE
 
-from .. import ceb, schemas, selectors, services
+from .. import ceb, privacy, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
 from .serializers import (
     BatchAnswerSerializer,
+    BuyerSearchSerializer,
     InspectionResultSerializer,
     IntakeErrorSerializer,
     IntakeReceiptSerializer,
     InventoryDetailSerializer,
     InventorySerializer,
     OrderSerializer,
+    PayerSearchSerializer,
     PaymentSerializer,
     ReceiptQueueSerializer,
     ReceiptSerializer,
@@ -115,6 +117,27 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         results = services.submit(kind=self.kind, documents=documents, by=self.principal)
         return intake_response(results, single=single)
 
+    def buyer_search(self, request, body_class) -> Response:
+        """The caller's documents of one buyer, the ID number read from the body (never the URL), paged
+        and filtered like the list. Only those who read buyers in full may search by ID."""
+        if not privacy.sees_buyers_in_full(self.principal):
+            raise Forbidden(
+                _("Only customs and inspection officials and the parties to a document search by buyer ID."),
+                "permission_denied",
+            )
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        (id_number,) = body.validated_data.values()
+        queryset = selectors.of_buyer(self.filter_queryset(self.get_queryset()), id_number)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+SEARCH = (
+    "The caller's documents of one buyer, newest first and paged like the list (its filters apply). "
+    "The ID number goes in the body: a query string naming one is refused (400)."
+)
+
 
 def _intake_schema(schema):
     return extend_schema(
@@ -167,6 +190,11 @@ class OrderViewSet(DocumentViewSet):
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
+    @extend_schema(request=BuyerSearchSerializer, responses=OrderSerializer(many=True), description=SEARCH)
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        return self.buyer_search(request, BuyerSearchSerializer)
+
     def scoped_queryset(self, principal):
         return super().scoped_queryset(principal).prefetch_related("items")
 
@@ -183,6 +211,11 @@ class PaymentViewSet(DocumentViewSet):
     @_intake_schema(schemas.PaymentSchema)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=PayerSearchSerializer, responses=PaymentSerializer(many=True), description=SEARCH)
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        return self.buyer_search(request, PayerSearchSerializer)
 
 
 @extend_schema(tags=["waybills"])
@@ -230,13 +263,26 @@ class InventoryViewSet(DocumentViewSet):
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
+    @extend_schema(
+        request=BuyerSearchSerializer, responses=InventorySerializer(many=True), description=SEARCH
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        return self.buyer_search(request, BuyerSearchSerializer)
+
     @extend_schema(request=InspectionResultSerializer, responses={202: None, 409: None})
     @action(detail=True, methods=["post"], url_path="inspection-result")
     def inspection_result(self, request, pk=None):
-        """Customs records a physical inspection: passed -> released; failed -> rejected."""
+        """The drawn inspector, or a customs supervisor, records a physical inspection: passed ->
+        released; failed -> rejected. Anyone else is refused (403) and nothing changes."""
         if not (self.principal.is_agency(AgencyCode.CUSTOMS) or self.principal.is_superuser):
             raise Forbidden(_("Only customs records inspections."), "permission_denied")
         inventory = self.get_object()
+        if not selectors.may_record_inspection(self.principal, inventory):
+            raise Forbidden(
+                _("Only the drawn inspector or a customs supervisor records this list's inspection."),
+                "permission_denied",
+            )
         body = InspectionResultSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if inventory.status != InventoryStatus.INSPECTION:

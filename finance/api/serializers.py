@@ -3,7 +3,10 @@ forex settlements and financing requests."""
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from sharing.identifiers import PARTY_CODE_PATTERN
 
 from ..models import (
     FinancingRequest,
@@ -21,8 +24,22 @@ class PeriodSerializer(serializers.Serializer):
     month = serializers.IntegerField(min_value=1, max_value=12)
 
 
+def party_code(max_length: int) -> serializers.RegexField:
+    """A party's code in a query: letters and digits only, so nothing else reaches a file name."""
+    return serializers.RegexField(
+        PARTY_CODE_PATTERN,
+        max_length=max_length,
+        required=False,
+        error_messages={"invalid": _("A code is letters and digits only.")},
+    )
+
+
 class TaxSummaryQuerySerializer(PeriodSerializer):
-    assure_code = serializers.CharField(max_length=64, required=False)
+    assure_code = party_code(30)
+
+
+class ForexStatementQuerySerializer(PeriodSerializer):
+    ebc_code = party_code(18)
 
 
 class TaxBillRowSerializer(serializers.ModelSerializer):

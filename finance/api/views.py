@@ -1,8 +1,6 @@
 """REST of financial services: the monthly tax summary (JSON and CSV) and its consolidation (CEB818),
 tax guarantees and top-ups, forex settlement statements of exports, and financing requests."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -17,7 +15,9 @@ from declarations import ceb_written
 from declarations.selectors import own_codes
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
+from sharing.identifiers import PARTY_CODE_PATTERN
 from singlewindow.core.api import official_of
+from singlewindow.core.csv import csv_response
 from singlewindow.core.errors import ServiceError
 
 from .. import selectors, services
@@ -26,7 +26,7 @@ from .serializers import (
     FinancingDecisionSerializer,
     FinancingRequestSerializer,
     ForexSettlementSerializer,
-    PeriodSerializer,
+    ForexStatementQuerySerializer,
     TaxConsolidationSerializer,
     TaxGuaranteeSerializer,
     TaxSummaryQuerySerializer,
@@ -40,6 +40,8 @@ PERIOD = [
     OpenApiParameter("year", int, required=True),
     OpenApiParameter("month", int, required=True),
 ]
+ASSURE_CODE = OpenApiParameter("assure_code", str, pattern=PARTY_CODE_PATTERN)
+EBC_CODE = OpenApiParameter("ebc_code", str, pattern=PARTY_CODE_PATTERN)
 
 
 def _name_it(field: str, detail: str) -> ServiceError:
@@ -63,7 +65,7 @@ class TaxSummaryMixin(PrincipalMixin):
         return selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
 
 
-@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("assure_code", str)])
+@extend_schema(tags=["finance"], parameters=[*PERIOD, ASSURE_CODE])
 class TaxSummaryView(TaxSummaryMixin, APIView):
     """A guarantor's month of centralized taxation: the lists released (their tax bills), returns'
     credits, and what is due; the guarantor sees its own, tax and customs officials any."""
@@ -73,31 +75,28 @@ class TaxSummaryView(TaxSummaryMixin, APIView):
         return Response(TaxSummarySerializer(self.summary(request)).data)
 
 
-@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("assure_code", str)])
+@extend_schema(tags=["finance"], parameters=[*PERIOD, ASSURE_CODE])
 class TaxSummaryCsvView(TaxSummaryMixin, APIView):
     """The same month as CSV (one row per tax bill and per credit, then the totals)."""
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request):
         summary = self.summary(request)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "kind",
-                "tax_no",
-                "invt_no",
-                "ebc_code",
-                "customs_tax",
-                "value_added_tax",
-                "consumption_tax",
-                "total",
-                "status",
-                "time",
-            ]
-        )
+        header = [
+            "kind",
+            "tax_no",
+            "invt_no",
+            "ebc_code",
+            "customs_tax",
+            "value_added_tax",
+            "consumption_tax",
+            "total",
+            "status",
+            "time",
+        ]
+        rows: list[list] = []
         for bill in summary.bills:
-            writer.writerow(
+            rows.append(
                 [
                     "bill",
                     bill.tax_no,
@@ -108,11 +107,11 @@ class TaxSummaryCsvView(TaxSummaryMixin, APIView):
                     bill.consumption_tax,
                     bill.total,
                     bill.status,
-                    bill.created_at.isoformat(),
+                    bill.created_at,
                 ]
             )
         for credit in summary.credits:
-            writer.writerow(
+            rows.append(
                 [
                     "credit",
                     credit.bill.tax_no,
@@ -123,16 +122,15 @@ class TaxSummaryCsvView(TaxSummaryMixin, APIView):
                     -credit.consumption_tax,
                     -credit.total,
                     "",
-                    credit.created_at.isoformat(),
+                    credit.created_at,
                 ]
             )
-        writer.writerow(["total_tax", "", "", "", "", "", "", summary.tax_total, "", ""])
-        writer.writerow(["total_credits", "", "", "", "", "", "", -summary.credit_total, "", ""])
-        writer.writerow(["amount_due", "", "", "", "", "", "", summary.amount_due, "", ""])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        rows.append(["total_tax", "", "", "", "", "", "", summary.tax_total, "", ""])
+        rows.append(["total_credits", "", "", "", "", "", "", -summary.credit_total, "", ""])
+        rows.append(["amount_due", "", "", "", "", "", "", summary.amount_due, "", ""])
+        # assure_code passed TaxSummaryQuerySerializer (letters and digits) before it names the file.
         name = f"tax-summary-{summary.assure_code}-{summary.year}-{summary.month:02d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_response(name, header, rows)
 
 
 @extend_schema(tags=["finance"])
@@ -217,19 +215,19 @@ class TaxGuaranteeViewSet(ScopedReadOnlyViewSet):
 
 class ForexStatementMixin(PrincipalMixin):
     def statement(self, request):
-        query = PeriodSerializer(data=request.query_params)
+        query = ForexStatementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         principal = self.principal
         if not selectors.reads_forex_statements(principal):
             raise exceptions.PermissionDenied(_("Sign in."))
-        codes = selectors.forex_statement_codes(principal, request.query_params.get("ebc_code", ""))
+        codes = selectors.forex_statement_codes(principal, query.validated_data.get("ebc_code") or "")
         if not codes:
             raise _name_it("ebc_code", _("ebc_code: name the exporter."))
         year, month = query.validated_data["year"], query.validated_data["month"]
         return year, month, selectors.forex_statement(ebc_codes=codes, year=year, month=month)
 
 
-@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
+@extend_schema(tags=["finance"], parameters=[*PERIOD, EBC_CODE])
 class ForexStatementView(ForexStatementMixin, APIView):
     """An exporter's forex settlement statement for a month: proceeds settled per export list and the
     totals per currency."""
@@ -250,35 +248,31 @@ class ForexStatementView(ForexStatementMixin, APIView):
         )
 
 
-@extend_schema(tags=["finance"], parameters=[*PERIOD, OpenApiParameter("ebc_code", str)])
+@extend_schema(tags=["finance"], parameters=[*PERIOD, EBC_CODE])
 class ForexStatementCsvView(ForexStatementMixin, APIView):
     """The same statement as CSV: one row per settlement, then one total per currency."""
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request):
         year, month, statement = self.statement(request)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["invt_no", "order_no", "currency", "amount", "cny_per_unit", "amount_cny", "settled_at"]
-        )
-        for row in statement["settlements"]:
-            writer.writerow(
-                [
-                    row.export_list.invt_no,
-                    row.export_list.order_no,
-                    row.currency,
-                    row.amount,
-                    row.cny_per_unit,
-                    row.amount_cny,
-                    row.settled_at.isoformat(),
-                ]
-            )
-        for total in statement["by_currency"]:
-            writer.writerow(["total", "", total["currency"], total["amount"], "", total["amount_cny"], ""])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="forex-statement-{year}-{month:02d}.csv"'
-        return response
+        header = ["invt_no", "order_no", "currency", "amount", "cny_per_unit", "amount_cny", "settled_at"]
+        rows: list[list] = [
+            [
+                row.export_list.invt_no,
+                row.export_list.order_no,
+                row.currency,
+                row.amount,
+                row.cny_per_unit,
+                row.amount_cny,
+                row.settled_at,
+            ]
+            for row in statement["settlements"]
+        ]
+        rows += [
+            ["total", "", total["currency"], total["amount"], "", total["amount_cny"], ""]
+            for total in statement["by_currency"]
+        ]
+        return csv_response(f"forex-statement-{year}-{month:02d}.csv", header, rows)
 
 
 @extend_schema(tags=["finance"])

@@ -312,3 +312,20 @@ LOGGING = {
         "singlewindow.audit": {"level": "INFO"},
     },
 }
+
+# Resident ID numbers never reach a log whole (need to know for buyers' data): the console handler and
+# runserver's access log ("django.server", which does not propagate) mask them wherever they appear,
+# a request line's query string included (singlewindow.core.logmask).
+LOGGING.setdefault("filters", {})["mask_resident_ids"] = {"()": "singlewindow.core.logmask.ResidentIdFilter"}
+LOGGING["handlers"]["console"]["filters"] = ["mask_resident_ids"]
+LOGGING["formatters"]["django.server"] = {
+    "()": "django.utils.log.ServerFormatter",
+    "format": "[{server_time}] {message}",
+    "style": "{",
+}
+LOGGING["handlers"]["django.server"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "django.server",
+    "filters": ["mask_resident_ids"],
+}
+LOGGING["loggers"]["django.server"] = {"handlers": ["django.server"], "level": "INFO", "propagate": False}

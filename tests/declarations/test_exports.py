@@ -367,3 +367,31 @@ def test_animal_products_wait_for_quarantine_then_leave(world, django_capture_on
     assert inventory.status == "released" and inventory.invt_no
     assert ForexSettlement.objects.filter(export_list=inventory).exists()
     assert officer.post(url, {"passed": True, "reason": "again"}, format="json").status_code == 409
+
+
+def test_a_quarantine_is_recorded_by_inspection_or_a_customs_supervisor_only(
+    world, django_capture_on_commit_callbacks
+):
+    """No draw names an inspector for an export quarantine: customs staff are refused, a customs
+    supervisor (administrator role) may record it."""
+    from django.contrib.auth import get_user_model
+
+    from sharing.models import Membership
+
+    docs = world.export(51, trade_mode="9710", lines=1)
+    docs["export_inventory"]["items"][0]["gcode"] = "0402210000"
+    inventory = _declare(world, docs, django_capture_on_commit_callbacks)
+    url = f"/api/v1/export-inventories/{inventory.pk}/inspection-result/"
+    staff = APIClient()
+    staff.force_authenticate(official("customs", "customs-staff"))
+    assert staff.post(url, {"passed": True, "reason": "ok"}, format="json").status_code == 403
+    inventory.refresh_from_db()
+    assert inventory.status == "inspection"
+    chief = official("customs", "customs-chief")
+    Membership.objects.filter(user=chief).update(role="admin")
+    supervisor = APIClient()
+    supervisor.force_authenticate(get_user_model().objects.get(pk=chief.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert supervisor.post(url, {"passed": True, "reason": "检疫合格"}, format="json").status_code == 202
+    inventory.refresh_from_db()
+    assert inventory.status == "released"

@@ -5,6 +5,7 @@ of `declarations.selectors` on their own, and the goods-received action through 
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -12,7 +13,7 @@ from declarations import selectors
 from declarations.choices import RETURN_APPLY_DAYS
 from declarations.models import InventoryList, InventoryRefund
 from declarations.services import amendment_for_list
-from sharing.choices import AgencyCode, EnterpriseStatus
+from sharing.choices import AgencyCode, EnterpriseStatus, MemberRole
 from sharing.models import Agency, Membership
 from sharing.principal import Principal
 
@@ -323,9 +324,12 @@ def test_a_caller_who_may_not_submit_is_answered_403_without_fields(world):
 
 
 def test_the_inspection_and_goods_received_refusals_keep_their_bodies(world, returned):
-    customs_api, tax_api = APIClient(), APIClient()
+    customs_api, tax_api, supervisor_api = APIClient(), APIClient(), APIClient()
     customs_api.force_authenticate(official(AgencyCode.CUSTOMS))
     tax_api.force_authenticate(official(AgencyCode.TAX))
+    supervisor = official(AgencyCode.CUSTOMS, "customs-supervisor")
+    Membership.objects.filter(user=supervisor).update(role=MemberRole.ADMIN)
+    supervisor_api.force_authenticate(get_user_model().objects.get(pk=supervisor.pk))
     result = {"passed": True, "reason": ""}
 
     url = f"/api/v1/inventories/{returned.inventory_id}/inspection-result/"
@@ -334,7 +338,15 @@ def test_the_inspection_and_goods_received_refusals_keep_their_bodies(world, ret
         403,
         {"code": "permission_denied", "detail": "Only customs records inspections."},
     )
-    answer = customs_api.post(url, result, format="json", **EN)  # released, not under inspection
+    answer = customs_api.post(url, result, format="json", **EN)  # not the drawn inspector
+    assert (answer.status_code, answer.json()) == (
+        403,
+        {
+            "code": "permission_denied",
+            "detail": "Only the drawn inspector or a customs supervisor records this list's inspection.",
+        },
+    )
+    answer = supervisor_api.post(url, result, format="json", **EN)  # released, not under inspection
     assert (answer.status_code, answer.json()) == (
         409,
         {"code": "conflict", "detail": "This list is not waiting for an inspection."},
