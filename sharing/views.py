@@ -1,12 +1,18 @@
-"""Sharing's pages: home, sign-up, onboarding, an enterprise's home, API keys and webhooks, the public
-enterprise page and officials' review of registrations."""
+"""Sharing's pages: home, sign-up, the lockout page, onboarding, an enterprise's home, API keys and
+webhooks, the public enterprise page and officials' review of registrations."""
 
+import math
+from datetime import timedelta
+
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +48,16 @@ def signup(request):
         messages.success(request, _("Your account is ready. Now file your enterprise's details."))
         return redirect("onboarding")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer once a username has failed too often from one address: 429, and when to
+    try again, in the portal's layout and the reader's language."""
+    cool_off = get_cool_off(request) or timedelta(minutes=15)
+    context = {"retry_at": localtime(timezone.now() + cool_off)}
+    response = render(request, "registration/lockout.html", context, status=429)
+    response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+    return response
 
 
 def onboarding(request):

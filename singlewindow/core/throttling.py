@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from .clientip import client_ip
+
 if TYPE_CHECKING:  # DRF's settings import this module while rest_framework.views loads
     from rest_framework.request import Request
     from rest_framework.views import APIView
@@ -28,6 +30,11 @@ class PartnerRateThrottle(SimpleRateThrottle):
             self.num_requests, self.duration = self.parse_rate(self.rate)
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request: "Request") -> str:
+        # DRF's own reading takes X-Forwarded-For whole when NUM_PROXIES is unset: a client could pick a
+        # fresh address per request. The one shared reading trusts only the configured proxies.
+        return client_ip(request)
 
     def allow_request(self, request: "Request", view: "APIView") -> bool:
         # The counters are a guard, not a record: while the cache (Redis) is down, requests go through

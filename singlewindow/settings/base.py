@@ -71,11 +71,22 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: five failures for a username from one address lock it out for 15 minutes.
+# The proxies in front of the portal that append to X-Forwarded-For (0: none, the client connects
+# directly). Only their entries are believed: see singlewindow/core/clientip.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT is {TRUSTED_PROXY_COUNT}; it counts proxies (0 or more)")
+
+# Login throttling: five failures for a username from one client address lock that pair out for 15
+# minutes. Keyed by both, so a shared proxy or NAT address does not lock the user out for everyone, and
+# the address is the one the trusted proxies vouch for, so a client cannot rotate it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "singlewindow.core.clientip.client_ip"
+# The lockout page, in the portal's layout and language, says when to try again (429, Retry-After).
+AXES_LOCKOUT_CALLABLE = "sharing.views.lockout"
 
 ROOT_URLCONF = "singlewindow.urls"
 WSGI_APPLICATION = "singlewindow.wsgi.application"
@@ -184,6 +195,8 @@ REST_FRAMEWORK = {
         "partner": env.str("API_RATE_LIMIT", default="6000/min"),
         "anon": env.str("API_ANON_RATE_LIMIT", default="300/min"),
     },
+    # The same count as TRUSTED_PROXY_COUNT (the throttles read the address through core.clientip).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "singlewindow.core.api.exception_handler",
