@@ -1,5 +1,5 @@
-"""Rate limits per key and per address (429 with Retry-After), and login lockout keyed by username and
-the address the trusted proxies vouch for."""
+"""Rate limits per key, per enterprise and per address (429 with Retry-After), the cap on an
+enterprise's keys, and login lockout keyed by username and the address the trusted proxies vouch for."""
 
 import pytest
 from django.core.cache import cache
@@ -106,3 +106,52 @@ def test_the_anonymous_rate_limit_keys_on_the_address_the_proxies_vouch_for(api,
         ]
         assert answers == [200, 200, 429], client_address
     cache.clear()
+
+
+def test_an_enterprises_keys_share_one_rate_limit(monkeypatch):
+    from singlewindow.core.throttling import EnterpriseRateThrottle
+
+    from .conftest import key_client
+    from .factories import EnterpriseFactory
+
+    cache.clear()
+    monkeypatch.setattr(EnterpriseRateThrottle, "THROTTLE_RATES", {"enterprise": "3/min"})
+    mine = EnterpriseFactory()
+    first, second = key_client(mine), key_client(mine)
+    answers = [c.get("/api/v1/agencies/") for c in (first, second, first, second)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 60
+    assert answers[-1].json()["code"] == "throttled"
+    assert key_client(EnterpriseFactory()).get("/api/v1/agencies/").status_code == 200  # another enterprise
+    cache.clear()
+
+
+def test_an_enterprise_holds_at_most_the_capped_number_of_active_keys(client, settings):
+    from io import StringIO
+
+    from django.core.exceptions import ValidationError
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    from sharing.services import api_key_issue, api_key_revoke
+
+    from .factories import MembershipFactory
+
+    settings.API_KEYS_PER_ENTERPRISE = 2
+    membership = MembershipFactory()
+    enterprise = membership.enterprise
+    first, _plain = api_key_issue(enterprise=enterprise, name="one")
+    api_key_issue(enterprise=enterprise, name="two")
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
+        api_key_issue(enterprise=enterprise, name="three")
+    assert "at most 2 active API keys" in str(refused.value.message_dict["name"])
+    client.force_login(membership.user)
+    page = client.post("/enterprise/api-keys/", {"name": "three"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-field="name"' in page and "at most 2 active API keys" in page
+    with pytest.raises(CommandError, match="at most 2 active API keys"), translation.override("en"):
+        call_command("issue_api_key", enterprise.customs_code, stdout=StringIO())
+    # a revoked key frees its place
+    from sharing.principal import principal_for_user
+
+    api_key_revoke(key=first, by=principal_for_user(membership.user))
+    api_key_issue(enterprise=enterprise, name="three")

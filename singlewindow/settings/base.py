@@ -190,9 +190,13 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["singlewindow.core.throttling.PartnerRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "singlewindow.core.throttling.PartnerRateThrottle",
+        "singlewindow.core.throttling.EnterpriseRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "partner": env.str("API_RATE_LIMIT", default="6000/min"),
+        "enterprise": env.str("API_ENTERPRISE_RATE_LIMIT", default="20000/min"),
         "anon": env.str("API_ANON_RATE_LIMIT", default="300/min"),
     },
     # The same count as TRUSTED_PROXY_COUNT (the throttles read the address through core.clientip).
@@ -236,6 +240,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 API_KEY_CUSTOM_HEADER = None  # the library's default: "Authorization: Api-Key <key>"
+# Active (unrevoked, unexpired) keys an enterprise may hold at once: each key is a credential to guard.
+API_KEYS_PER_ENTERPRISE = env.int("API_KEYS_PER_ENTERPRISE", default=10)
 
 # Celery: Redis as broker when REDIS_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
