@@ -3,7 +3,7 @@ webhooks."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from parks.models import Park
@@ -13,12 +13,21 @@ from .models import Enterprise
 from .services import EnterpriseData
 
 
-class SignUpForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"), required=True)
+class SignUpForm(BaseUserCreationForm):
+    """Username, address and password, checked as Django checks them, except that a taken username is
+    not an error here: sharing.accounts answers it as it answers a free one, so the form cannot be used
+    to find out which usernames exist."""
 
-    class Meta(UserCreationForm.Meta):
+    email = forms.EmailField(
+        label=_("Email"), required=True, help_text=_("We send a link to this address to confirm it.")
+    )
+
+    class Meta(BaseUserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def validate_unique(self) -> None:
+        pass  # a taken username is handled by sharing.accounts.signup_request, in the same words
 
 
 class EnterpriseForm(forms.Form):

@@ -1,5 +1,5 @@
-"""Sharing's pages: home, sign-up, the lockout page, onboarding, an enterprise's home, API keys and
-webhooks, the public enterprise page and officials' review of registrations."""
+"""Sharing's pages: home, sign-up and its activation, the lockout page, onboarding, an enterprise's home,
+API keys and webhooks, the public enterprise page and officials' review of registrations."""
 
 import math
 from datetime import timedelta
@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from singlewindow.core.access import (
@@ -23,7 +24,7 @@ from singlewindow.core.access import (
 )
 from singlewindow.core.forms import add_service_errors
 
-from . import selectors, services
+from . import accounts, selectors, services
 from .choices import EnterpriseStatus
 from .filters import EnterpriseFilterSet
 from .forms import ApiKeyForm, DecisionForm, EnterpriseForm, SignUpForm
@@ -39,15 +40,39 @@ def home(request):
 
 
 def signup(request):
+    """Step 1: an account. Whether the username was free or taken, the answer is "check your mail"
+    (sharing/accounts.py), so sign-up does not tell anyone which usernames exist."""
     if request.user.is_authenticated:
         return redirect("onboarding")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        accounts.signup_request(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            site_url=request.build_absolute_uri("/"),
+        )
+        return redirect("signup-done")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "registration/signup_done.html")
+
+
+@never_cache
+def signup_activate(request, uidb64: str, token: str):
+    """The link in the sign-up mail: a page with one button (mail scanners that open links do not
+    activate anything), which activates the account, signs the person in and goes on to onboarding."""
+    user = accounts.activation_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/signup_activate.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        accounts.account_activate(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your account is ready. Now file your enterprise's details."))
         return redirect("onboarding")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup_activate.html", {"valid": True, "username": user.username})
 
 
 def lockout(request, original_response=None, credentials=None):

@@ -7,6 +7,6 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A development-only key; production.py has no default.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-singlewindow-local-key-0123456789")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Local development and tests post webhooks to servers on this machine.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=True)
