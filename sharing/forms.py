@@ -1,5 +1,5 @@
-"""Sharing's page forms: sign-up, an enterprise's registration, an official's decision, API keys and
-webhooks."""
+"""Sharing's page forms: sign-up and the second factor, an enterprise's registration, an official's
+decision, API keys and webhooks."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -28,6 +28,31 @@ class SignUpForm(BaseUserCreationForm):
 
     def validate_unique(self) -> None:
         pass  # a taken username is handled by sharing.accounts.signup_request, in the same words
+
+
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class OTPEnrolForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        help_text=_("The six digits the app shows once you have added the account."),
+    )
 
 
 class EnterpriseForm(forms.Form):

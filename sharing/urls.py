@@ -1,5 +1,6 @@
-"""Pages of sharing: home, sign-up, login and a person's password (reset and change), onboarding, an
-enterprise's keys and webhooks, the public enterprise page and officials' review of enterprises."""
+"""Pages of sharing: home, sign-up, login and a person's account (password reset and change, second
+factor), onboarding, an enterprise's keys and webhooks, the public enterprise page and officials' review
+of enterprises."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -13,6 +14,9 @@ urlpatterns = [
     path("accounts/activate/<str:uidb64>/<str:token>/", views.signup_activate, name="signup-activate"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", views.account, name="account"),
+    path("accounts/otp/enrol/", views.otp_enrol, name="otp-enrol"),
+    path("accounts/otp/verify/", views.otp_verify, name="otp-verify"),
     # Django's own password views (the names are the ones they redirect to), in the portal's layout.
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "axes",
+    # The second factor: TOTP authenticator apps, and one-time recovery codes for a lost phone.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified once a TOTP code was given in this session (user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: a page whose session went idle is sent to the login with a note.
     "singlewindow.core.sessions.IdleTimeoutMiddleware",
@@ -65,6 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sharing.middleware.PrincipalMiddleware",
+    # After the principal: officials (and anyone who enrolled) give a TOTP code before anything else.
+    "sharing.middleware.OTPRequiredMiddleware",
     # Last, as django-axes asks: it locks out an address after repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -89,6 +97,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "singlewindow.core.clientip.client_ip"
 # The lockout page, in the portal's layout and language, says when to try again (429, Retry-After).
 AXES_LOCKOUT_CALLABLE = "sharing.views.lockout"
+
+# Second factor (django-otp). Officials and site administrators must verify a TOTP code in each
+# session; enterprise administrators may enrol, and must when this is set.
+OTP_REQUIRED_FOR_ENTERPRISE_ADMINS = env.bool("OTP_REQUIRED_FOR_ENTERPRISE_ADMINS", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CBEC Single Window")
+# The admin's device pages never show a TOTP secret (it would let a viewer mint codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "singlewindow.urls"
 WSGI_APPLICATION = "singlewindow.wsgi.application"
@@ -191,8 +206,9 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sharing.api.authentication.EnterpriseApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Browser sessions only, and only once the second factor is verified where it is required.
+        # No HTTP Basic: it would take a password alone, with no second factor and no lockout page.
+        "sharing.api.authentication.VerifiedSessionAuthentication",
     ],
     # DRF is open by default; every endpoint must opt out explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

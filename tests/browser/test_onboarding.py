@@ -1,4 +1,5 @@
-"""In the browser: sign up (confirmed by mail), onboarding, approval and an API key."""
+"""In the browser: sign up (confirmed by mail), onboarding, approval (by an official past the second
+factor) and an API key."""
 
 import json
 import re
@@ -10,16 +11,9 @@ from django.core import mail
 from sharing.models import Enterprise
 
 from ..factories import official
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto(f"{page.base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
 
 
 def log_out(page) -> None:

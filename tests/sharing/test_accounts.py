@@ -1,5 +1,5 @@
 """People's accounts: sign-up that does not reveal which usernames exist, activation by mail, password
-reset by mail and change, and the idle timeout of a session."""
+reset by mail and change, the idle timeout of a session, and logins in tests passing the second factor."""
 
 import re
 import time
@@ -83,7 +83,10 @@ def test_signing_up_again_before_activating_resends_the_link_to_the_first_addres
     assert User.objects.get(username="slow-firm").email == "first@example.com"
 
 
-def test_password_reset_by_mail(customs_user, mailoutbox):
+def test_password_reset_by_mail_then_the_second_factor_still_applies(customs_user, mailoutbox):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=customs_user, name="phone", confirmed=True)
     client = Client()
     page = client.get("/accounts/password_reset/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "重置密码" in page and 'class="topbar"' in page  # the portal's layout, in Chinese
@@ -101,13 +104,17 @@ def test_password_reset_by_mail(customs_user, mailoutbox):
     assert done["Location"] == "/accounts/reset/done/"
     customs_user.refresh_from_db()
     assert customs_user.check_password("new-pass-phrase-77")
+    # a new password is not a second factor: the official still gives a code
+    fresh = Client()
+    fresh.post("/accounts/login/", {"username": customs_user.username, "password": "new-pass-phrase-77"})
+    assert fresh.get("/officials/alerts/")["Location"].startswith("/accounts/otp/verify/")
 
 
 def test_change_password_is_linked_from_the_nav_and_changes_it(client):
     user = MembershipFactory().user
     client.force_login(user)
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'href="/accounts/password_change/"' in home
+    assert 'href="/accounts/password_change/"' in home and 'href="/accounts/"' in home
     page = client.get("/accounts/password_change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Change password" in page and 'class="topbar"' in page
     done = client.post(
@@ -157,6 +164,16 @@ def idle(client, seconds: int) -> None:
     session = client.session
     session[LAST_ACTIVITY_SESSION_KEY] = int(time.time()) - seconds
     session.save()
+
+
+def test_test_logins_of_officials_pass_the_second_factor(client, customs_user):
+    """The autouse fixture in tests/conftest.py: without `unverified_login`, an official's test login
+    is verified, as after the verification page."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(customs_user)
+    assert client.session[DEVICE_ID_SESSION_KEY].startswith("otp_totp.totpdevice/")
+    assert client.get("/officials/alerts/").status_code == 200
 
 
 def test_sign_up_does_not_switch_back_on_an_account_an_administrator_switched_off(mailoutbox):
