@@ -1,7 +1,12 @@
-"""Admin pages for the registry (enterprises, agencies, memberships, API keys, mandates) and its
-reference lists (positive list, overseas producers, payment licences, exchange rates, code tables)."""
+"""Admin pages for the registry (enterprises, agencies, memberships, API keys, mandates), people's
+second factor (reset), and its reference lists (positive list, overseas producers, payment licences,
+exchange rates, code tables)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from .models import (
@@ -19,6 +24,7 @@ from .models import (
     PaymentLicence,
     PositiveListEntry,
 )
+from .otp import otp_reset
 
 
 @admin.register(Enterprise)
@@ -107,3 +113,24 @@ class CodeTableEntryAdmin(admin.ModelAdmin):
     list_display = ["table", "code", "name_zh", "name_en", "valid_from", "valid_until"]
     list_filter = ["table"]
     search_fields = ["code", "name_zh", "name_en"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, with the reset of a person's second factor (a lost phone)."""
+
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (they set up a new app at their next login)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            otp_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            gettext("Second factor reset for %(count)s user(s).") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )

@@ -1,10 +1,13 @@
 """Demo data for a newcomer's first run: enterprises of every role (approved and pending), officials of
 every agency, park settlements and an application. Idempotent: running it again changes nothing."""
 
+import base64
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parks.choices import ApplicationStatus
 from parks.models import Park, ParkApplication
@@ -15,6 +18,11 @@ from .models import AgentMandate, Enterprise
 from .services import member_add, official_enroll
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by `make run`
+# The demo officials' and administrator's authenticator secret (base32, as apps take it). Demo data only:
+# seeded when DEBUG is on (`make run`), never with production settings; `manage.py demo_totp` prints
+# the current code.
+DEMO_TOTP_SECRET = "SINGLEWINDOWDEMOSECRETFORTOTPAPP"  # noqa: S105
+DEMO_TOTP_DEVICE_NAME = "demo authenticator"
 
 
 @dataclass(frozen=True)
@@ -204,3 +212,39 @@ def seed_demo() -> list[tuple[str, str]]:
         defaults={"message": "申请在空港园区设立直邮进口分拨仓。"},
     )
     return logins
+
+
+def demo_totp_key() -> str:
+    """The demo secret as django-otp stores it (hex)."""
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
+
+
+@transaction.atomic
+def seed_demo_totp() -> list[str]:
+    """Give the demo officials and the administrator a confirmed TOTP device with the demo secret, so
+    `make run` works out of the box; returns their usernames. Refused unless DEBUG is on: a secret
+    printed in the README must never guard a real deployment. Anyone who enrolled an app of their own
+    keeps it."""
+    if not settings.DEBUG:
+        raise PermissionError("the demo TOTP secret is seeded only with DEBUG on (development)")
+    User = get_user_model()
+    usernames = ["admin", *(username for username, _code in OFFICIALS)]
+    seeded = []
+    for user in User.objects.filter(username__in=usernames).order_by("username"):
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(
+                user=user, name=DEMO_TOTP_DEVICE_NAME, key=demo_totp_key(), confirmed=True
+            )
+        seeded.append(user.username)
+    return seeded
+
+
+def demo_totp_device(username: str) -> TOTPDevice | None:
+    """The demo device of this demo account, if it has one (never another person's device)."""
+    return (
+        TOTPDevice.objects.filter(
+            user__username=username, name=DEMO_TOTP_DEVICE_NAME, key=demo_totp_key(), confirmed=True
+        )
+        .select_related("user")
+        .first()
+    )

@@ -1,9 +1,9 @@
-"""Sharing's page forms: sign-up, an enterprise's registration, an official's decision, API keys and
-webhooks."""
+"""Sharing's page forms: sign-up and the second factor, an enterprise's registration, an official's
+decision, API keys and webhooks."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from parks.models import Park
@@ -13,12 +13,46 @@ from .models import Enterprise
 from .services import EnterpriseData
 
 
-class SignUpForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"), required=True)
+class SignUpForm(BaseUserCreationForm):
+    """Username, address and password, checked as Django checks them, except that a taken username is
+    not an error here: sharing.accounts answers it as it answers a free one, so the form cannot be used
+    to find out which usernames exist."""
 
-    class Meta(UserCreationForm.Meta):
+    email = forms.EmailField(
+        label=_("Email"), required=True, help_text=_("We send a link to this address to confirm it.")
+    )
+
+    class Meta(BaseUserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def validate_unique(self) -> None:
+        pass  # a taken username is handled by sharing.accounts.signup_request, in the same words
+
+
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class OTPEnrolForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        help_text=_("The six digits the app shows once you have added the account."),
+    )
 
 
 class EnterpriseForm(forms.Form):

@@ -39,6 +39,13 @@ def api_key_list(*, enterprise: Enterprise) -> QuerySet[EnterpriseAPIKey]:
     return EnterpriseAPIKey.objects.filter(enterprise=enterprise).order_by("-created")
 
 
+def api_keys_active(*, enterprise: Enterprise) -> QuerySet[EnterpriseAPIKey]:
+    """The keys that still authenticate: not revoked, not past their expiry."""
+    return EnterpriseAPIKey.objects.filter(enterprise=enterprise, revoked=False).filter(
+        Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now())
+    )
+
+
 def notification_list(*, enterprise: Enterprise) -> QuerySet[Notification]:
     return Notification.objects.filter(enterprise=enterprise)
 

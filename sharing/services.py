@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from parks.choices import ApplicationStatus
 from singlewindow.core.broker import send_named
 
-from . import audit
+from . import audit, selectors
 from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
 from .models import Agency, AuditEvent, AuditHead, Enterprise, EnterpriseAPIKey, Membership, Notification
@@ -308,7 +308,11 @@ def notifications_mark_read(*, enterprise: Enterprise) -> int:
 def api_key_issue(
     *, enterprise: Enterprise, name: str, by: Principal | None = None
 ) -> tuple[EnterpriseAPIKey, str]:
-    """Create a key for an approved enterprise; the plain key is returned once and never stored."""
+    """Create a key for an approved enterprise; the plain key is returned once and never stored.
+
+    An enterprise holds at most API_KEYS_PER_ENTERPRISE active keys: every key is a credential to
+    guard, and together they share one rate limit (singlewindow/core/throttling.py).
+    """
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("Give the key a name, such as the system that will use it.")]})
@@ -316,6 +320,18 @@ def api_key_issue(
         raise ValidationError({"name": [_("A key name has at most 50 characters.")]})
     if not enterprise.is_approved:
         raise ValidationError({"enterprise": [_("Keys are issued only to approved enterprises.")]})
+    # The enterprise's row lock makes two concurrent issues count each other's key.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    cap = settings.API_KEYS_PER_ENTERPRISE
+    if selectors.api_keys_active(enterprise=enterprise).count() >= cap:
+        raise ValidationError(
+            {
+                "name": [
+                    _("An enterprise may hold at most %(cap)s active API keys; revoke one it no longer uses.")
+                    % {"cap": cap}
+                ]
+            }
+        )
     user = by.user if by is not None and by.user is not None and by.user.is_authenticated else None
     key, plain = EnterpriseAPIKey.objects.create_key(name=name, enterprise=enterprise, created_by=user)
     audit_record(

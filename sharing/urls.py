@@ -1,5 +1,6 @@
-"""Pages of sharing: home, sign-up and login, onboarding, an enterprise's keys and webhooks, the
-public enterprise page and officials' review of enterprises."""
+"""Pages of sharing: home, sign-up, login and a person's account (password reset and change, second
+factor), onboarding, an enterprise's keys and webhooks, the public enterprise page and officials' review
+of enterprises."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -9,8 +10,34 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/done/", views.signup_done, name="signup-done"),
+    path("accounts/activate/<str:uidb64>/<str:token>/", views.signup_activate, name="signup-activate"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", views.account, name="account"),
+    path("accounts/otp/enrol/", views.otp_enrol, name="otp-enrol"),
+    path("accounts/otp/verify/", views.otp_verify, name="otp-verify"),
+    # Django's own password views (the names are the ones they redirect to), in the portal's layout.
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("onboarding/", views.onboarding, name="onboarding"),
     path("enterprise/", views.enterprise_home, name="enterprise-home"),
     path("enterprise/api-keys/", views.api_keys, name="api-keys"),

@@ -1,14 +1,27 @@
-"""Sharing's pages: home, sign-up, onboarding, an enterprise's home, API keys and webhooks, the public
-enterprise page and officials' review of registrations."""
+"""Sharing's pages: home, sign-up and a person's account (password, second factor, the lockout page),
+onboarding, an enterprise's home, API keys and webhooks, the public enterprise page and officials' review
+of registrations."""
 
+import math
+from datetime import timedelta
+
+from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from singlewindow.core.access import (
@@ -19,10 +32,10 @@ from singlewindow.core.access import (
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
 
-from . import selectors, services
+from . import accounts, otp, selectors, services
 from .choices import EnterpriseStatus
 from .filters import EnterpriseFilterSet
-from .forms import ApiKeyForm, DecisionForm, EnterpriseForm, SignUpForm
+from .forms import ApiKeyForm, DecisionForm, EnterpriseForm, OTPEnrolForm, OTPTokenForm, SignUpForm
 from .models import Enterprise, EnterpriseAPIKey
 
 
@@ -35,15 +48,132 @@ def home(request):
 
 
 def signup(request):
+    """Step 1: an account. Whether the username was free or taken, the answer is "check your mail"
+    (sharing/accounts.py), so sign-up does not tell anyone which usernames exist."""
     if request.user.is_authenticated:
         return redirect("onboarding")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        accounts.signup_request(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            site_url=request.build_absolute_uri("/"),
+        )
+        return redirect("signup-done")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "registration/signup_done.html")
+
+
+@never_cache
+def signup_activate(request, uidb64: str, token: str):
+    """The link in the sign-up mail: a page with one button (mail scanners that open links do not
+    activate anything), which activates the account, signs the person in and goes on to onboarding."""
+    user = accounts.activation_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/signup_activate.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        accounts.account_activate(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your account is ready. Now file your enterprise's details."))
         return redirect("onboarding")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup_activate.html", {"valid": True, "username": user.username})
+
+
+@login_required
+def account(request):
+    """A person's own account: password and second factor."""
+    user = request.user
+    context = {
+        "enrolled": otp.has_confirmed_device(user),
+        "verified": otp.is_verified(user),
+        "required": otp.otp_required(request.principal),
+        "recovery_codes_left": otp.recovery_codes_left(user),
+    }
+    return render(request, "registration/account.html", context)
+
+
+def _next_url(request) -> str:
+    """Where to go after the second factor: the page asked for, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@login_required
+def otp_enrol(request):
+    """Add an authenticator app: its secret (base32, and the otpauth:// URI), confirmed with a code;
+    then the recovery codes, shown this once."""
+    user = request.user
+    if otp.has_confirmed_device(user):
+        return redirect(
+            _next_url(request)
+            if otp.is_verified(user)
+            else f"{reverse('otp-verify')}?{request.GET.urlencode()}"
+        )
+    enrolment = otp.totp_enrolment(user=user)
+    form = OTPEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmation = otp.totp_confirm(user=user, device=enrolment.device, token=form.cleaned_data["token"])
+        if confirmation is None:
+            form.add_error(
+                "token",
+                _(
+                    "That is not the code the app shows now. Check that the phone's clock is right, "
+                    "wait for the next code and try again."
+                ),
+            )
+        else:
+            otp.otp_login(request, confirmation.device)
+            request.session.cycle_key()  # a new session id for the newly verified session
+            context = {"codes": confirmation.recovery_codes, "next": _next_url(request)}
+            return render(request, "registration/otp_recovery_codes.html", context)
+    context = {"form": form, "secret": enrolment.secret, "uri": enrolment.uri, "next": _next_url(request)}
+    return render(request, "registration/otp_enrol.html", context)
+
+
+@never_cache
+@login_required
+def otp_verify(request):
+    """The second step of logging in: a code from the authenticator app, or a recovery code."""
+    user = request.user
+    if otp.is_verified(user):
+        return redirect(_next_url(request))
+    if not otp.has_confirmed_device(user):
+        return redirect(f"{reverse('otp-enrol')}?{request.GET.urlencode()}")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = otp.otp_verify(user=user, token=form.cleaned_data["token"])
+        if result.ok:
+            otp.otp_login(request, result.device)
+            request.session.cycle_key()  # a new session id for the newly verified session
+            return redirect(_next_url(request))
+        if result.retry_at is not None:
+            form.add_error(
+                "token",
+                _("Too many wrong codes. Try again after %(time)s.")
+                % {"time": date_format(localtime(result.retry_at), "H:i:s")},
+            )
+        else:
+            form.add_error("token", _("That code is not right. Enter the code the app shows now."))
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer once a username has failed too often from one address: 429, and when to
+    try again, in the portal's layout and the reader's language."""
+    cool_off = get_cool_off(request) or timedelta(minutes=15)
+    context = {"retry_at": localtime(timezone.now() + cool_off)}
+    response = render(request, "registration/lockout.html", context, status=429)
+    response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+    return response
 
 
 def onboarding(request):

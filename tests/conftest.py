@@ -1,7 +1,8 @@
-"""Fixtures shared by every test: eager Celery (but for `worker` tests), API clients, enterprises and
-officials, the `world` of approved parties a declaration needs (and `dispatched`, two of its lists
-dispatched), the switch that turns the random inspection draw off; helpers to put back the reference
-rows and to check CEB XML against its schema."""
+"""Fixtures shared by every test: eager Celery (but for `worker` tests), test clients whose logins pass
+the second factor (but for `unverified_login` tests), API clients, enterprises and officials, the `world`
+of approved parties a declaration needs (and `dispatched`, two of its lists dispatched), the switch that
+turns the random inspection draw off; helpers to put back the reference rows and to check CEB XML
+against its schema."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -39,6 +40,59 @@ def eager_celery(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def verified_logins(request, monkeypatch):
+    """`client.force_login(user)` and `client.login(...)` (Django's and DRF's test clients) sign in as a
+    person who has also passed the second factor: whoever must give a TOTP code (officials, site
+    administrators, see sharing.otp.otp_required) gets a confirmed TOTP device, and the session is
+    marked verified by it, as the verification page would. Tests of the second factor itself opt out
+    with the `unverified_login` fixture or marker: their logins are password-only, as in real life."""
+    if request.node.get_closest_marker("unverified_login") or "unverified_login" in request.fixturenames:
+        yield
+        return
+    from django.test import Client
+
+    force_login, login = Client.force_login, Client.login
+
+    def verified_force_login(self, user, backend=None):
+        force_login(self, user, backend)
+        verify_session(self, user)
+
+    def verified_login(self, **credentials):
+        if not login(self, **credentials):
+            return False
+        from django.contrib.auth import SESSION_KEY, get_user_model
+
+        verify_session(self, get_user_model().objects.get(pk=self.session[SESSION_KEY]))
+        return True
+
+    monkeypatch.setattr(Client, "force_login", verified_force_login)
+    monkeypatch.setattr(Client, "login", verified_login)
+    yield
+
+
+@pytest.fixture
+def unverified_login():
+    """Logins in this test are password-only: the second factor is still owed (see verified_logins)."""
+
+
+def verify_session(client, user) -> None:
+    """Mark the client's session verified by a TOTP device of `user`, if the user must give one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sharing.otp import otp_required
+
+    if not otp_required(principal_for_user(user)):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ bodies over the size limit, an XML entity bomb where JSON is expected, wrong JSO
 strings and over-long values in every field of the request schema. Each is answered below 500, and
 the malformed ones with a 4xx; nothing of the database is harmed."""
 
-import base64
-
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -63,20 +61,13 @@ def _fields(schema: dict, value: str) -> dict:
 
 
 @pytest.fixture
-def callers(settings):
-    # HTTP Basic hashes the password on every request: a fast hasher keeps hundreds of them quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def callers():
     world = ClearanceWorld()
     _key, plain = api_key_issue(enterprise=world.seller, name="hostile")
     partner = APIClient()
     partner.credentials(HTTP_AUTHORIZATION=f"Api-Key {plain}")
-    user = official("customs", "hostile-customs")
-    user.set_password("hostile-pass-2026")
-    user.save()
     officer = APIClient()
-    officer.credentials(
-        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"hostile-customs:hostile-pass-2026").decode()
-    )
+    officer.force_login(official("customs", "hostile-customs"))  # a session past the second factor
     return {"partner": partner, "official": officer}
 
 

@@ -1,11 +1,13 @@
-"""Partner API keys: the authentication of an enterprise's systems by the Api-Key header."""
+"""API authentication: partner systems by the Api-Key header, people by their browser session once its
+second factor is verified."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 
 from ..models import EnterpriseAPIKey
-from ..principal import PartnerUser
+from ..otp import is_verified, otp_required
+from ..principal import PartnerUser, principal_for_user
 from ..services import api_key_touch
 
 
@@ -41,3 +43,23 @@ class EnterpriseApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The browser session, refused (403 `otp_required`) while it owes its second factor.
+
+    OTPRequiredMiddleware already holds such a session back before any view; this keeps the API closed
+    even where that middleware is missing (a view mounted outside it, a settings mistake).
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if not is_verified(user) and otp_required(principal_for_user(user)):
+            raise exceptions.PermissionDenied(
+                _("Verify your second factor (a code from your authenticator app) in the portal first."),
+                code="otp_required",
+            )
+        return result

@@ -1,5 +1,6 @@
-"""The API key's security scheme in the OpenAPI schema (drf-spectacular)."""
+"""The security schemes of the OpenAPI schema (drf-spectacular): the API key and the session."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -13,4 +14,20 @@ class EnterpriseApiKeyScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "A partner key of one enterprise: `Authorization: Api-Key <key>`.",
+        }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "sharing.api.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": (
+                "A person's browser session (unsafe methods also send the CSRF token). Officials' "
+                "sessions must have passed the second factor: otherwise 403 `otp_required`."
+            ),
         }

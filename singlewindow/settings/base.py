@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "axes",
+    # The second factor: TOTP authenticator apps, and one-time recovery codes for a lost phone.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -58,11 +62,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified once a TOTP code was given in this session (user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a page whose session went idle is sent to the login with a note.
+    "singlewindow.core.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sharing.middleware.PrincipalMiddleware",
+    # After the principal: officials (and anyone who enrolled) give a TOTP code before anything else.
+    "sharing.middleware.OTPRequiredMiddleware",
     # Last, as django-axes asks: it locks out an address after repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -71,11 +81,29 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: five failures for a username from one address lock it out for 15 minutes.
+# The proxies in front of the portal that append to X-Forwarded-For (0: none, the client connects
+# directly). Only their entries are believed: see singlewindow/core/clientip.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT is {TRUSTED_PROXY_COUNT}; it counts proxies (0 or more)")
+
+# Login throttling: five failures for a username from one client address lock that pair out for 15
+# minutes. Keyed by both, so a shared proxy or NAT address does not lock the user out for everyone, and
+# the address is the one the trusted proxies vouch for, so a client cannot rotate it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "singlewindow.core.clientip.client_ip"
+# The lockout page, in the portal's layout and language, says when to try again (429, Retry-After).
+AXES_LOCKOUT_CALLABLE = "sharing.views.lockout"
+
+# Second factor (django-otp). Officials and site administrators must verify a TOTP code in each
+# session; enterprise administrators may enrol, and must when this is set.
+OTP_REQUIRED_FOR_ENTERPRISE_ADMINS = env.bool("OTP_REQUIRED_FOR_ENTERPRISE_ADMINS", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CBEC Single Window")
+# The admin's device pages never show a TOTP secret (it would let a viewer mint codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "singlewindow.urls"
 WSGI_APPLICATION = "singlewindow.wsgi.application"
@@ -157,15 +185,30 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Two lifetimes: a session ends 8 hours after login at the latest (absolute) and after 30 minutes
+# without a request (idle, singlewindow/core/sessions.py).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True
+
+# Mail: password resets, sign-up confirmations. SMTP unless set (local.py prints to the console).
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@singlewindow.example")
+# Links in password-reset and sign-up mails stay valid this long (Django's default: 3 days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sharing.api.authentication.EnterpriseApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Browser sessions only, and only once the second factor is verified where it is required.
+        # No HTTP Basic: it would take a password alone, with no second factor and no lockout page.
+        "sharing.api.authentication.VerifiedSessionAuthentication",
     ],
     # DRF is open by default; every endpoint must opt out explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -179,11 +222,17 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["singlewindow.core.throttling.PartnerRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "singlewindow.core.throttling.PartnerRateThrottle",
+        "singlewindow.core.throttling.EnterpriseRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "partner": env.str("API_RATE_LIMIT", default="6000/min"),
+        "enterprise": env.str("API_ENTERPRISE_RATE_LIMIT", default="20000/min"),
         "anon": env.str("API_ANON_RATE_LIMIT", default="300/min"),
     },
+    # The same count as TRUSTED_PROXY_COUNT (the throttles read the address through core.clientip).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "singlewindow.core.api.exception_handler",
@@ -223,6 +272,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 API_KEY_CUSTOM_HEADER = None  # the library's default: "Authorization: Api-Key <key>"
+# Active (unrevoked, unexpired) keys an enterprise may hold at once: each key is a credential to guard.
+API_KEYS_PER_ENTERPRISE = env.int("API_KEYS_PER_ENTERPRISE", default=10)
 
 # Celery: Redis as broker when REDIS_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -9,6 +9,6 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-singlewin
 # A development-only key for the audit chain (production.py has no default).
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="dev-only-not-secret-singlewindow-audit-chain-key")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Local development and tests post webhooks to servers on this machine.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=True)

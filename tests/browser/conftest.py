@@ -54,3 +54,43 @@ def page(browser, live_server):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, username: str, password: str = "pw-for-tests-1") -> None:
+    """Log in through the form, as a person does; an official (or anyone who must give a second factor)
+    then types the code an authenticator app with their device's key would show."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sharing.otp import otp_required
+    from sharing.principal import principal_for_user
+
+    user = get_user_model().objects.get(username=username)
+    device = None
+    if otp_required(principal_for_user(user)):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main form button[type=submit]")
+    if device is not None:
+        page.wait_for_url("**/accounts/otp/verify/**")
+        page.fill("#id_token", totp_code(device))
+        page.click("main form button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/otp/" not in url)
+
+
+def totp_code(device) -> str:
+    """The device's next code not used yet: a code opens one session only, and a test may log the same
+    official in twice within its 30 seconds (the device accepts one step ahead)."""
+    import time
+
+    from sharing.otp import current_code
+
+    device.refresh_from_db()
+    now = time.time()
+    step = int((now - device.t0) // device.step)
+    ahead = 1 if device.last_t >= step else 0
+    return current_code(device, at=now + ahead * device.step)

@@ -8,8 +8,7 @@ from declarations.models import InventoryList
 from risk.models import Alert, RiskRule
 
 from ..factories import ClearanceWorld, UserFactory, official
-from .conftest import screenshot
-from .test_declarations import log_in
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -6,16 +6,9 @@ from declarations.models import InventoryList
 from risk.models import Alert, RiskRule
 
 from ..factories import ClearanceWorld, UserFactory, official
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username: str, password: str = "pw-for-tests-1") -> None:
-    page.goto(f"{page.base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
 
 
 def test_enterprise_files_a_list_and_sees_it_released(page):

@@ -1,23 +1,19 @@
-"""In the browser: sign up, onboarding, approval and an API key."""
+"""In the browser: sign up (confirmed by mail), onboarding, approval (by an official past the second
+factor) and an API key."""
 
 import json
+import re
 import urllib.request
 
 import pytest
+from django.core import mail
 
 from sharing.models import Enterprise
 
 from ..factories import official
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto(f"{page.base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
 
 
 def log_out(page) -> None:
@@ -33,6 +29,12 @@ def test_sign_up_onboard_approve_and_use_an_api_key(page):
     page.fill("#id_email", "ops@hz-trader.example.com")
     page.fill("#id_password1", "trader-pass-phrase-7")
     page.fill("#id_password2", "trader-pass-phrase-7")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/accounts/signup/done/")
+    # the address is confirmed by the link mailed to it
+    link = re.search(r"https?://\S+/accounts/activate/\S+/", mail.outbox[-1].body).group(0)
+    assert mail.outbox[-1].to == ["ops@hz-trader.example.com"]
+    page.goto(link)
     page.click("main form button[type=submit]")
     page.wait_for_url("**/onboarding/")
     page.fill("#id_uscc", "91110000600037341M")  # wrong check character first

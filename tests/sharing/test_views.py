@@ -21,7 +21,7 @@ FORM = {
 }
 
 
-def test_sign_up_then_file_enterprise(client):
+def test_sign_up_then_file_enterprise(client, mailoutbox):
     response = client.post(
         "/accounts/signup/",
         {
@@ -31,7 +31,10 @@ def test_sign_up_then_file_enterprise(client):
             "password2": "a-long-pass-phrase-9",
         },
     )
-    assert response.status_code == 302 and response["Location"] == "/onboarding/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/done/"
+    # the account works once the address is confirmed by the link mailed to it
+    link = re.search(r"https?://[^/]+(/accounts/activate/\S+/)", mailoutbox[0].body).group(1)
+    assert client.post(link)["Location"] == "/onboarding/"
     response = client.post("/onboarding/", FORM)
     assert response.status_code == 302
     enterprise = Enterprise.objects.get(customs_code="3501960009")

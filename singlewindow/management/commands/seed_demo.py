@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from sharing.demo import DEMO_PASSWORD, seed_demo
+from sharing.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo, seed_demo_totp
 from singlewindow.demo import seed_declarations, seed_exports
 
 
@@ -23,3 +23,18 @@ class Command(BaseCommand):
         )
         for username, what in logins:
             self.stdout.write(f"  {username:<15} {what}")
+        try:
+            with_totp = seed_demo_totp()
+        except PermissionError:
+            self.stdout.write(
+                self.style.WARNING(
+                    "DEBUG is off: no demo authenticator secret was seeded. Officials and the administrator "
+                    "set up their own authenticator app at their first login."
+                )
+            )
+            return
+        self.stdout.write(
+            f"Officials and the administrator ({', '.join(with_totp)}) also give a TOTP code at login:\n"
+            f"  print the current one:  python manage.py demo_totp <username>\n"
+            f"  or add this setup key to an authenticator app (time-based, 6 digits): {DEMO_TOTP_SECRET}"
+        )
