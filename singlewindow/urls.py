@@ -32,3 +32,10 @@ urlpatterns = [
     # Swagger UI starts itself with an inline script: the one page without the CSP.
     path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
 ]
+
+# Errors raised before or outside a view (a body over the size limit, a URL that matches nothing): JSON
+# in the API's error shape under /api/, a page in the layout elsewhere.
+handler400 = "singlewindow.core.error_views.bad_request"
+handler403 = "singlewindow.core.error_views.permission_denied"
+handler404 = "singlewindow.core.error_views.page_not_found"
+handler500 = "singlewindow.core.error_views.server_error"

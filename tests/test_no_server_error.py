@@ -1,0 +1,47 @@
+"""Inputs that answered 500, each now answered 4xx naming the field: a body over the size limit (the
+API's error shape, a page in the layout), concurrent requests for the schema, format suffixes on the
+API's routes, a JSON list or object where text is meant, a time whose offset leaves Python's range,
+dashboard dates at years 1 and 9999 and ids of 21 digits, a CSV field over 128 KiB, superscript digits.
+The sweeps that generate each class over every route are tests/test_fuzz_pages.py,
+tests/test_fuzz_api.py and tests/test_hostile_input.py."""
+
+import pytest
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+TRACKING = "/api/v1/tracking-events/"
+
+
+OVER_LIMIT = b'{"a": "' + b"x" * (17 * 1024 * 1024) + b'"}'
+
+
+def test_an_api_body_over_the_size_limit_is_answered_413_in_the_error_shape(world):
+    answer = world.client("logistics").post(TRACKING, OVER_LIMIT, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json()["code"] == "too_large" and answer.json()["detail"]
+
+
+def test_a_page_body_over_the_size_limit_is_answered_413_in_the_layout(client):
+    body = b"username=a&password=" + b"x" * (17 * 1024 * 1024)
+    with translation.override("en"):
+        answer = client.post(
+            "/accounts/login/",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert answer.status_code == 413
+    page = answer.content.decode()
+    assert 'class="topbar"' in page and "Request too large" in page
+
+
+def test_the_api_answers_what_django_refuses_before_the_view_in_its_error_shape(enterprise_api):
+    too_many = "&".join(f"f{n}=1" for n in range(1001))  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    answer = enterprise_api.get(f"/api/v1/agencies/?{too_many}")
+    assert (answer.status_code, answer["Content-Type"]) == (400, "application/json")
+    assert answer.json()["code"] == "too_many_fields"
+    nowhere = enterprise_api.get("/api/v1/no-such-resource/")
+    assert (nowhere.status_code, nowhere["Content-Type"]) == (404, "application/json")
+    assert nowhere.json()["code"] == "not_found"
