@@ -5,8 +5,13 @@ dashboard dates at years 1 and 9999 and ids of 21 digits, a CSV field over 128 K
 The sweeps that generate each class over every route are tests/test_fuzz_pages.py,
 tests/test_fuzz_api.py and tests/test_hostile_input.py."""
 
+import threading
+
 import pytest
+from django.test import Client
 from django.utils import translation
+
+from singlewindow.core.schema import schema_cache_clear
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +50,28 @@ def test_the_api_answers_what_django_refuses_before_the_view_in_its_error_shape(
     nowhere = enterprise_api.get("/api/v1/no-such-resource/")
     assert (nowhere.status_code, nowhere["Content-Type"]) == (404, "application/json")
     assert nowhere.json()["code"] == "not_found"
+
+
+def test_the_schema_answers_eight_concurrent_requests():
+    # given no schema generated yet in this process (drf-spectacular's generator is not thread-safe)
+    schema_cache_clear()
+    answers: list[tuple[str, int, bytes]] = []
+
+    def fetch(language: str, start: threading.Barrier) -> None:
+        browser = Client(raise_request_exception=False)
+        start.wait()
+        answer = browser.get("/api/schema/", HTTP_ACCEPT_LANGUAGE=language)
+        answers.append((language, answer.status_code, answer.content))
+
+    # when eight browsers ask at once, three times over
+    for _round in range(3):
+        start = threading.Barrier(8)
+        threads = [threading.Thread(target=fetch, args=(("en", "zh-hans")[n % 2], start)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    # then every one is answered, each language with one schema
+    assert [status for _language, status, _content in answers] == [200] * 24
+    assert len({content for language, _status, content in answers if language == "en"}) == 1
+    assert len({content for language, _status, content in answers if language == "zh-hans"}) == 1
