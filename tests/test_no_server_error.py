@@ -13,6 +13,8 @@ from django.utils import translation
 
 from singlewindow.core.schema import schema_cache_clear
 
+from .factories import official
+
 pytestmark = pytest.mark.django_db
 
 TRACKING = "/api/v1/tracking-events/"
@@ -75,3 +77,11 @@ def test_the_schema_answers_eight_concurrent_requests():
     assert [status for _language, status, _content in answers] == [200] * 24
     assert len({content for language, _status, content in answers if language == "en"}) == 1
     assert len({content for language, _status, content in answers if language == "zh-hans"}) == 1
+
+
+def test_format_suffixes_are_not_routes(client):
+    # DRF passed `.json` to actions that take no `format` argument: a TypeError for any caller.
+    client.force_login(official("customs"))
+    for url in ("/api/v1/credit-profiles.json", "/api/v1/risk-rules/ID_SPREAD/versions.json"):
+        assert client.get(url).status_code == 404
+    assert client.get("/api/v1/credit-profiles/?format=json").status_code == 200

@@ -1,4 +1,4 @@
-"""Shared REST plumbing: one pagination and one error shape for every endpoint."""
+"""Shared REST plumbing: one router, one pagination and one error shape for every endpoint."""
 
 import datetime
 import logging
@@ -21,10 +21,19 @@ from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ServiceError
+
+
+class Router(DefaultRouter):
+    """Every app's API router. No format-suffix routes (`/orders.json`): DRF passes the suffix to the
+    handler as a `format` argument that an action written `def decide(self, request, pk=None)` cannot
+    take (a 500); `?format=` and the Accept header still choose the renderer."""
+
+    include_format_suffixes = False
 
 
 class StandardPagination(PageNumberPagination):
