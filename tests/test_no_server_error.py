@@ -85,3 +85,32 @@ def test_format_suffixes_are_not_routes(client):
     for url in ("/api/v1/credit-profiles.json", "/api/v1/risk-rules/ID_SPREAD/versions.json"):
         assert client.get(url).status_code == 404
     assert client.get("/api/v1/credit-profiles/?format=json").status_code == 200
+
+
+@pytest.fixture
+def waybill(world) -> str:
+    """The number of a waybill the world's logistics firm filed."""
+    docs = world.declaration(1)
+    assert world.post("waybill", docs["waybill"]).status_code == 201
+    return docs["waybill"]["logistics_no"]
+
+
+@pytest.mark.parametrize("number", [["LN1"], {"no": "LN1"}], ids=["list", "object"])
+def test_a_tracking_event_whose_waybill_number_is_not_text_is_refused_naming_it(world, number):
+    event = {"logistics_no": number, "code": "picked_up", "occurred_at": "2026-11-25T09:00:00+08:00"}
+    for body in (event, [event]):
+        answer = world.client("logistics").post(TRACKING, body, format="json")
+        assert answer.status_code == 400
+        assert list(answer.json()["fields"]) == ["logistics_no"]
+
+
+@pytest.mark.parametrize(
+    "occurred_at", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00"]
+)
+def test_a_tracking_event_at_a_time_the_database_cannot_hold_is_refused_naming_it(
+    world, waybill, occurred_at
+):
+    event = {"logistics_no": waybill, "code": "picked_up", "occurred_at": occurred_at}
+    answer = world.client("logistics").post(TRACKING, event, format="json")
+    assert answer.status_code == 400
+    assert list(answer.json()["fields"]) == ["occurred_at"]
