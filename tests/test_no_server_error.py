@@ -13,10 +13,11 @@ from django.utils import translation
 
 from singlewindow.core.schema import schema_cache_clear
 
-from .factories import official
+from .factories import MembershipFactory, official
 
 pytestmark = pytest.mark.django_db
 
+HUGE = "9" * 21
 TRACKING = "/api/v1/tracking-events/"
 
 
@@ -114,3 +115,43 @@ def test_a_tracking_event_at_a_time_the_database_cannot_hold_is_refused_naming_i
     answer = world.client("logistics").post(TRACKING, event, format="json")
     assert answer.status_code == 400
     assert list(answer.json()["fields"]) == ["occurred_at"]
+
+
+STATS = [
+    "/api/v1/stats/overview/",
+    "/api/v1/stats/trend/",
+    "/api/v1/stats/breakdown/park/",
+    "/api/v1/stats/rejections/",
+]
+BAD_FILTERS = [
+    ("date_to=0001-01-01", "date_to"),
+    ("date_to=9999-12-31", "date_to"),
+    ("date_from=0001-01-01&date_to=9999-12-31", "date_from"),
+    ("date_from=2026-05-01&date_to=2026-01-01", "date_from"),
+    (f"park={HUGE}", "park"),
+    (f"zone={HUGE}", "zone"),
+    ("park=²", "park"),
+]
+
+
+@pytest.mark.parametrize(("query", "field"), BAD_FILTERS)
+def test_the_stats_api_and_the_dashboard_csv_refuse_dates_and_ids_out_of_range_naming_them(
+    client, query, field
+):
+    client.force_login(official("customs"))
+    for url in STATS:
+        answer = client.get(f"{url}?{query}")
+        assert answer.status_code == 400, url
+        assert field in answer.json()["fields"], url
+    for chart in ("overview", "trend", "park"):
+        answer = client.get(f"/dashboard/csv/{chart}/?{query}")
+        assert answer.status_code == 400 and f"{field}: " in answer.content.decode()
+
+
+@pytest.mark.parametrize(("query", "field"), BAD_FILTERS)
+def test_the_dashboards_show_the_refusal_on_the_page_with_400(client, world, query, field):
+    client.force_login(official("customs"))
+    assert client.get(f"/dashboard/?{query}").status_code == 400
+    assert client.get(f"/dashboard/live/?{query}").status_code == 400
+    client.force_login(MembershipFactory(enterprise=world.seller).user)
+    assert client.get(f"/dashboard/enterprise/?{query}").status_code == 400
