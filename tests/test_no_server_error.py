@@ -5,6 +5,7 @@ dashboard dates at years 1 and 9999 and ids of 21 digits, a CSV field over 128 K
 The sweeps that generate each class over every route are tests/test_fuzz_pages.py,
 tests/test_fuzz_api.py and tests/test_hostile_input.py."""
 
+import io
 import threading
 
 import pytest
@@ -155,3 +156,13 @@ def test_the_dashboards_show_the_refusal_on_the_page_with_400(client, world, que
     assert client.get(f"/dashboard/live/?{query}").status_code == 400
     client.force_login(MembershipFactory(enterprise=world.seller).user)
     assert client.get(f"/dashboard/enterprise/?{query}").status_code == 400
+
+
+def test_a_csv_upload_with_a_field_over_128_kib_is_refused_naming_the_line(client, world):
+    client.force_login(MembershipFactory(enterprise=world.platform).user)
+    upload = io.BytesIO(("order_no,note\nO1,short\nO2," + "x" * (129 * 1024) + "\n").encode())
+    upload.name = "orders.csv"
+    page = client.post("/declarations/upload/", {"kind": "order", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400
+    content = page.content.decode()
+    assert 'data-field="file"' in content and "Line 3 of the CSV file cannot be read" in content
