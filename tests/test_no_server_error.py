@@ -166,3 +166,29 @@ def test_a_csv_upload_with_a_field_over_128_kib_is_refused_naming_the_line(clien
     assert page.status_code == 400
     content = page.content.decode()
     assert 'data-field="file"' in content and "Line 3 of the CSV file cannot be read" in content
+
+
+def test_superscript_digits_are_no_number(client, world):
+    # "²".isdigit() is true and int("²") raises: a rule's parameter and a posted id both gave a 500.
+    client.force_login(official("customs"))
+    answer = client.post(
+        "/api/v1/risk-rules/ID_SPREAD/preview/",
+        {"parameters": {"window_days": "²"}},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "parameters.window_days" in answer.json()["fields"]
+    rule = client.post(
+        "/officials/risk-rules/ID_SPREAD/",
+        {"ID_SPREAD-weight": "10", "ID_SPREAD-parameters": '{"window_days": ' + "9" * 5000 + "}"},
+    )
+    assert rule.status_code == 302  # back to the rules, the refusal in a message
+    client.force_login(official("tax"))
+    assert client.post("/finance/guarantees/", {"guarantee": "²"}).status_code == 404
+
+
+@pytest.mark.xfail(
+    strict=True, raises=ValueError, reason="sharing/views.py is rewritten by issue 17's webhooks item"
+)
+def test_disabling_a_webhook_by_a_superscript_id_is_no_server_error(client, world):
+    client.force_login(MembershipFactory(enterprise=world.seller).user)
+    assert client.post("/enterprise/webhooks/", {"action": "disable", "id": "²"}).status_code == 302
