@@ -9,6 +9,7 @@ import io
 import threading
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -192,3 +193,17 @@ def test_superscript_digits_are_no_number(client, world):
 def test_disabling_a_webhook_by_a_superscript_id_is_no_server_error(client, world):
     client.force_login(MembershipFactory(enterprise=world.seller).user)
     assert client.post("/enterprise/webhooks/", {"action": "disable", "id": "²"}).status_code == 302
+
+
+def test_a_ceb_message_sent_with_a_session_is_read_once_for_the_csrf_check_and_the_view():
+    # The CSRF check of a session parses the body before the view: the view must still find it.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(official("customs"))
+    token = "csrf" * 8
+    browser.cookies[settings.CSRF_COOKIE_NAME] = token
+    answer = browser.post("/api/v1/ceb/", b"<not-a-ceb-message/>", "application/xml", HTTP_X_CSRFTOKEN=token)
+    assert answer.status_code == 400
+    over = browser.post(
+        "/api/v1/ceb/", b"<" + b"x" * (17 * 1024 * 1024) + b"/>", "application/xml", HTTP_X_CSRFTOKEN=token
+    )
+    assert (over.status_code, over.json()["code"]) == (413, "too_large")
