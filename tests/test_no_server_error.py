@@ -207,3 +207,31 @@ def test_a_ceb_message_sent_with_a_session_is_read_once_for_the_csrf_check_and_t
         "/api/v1/ceb/", b"<" + b"x" * (17 * 1024 * 1024) + b"/>", "application/xml", HTTP_X_CSRFTOKEN=token
     )
     assert (over.status_code, over.json()["code"]) == (413, "too_large")
+
+
+@pytest.mark.parametrize("signed_at", ["00010101000000", "99991231235959"])
+def test_a_sign_for_at_a_time_the_database_cannot_hold_is_refused(
+    world, signed_at, django_capture_on_commit_callbacks
+):
+    from .ceb_messages import ceb_message
+
+    docs = world.declaration(6)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare(docs)
+    waybill = docs["waybill"]
+    sign_for = {
+        "guid": "C" * 36,
+        "app_type": "1",
+        "app_time": "20261125120000",
+        "app_status": "2",
+        "logistics_code": waybill["logistics_code"],
+        "logistics_name": waybill["logistics_name"],
+        "logistics_no": waybill["logistics_no"],
+        "logistics_status": "S",
+        "logistics_time": signed_at,
+    }
+    answer = world.client("logistics").post(
+        "/api/v1/ceb/", ceb_message("CEB513", [sign_for], guid="B" * 36), content_type="application/xml"
+    )
+    assert answer.status_code == 200
+    assert "logistics_time" in answer.content.decode()  # the document refused, naming the field
