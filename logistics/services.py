@@ -74,7 +74,8 @@ def _errors(event: Any, waybills: dict[str, Waybill]) -> dict[str, list[str]]:
         errors["code"] = [_("One of: %(codes)s.") % {"codes": ", ".join(TrackingEvent.Code.values)}]
     for name, limit in (("place", 100), ("note", 200)):
         value = event.get(name, "")
-        if value is not None and (not isinstance(value, str) or len(value) > limit):
+        # No NUL: PostgreSQL refuses it in text.
+        if value is not None and (not isinstance(value, str) or len(value) > limit or "\x00" in value):
             errors[name] = [_("Text of at most %(n)d characters.") % {"n": limit}]
     # A time the database can store: an offset of up to 23:59 on year 1 or 9999 cannot be.
     at = parse_datetime(event.get("occurred_at"))

@@ -235,3 +235,15 @@ def test_a_sign_for_at_a_time_the_database_cannot_hold_is_refused(
     )
     assert answer.status_code == 200
     assert "logistics_time" in answer.content.decode()  # the document refused, naming the field
+
+
+def test_a_nul_in_the_url_is_refused_before_any_view(client, world, waybill):
+    # PostgreSQL refuses NUL in text: a hand-read parameter reaching a query was a 500 there.
+    page = client.get("/track/?no=LN%00", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and 'class="topbar"' in page.content.decode()
+    for url in ("/api/v1/waybills/?logistics_no=a%00", "/api/v1/tracking/a%00b/"):
+        answer = world.client("logistics").get(url)
+        assert (answer.status_code, answer.json()["code"]) == (400, "bad_request")
+    event = {"logistics_no": waybill, "code": "picked_up", "occurred_at": "2026-11-25T09:00:00+08:00"}
+    answer = world.client("logistics").post(TRACKING, {**event, "place": "a\x00b"}, format="json")
+    assert (answer.status_code, list(answer.json()["fields"])) == (400, ["place"])

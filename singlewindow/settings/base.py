@@ -302,3 +302,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# No server error on any input. A NUL in the URL is refused (400) before any view, right after the
+# language is chosen so the refusal is in the reader's language: PostgreSQL cannot hold a NUL in text.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "singlewindow.core.middleware.RefuseNulMiddleware",
+)
