@@ -34,6 +34,8 @@ class RuleForm(forms.Form):
             value = json.loads(self.cleaned_data["parameters"] or "{}")
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": exc.msg}) from exc
+        except ValueError as exc:  # a number of more digits than Python converts (4300)
+            raise forms.ValidationError(_("A number in the parameters has too many digits.")) from exc
         if not isinstance(value, dict):
             raise forms.ValidationError(_("The parameters are a JSON object."))
         return value

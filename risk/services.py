@@ -22,6 +22,7 @@ from sharing.principal import Principal
 from sharing.services import audit_record
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, new_row
+from singlewindow.core.inputs import parse_id
 
 from .models import Alert, RiskAssessment, RiskRule
 from .rules import REGISTRY, ListFacts
@@ -299,17 +300,17 @@ def rule_parameters_clean(code: str, parameters: dict) -> dict:
             continue
         default = spec.parameters[name]
         if isinstance(default, int):
-            if isinstance(value, bool) or not (
-                isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-            ):
+            # ASCII digits only: "²" passes str.isdigit() and then fails int().
+            whole = value if isinstance(value, int) and not isinstance(value, bool) else parse_id(value)
+            if whole is None:
                 errors[f"parameters.{name}"] = [_("A whole number.")]
                 continue
-            clean[name] = int(value)
+            clean[name] = whole
             if clean[name] < 0 or clean[name] > 100_000:
                 errors[f"parameters.{name}"] = [_("Between 0 and 100000.")]
         elif isinstance(default, list):
             if not isinstance(value, list) or not all(
-                isinstance(v, str) and v.isdigit() and 2 <= len(v) <= 10 for v in value
+                isinstance(v, str) and v.isascii() and v.isdigit() and 2 <= len(v) <= 10 for v in value
             ):
                 errors[f"parameters.{name}"] = [_("A list of HS code prefixes (2 to 10 digits).")]
                 continue

@@ -380,3 +380,10 @@ LOGGING["handlers"]["django.server"] = {
     "filters": ["mask_resident_ids"],
 }
 LOGGING["loggers"]["django.server"] = {"handlers": ["django.server"], "level": "INFO", "propagate": False}
+
+# No server error on any input. A NUL in the URL is refused (400) before any view, right after the
+# language is chosen so the refusal is in the reader's language: PostgreSQL cannot hold a NUL in text.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "singlewindow.core.middleware.RefuseNulMiddleware",
+)
