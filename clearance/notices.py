@@ -17,12 +17,12 @@ from sharing.models import Agency
 from sharing.services import NotificationData, notifications_create
 from singlewindow.core.texts import Text, gettext_noop, joined, stored
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     NotificationKind.LIST_HELD: gettext_noop("List %(cop_no)s is held for review by customs"),
     NotificationKind.LIST_REJECTED: gettext_noop("List %(cop_no)s was rejected"),
     NotificationKind.LIST_INSPECTION: gettext_noop("List %(cop_no)s is sent to inspection"),
 }
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, str] = {
     NotificationKind.LIST_HELD: gettext_noop(
         "Nothing to do now: an official reviews it and you will be told the decision."
     ),
