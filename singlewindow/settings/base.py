@@ -344,6 +344,8 @@ AUDIT_HEAD_LOG = env.str("AUDIT_HEAD_LOG", default=None)
 
 # Lists scoring this much or more are held for a customs official (risk rules' weights add up).
 RISK_HOLD_THRESHOLD = env.int("RISK_HOLD_THRESHOLD", default=60)
+# Held lists scoring at most this may be released together from customs' worklist (one reason).
+RISK_BULK_RELEASE_MAX_SCORE = env.int("RISK_BULK_RELEASE_MAX_SCORE", default=70)
 
 # Incoming CEB XML is checked against the official XSD: "strict" refuses a failing message with a
 # CEB900 (as the e-port does); "lenient" takes it field by field, logging and noting the problems.
