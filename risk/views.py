@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from credit import selectors as credit_selectors
+from sharing.choices import AgencyCode
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
@@ -18,7 +19,7 @@ from singlewindow.core.forms import add_service_errors
 from . import selectors, services
 from .filters import AlertFilterSet
 from .forms import AlertDecisionForm, RuleForm
-from .models import RiskRule
+from .models import Assignment, RiskRule
 from .rules import REGISTRY
 
 customs_required = guard(services.may_review_risk)
@@ -78,6 +79,10 @@ def alert_detail(request, pk: int):
         "form": form,
         "history": history,
         "enterprise_id": enterprise_id,
+        # Who of customs took it from the worklist, so two officials do not work it at once.
+        "assignment": Assignment.objects.select_related("assignee")
+        .filter(agency=AgencyCode.CUSTOMS, inventory=alert.inventory)
+        .first(),
     }
     return render(request, "risk/alert_detail.html", context)
 

@@ -42,6 +42,7 @@ def test_customs_sees_held_lists_with_age_score_and_takes_one(
     assert AuditEvent.objects.filter(action="worklist.taken").count() == 1
     client.force_login(colleague)
     assert "customs-a" in page(client)
+    assert "Taken from the worklist by customs-a." in page(client, f"/officials/alerts/{inventory.alert.pk}/")
     client.post("/officials/worklist/assign/", post)
     assert Assignment.objects.get(agency="customs", inventory=inventory).assignee == me
     # a staff colleague cannot give it back for me; I can
