@@ -43,8 +43,16 @@ def tax_summary(request):
     if request.method == "POST":
         return _consolidate(request)
     year, month = months.last_month()
-    period = TaxSummaryForm({"year": year, "month": month, **request.GET.dict()})
     official = selectors.reads_every_tax_summary(principal)
+    # Opened without a month: the latest month with bills, or a word that there is none yet.
+    opened_on = None
+    if "year" not in request.GET and "month" not in request.GET:
+        code = selectors.tax_summary_guarantor(principal, request.GET.get("assure_code", "").strip())
+        if code:
+            latest = selectors.tax_summary_latest_month(assure_code=code)
+            opened_on = "latest" if latest else "none"
+            year, month = latest or (year, month)
+    period = TaxSummaryForm({"year": year, "month": month, **request.GET.dict()})
     summary = None
     if period.is_valid():
         code = selectors.tax_summary_guarantor(principal, period.cleaned_data["assure_code"])
@@ -53,7 +61,7 @@ def tax_summary(request):
         if code:
             data = period.cleaned_data
             summary = selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
-    context = {"period": period, "summary": summary, "official": official}
+    context = {"period": period, "summary": summary, "official": official, "opened_on": opened_on}
     if summary is not None:
         query = {"year": summary.year, "month": summary.month, "assure_code": summary.assure_code}
         context["csv_url"] = f"{reverse('finance-api:tax-summary-csv')}?{urlencode(query)}"
