@@ -7,7 +7,9 @@ from ..factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("language", "words"), [("en", "Not available this way"), ("zh-hans", "无法这样打开")])
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "Not available this way"), ("zh-hans", "无法这样打开")]
+)
 def test_get_on_a_post_only_page_is_a_405_page(client, language, words):
     membership = MembershipFactory()
     client.force_login(membership.user)
