@@ -122,3 +122,21 @@ def test_axe_reports_what_it_finds(page):
     found = axe_check(page)
     assert any("critical label" in violation for violation in found)
     page.axe_violations.clear()  # seen: the test is about the check, not the page
+
+
+def test_an_official_previews_a_rule_by_its_form(page):
+    official("customs", username="customs-rules")
+    log_in(page, "customs-rules")
+    page.goto(f"{page.base_url}/officials/risk-rules/")
+    rule = page.locator("#rule-SPLIT_ORDERS")
+    rule.get_by_label("Window (hours)").fill("200000")
+    rule.get_by_role("button", name="Preview").click()
+    problem = rule.locator("[aria-live] .notice")
+    problem.wait_for()
+    assert "Window (hours)" in problem.inner_text()
+    assert page.locator("header.topbar").count() == 1  # not a second copy of the portal
+    axe_check(page)
+    rule.get_by_label("Window (hours)").fill("24")
+    rule.get_by_role("button", name="Preview").click()
+    rule.get_by_text("lists of the last 7 days would be hit").wait_for()
+    screenshot(page, "layout-risk-rules", mobile=True)
