@@ -17,7 +17,7 @@ from .csv import safe_filename
 PRINT_STYLESHEET = "css/print.css"
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"a printed document fetches nothing ({url})")
 
 
@@ -27,7 +27,8 @@ def render_pdf(request: HttpRequest, *, template: str, context: dict[str, Any]) 
 
     html = render_to_string(template, context, request=request)
     stylesheet = CSS(filename=finders.find(PRINT_STYLESHEET), url_fetcher=_refuse_fetch)
-    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(stylesheets=[stylesheet])
+    document: bytes = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(stylesheets=[stylesheet])
+    return document
 
 
 def pdf_response(
