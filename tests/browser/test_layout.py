@@ -140,3 +140,14 @@ def test_an_official_previews_a_rule_by_its_form(page):
     rule.get_by_role("button", name="Preview").click()
     rule.get_by_text("lists of the last 7 days would be hit").wait_for()
     screenshot(page, "layout-risk-rules", mobile=True)
+
+
+def test_the_seller_downloads_the_release_notice(page, released):
+    log_in(page, "seller-clerk")
+    page.goto(f"{page.base_url}/declarations/inventories/{released.pk}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Release notice (PDF)").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == f"release-notice-{released.invt_no}.pdf"
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
