@@ -6,7 +6,9 @@ a query string naming one is refused with a 400 that says so.
 """
 
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from singlewindow.core.api import UtcDateTimeFilter
 
@@ -44,6 +46,23 @@ class RefusesIdNumbers:
         return cleaned
 
 
+# The numbers a clerk may remember part of, per document: the search box matches any of them.
+NUMBER_FIELDS: dict[type, tuple[str, ...]] = {
+    Order: ("order_no",),
+    Payment: ("pay_transaction_id", "order_no"),
+    Waybill: ("logistics_no", "bill_no", "order_no"),
+    InventoryList: ("cop_no", "pre_no", "invt_no", "order_no", "logistics_no"),
+    ExportInventoryList: ("cop_no", "invt_no", "order_no", "logistics_no"),
+}
+
+
+def _any_contains(fields: tuple[str, ...], value: str) -> Q:
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value.strip()})
+    return condition
+
+
 class DocumentFilterSet(django_filters.FilterSet):
     def get_form_class(self):
         form = super().get_form_class()
@@ -51,6 +70,18 @@ class DocumentFilterSet(django_filters.FilterSet):
 
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("received from"))
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("received before"))
+    # The pages' search: part of any of the document's numbers, and a range of local dates (inclusive).
+    number = django_filters.CharFilter(method="filter_number", label=_("Number (or part of it)"))
+    date_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=pgettext_lazy("date range", "From")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=pgettext_lazy("date range", "To")
+    )
+
+    def filter_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        fields = NUMBER_FIELDS.get(queryset.model, ())
+        return queryset.filter(_any_contains(fields, value)) if fields and value.strip() else queryset
 
 
 class OrderFilterSet(DocumentFilterSet):
@@ -80,6 +111,9 @@ class WaybillFilterSet(DocumentFilterSet):
 
 class InventoryFilterSet(DocumentFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=InventoryStatus.choices)
+    waybill = django_filters.CharFilter(
+        field_name="logistics_no", lookup_expr="icontains", label=_("Waybill number")
+    )
     supervision_mode = django_filters.ChoiceFilter(
         field_name="trade_mode", label=_("supervision mode"), choices=(("9610", "9610"), ("1210", "1210"))
     )

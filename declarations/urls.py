@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import export_views, views
+from . import document_views, export_views, views
 
 urlpatterns = [
-    path("declarations/", views.inventory_list, name="inventory-list"),
+    path("declarations/", document_views.inventory_list, name="inventory-list"),
+    path("documents/", document_views.documents_home, name="documents-home"),
+    path("documents/<slug:slug>/", document_views.document_list, name="document-list"),
     path("declarations/home/", views.declarations_home, name="declarations-home"),
     path("declarations/inventories/<int:pk>/", views.inventory_detail, name="inventory-detail"),
     path("declarations/new/<str:kind>/", views.document_new, name="document-new"),

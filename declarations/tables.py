@@ -1,0 +1,141 @@
+"""The columns of the document lists, shared by the pages and their CSV and Excel exports: one place
+says what a list shows and how a buyer's data is masked for the reader (declarations/privacy.py)."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from sharing.principal import Principal
+
+from . import privacy
+from .choices import DocumentKind, InventoryStatus
+from .models import InventoryList, Order, Payment, Waybill
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: str | Promise
+    sort: bool = False  # offered as a sorting link
+
+
+@dataclass(frozen=True)
+class DocumentTable:
+    """One list of documents: its model, columns and the file name of its exports."""
+
+    kind: str
+    model: type[Model]
+    title: str | Promise
+    columns: tuple[Column, ...]
+    filename: str
+
+    @property
+    def header(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    @property
+    def sortable(self) -> set[str]:
+        return {"id"} | {column.field for column in self.columns if column.sort}
+
+
+RECEIVED = Column("created_at", _("Received"), sort=True)
+
+TABLES: dict[str, DocumentTable] = {
+    DocumentKind.ORDER: DocumentTable(
+        DocumentKind.ORDER,
+        Order,
+        _("Orders"),
+        (
+            Column("order_no", _("Order number"), sort=True),
+            Column("ebp_name", _("E-commerce platform")),
+            Column("ebc_name", _("E-commerce enterprise")),
+            Column("buyer_name", _("Buyer")),
+            Column("goods_value", _("Goods value"), sort=True),
+            Column("actual_paid", _("Amount paid"), sort=True),
+            Column("currency", _("Currency")),
+            RECEIVED,
+        ),
+        "orders",
+    ),
+    DocumentKind.PAYMENT: DocumentTable(
+        DocumentKind.PAYMENT,
+        Payment,
+        _("Payments"),
+        (
+            Column("pay_transaction_id", _("Payment transaction number"), sort=True),
+            Column("order_no", _("Order number"), sort=True),
+            Column("pay_name", _("Payment enterprise")),
+            Column("payer_name", _("Payer")),
+            Column("amount_paid", _("Amount paid"), sort=True),
+            Column("currency", _("Currency")),
+            RECEIVED,
+        ),
+        "payments",
+    ),
+    DocumentKind.WAYBILL: DocumentTable(
+        DocumentKind.WAYBILL,
+        Waybill,
+        _("Waybills"),
+        (
+            Column("logistics_no", _("Waybill number"), sort=True),
+            Column("bill_no", _("Bill of lading number")),
+            Column("order_no", _("Order number"), sort=True),
+            Column("logistics_name", _("Logistics enterprise")),
+            Column("consignee", _("Consignee")),
+            Column("pack_no", _("Packages")),
+            RECEIVED,
+        ),
+        "waybills",
+    ),
+    DocumentKind.INVENTORY: DocumentTable(
+        DocumentKind.INVENTORY,
+        InventoryList,
+        _("Inventory lists"),
+        (
+            Column("cop_no", _("List number"), sort=True),
+            Column("pre_no", _("Pre-entry number")),
+            Column("invt_no", _("Customs list number")),
+            Column("order_no", _("Order number")),
+            Column("logistics_no", _("Waybill number")),
+            Column("trade_mode", _("Mode")),
+            Column("buyer_name", _("Buyer")),
+            Column("status", _("Status"), sort=True),
+            Column("status_reason", _("Reason")),
+            Column("tax_amount", _("Tax"), sort=True),
+            RECEIVED,
+        ),
+        "inventory-lists",
+    ),
+}
+
+STATUS_LABELS = dict(InventoryStatus.choices)
+
+
+def export_rows(table: DocumentTable, queryset: QuerySet, principal: Principal) -> Iterator[list[Any]]:
+    """The rows of an export, read in chunks as they are written; buyers as the reader may see them,
+    statuses in the reader's language, times in local time."""
+    fields = [column.field for column in table.columns]
+    for row in queryset.values(*fields).iterator(chunk_size=2000):
+        shown = privacy.for_principal(row, principal)
+        if "status" in shown:
+            shown["status"] = str(STATUS_LABELS.get(shown["status"], shown["status"]))
+        if shown.get("created_at") is not None:
+            shown["created_at"] = timezone.localtime(shown["created_at"]).strftime("%Y-%m-%d %H:%M:%S")
+        yield [shown[field] for field in fields]
+
+
+def page_rows(table: DocumentTable, documents: Iterable[Model], principal: Principal) -> list[list[Any]]:
+    """The cells of a page of documents, as `export_rows` writes them."""
+    fields = [column.field for column in table.columns]
+    rows = []
+    for document in documents:
+        shown = privacy.for_principal({field: getattr(document, field) for field in fields}, principal)
+        if "status" in shown:
+            shown["status"] = str(STATUS_LABELS.get(shown["status"], shown["status"]))
+        rows.append([shown[field] for field in fields])
+    return rows
