@@ -21,6 +21,7 @@ from .filters import (
     InventoryFilterSet,
     OrderFilterSet,
     PaymentFilterSet,
+    ReceiptFilterSet,
     WaybillFilterSet,
 )
 from .tables import TABLES, DocumentTable, export_rows, page_rows
@@ -36,6 +37,7 @@ FILTERSETS: dict[str, type[DocumentFilterSet]] = {
     DocumentKind.PAYMENT: PaymentFilterSet,
     DocumentKind.WAYBILL: WaybillFilterSet,
     DocumentKind.INVENTORY: InventoryFilterSet,
+    "receipt": ReceiptFilterSet,
 }
 # Lists whose documents carry the buyer's (payer's) ID number: the search by buyer is offered there.
 BUYER_SEARCHABLE = {DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVENTORY}
@@ -81,9 +83,20 @@ def document_list(request, slug: str):
     return document_page(request, TABLES[kind], "declarations/document_list.html", slug=slug)
 
 
-def document_page(request, table: DocumentTable, template: str, **extra) -> HttpResponseBase:
+@guard(lambda principal: principal.enterprise is not None)
+def receipt_list(request):
+    """The enterprise's receipts (its pull queue), newest first, searched and exported as the lists."""
+    receipts = selectors.receipts_for(principal=request.principal)
+    return document_page(request, TABLES["receipt"], "declarations/receipt_list.html", queryset=receipts)
+
+
+def document_page(request, table: DocumentTable, template: str, queryset=None, **extra) -> HttpResponseBase:
     """A list page, its buyer search and its exports: one shape for every document list."""
-    qs = selectors.documents_for(table.model, principal=request.principal)
+    qs = (
+        queryset
+        if queryset is not None
+        else selectors.documents_for(table.model, principal=request.principal)
+    )
     filterset_class = FILTERSETS[table.kind]
     searchable = table.kind in BUYER_SEARCHABLE
     context = {"table": table, "searchable": searchable, **extra}

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from singlewindow.core.api import UtcDateTimeFilter
 
-from .choices import InventoryStatus
+from .choices import DocumentKind, InventoryStatus, ReceiptSource
 from .models import (
     ExportInventoryList,
     ExportOrder,
@@ -20,6 +20,7 @@ from .models import (
     InventoryList,
     Order,
     Payment,
+    Receipt,
     ReceiptOfPayment,
     SummaryDeclaration,
     Waybill,
@@ -53,6 +54,7 @@ NUMBER_FIELDS: dict[type, tuple[str, ...]] = {
     Waybill: ("logistics_no", "bill_no", "order_no"),
     InventoryList: ("cop_no", "pre_no", "invt_no", "order_no", "logistics_no"),
     ExportInventoryList: ("cop_no", "invt_no", "order_no", "logistics_no"),
+    Receipt: ("natural_key",),
 }
 
 
@@ -182,3 +184,15 @@ class SummaryFilterSet(django_filters.FilterSet):
     class Meta:
         model = SummaryDeclaration
         fields = ["year", "month", "trade_mode", "ebc_code", "status"]
+
+
+class ReceiptFilterSet(DocumentFilterSet):
+    """The receipts' search: by part of the document's key, its kind, who answered, the code, dates."""
+
+    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices, label=_("Document"))
+    source = django_filters.ChoiceFilter(choices=ReceiptSource.choices, label=_("From"))
+    return_status = django_filters.CharFilter(label=_("Code"))
+
+    class Meta:
+        model = Receipt
+        fields = ["kind", "source", "return_status"]

@@ -3,6 +3,7 @@ says what a list shows and how a buyer's data is masked for the reader (declarat
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -13,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from sharing.principal import Principal
 
 from . import privacy
-from .choices import DocumentKind, InventoryStatus
-from .models import InventoryList, Order, Payment, Waybill
+from .choices import DocumentKind
+from .models import InventoryList, Order, Payment, Receipt, Waybill
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,13 @@ class Column:
     field: str
     label: str | Promise
     sort: bool = False  # offered as a sorting link
+    # What the cell shows when not the stored value: a method or property of the row (a choice's label,
+    # a reason in the reader's language).
+    display: str = ""
+
+    def value(self, document: Model) -> Any:
+        value = getattr(document, self.display or self.field)
+        return value() if callable(value) else value
 
 
 @dataclass(frozen=True)
@@ -104,38 +112,47 @@ TABLES: dict[str, DocumentTable] = {
             Column("logistics_no", _("Waybill number")),
             Column("trade_mode", _("Mode")),
             Column("buyer_name", _("Buyer")),
-            Column("status", _("Status"), sort=True),
+            Column("status", _("Status"), sort=True, display="get_status_display"),
             Column("status_reason", _("Reason")),
             Column("tax_amount", _("Tax"), sort=True),
             RECEIVED,
         ),
         "inventory-lists",
     ),
+    "receipt": DocumentTable(
+        "receipt",
+        Receipt,
+        _("Receipts"),
+        (
+            Column("kind", _("Document"), display="get_kind_display"),
+            Column("natural_key", _("Key"), sort=True),
+            Column("source", _("From"), display="get_source_display"),
+            Column("return_status", _("Code"), sort=True),
+            Column("return_info", _("Message"), display="info"),
+            Column("created_at", _("Time"), sort=True),
+        ),
+        "receipts",
+    ),
 }
 
-STATUS_LABELS = dict(InventoryStatus.choices)
 
-
-def export_rows(table: DocumentTable, queryset: QuerySet, principal: Principal) -> Iterator[list[Any]]:
-    """The rows of an export, read in chunks as they are written; buyers as the reader may see them,
-    statuses in the reader's language, times in local time."""
-    fields = [column.field for column in table.columns]
-    for row in queryset.values(*fields).iterator(chunk_size=2000):
-        shown = privacy.for_principal(row, principal)
-        if "status" in shown:
-            shown["status"] = str(STATUS_LABELS.get(shown["status"], shown["status"]))
-        if shown.get("created_at") is not None:
-            shown["created_at"] = timezone.localtime(shown["created_at"]).strftime("%Y-%m-%d %H:%M:%S")
-        yield [shown[field] for field in fields]
+def cells(table: DocumentTable, document: Model, principal: Principal) -> list[Any]:
+    """One row's cells: buyers as the reader may see them (privacy.py keys them by field name)."""
+    shown = privacy.for_principal(
+        {column.field: column.value(document) for column in table.columns}, principal
+    )
+    return [shown[column.field] for column in table.columns]
 
 
 def page_rows(table: DocumentTable, documents: Iterable[Model], principal: Principal) -> list[list[Any]]:
-    """The cells of a page of documents, as `export_rows` writes them."""
-    fields = [column.field for column in table.columns]
-    rows = []
-    for document in documents:
-        shown = privacy.for_principal({field: getattr(document, field) for field in fields}, principal)
-        if "status" in shown:
-            shown["status"] = str(STATUS_LABELS.get(shown["status"], shown["status"]))
-        rows.append([shown[field] for field in fields])
-    return rows
+    """The cells of a page of documents, as the exports write them."""
+    return [cells(table, document, principal) for document in documents]
+
+
+def export_rows(table: DocumentTable, queryset: QuerySet, principal: Principal) -> Iterator[list[Any]]:
+    """The rows of an export, read in chunks as they are written; times in local time."""
+    for document in queryset.iterator(chunk_size=2000):
+        yield [
+            timezone.localtime(cell).strftime("%Y-%m-%d %H:%M:%S") if isinstance(cell, datetime) else cell
+            for cell in cells(table, document, principal)
+        ]

@@ -179,19 +179,6 @@ def upload_detail(request, pk: int):
     return render(request, template, {"upload": upload})
 
 
-@enterprise_member_required
-def receipt_list(request):
-    receipts = selectors.receipts_for(principal=request.principal).order_by("-id")
-    kind = request.GET.get("kind")
-    if kind in DocumentKind.values:
-        receipts = receipts.filter(kind=kind)
-    return render(
-        request,
-        "declarations/receipt_list.html",
-        {"page": _page(request, receipts, 50), "kinds": DocumentKind.choices, "kind": kind},
-    )
-
-
 @official_required
 def agency_receipts(request):
     """An agency's officials see the receipts their agency gave, newest first."""

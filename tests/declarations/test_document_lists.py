@@ -188,3 +188,23 @@ def test_the_buyer_is_searched_and_exported_by_post_never_in_a_url(client, decla
     assert [row[0] for row in rows[1:]] == [order["order_no"]]
     # a list without a buyer ID (waybills) takes no search by post
     assert client.post("/documents/waybills/", {"buyer_id_number": id_number}).status_code == 404
+
+
+def test_receipts_search_by_key_and_kind_and_export_what_is_shown(client, declared):
+    client.force_login(member(declared.seller))
+    first, second = InventoryList.objects.order_by("id")
+    wanted = {"number": first.cop_no[-5:], "kind": "inventory"}
+    html = client.get("/declarations/receipts/", wanted, **EN).content.decode()
+    assert first.cop_no in html and second.cop_no not in html
+    nothing = client.get("/declarations/receipts/", {"number": "no-such-key"}, **EN).content.decode()
+    assert "Nothing matched these filters." in nothing
+    book = zipfile.ZipFile(
+        io.BytesIO(
+            b"".join(client.get("/declarations/receipts/", wanted | {"export": "xlsx"}).streaming_content)
+        )
+    )
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert first.cop_no in sheet and second.cop_no not in sheet
+    # another enterprise's receipts never appear, filtered or not
+    client.force_login(member(EnterpriseFactory(roles=["ecommerce"])))
+    assert first.cop_no not in client.get("/declarations/receipts/", {"export": "csv"}).getvalue().decode()
