@@ -28,7 +28,9 @@ class Column:
     display: str = ""
 
     def value(self, document: Model) -> Any:
-        value = getattr(document, self.display or self.field)
+        value: Any = document
+        for name in (self.display or self.field).split("."):  # "inventory.cop_no": a related row's
+            value = getattr(value, name) if value is not None else None
         return value() if callable(value) else value
 
 
