@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from singlewindow.core.access import guard
-from singlewindow.core.csv import csv_stream_response
-from singlewindow.core.xlsx import xlsx_response
+from singlewindow.core.xlsx import EXPORT_FORMATS
+from singlewindow.core.xlsx import export_response as tabular_export
 
 from . import selectors
 from .choices import DocumentKind
@@ -44,7 +44,6 @@ BUYER_SEARCHABLE = {DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVEN
 # Query parameters that are not filters: an empty result with only these is "no documents yet".
 NOT_FILTERS = {"sort", "page", "export"}
 BUYER_SEARCH_LIMIT = 100
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 class BuyerSearchForm(forms.Form):
@@ -146,8 +145,5 @@ def document_page(request, table: DocumentTable, template: str, queryset=None, *
 
 def export_response(request, table: DocumentTable, results, export: str) -> HttpResponseBase:
     """The filtered list as a file, streamed row by row; buyers masked as on the page."""
-    name = f"{table.filename}-{timezone.localtime():%Y%m%d-%H%M}.{export}"
-    rows = export_rows(table, results, request.principal)
-    if export == "xlsx":
-        return xlsx_response(name, table.header, rows)
-    return csv_stream_response(name, table.header, rows)
+    name = f"{table.filename}-{timezone.localtime():%Y%m%d-%H%M}"
+    return tabular_export(export, name, table.header, export_rows(table, results, request.principal))

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from credit import selectors as credit_selectors
-from declarations.document_views import EXPORT_FORMATS, NOT_FILTERS, export_response
+from declarations.document_views import NOT_FILTERS, export_response
 from declarations.tables import Column, DocumentTable
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.xlsx import EXPORT_FORMATS
 
 from . import selectors, services
 from .filters import AlertFilterSet

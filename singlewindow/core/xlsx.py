@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 
-from .csv import safe_filename
+from .csv import csv_stream_response, safe_filename
 
 # Excel's hard limit of characters in a cell.
 MAX_CELL = 32767
@@ -60,3 +60,16 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
         filename=safe_filename(filename, default="export.xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(
+    export: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse | FileResponse:
+    """The rows as the file a list's "Export CSV" / "Export Excel" button asks for (`export` is one of
+    EXPORT_FORMATS), named `filename` plus the format's extension."""
+    if export == "xlsx":
+        return xlsx_response(f"{filename}.xlsx", header, rows)
+    return csv_stream_response(f"{filename}.csv", header, rows)
