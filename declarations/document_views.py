@@ -22,6 +22,7 @@ from .filters import (
     OrderFilterSet,
     PaymentFilterSet,
     ReceiptFilterSet,
+    ReturnFilterSet,
     WaybillFilterSet,
 )
 from .tables import TABLES, DocumentTable, export_rows, page_rows
@@ -31,6 +32,7 @@ LIST_SLUGS = {
     "orders": DocumentKind.ORDER,
     "payments": DocumentKind.PAYMENT,
     "waybills": DocumentKind.WAYBILL,
+    "returns": DocumentKind.REFUND,
 }
 FILTERSETS: dict[str, type[DocumentFilterSet]] = {
     DocumentKind.ORDER: OrderFilterSet,
@@ -38,6 +40,7 @@ FILTERSETS: dict[str, type[DocumentFilterSet]] = {
     DocumentKind.WAYBILL: WaybillFilterSet,
     DocumentKind.INVENTORY: InventoryFilterSet,
     "receipt": ReceiptFilterSet,
+    DocumentKind.REFUND: ReturnFilterSet,
 }
 # Lists whose documents carry the buyer's (payer's) ID number: the search by buyer is offered there.
 BUYER_SEARCHABLE = {DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVENTORY}

@@ -18,6 +18,7 @@ from .models import (
     ExportOrder,
     ExportWaybill,
     InventoryList,
+    InventoryRefund,
     Order,
     Payment,
     Receipt,
@@ -55,6 +56,7 @@ NUMBER_FIELDS: dict[type, tuple[str, ...]] = {
     InventoryList: ("cop_no", "pre_no", "invt_no", "order_no", "logistics_no"),
     ExportInventoryList: ("cop_no", "invt_no", "order_no", "logistics_no"),
     Receipt: ("natural_key",),
+    InventoryRefund: ("invt_no", "cop_no", "pre_no", "order_no", "logistics_no"),
 }
 
 
@@ -196,3 +198,13 @@ class ReceiptFilterSet(DocumentFilterSet):
     class Meta:
         model = Receipt
         fields = ["kind", "source", "return_status"]
+
+
+class ReturnFilterSet(DocumentFilterSet):
+    """The returns' search: by part of the list's numbers, the return's state, dates applied."""
+
+    state = django_filters.ChoiceFilter(choices=InventoryRefund.State.choices, label=_("state"))
+
+    class Meta:
+        model = InventoryRefund
+        fields = ["state"]

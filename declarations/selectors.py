@@ -252,13 +252,19 @@ def dispatch_counts(*, agency: str) -> dict[str, int]:
 # offered its payments and a logistics firm its waybills and the lists that name it.
 LISTS_BY_ROLE = {
     EnterpriseRole.PLATFORM: (DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVENTORY),
-    EnterpriseRole.ECOMMERCE: (DocumentKind.ORDER, DocumentKind.INVENTORY),
-    EnterpriseRole.AGENT: (DocumentKind.INVENTORY,),
+    EnterpriseRole.ECOMMERCE: (DocumentKind.ORDER, DocumentKind.INVENTORY, DocumentKind.REFUND),
+    EnterpriseRole.AGENT: (DocumentKind.INVENTORY, DocumentKind.REFUND),
     EnterpriseRole.PAYMENT: (DocumentKind.PAYMENT,),
     EnterpriseRole.LOGISTICS: (DocumentKind.WAYBILL, DocumentKind.INVENTORY),
     EnterpriseRole.WAREHOUSE: (),
 }
-LISTED_KINDS = (DocumentKind.INVENTORY, DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.WAYBILL)
+LISTED_KINDS = (
+    DocumentKind.INVENTORY,
+    DocumentKind.ORDER,
+    DocumentKind.PAYMENT,
+    DocumentKind.WAYBILL,
+    DocumentKind.REFUND,
+)
 
 
 def listed_kinds(principal: Principal) -> list[str]:

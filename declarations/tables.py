@@ -15,7 +15,7 @@ from sharing.principal import Principal
 
 from . import privacy
 from .choices import DocumentKind
-from .models import InventoryList, Order, Payment, Receipt, Waybill
+from .models import InventoryList, InventoryRefund, Order, Payment, Receipt, Waybill
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,23 @@ TABLES: dict[str, DocumentTable] = {
             RECEIVED,
         ),
         "inventory-lists",
+    ),
+    DocumentKind.REFUND: DocumentTable(
+        DocumentKind.REFUND,
+        InventoryRefund,
+        _("Returns"),
+        (
+            Column("invt_no", _("Customs list number"), sort=True),
+            Column("order_no", _("Order number")),
+            Column("logistics_no", _("Waybill number")),
+            Column("buyer_name", _("Buyer")),
+            Column("reason", _("Reason")),
+            Column("state", _("Status"), sort=True, display="get_state_display"),
+            Column("goods_due_by", _("Goods due back by"), sort=True),
+            Column("tax_returned", _("Tax returned")),
+            Column("created_at", _("Applied"), sort=True),
+        ),
+        "returns",
     ),
     "receipt": DocumentTable(
         "receipt",

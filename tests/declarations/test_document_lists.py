@@ -208,3 +208,40 @@ def test_receipts_search_by_key_and_kind_and_export_what_is_shown(client, declar
     # another enterprise's receipts never appear, filtered or not
     client.force_login(member(EnterpriseFactory(roles=["ecommerce"])))
     assert first.cop_no not in client.get("/declarations/receipts/", {"export": "csv"}).getvalue().decode()
+
+
+def refund_of(inventory: InventoryList, **fields):
+    from declarations.models import InventoryRefund
+    from declarations.models.amendments import LIST_HEAD_FIELDS
+
+    head = {name: getattr(inventory, name) for name in LIST_HEAD_FIELDS}
+    return InventoryRefund.objects.create(
+        **head,
+        inventory=inventory,
+        reason="尺码不合适",
+        submitted_by=inventory.submitted_by,
+        lines_key=str(inventory.pk),
+        goods_due_by=timezone.now(),
+        guid=f"G{inventory.pk}",
+        app_time="20261201000000",
+        **fields,
+    )
+
+
+def test_returns_list_its_declarant_searches_by_state_and_exports(client, declared):
+    first, second = InventoryList.objects.order_by("id")
+    refund_of(first)
+    refund_of(second, state="completed")
+    client.force_login(member(declared.seller))
+    assert "/documents/returns/" in nav_links(client.get("/documents/returns/", **EN).content.decode())
+    html = client.get("/documents/returns/", {"state": "completed"}, **EN).content.decode()
+    assert second.order_no in html and first.order_no not in html
+    html = client.get("/documents/returns/", {"number": first.order_no[-4:]}, **EN).content.decode()
+    assert first.order_no in html and second.order_no not in html
+    answer = client.get("/documents/returns/", {"state": "awaiting", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:]] == [first.order_no]
+    # neither a stranger nor the payment firm sees the returns
+    for enterprise in (EnterpriseFactory(roles=["ecommerce"]), declared.payment):
+        client.force_login(member(enterprise))
+        assert first.order_no not in client.get("/documents/returns/").content.decode()
