@@ -166,9 +166,11 @@ def warehouse_detail(request, pk: int):
     warehouse = get_object_or_404(selectors.warehouses_for(principal=principal), pk=pk)
     stock = selectors.stock_for(principal=principal).filter(warehouse=warehouse).order_by("item_record_no")
     filterset = StockFilterSet(request.GET or None, queryset=stock)
-    stock = filterset.qs if filterset.is_valid() else stock.none()
+    # Unbound (no query string) is every row; a bound search that does not validate is none.
+    invalid = filterset.is_bound and not filterset.is_valid()
+    stock = stock.none() if invalid else filterset.qs
     export = request.GET.get("export")
-    if export in EXPORT_FORMATS and filterset.is_valid():
+    if export in EXPORT_FORMATS and not invalid:
         return export_response(request, STOCK_TABLE, stock, export)
     movements = (
         selectors.movements_for(principal=principal)
@@ -183,6 +185,4 @@ def warehouse_detail(request, pk: int):
         "filterset": filterset,
         "filtered": any(v for k, v in request.GET.items() if k not in NOT_FILTERS),
     }
-    return render(
-        request, "logistics/warehouse_detail.html", context, status=200 if filterset.is_valid() else 400
-    )
+    return render(request, "logistics/warehouse_detail.html", context, status=400 if invalid else 200)

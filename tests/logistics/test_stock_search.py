@@ -59,3 +59,9 @@ def test_stock_searches_and_exports_what_the_caller_may_see(client, world, stock
     rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == ["REC-0001", "REC-0002"]
     assert rows[2][2] == "'=HYPERLINK(1)" and Decimal(rows[1][6]) == 8
+
+
+def test_the_warehouse_page_without_a_search_shows_all_its_stock(client, world, stocked):
+    client.force_login(member(world.warehouse))
+    page = client.get(f"/warehouses/{stocked.pk}/", **EN)
+    assert page.status_code == 200 and page.content.decode().count("REC-000") == 3
