@@ -6,18 +6,22 @@ a query string naming one is refused with a 400 that says so.
 """
 
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from singlewindow.core.api import UtcDateTimeFilter
 
-from .choices import InventoryStatus
+from .choices import DocumentKind, InventoryStatus, ReceiptSource
 from .models import (
     ExportInventoryList,
     ExportOrder,
     ExportWaybill,
     InventoryList,
+    InventoryRefund,
     Order,
     Payment,
+    Receipt,
     ReceiptOfPayment,
     SummaryDeclaration,
     Waybill,
@@ -44,6 +48,25 @@ class RefusesIdNumbers:
         return cleaned
 
 
+# The numbers a clerk may remember part of, per document: the search box matches any of them.
+NUMBER_FIELDS: dict[type, tuple[str, ...]] = {
+    Order: ("order_no",),
+    Payment: ("pay_transaction_id", "order_no"),
+    Waybill: ("logistics_no", "bill_no", "order_no"),
+    InventoryList: ("cop_no", "pre_no", "invt_no", "order_no", "logistics_no"),
+    ExportInventoryList: ("cop_no", "invt_no", "order_no", "logistics_no"),
+    Receipt: ("natural_key",),
+    InventoryRefund: ("invt_no", "cop_no", "pre_no", "order_no", "logistics_no"),
+}
+
+
+def _any_contains(fields: tuple[str, ...], value: str) -> Q:
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value.strip()})
+    return condition
+
+
 class DocumentFilterSet(django_filters.FilterSet):
     def get_form_class(self):
         form = super().get_form_class()
@@ -51,6 +74,18 @@ class DocumentFilterSet(django_filters.FilterSet):
 
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("received from"))
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("received before"))
+    # The pages' search: part of any of the document's numbers, and a range of local dates (inclusive).
+    number = django_filters.CharFilter(method="filter_number", label=_("Number (or part of it)"))
+    date_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=pgettext_lazy("date range", "From")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=pgettext_lazy("date range", "To")
+    )
+
+    def filter_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        fields = NUMBER_FIELDS.get(queryset.model, ())
+        return queryset.filter(_any_contains(fields, value)) if fields and value.strip() else queryset
 
 
 class OrderFilterSet(DocumentFilterSet):
@@ -80,6 +115,9 @@ class WaybillFilterSet(DocumentFilterSet):
 
 class InventoryFilterSet(DocumentFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=InventoryStatus.choices)
+    waybill = django_filters.CharFilter(
+        field_name="logistics_no", lookup_expr="icontains", label=_("Waybill number")
+    )
     supervision_mode = django_filters.ChoiceFilter(
         field_name="trade_mode", label=_("supervision mode"), choices=(("9610", "9610"), ("1210", "1210"))
     )
@@ -148,3 +186,25 @@ class SummaryFilterSet(django_filters.FilterSet):
     class Meta:
         model = SummaryDeclaration
         fields = ["year", "month", "trade_mode", "ebc_code", "status"]
+
+
+class ReceiptFilterSet(DocumentFilterSet):
+    """The receipts' search: by part of the document's key, its kind, who answered, the code, dates."""
+
+    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices, label=_("Document"))
+    source = django_filters.ChoiceFilter(choices=ReceiptSource.choices, label=_("From"))
+    return_status = django_filters.CharFilter(label=_("Code"))
+
+    class Meta:
+        model = Receipt
+        fields = ["kind", "source", "return_status"]
+
+
+class ReturnFilterSet(DocumentFilterSet):
+    """The returns' search: by part of the list's numbers, the return's state, dates applied."""
+
+    state = django_filters.ChoiceFilter(choices=InventoryRefund.State.choices, label=_("state"))
+
+    class Meta:
+        model = InventoryRefund
+        fields = ["state"]

@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from sharing.choices import AgencyCode, MemberRole
+from sharing.choices import AgencyCode, EnterpriseRole, MemberRole
 from sharing.models import Enterprise
 from sharing.principal import Principal
 
@@ -246,3 +246,34 @@ def dispatch_counts(*, agency: str) -> dict[str, int]:
     return dict(
         AgencyDispatch.objects.filter(agency=agency).order_by().values_list("state").annotate(n=Count("id"))
     )
+
+
+# The document lists each role reads: those it is a party to (PARTY_FIELDS), so a payment firm is
+# offered its payments and a logistics firm its waybills and the lists that name it.
+LISTS_BY_ROLE = {
+    EnterpriseRole.PLATFORM: (DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVENTORY),
+    EnterpriseRole.ECOMMERCE: (DocumentKind.ORDER, DocumentKind.INVENTORY, DocumentKind.REFUND),
+    EnterpriseRole.AGENT: (DocumentKind.INVENTORY, DocumentKind.REFUND),
+    EnterpriseRole.PAYMENT: (DocumentKind.PAYMENT,),
+    EnterpriseRole.LOGISTICS: (DocumentKind.WAYBILL, DocumentKind.INVENTORY),
+    EnterpriseRole.WAREHOUSE: (),
+}
+LISTED_KINDS = (
+    DocumentKind.INVENTORY,
+    DocumentKind.ORDER,
+    DocumentKind.PAYMENT,
+    DocumentKind.WAYBILL,
+    DocumentKind.REFUND,
+)
+
+
+def listed_kinds(principal: Principal) -> list[str]:
+    """The document lists offered to the caller, in the order of the Documents area: every one for
+    officials, the ones its roles are a party to for an approved enterprise, none otherwise."""
+    if principal.sees_everything:
+        return list(LISTED_KINDS)
+    enterprise = principal.enterprise
+    if enterprise is None or not enterprise.is_approved:
+        return []
+    kinds = {kind for role in enterprise.roles for kind in LISTS_BY_ROLE.get(role, ())}
+    return [kind for kind in LISTED_KINDS if kind in kinds]

@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import export_views, views
+from . import document_views, export_views, views
 
 urlpatterns = [
-    path("declarations/", views.inventory_list, name="inventory-list"),
+    path("declarations/", document_views.inventory_list, name="inventory-list"),
+    path("documents/", document_views.documents_home, name="documents-home"),
+    path("documents/<slug:slug>/", document_views.document_list, name="document-list"),
     path("declarations/home/", views.declarations_home, name="declarations-home"),
     path("declarations/inventories/<int:pk>/", views.inventory_detail, name="inventory-detail"),
     path("declarations/inventories/<int:pk>/pdf/", views.inventory_pdf, name="inventory-pdf"),
@@ -16,7 +18,7 @@ urlpatterns = [
     path("declarations/inventories/<int:pk>/inspection/", views.inspection_result, name="inspection-result"),
     path("declarations/upload/", views.upload_new, name="upload-new"),
     path("declarations/uploads/<int:pk>/", views.upload_detail, name="upload-detail"),
-    path("declarations/receipts/", views.receipt_list, name="receipt-list"),
+    path("declarations/receipts/", document_views.receipt_list, name="receipt-list"),
     path("officials/receipts/", views.agency_receipts, name="agency-receipts"),
     path("officials/dispatches/<int:dispatch_id>/redrive/", views.redrive, name="dispatch-redrive"),
     path("declarations/inventories/<int:pk>/cancel/", views.inventory_cancel, name="inventory-cancel"),

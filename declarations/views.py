@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
-from sharing.choices import AgencyCode
+from sharing.choices import AgencyCode, EnterpriseRole, EnterpriseStatus
 from singlewindow.core.access import enterprise_member_required, guard, official_required
 from singlewindow.core.api import flatten_errors
 from singlewindow.core.broker import send_named
@@ -26,9 +26,9 @@ from singlewindow.core.pdf import pdf_response
 
 from . import privacy, schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
-from .filters import ID_NUMBER_PARAMETERS, InventoryFilterSet
 from .forms import UploadForm, document_form_class, initial_for
 from .models import InventoryItem, InventoryList, InventoryRefund, Upload
+from .services import SPECS, may_file
 
 FORM_KINDS = {
     "order": DocumentKind.ORDER,
@@ -40,48 +40,6 @@ FORM_KINDS = {
 
 def _page(request, queryset, size: int = 25):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-class BuyerSearchForm(forms.Form):
-    """The search by buyer ID: posted, so the number never lands in a URL, a log or a history."""
-
-    buyer_id_number = forms.CharField(label=gettext_lazy("Buyer ID number"), max_length=60)
-
-
-BUYER_SEARCH_LIMIT = 100
-
-
-@enterprise_member_required
-def inventory_list(request):
-    """The enterprise's inventory lists with their status; filters by status, mode and dates (the query
-    string), and a search by buyer ID (posted, the newest BUYER_SEARCH_LIMIT lists)."""
-    qs = selectors.documents_for(InventoryList, principal=request.principal)
-    search = BuyerSearchForm(request.POST or None)
-    if request.method == "POST":
-        filterset = InventoryFilterSet(None, queryset=qs)
-        found = (
-            selectors.of_buyer(qs, search.cleaned_data["buyer_id_number"]).order_by("-id")
-            if search.is_valid()
-            else qs.none()
-        )
-        context = {"filterset": filterset, "search": search, "searched": True, "sort": "-id"}
-        context["page"] = Paginator(found[:BUYER_SEARCH_LIMIT], BUYER_SEARCH_LIMIT).get_page(1)
-        return render(
-            request, "declarations/inventory_list.html", context, status=200 if search.is_valid() else 400
-        )
-    filterset = InventoryFilterSet(request.GET or None, queryset=qs)
-    sort = request.GET.get("sort", "-id")
-    if sort.lstrip("-") not in {"id", "status", "cop_no", "tax_amount", "created_at"}:
-        sort = "-id"
-    # A buyer ID in the query string is refused, not silently ignored: the page says to search by POST.
-    refused = filterset.is_bound and any(name in filterset.errors for name in ID_NUMBER_PARAMETERS)
-    page = _page(request, qs.none() if refused else filterset.qs.order_by(sort))
-    return render(
-        request,
-        "declarations/inventory_list.html",
-        {"filterset": filterset, "page": page, "sort": sort, "search": search},
-        status=400 if refused else 200,
-    )
 
 
 def _inventory_for(request, pk: int) -> InventoryList:
@@ -184,6 +142,9 @@ def document_new(request, kind: str):
     """File one document in a form: the same service as the API validates and stores it."""
     if kind not in FORM_KINDS:
         raise Http404
+    refusal = filing_refusal(request, FORM_KINDS[kind])
+    if refusal is not None:
+        return refusal
     form_class = document_form_class(FORM_KINDS[kind])
     form = form_class(
         request.POST or None, initial=initial_for(FORM_KINDS[kind], request.principal.enterprise)
@@ -214,8 +175,26 @@ def document_new(request, kind: str):
     )
 
 
+def filing_refusal(request, kind: str):
+    """The 403 page shown before a form a caller could only be refused after filling in: an
+    enterprise still waiting for review, or one whose roles do not file this kind of document."""
+    enterprise = request.principal.enterprise
+    if enterprise is None or may_file(enterprise, kind):
+        return None
+    roles = dict(EnterpriseRole.choices)
+    context = {
+        "kind_label": DocumentKind(kind).label,
+        "pending": enterprise.status == EnterpriseStatus.PENDING,
+        "approved": enterprise.is_approved,
+        "filers": [roles[role] for role in SPECS[kind].roles],
+    }
+    return render(request, "declarations/filing_refused.html", context, status=403)
+
+
 @enterprise_member_required
 def upload_new(request):
+    if not request.principal.enterprise.is_approved:
+        return filing_refusal(request, DocumentKind.INVENTORY)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
@@ -245,19 +224,6 @@ def upload_detail(request, pk: int):
     upload = get_object_or_404(Upload, pk=pk, enterprise=request.principal.enterprise)
     template = "declarations/_upload_progress.html" if request.htmx else "declarations/upload_detail.html"
     return render(request, template, {"upload": upload})
-
-
-@enterprise_member_required
-def receipt_list(request):
-    receipts = selectors.receipts_for(principal=request.principal).order_by("-id")
-    kind = request.GET.get("kind")
-    if kind in DocumentKind.values:
-        receipts = receipts.filter(kind=kind)
-    return render(
-        request,
-        "declarations/receipt_list.html",
-        {"page": _page(request, receipts, 50), "kinds": DocumentKind.choices, "kind": kind},
-    )
 
 
 @official_required

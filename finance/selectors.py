@@ -237,3 +237,48 @@ def financing_requests_for(*, principal: Any) -> QuerySet[FinancingRequest]:
     if principal.enterprise is None:
         return qs.none()
     return qs.filter(enterprise=principal.enterprise)
+
+
+def tax_summary_rows(summary: TaxSummary, *, kinds: dict[str, str] | None = None) -> list[list[Any]]:
+    """The month as rows: one per tax bill and per credit (negative), then the totals. The first cell
+    names the row (bill, credit, total_tax, total_credits, amount_due), or its label from `kinds`."""
+    kinds = kinds or {}
+
+    def kind(code: str) -> str:
+        return kinds.get(code, code)
+
+    rows: list[list[Any]] = []
+    for bill in summary.bills:
+        rows.append(
+            [
+                kind("bill"),
+                bill.tax_no,
+                bill.invt_no,
+                bill.ebc_code,
+                bill.customs_tax,
+                bill.value_added_tax,
+                bill.consumption_tax,
+                bill.total,
+                bill.get_status_display() if kinds else bill.status,
+                bill.created_at,
+            ]
+        )
+    for credit in summary.credits:
+        rows.append(
+            [
+                kind("credit"),
+                credit.bill.tax_no,
+                credit.bill.invt_no,
+                credit.bill.ebc_code,
+                -credit.customs_tax,
+                -credit.value_added_tax,
+                -credit.consumption_tax,
+                -credit.total,
+                "",
+                credit.created_at,
+            ]
+        )
+    rows.append([kind("total_tax"), "", "", "", "", "", "", summary.tax_total, "", ""])
+    rows.append([kind("total_credits"), "", "", "", "", "", "", -summary.credit_total, "", ""])
+    rows.append([kind("amount_due"), "", "", "", "", "", "", summary.amount_due, "", ""])
+    return rows

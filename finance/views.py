@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from singlewindow.core import months
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
 from singlewindow.core.inputs import parse_id
 from singlewindow.core.pdf import pdf_response
+from singlewindow.core.xlsx import EXPORT_FORMATS, export_response
 
 from . import selectors, services
 from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm, TaxSummaryForm, TopUpForm
@@ -35,6 +37,28 @@ def _page(request, queryset, size: int = 25):
 
 
 # --- the monthly tax summary ---------------------------------------------------------------------
+
+# The columns and row names of the month's export from the page, in the reader's language (the API's
+# CSV keeps its machine names).
+TAX_BILL_HEADER = (
+    gettext_lazy("Row"),
+    gettext_lazy("Tax bill"),
+    gettext_lazy("Customs list number"),
+    gettext_lazy("E-commerce enterprise"),
+    gettext_lazy("Duty"),
+    gettext_lazy("VAT"),
+    gettext_lazy("Consumption tax"),
+    gettext_lazy("Total"),
+    gettext_lazy("Status"),
+    gettext_lazy("Time"),
+)
+ROW_KINDS = {
+    "bill": gettext_lazy("Tax bill"),
+    "credit": gettext_lazy("Tax given back"),
+    "total_tax": gettext_lazy("Tax of the bills"),
+    "total_credits": gettext_lazy("Tax given back by returns"),
+    "amount_due": gettext_lazy("Amount due"),
+}
 
 
 @tax_reader_required
@@ -63,6 +87,13 @@ def tax_summary(request):
         if code:
             data = period.cleaned_data
             summary = selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
+    export = request.GET.get("export")
+    if summary is not None and export in EXPORT_FORMATS:
+        name = f"tax-bills-{summary.assure_code}-{summary.year}-{summary.month:02d}"
+        rows = selectors.tax_summary_rows(
+            summary, kinds={code: str(label) for code, label in ROW_KINDS.items()}
+        )
+        return export_response(export, name, [str(title) for title in TAX_BILL_HEADER], rows)
     context = {"period": period, "summary": summary, "official": official, "opened_on": opened_on}
     if summary is not None:
         query = {"year": summary.year, "month": summary.month, "assure_code": summary.assure_code}

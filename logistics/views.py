@@ -11,14 +11,35 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
 from declarations import selectors as declaration_selectors
+from declarations.document_views import NOT_FILTERS, export_response
+from declarations.tables import Column, DocumentTable
 from parks import selectors as park_selectors
 from singlewindow.core.access import guard
 from singlewindow.core.api import flatten_errors
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.xlsx import EXPORT_FORMATS
 
 from . import selectors, services
-from .models import Warehouse
+from .filters import StockFilterSet
+from .models import StockItem, Warehouse
 from .schemas import WarehouseSchema
+
+# The stock's columns in its exports, as on the page.
+STOCK_TABLE = DocumentTable(
+    "stock",
+    StockItem,
+    gettext_lazy("Stock"),
+    (
+        Column("item_record_no", gettext_lazy("Account-book item no.")),
+        Column("gcode", gettext_lazy("Commodity code")),
+        Column("gname", gettext_lazy("Name")),
+        Column("owner_code", gettext_lazy("Owner")),
+        Column("quantity", gettext_lazy("On hand")),
+        Column("reserved", gettext_lazy("Reserved")),
+        Column("available", gettext_lazy("Available")),
+    ),
+    "stock",
+)
 
 warehouse_user_required = guard(lambda p: p.enterprise is not None or p.sees_everything)
 customs_official_required = guard(services.may_decide_warehouses)
@@ -144,6 +165,13 @@ def warehouse_detail(request, pk: int):
     principal = request.principal
     warehouse = get_object_or_404(selectors.warehouses_for(principal=principal), pk=pk)
     stock = selectors.stock_for(principal=principal).filter(warehouse=warehouse).order_by("item_record_no")
+    filterset = StockFilterSet(request.GET or None, queryset=stock)
+    # Unbound (no query string) is every row; a bound search that does not validate is none.
+    invalid = filterset.is_bound and not filterset.is_valid()
+    stock = stock.none() if invalid else filterset.qs
+    export = request.GET.get("export")
+    if export in EXPORT_FORMATS and not invalid:
+        return export_response(request, STOCK_TABLE, stock, export)
     movements = (
         selectors.movements_for(principal=principal)
         .filter(stock_item__warehouse=warehouse)
@@ -154,5 +182,7 @@ def warehouse_detail(request, pk: int):
         "page": Paginator(stock, 100).get_page(request.GET.get("page")),
         "movements": movements,
         "can_decide": services.may_decide_warehouses(principal),
+        "filterset": filterset,
+        "filtered": any(v for k, v in request.GET.items() if k not in NOT_FILTERS),
     }
-    return render(request, "logistics/warehouse_detail.html", context)
+    return render(request, "logistics/warehouse_detail.html", context, status=400 if invalid else 200)

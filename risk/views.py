@@ -9,15 +9,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from credit import selectors as credit_selectors
+from declarations.document_views import NOT_FILTERS, export_response
+from declarations.tables import Column, DocumentTable
 from sharing.choices import AgencyCode
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.xlsx import EXPORT_FORMATS
 
 from . import selectors, services
 from .filters import AlertFilterSet
 from .forms import AlertDecisionForm, RuleForm, rule_form_class
-from .models import Assignment, RiskRule
+from .models import Alert, Assignment, RiskRule
 from .rules import REGISTRY
 
 customs_required = guard(services.may_review_risk)
@@ -29,6 +32,26 @@ DECIDED = {
     "reject": gettext_lazy("Decision recorded: the list is rejected, and its enterprise is told why."),
 }
 
+# The queue's columns in its exports (CSV and Excel), as on the page.
+ALERT_TABLE = DocumentTable(
+    "alert",
+    Alert,
+    gettext_lazy("Review queue"),
+    (
+        Column("score", gettext_lazy("Score")),
+        Column("cop_no", gettext_lazy("List number"), display="inventory.cop_no"),
+        Column("order_no", gettext_lazy("Order number"), display="inventory.order_no"),
+        Column("logistics_no", gettext_lazy("Waybill number"), display="inventory.logistics_no"),
+        Column("ebc_name", gettext_lazy("Enterprise"), display="inventory.ebc_name"),
+        Column("rules", gettext_lazy("Rules hit")),
+        Column("status", gettext_lazy("Status"), display="get_status_display"),
+        Column("outcome", gettext_lazy("Decision"), display="get_outcome_display"),
+        Column("reason", gettext_lazy("Reason")),
+        Column("created_at", gettext_lazy("Raised")),
+    ),
+    "alerts",
+)
+
 
 @customs_required
 def alert_queue(request):
@@ -38,11 +61,18 @@ def alert_queue(request):
     sort = request.GET.get("sort", "-score")
     if sort.lstrip("-") not in {"score", "created_at"}:
         sort = "-score"
-    page = Paginator(filterset.qs.order_by(sort, "id"), 25).get_page(request.GET.get("page"))
+    results = filterset.qs.order_by(sort, "id") if filterset.is_valid() else filterset.queryset.none()
+    export = request.GET.get("export")
+    if export in EXPORT_FORMATS and filterset.is_valid():
+        return export_response(request, ALERT_TABLE, results.select_related("inventory"), export)
+    page = Paginator(results.select_related("inventory"), 25).get_page(request.GET.get("page"))
+    # The status defaults to "open": only what the official chose counts as a filter.
+    filtered = any(v for k, v in request.GET.items() if k not in NOT_FILTERS)
     return render(
         request,
         "risk/alert_queue.html",
-        {"filterset": filterset, "page": page, "sort": sort, "rules": sorted(REGISTRY)},
+        {"filterset": filterset, "page": page, "sort": sort, "rules": sorted(REGISTRY), "filtered": filtered},
+        status=200 if filterset.is_valid() else 400,
     )
 
 

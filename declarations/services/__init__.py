@@ -19,7 +19,7 @@ from .amendments import (
     goods_back,
 )
 from .identity import HEADER_FIELDS, content_hash
-from .specs import MAX_BATCH, SPECS, IntakeForbidden, IntakeResult, errors_text
+from .specs import MAX_BATCH, SPECS, IntakeForbidden, IntakeResult, errors_text, may_file
 from .storage import submit, waybill_sign_for
 from .summaries import SummaryRefused, summaries_for_month, summary_apply
 from .validation import validate_documents
@@ -39,6 +39,7 @@ __all__ = [
     "content_hash",
     "errors_text",
     "goods_back",
+    "may_file",
     "submit",
     "summaries_for_month",
     "summary_apply",

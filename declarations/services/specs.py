@@ -7,6 +7,7 @@ from django.db import models
 from rest_framework import serializers
 
 from sharing.choices import BusinessCode, EnterpriseRole
+from sharing.models import Enterprise
 from singlewindow.core.errors import Forbidden
 
 from .. import schemas
@@ -188,3 +189,13 @@ EXPORT_KINDS = frozenset(
     }
 )
 LIST_KINDS = frozenset({DocumentKind.INVENTORY, DocumentKind.EXPORT_INVENTORY})
+
+
+def may_file(enterprise: Enterprise | None, kind: str) -> bool:
+    """Whether `enterprise` may file documents of `kind` at all: approved, and one of its roles is one
+    the kind's spec names (the check `submit` makes, asked before a form is shown)."""
+    return (
+        enterprise is not None
+        and enterprise.is_approved
+        and any(enterprise.has_role(role) for role in SPECS[kind].roles)
+    )

@@ -94,40 +94,7 @@ class TaxSummaryCsvView(TaxSummaryMixin, APIView):
             "status",
             "time",
         ]
-        rows: list[list] = []
-        for bill in summary.bills:
-            rows.append(
-                [
-                    "bill",
-                    bill.tax_no,
-                    bill.invt_no,
-                    bill.ebc_code,
-                    bill.customs_tax,
-                    bill.value_added_tax,
-                    bill.consumption_tax,
-                    bill.total,
-                    bill.status,
-                    bill.created_at,
-                ]
-            )
-        for credit in summary.credits:
-            rows.append(
-                [
-                    "credit",
-                    credit.bill.tax_no,
-                    credit.bill.invt_no,
-                    credit.bill.ebc_code,
-                    -credit.customs_tax,
-                    -credit.value_added_tax,
-                    -credit.consumption_tax,
-                    -credit.total,
-                    "",
-                    credit.created_at,
-                ]
-            )
-        rows.append(["total_tax", "", "", "", "", "", "", summary.tax_total, "", ""])
-        rows.append(["total_credits", "", "", "", "", "", "", -summary.credit_total, "", ""])
-        rows.append(["amount_due", "", "", "", "", "", "", summary.amount_due, "", ""])
+        rows = selectors.tax_summary_rows(summary)
         # assure_code passed TaxSummaryQuerySerializer (letters and digits) before it names the file.
         name = f"tax-summary-{summary.assure_code}-{summary.year}-{summary.month:02d}.csv"
         return csv_response(name, header, rows)

@@ -5,9 +5,11 @@ financing requests."""
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -17,7 +19,7 @@ from sharing.models import Notification
 from singlewindow.core.months import last_month
 
 from ..conftest import assert_valid_ceb, key_client
-from ..factories import EnterpriseFactory, official
+from ..factories import EnterpriseFactory, MembershipFactory, official
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +104,15 @@ def test_monthly_summary_adds_up_to_the_ledger_and_is_consolidated_once(
     bills = [r for r in rows if r[0] == "bill"]
     assert len(bills) == 6 and sum(Decimal(r[7]) for r in bills) == ledger
     assert next(r for r in rows if r[0] == "amount_due")[7] == str(ledger - Decimal("10.00"))
+    # The page exports the same month, headed in the reader's language, to Excel and CSV.
+    page = Client()
+    page.force_login(MembershipFactory(enterprise=world.seller).user)
+    answer = page.get(f"/finance/tax-summary/{query}&export=xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    sheet = zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content))).read("xl/worksheets/sheet1.xml")
+    assert all(i.invt_no.encode() in sheet for i in lists) and b"Amount due" in sheet
+    answer = page.get(f"/finance/tax-summary/{query}&export=csv", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    exported = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
+    assert exported[0][1] == "电子税单" and len([r for r in exported if r[0] == "电子税单"]) == 6
     # Another enterprise sees nothing of it; the month this month is empty.
     stranger = key_client(EnterpriseFactory())
     assert stranger.get(f"/api/v1/tax-summary/{query}&assure_code={code}").status_code == 404
