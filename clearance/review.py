@@ -56,7 +56,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
             )
             for inventory in rejected
         ]
-        update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
+        update_rows(rejected, ["status", "return_status", "status_reason", "status_reason_text", "final_at"])
         insert_rows([r for r in receipts if r is not None])
         settlement.track(rejected, "rejected")
         ledgers.quota_settle([], rejected)

@@ -17,7 +17,18 @@ from django.utils.translation.trans_real import translation as catalogue
 CEB_LANGUAGE = "zh-hans"  # CEB receipts are Chinese, whoever reads them
 LANGUAGES = ("zh-hans", "en")
 
-__all__ = ["CEB_LANGUAGE", "Text", "both", "gettext_noop", "in_reader_language", "joined", "stored"]
+__all__ = [
+    "CEB_LANGUAGE",
+    "Text",
+    "both",
+    "decoded",
+    "encoded",
+    "gettext_noop",
+    "in_reader_language",
+    "joined",
+    "rendered",
+    "stored",
+]
 
 
 @lru_cache(maxsize=4096)
@@ -97,3 +108,44 @@ def in_reader_language(chinese: str, english: str) -> str:
 
 def _pick(language: str, chinese: str, english: str) -> str:
     return english if language.startswith("en") and english else chinese
+
+
+def encoded(value: "str | Text") -> Any:
+    """A Text as JSON, to store a reason as its code (message id) and parameters and render it later in
+    whoever reads it's language; `decoded` gives it back. Parameters that JSON has no type for (Decimal,
+    dates) are kept as their text, which is how `%s` writes them anyway."""
+    if isinstance(value, _Joined):
+        return {"join": [encoded(p) for p in value.parts], "sep": value.separator}
+    if isinstance(value, _Stored):
+        return {"zh": value.chinese, "en": value.english}
+    if isinstance(value, Text):
+        return {"msgid": value.msgid, "params": {k: encoded(v) for k, v in value.params.items()}}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def decoded(data: Any) -> Any:
+    """The Text (or plain value) `encoded` stored."""
+    if isinstance(data, dict):
+        if "join" in data:
+            return _Joined([decoded(p) for p in data["join"]], data.get("sep", "; "))
+        if "msgid" in data:
+            return Text(data["msgid"], **{k: decoded(v) for k, v in data.get("params", {}).items()})
+        if "zh" in data:
+            return _Stored(data["zh"], data.get("en", ""))
+    return data
+
+
+def rendered(data: Any, fallback: str = "") -> str:
+    """A stored (`encoded`) reason in the active language; `fallback` (the English written before
+    reasons were stored as codes) when there is none or it no longer renders."""
+    if not data:
+        return fallback
+    value = decoded(data)
+    if not isinstance(value, Text):
+        return str(value)
+    try:
+        return str(value)
+    except (KeyError, TypeError, ValueError):  # a catalogue template changed its parameters
+        return fallback or value.render("en")
