@@ -147,7 +147,7 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
             inventory.matched_at = now
             matched.append(inventory)
     insert_rows([r for r in receipts if r is not None])
-    credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match")
+    credit_events(mismatched, CreditEvent.Kind.MISMATCH, gettext_noop("documents did not match"))
     return matched
 
 
@@ -284,5 +284,7 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
         matched.append(inventory)
         receipts += advance_all([inventory], ReceiptSource.CUSTOMS, [SENT_TO_CUSTOMS])
     insert_rows([r for r in receipts if r is not None])
-    credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match", source_kind="export")
+    credit_events(
+        mismatched, CreditEvent.Kind.MISMATCH, gettext_noop("documents did not match"), source_kind="export"
+    )
     return matched

@@ -60,7 +60,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
         insert_rows([r for r in receipts if r is not None])
         settlement.track(rejected, "rejected")
         ledgers.quota_settle([], rejected)
-        credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
+        credit_events(rejected, CreditEvent.Kind.REJECTED, gettext_noop("rejected by customs after review"))
         stats_services.record_changes(lists, before)
         if onward:
             dispatch(IMPORT, onward)

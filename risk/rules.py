@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from declarations.choices import InventoryStatus
 from declarations.models import LIVE_LIST, InventoryList, Payment
@@ -91,8 +92,8 @@ def _recent(now: datetime, **delta) -> "InventoryList.objects":
 
 @rule(
     "UNDERVALUED",
-    "Undervalued goods",
-    "A unit price far below the reference price for the HS code.",
+    gettext_noop("Undervalued goods"),
+    gettext_noop("A unit price far below the reference price for the HS code."),
     40,
     ratio="0.3",
 )
@@ -121,8 +122,10 @@ def undervalued(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict
 
 @rule(
     "SPLIT_ORDERS",
-    "Split orders",
-    "Several lists of one buyer, each under the single limit, that together pass it within a window.",
+    gettext_noop("Split orders"),
+    gettext_noop(
+        "Several lists of one buyer, each under the single limit, that together pass it within a window."
+    ),
     60,
     window_hours=24,
     # The band of lists counted: from `lower` up to `limit` (the single-transaction limit of finance's
@@ -180,8 +183,8 @@ def _split_evidence(
 
 @rule(
     "ID_SPREAD",
-    "One ID, many addresses",
-    "One buyer ID shipped to many different consignee addresses.",
+    gettext_noop("One ID, many addresses"),
+    gettext_noop("One buyer ID shipped to many different consignee addresses."),
     30,
     window_days=30,
     max_addresses=3,
@@ -207,8 +210,8 @@ def id_spread(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[i
 
 @rule(
     "PAYER_MISMATCH",
-    "Payer is not the buyer",
-    "The payer is not the buyer (allowed only for a verified buyer).",
+    gettext_noop("Payer is not the buyer"),
+    gettext_noop("The payer is not the buyer (allowed only for a verified buyer)."),
     20,
 )
 def payer_mismatch(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
@@ -222,8 +225,8 @@ def payer_mismatch(lists: Sequence[ListFacts], params: dict, now: datetime) -> d
 
 @rule(
     "VELOCITY",
-    "Abnormal velocity",
-    "A buyer or an address with an abnormal number of orders in an hour.",
+    gettext_noop("Abnormal velocity"),
+    gettext_noop("A buyer or an address with an abnormal number of orders in an hour."),
     30,
     window_minutes=60,
     max_orders=5,
@@ -250,8 +253,8 @@ def velocity(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[in
 
 @rule(
     "NEW_ENTERPRISE",
-    "New enterprise",
-    "The e-commerce enterprise was approved in the last N days.",
+    gettext_noop("New enterprise"),
+    gettext_noop("The e-commerce enterprise was approved in the last N days."),
     10,
     days=30,
 )
@@ -264,7 +267,12 @@ def new_enterprise(lists: Sequence[ListFacts], params: dict, now: datetime) -> d
     }
 
 
-@rule("NEGATIVE_LIST", "Negative list", "The enterprise is on the negative list.", 100)
+@rule(
+    "NEGATIVE_LIST",
+    gettext_noop("Negative list"),
+    gettext_noop("The enterprise is on the negative list."),
+    100,
+)
 def negative_list(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
         f.id: f"enterprise {f.ebc_code} is on the negative list: {f.negative_list_reason}"
@@ -273,7 +281,9 @@ def negative_list(lists: Sequence[ListFacts], params: dict, now: datetime) -> di
     }
 
 
-@rule("LOW_CREDIT", "Low credit", "The enterprise's credit level is dishonest.", 80)
+@rule(
+    "LOW_CREDIT", gettext_noop("Low credit"), gettext_noop("The enterprise's credit level is dishonest."), 80
+)
 def low_credit(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
         f.id: f"enterprise {f.ebc_code} is rated {f.credit_level_name}" for f in lists if f.credit_dishonest
@@ -282,8 +292,8 @@ def low_credit(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[
 
 @rule(
     "RESTRICTED_GOODS",
-    "Restricted goods",
-    "HS codes on a watch list.",
+    gettext_noop("Restricted goods"),
+    gettext_noop("HS codes on a watch list."),
     60,
     prefixes=["2402", "2403", "3004", "8525", "9302", "9303"],
 )
@@ -300,8 +310,8 @@ def restricted_goods(lists: Sequence[ListFacts], params: dict, now: datetime) ->
 
 @rule(
     "ROUND_TRIP",
-    "One payer, many buyers (AML)",
-    "The same payment account paying for many unrelated buyers.",
+    gettext_noop("One payer, many buyers (AML)"),
+    gettext_noop("The same payment account paying for many unrelated buyers."),
     60,
     window_days=7,
     max_buyers=3,

@@ -7,6 +7,7 @@ window's languages; the reader picks one. Rendering looks the translated templat
 directly (cached per language), without activating a language: a batch writes thousands of receipts.
 """
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "in_reader_language",
     "joined",
     "rendered",
+    "reworded",
     "stored",
 ]
 
@@ -139,9 +141,9 @@ def decoded(data: Any) -> Any:
 
 def rendered(data: Any, fallback: str = "") -> str:
     """A stored (`encoded`) reason in the active language; `fallback` (the English written before
-    reasons were stored as codes) when there is none or it no longer renders."""
+    reasons were stored as codes), reworded, when there is none or it no longer renders."""
     if not data:
-        return fallback
+        return reworded(fallback)
     value = decoded(data)
     if not isinstance(value, Text):
         return str(value)
@@ -149,3 +151,44 @@ def rendered(data: Any, fallback: str = "") -> str:
         return str(value)
     except (KeyError, TypeError, ValueError):  # a catalogue template changed its parameters
         return fallback or value.render("en")
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache(maxsize=1)
+def _english_templates() -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's templates whose parameters are all text, as patterns over their English, the
+    most specific (longest) first."""
+    templates = []
+    for msgid in catalogue("en")._catalog.keys():  # noqa: SIM118 (a TranslationCatalog, no __iter__)
+        if not isinstance(msgid, str) or "\x04" in msgid or "%(" not in msgid:
+            continue
+        english = catalogue("en").gettext(msgid)
+        if re.search(r"%\(\w+\)[^s]", english):
+            continue
+        parts, pattern, last = [], "", 0
+        for match in _PLACEHOLDER.finditer(english):
+            pattern += re.escape(english[last : match.start()])
+            name = match.group(1)
+            pattern += f"(?P={name})" if name in parts else f"(?P<{name}>.+?)"
+            parts.append(name)
+            last = match.end()
+        pattern += re.escape(english[last:])
+        templates.append((re.compile(pattern, re.DOTALL), msgid))
+    return sorted(templates, key=lambda t: -len(t[1]))
+
+
+def reworded(english: str) -> str:
+    """A text kept in English only (by rows written before texts were kept as codes, or by a record
+    with one column) in the reader's language: the catalogue's sentence it was rendered from, with
+    the same parameters; itself when no sentence of the catalogue wrote it."""
+    language = translation.get_language() or CEB_LANGUAGE
+    if not english or language.startswith("en"):
+        return english
+    if (exact := _template(english, language)) != english:
+        return exact
+    for pattern, msgid in _english_templates():
+        if match := pattern.fullmatch(english):
+            return Text(msgid, **{k: reworded(v) for k, v in match.groupdict().items()}).render(language)
+    return english

@@ -12,6 +12,8 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import numberformat, timezone
 
+from singlewindow.core import texts
+
 register = template.Library()
 
 
@@ -65,3 +67,10 @@ def when(value: Any, with_seconds: bool = False) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return date_filter(value, "Y-m-d H:i:s" if with_seconds else "Y-m-d H:i")
+
+
+@register.filter
+def reworded(value: Any) -> str:
+    """A sentence the window kept in English only (a record's basis, an older reason), in the reader's
+    language when the catalogue wrote it; anything else as it is."""
+    return texts.reworded(str(value)) if value else ""

@@ -89,3 +89,22 @@ def test_a_list_waiting_or_held_says_why_in_the_readers_language(world, django_c
     assert "人工审核" in chinese and "RISK-RESTRICTED_GOODS" in chinese
     assert not re.search("[a-z]{3,}", chinese.replace("RISK-RESTRICTED_GOODS", ""))
     assert "Held for review by a customs officer" in _reason_on_page(world, held, "en")
+
+
+def test_each_code_on_the_timeline_says_what_it_means_and_what_to_do(
+    world, django_capture_on_commit_callbacks
+):
+    released = world.clear(world.declaration(43, lines=1), django_capture_on_commit_callbacks)
+    assert released.status == "released"
+    client = Client()
+    client.force_login(member(world.seller))
+    for language, words in (
+        ("en", "Released — The goods may be delivered to the buyer."),
+        ("zh-hans", "已放行 — 货物可以交付买家。"),
+    ):
+        page = client.get(f"/declarations/inventories/{released.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        meanings = [
+            " ".join(e.text_content().split())
+            for e in html.fromstring(page.content).find_class("code-meaning")
+        ]
+        assert words in meanings
