@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from declarations.choices import InventoryStatus
 from declarations.models import LIVE_LIST, InventoryList, Payment
+from singlewindow.core.texts import Text
 
 from .models import ReferencePrice
 
@@ -82,6 +83,12 @@ def mask(id_number: str) -> str:
     return f"{id_number[:4]}...{id_number[-1:]}" if len(id_number) > 5 else "****"
 
 
+def _said(msgid: str, **params: object) -> str:
+    """Evidence is kept in English, as a sentence of the catalogue: pages read it back in the reader's
+    language (texts.reworded), the API keeps it as written."""
+    return Text(msgid, **params).render("en")
+
+
 def _money(value: Decimal) -> str:
     return f"{Decimal(value):,.2f}"
 
@@ -112,9 +119,16 @@ def undervalued(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict
                 None,
             )
             if reference and Decimal(line.price) < reference * ratio:
-                hits[facts.id] = (
-                    f"line {line.gnum}: unit price {_money(line.price)} is under {ratio:.0%} of the "
-                    f"reference {_money(reference)} for {line.gcode}"
+                hits[facts.id] = _said(
+                    gettext_noop(
+                        "line %(gnum)s: unit price %(price)s is under %(ratio)s of the reference "
+                        "%(reference)s for %(gcode)s"
+                    ),
+                    gnum=line.gnum,
+                    price=_money(line.price),
+                    ratio=f"{ratio:.0%}",
+                    reference=_money(reference),
+                    gcode=line.gcode,
                 )
                 break
     return hits
@@ -175,9 +189,17 @@ def _split_evidence(
     """The sum and the lists, in the order they were filed (the first ten, on a page an official reads)."""
     shown = [f"{cop_no} {_money(value)}" for _, (value, cop_no) in sorted(group.items())[:10]]
     more = f" and {len(group) - 10} more" if len(group) > 10 else ""
-    return (
-        f"{len(group)} lists for buyer {mask(buyer)} in {hours} h, each within the single limit "
-        f"{_money(limit)}, together {_money(total)}: {', '.join(shown)}{more}"
+    return _said(
+        gettext_noop(
+            "%(n)s lists for buyer %(buyer)s in %(hours)s h, each within the single limit %(limit)s, "
+            "together %(total)s: %(lists)s"
+        ),
+        n=len(group),
+        buyer=mask(buyer),
+        hours=hours,
+        limit=_money(limit),
+        total=_money(total),
+        lists=", ".join(shown) + more,
     )
 
 
@@ -201,8 +223,13 @@ def id_spread(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[i
     for facts in lists:
         addresses[facts.buyer_id_number].add(facts.consignee_address)
     return {
-        f.id: f"buyer {mask(f.buyer_id_number)} shipped to {len(addresses[f.buyer_id_number])} addresses "
-        f"in {days} days (more than {most})"
+        f.id: _said(
+            gettext_noop("buyer %(buyer)s shipped to %(n)s addresses in %(days)s days (more than %(most)s)"),
+            buyer=mask(f.buyer_id_number),
+            n=len(addresses[f.buyer_id_number]),
+            days=days,
+            most=most,
+        )
         for f in lists
         if len(addresses[f.buyer_id_number]) > most
     }
@@ -216,8 +243,13 @@ def id_spread(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[i
 )
 def payer_mismatch(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
-        f.id: f"payer {mask(f.payer_id_number)} paid for buyer {mask(f.buyer_id_number)}"
-        + ("" if f.buyer_verified else " (buyer not verified)")
+        f.id: _said(
+            gettext_noop("payer %(payer)s paid for buyer %(buyer)s")
+            if f.buyer_verified
+            else gettext_noop("payer %(payer)s paid for buyer %(buyer)s (buyer not verified)"),
+            payer=mask(f.payer_id_number),
+            buyer=mask(f.buyer_id_number),
+        )
         for f in lists
         if f.payer_id_number and f.payer_id_number != f.buyer_id_number
     }
@@ -245,9 +277,18 @@ def velocity(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[in
     for facts in lists:
         if buyers[facts.buyer_id_number] > most:
             count = buyers[facts.buyer_id_number]
-            hits[facts.id] = f"{count} lists for buyer {mask(facts.buyer_id_number)} in {minutes} min"
+            hits[facts.id] = _said(
+                gettext_noop("%(n)s lists for buyer %(buyer)s in %(minutes)s min"),
+                n=count,
+                buyer=mask(facts.buyer_id_number),
+                minutes=minutes,
+            )
         elif places[facts.consignee_address] > most:
-            hits[facts.id] = f"{places[facts.consignee_address]} lists to one address in {minutes} min"
+            hits[facts.id] = _said(
+                gettext_noop("%(n)s lists to one address in %(minutes)s min"),
+                n=places[facts.consignee_address],
+                minutes=minutes,
+            )
     return hits
 
 
@@ -261,7 +302,11 @@ def velocity(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[in
 def new_enterprise(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     since = now - timedelta(days=int(params["days"]))
     return {
-        f.id: f"enterprise {f.ebc_code} approved on {f.enterprise_approved_at:%Y-%m-%d}"
+        f.id: _said(
+            gettext_noop("enterprise %(code)s approved on %(day)s"),
+            code=f.ebc_code,
+            day=f"{f.enterprise_approved_at:%Y-%m-%d}",
+        )
         for f in lists
         if f.enterprise_approved_at and f.enterprise_approved_at >= since
     }
@@ -275,7 +320,11 @@ def new_enterprise(lists: Sequence[ListFacts], params: dict, now: datetime) -> d
 )
 def negative_list(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
-        f.id: f"enterprise {f.ebc_code} is on the negative list: {f.negative_list_reason}"
+        f.id: _said(
+            gettext_noop("enterprise %(code)s is on the negative list: %(reason)s"),
+            code=f.ebc_code,
+            reason=f.negative_list_reason,
+        )
         for f in lists
         if f.negative_list_reason
     }
@@ -286,7 +335,11 @@ def negative_list(lists: Sequence[ListFacts], params: dict, now: datetime) -> di
 )
 def low_credit(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
-        f.id: f"enterprise {f.ebc_code} is rated {f.credit_level_name}" for f in lists if f.credit_dishonest
+        f.id: _said(
+            gettext_noop("enterprise %(code)s is rated %(level)s"), code=f.ebc_code, level=f.credit_level_name
+        )
+        for f in lists
+        if f.credit_dishonest
     }
 
 
@@ -303,7 +356,11 @@ def restricted_goods(lists: Sequence[ListFacts], params: dict, now: datetime) ->
     for facts in lists:
         for line in facts.lines:
             if prefixes and line.gcode.startswith(prefixes):
-                hits[facts.id] = f"line {line.gnum}: {line.gcode} is on the watch list"
+                hits[facts.id] = _said(
+                    gettext_noop("line %(gnum)s: %(gcode)s is on the watch list"),
+                    gnum=line.gnum,
+                    gcode=line.gcode,
+                )
                 break
     return hits
 
@@ -348,4 +405,9 @@ def round_trip(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[
 
 
 def _paid_for(facts: ListFacts, count: int, days: int) -> str:
-    return f"payer {mask(facts.payer_id_number)} paid for {count} buyers in {days} days"
+    return _said(
+        gettext_noop("payer %(payer)s paid for %(n)s buyers in %(days)s days"),
+        payer=mask(facts.payer_id_number),
+        n=count,
+        days=days,
+    )

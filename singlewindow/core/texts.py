@@ -161,7 +161,8 @@ def _english_templates() -> list[tuple[re.Pattern[str], str]]:
     """The catalogue's templates whose parameters are all text, as patterns over their English, the
     most specific (longest) first."""
     templates = []
-    for msgid in catalogue("en")._catalog.keys():  # noqa: SIM118 (a TranslationCatalog, no __iter__)
+    # A TranslationCatalog: keys() but no __iter__.
+    for msgid in catalogue("en")._catalog.keys():  # type: ignore[attr-defined]  # noqa: SIM118
         if not isinstance(msgid, str) or "\x04" in msgid or "%(" not in msgid:
             continue
         english = catalogue("en").gettext(msgid)

@@ -38,3 +38,24 @@ def test_a_moment_is_local_time_with_its_date():
     moment = datetime(2026, 12, 6, 17, 30, 5, tzinfo=UTC)
     assert _render("{{ t|when }}", "en", t=moment) == "2026-12-07 01:30"
     assert _render("{{ t|when:True }}", "zh-hans", t=moment) == "2026-12-07 01:30:05"
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("line 1: 2402100000 is on the watch list", "第 1 项：2402100000 在监控清单上"),
+        (
+            "payer 3301...X paid for buyer 3302...Y (buyer not verified)",
+            "支付人 3301...X 为买家 3302...Y 付款（买家未核验）",
+        ),
+        ("documents did not match", "单证不一致"),
+        (
+            "9710 export by a zone-registered exporter: no invoice, VAT exempt",
+            "9710 出口，出口企业已在综试区登记：无票免税",
+        ),
+        ("a reason an official typed", "a reason an official typed"),
+    ],
+)
+def test_a_sentence_kept_in_english_reads_in_chinese(english, chinese):
+    assert _render("{{ v|reworded }}", "zh-hans", v=english) == chinese
+    assert _render("{{ v|reworded }}", "en", v=english) == english
