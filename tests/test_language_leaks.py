@@ -143,7 +143,12 @@ PK_KINDS = (
 
 
 # Routes whose <pk> only a form posts to: a GET answers 405 and shows nothing to read.
-POST_ONLY = ("enterprise/webhooks/", "officials/park-applications/", "declarations/returns/")
+POST_ONLY = (
+    "enterprise/webhooks/",
+    "officials/park-applications/",
+    "declarations/returns/",
+    "notifications/",
+)
 
 
 def _kind_of(pattern: str) -> str:
