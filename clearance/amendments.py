@@ -179,12 +179,15 @@ def list_cancel(
         before = stats_services.snapshot([inventory])
         cancel = InventoryCancel.objects.create(**head, inventory=inventory, submitted_by_id=enterprise_id)
         settle_import_ledgers([], [inventory], answers)
-        info = f"Cancelled (CEB623): {data['reason']}"[:1000]
+        info = Text(gettext_noop("Cancelled (CEB623): %(reason)s"), reason=data["reason"])
         # The list's own status is concluded (399) with the cancel's reason: a cancelled list was not
         # released, so never 800.
         inventory.status, inventory.return_status = InventoryStatus.CANCELLED, ReturnStatus.REVIEW_CONCLUDED
-        inventory.status_reason, inventory.final_at = info, timezone.now()
-        update_rows([inventory], ["status", "return_status", "status_reason", "final_at"])
+        inventory.set_reason(info)
+        inventory.final_at = timezone.now()
+        update_rows(
+            [inventory], ["status", "return_status", "status_reason", "status_reason_text", "final_at"]
+        )
         stats_services.record_changes([inventory], before)
         _receipts(
             inventory,

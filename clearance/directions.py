@@ -27,6 +27,7 @@ IMPORT_CLAIM_FIELDS = (
     "match_requested_at",
     "status",
     "status_reason",
+    "status_reason_text",
     "return_status",
     "order",
     "payment",
@@ -47,6 +48,7 @@ EXPORT_CLAIM_FIELDS = (
     "match_requested_at",
     "status",
     "status_reason",
+    "status_reason_text",
     "return_status",
     "order",
     "receipt",
@@ -54,7 +56,7 @@ EXPORT_CLAIM_FIELDS = (
     "fob_value_cny",
     "dispatch_batch",
 )
-FINAL_FIELDS = ("status", "return_status", "status_reason", "invt_no", "final_at")
+FINAL_FIELDS = ("status", "return_status", "status_reason", "status_reason_text", "invt_no", "final_at")
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ class Direction:
         """Released: its customs list number (given at 120, or now), and its receipts: review concluded
         (399), then released (800)."""
         inventory.status = InventoryStatus.RELEASED
-        inventory.status_reason, inventory.final_at = "", now
+        inventory.set_reason("")
+        inventory.final_at = now
         assign_invt_no(inventory, self.ie_flag, now)
         return advance_all([inventory], ReceiptSource.CUSTOMS, [REVIEW_CONCLUDED, RELEASED])
 

@@ -20,7 +20,7 @@ from sharing.adapters import AGENCIES
 from sharing.choices import AgencyCode, NotificationKind
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
-from singlewindow.core.texts import Text, both, gettext_noop, joined, stored
+from singlewindow.core.texts import Text, gettext_noop, joined, stored
 from stats import services as stats_services
 
 from . import directions, notices
@@ -103,7 +103,7 @@ def apply_answers(
         elif inspecting := [a for a in given if a.outcome == "inspect"]:
             inventory.status = InventoryStatus.INSPECTION
             reason = _reasons(inspecting)
-            inventory.status_reason = both(reason)[1]
+            inventory.set_reason(reason)
             inspected.append(inventory)
             receipts.append(advance(inventory, inspecting[0].agency, ReturnStatus.INSPECTION, reason))
         else:

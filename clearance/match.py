@@ -29,7 +29,7 @@ from sharing.choices import BusinessCode
 from sharing.models import BuyerVerification
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.db import insert_rows, load, prefetch_children
-from singlewindow.core.texts import Text, both, gettext_noop
+from singlewindow.core.texts import Text, gettext_noop, joined
 
 from .records import SENT_TO_CUSTOMS, advance, advance_all, credit_events
 
@@ -41,12 +41,25 @@ def _mismatch(
     code of the mismatch as its receipt (not 100: customs never saw it)."""
     inventory.status = InventoryStatus.MISMATCH
     reason = matching.summary(failures)
-    inventory.status_reason = both(reason)[1]
+    inventory.set_reason(reason)
     return advance(inventory, ReceiptSource.PORTAL, code, reason)
 
 
-def _waiting_for(**documents: object) -> list[str]:
-    return [name.replace("_", " ") for name, doc in documents.items() if doc is None]
+# The documents a list may wait for, by name, each in the reader's language.
+_DOCUMENT_NAMES = {
+    "order": gettext_noop("order"),
+    "payment": gettext_noop("payment"),
+    "waybill": gettext_noop("waybill"),
+    "receipt": gettext_noop("receipt of payment"),
+}
+
+
+def _waiting_for(**documents: object) -> list[Text]:
+    return [Text(_DOCUMENT_NAMES[name]) for name, doc in documents.items() if doc is None]
+
+
+def _waiting(missing: list[Text]) -> Text:
+    return Text(gettext_noop("Waiting for: %(documents)s"), documents=joined(missing, ", "))
 
 
 def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
@@ -97,8 +110,10 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
         if order is None or payment is None or waybill is None:
             missing = _waiting_for(order=order, payment=payment, waybill=waybill)
             if order is not None and payment is None and order.pay_code:
-                missing[missing.index("payment")] = f"payment from {order.pay_code}"
-            inventory.status_reason = "Waiting for: " + ", ".join(missing)
+                missing[-2 if waybill is None else -1] = Text(
+                    gettext_noop("payment from %(firm)s"), firm=order.pay_code
+                )
+            inventory.set_reason(_waiting(missing))
             continue
         if isinstance(payment, list):
             # Several firms paid for an order that names none: which one counts is the order's to say.
@@ -127,11 +142,12 @@ def match_imports(lists: list[InventoryList]) -> list[InventoryList]:
             mismatched.append(inventory)
             receipts.append(_mismatch(inventory, failures, BusinessCode.DOCUMENTS_DIFFER))
         else:
-            inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
+            inventory.status = InventoryStatus.MATCHED
+            inventory.set_reason("")
             inventory.matched_at = now
             matched.append(inventory)
     insert_rows([r for r in receipts if r is not None])
-    credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match")
+    credit_events(mismatched, CreditEvent.Kind.MISMATCH, gettext_noop("documents did not match"))
     return matched
 
 
@@ -234,9 +250,9 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
         inventory.match_requested_at = None
         missing = _waiting_for(order=order, waybill=waybill)
         if proceeds is None and inventory.trade_mode != "9810":
-            missing.append("receipt of payment")
+            missing.append(Text(_DOCUMENT_NAMES["receipt"]))
         if order is None or waybill is None or missing:
-            inventory.status_reason = "Waiting for: " + ", ".join(missing)
+            inventory.set_reason(_waiting(missing))
             continue
         lines = list(inventory.items.all())
         failures = matching.export_match(
@@ -263,9 +279,12 @@ def match_exports(lists: list[ExportInventoryList]) -> list[ExportInventoryList]
             continue
         total = sum((line.total_price for line in lines), Decimal(0))
         inventory.fob_value_cny = (total * rates[currency]).quantize(Decimal("0.01"))
-        inventory.status, inventory.status_reason = InventoryStatus.MATCHED, ""
+        inventory.status = InventoryStatus.MATCHED
+        inventory.set_reason("")
         matched.append(inventory)
         receipts += advance_all([inventory], ReceiptSource.CUSTOMS, [SENT_TO_CUSTOMS])
     insert_rows([r for r in receipts if r is not None])
-    credit_events(mismatched, CreditEvent.Kind.MISMATCH, "documents did not match", source_kind="export")
+    credit_events(
+        mismatched, CreditEvent.Kind.MISMATCH, gettext_noop("documents did not match"), source_kind="export"
+    )
     return matched

@@ -12,7 +12,7 @@ from declarations.models import ExportInventoryList, InventoryList, Receipt
 from sharing.adapters import DeclaredExport
 from sharing.models import EnterpriseAPIKey
 from sharing.selectors import enterprises_by_code
-from singlewindow.core.texts import Text, both, gettext_noop
+from singlewindow.core.texts import Text, gettext_noop
 
 
 def as_json(value: Any) -> str:
@@ -121,7 +121,8 @@ def reject(
     """A list refused for good: status rejected, its reason (cut to the column) and time, and its
     receipt: the business code when there is one (DOMAIN 4.3), else 100."""
     inventory.status = InventoryStatus.REJECTED
-    inventory.status_reason, inventory.final_at = both(reason)[1], now
+    inventory.set_reason(reason)
+    inventory.final_at = now
     return advance(inventory, source, code or ReturnStatus.REJECTED, reason)
 
 

@@ -57,12 +57,12 @@ def resume_held(*, inventory_ids: list[int]) -> int:
             )
             for inventory in rejected
         ]
-        update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
+        update_rows(rejected, ["status", "return_status", "status_reason", "status_reason_text", "final_at"])
         insert_rows([r for r in receipts if r is not None])
         notices.lists_reached(NotificationKind.LIST_REJECTED, rejected, receipts)
         settlement.track(rejected, "rejected")
         ledgers.quota_settle([], rejected)
-        credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
+        credit_events(rejected, CreditEvent.Kind.REJECTED, gettext_noop("rejected by customs after review"))
         stats_services.record_changes(lists, before)
         if onward:
             dispatch(IMPORT, onward)

@@ -15,7 +15,7 @@ from risk.models import RiskAssessment
 from sharing.choices import AgencyCode, NotificationKind
 from sharing.models import Membership
 from singlewindow.core.db import insert_rows
-from singlewindow.core.texts import Text, gettext_noop
+from singlewindow.core.texts import Text, encoded, gettext_noop
 
 from . import notices
 from .records import ACCEPTED_BY_CUSTOMS, SENT_TO_CUSTOMS, advance_all, assign_invt_no
@@ -48,6 +48,15 @@ def score(lists: list[InventoryList]) -> list[InventoryList]:
             inventory.status = InventoryStatus.HELD
             # The enterprise sees the reason code only; officials see the rules and their evidence.
             inventory.status_reason = assessment.reason_code
+            inventory.status_reason_text = encoded(
+                Text(
+                    gettext_noop(
+                        "Held for review by a customs officer (%(code)s). Nothing to do for now: the "
+                        "officer's decision will show here."
+                    ),
+                    code=assessment.reason_code,
+                )
+            )
             assign_invt_no(inventory, "I", now)
             receipts += advance_all(
                 [inventory],

@@ -176,14 +176,16 @@ def finish_imports(
         track(group, step)
     ledgers.tax_bills_record(released)
     finance_services.guarantees_warn_low({i.assure_code for i in released})
-    credit_events(released, CreditEvent.Kind.RELEASED, "released")
-    credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected")
+    credit_events(released, CreditEvent.Kind.RELEASED, gettext_noop("released"))
+    credit_events(rejected, CreditEvent.Kind.REJECTED, gettext_noop("rejected"))
     short = [
         i
         for i in rejected
         if any(a.agency == AgencyCode.TAX and a.outcome == "reject" for a in answers.get(i.pk, []))
     ]
-    credit_events(short, CreditEvent.Kind.GUARANTEE_SHORT, "tax guarantee short", by_field="assure_code")
+    credit_events(
+        short, CreditEvent.Kind.GUARANTEE_SHORT, gettext_noop("tax guarantee short"), by_field="assure_code"
+    )
 
 
 def conclude_import(
@@ -196,9 +198,13 @@ def conclude_import(
     track([inventory], "released" if passed else "rejected", note=reason)
     ledgers.tax_bills_record(released)
     if passed:
-        credit_events(released, CreditEvent.Kind.RELEASED, "released after inspection")
+        credit_events(released, CreditEvent.Kind.RELEASED, gettext_noop("released after inspection"))
     else:
-        credit_events(rejected, CreditEvent.Kind.INSPECTION_FAILED, f"failed inspection: {reason}")
+        credit_events(
+            rejected,
+            CreditEvent.Kind.INSPECTION_FAILED,
+            both(Text(gettext_noop("failed inspection: %(reason)s"), reason=reason))[1],
+        )
 
 
 # --- exports ----------------------------------------------------------------------------------------
@@ -229,8 +235,8 @@ def finish_exports(
 ) -> None:
     """The fan-in's side effects for export lists."""
     _export_ledgers(released, now)
-    credit_events(released, CreditEvent.Kind.RELEASED, "export released", source_kind="export")
-    credit_events(rejected, CreditEvent.Kind.REJECTED, "export rejected", source_kind="export")
+    credit_events(released, CreditEvent.Kind.RELEASED, gettext_noop("export released"), source_kind="export")
+    credit_events(rejected, CreditEvent.Kind.REJECTED, gettext_noop("export rejected"), source_kind="export")
 
 
 def conclude_export(

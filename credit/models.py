@@ -12,6 +12,25 @@ from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
 
+# A regime's title in the reader's language, by its code; the stored name is the Chinese as published.
+REGIME_TITLES = {
+    "2021": _(
+        "Measures for the credit management of enterprises registered and filed with customs (Order No. 251)"
+    ),
+    "2026": _(
+        "Measures for the credit management of enterprises registered and filed with customs (Order No. 282)"
+    ),
+}
+
+# A level's name by its code, for records that keep only the code (a financing request's level then).
+LEVEL_NAMES = {
+    "advanced_certified": _("Advanced certified"),
+    "certified": _("Certified"),
+    "regular": _("Regular"),
+    "dishonest": _("Dishonest"),
+    "seriously_dishonest": _("Seriously dishonest"),
+}
+
 
 class CreditRegime(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
@@ -25,6 +44,11 @@ class CreditRegime(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The regime's name in the reader's language."""
+        return str(REGIME_TITLES.get(self.code, self.name))
 
 
 class CreditLevel(models.Model):

@@ -4,7 +4,7 @@ enterprises' applications to settle in a park."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ApplicationStatus, ParkKind
@@ -52,6 +52,11 @@ class ParkService(BilingualName):
         ordering = ["code"]
         verbose_name = _("park service")
         verbose_name_plural = _("park services")
+
+    @property
+    def description_words(self) -> str:
+        """The description in the reader's language (as shipped; an official's own wording as written)."""
+        return gettext(self.description) if self.description else ""
 
 
 class Park(BilingualName):

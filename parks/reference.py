@@ -6,6 +6,8 @@ Loaded by a data migration; districts and kinds of the parks are the portal's cl
 
 import datetime
 
+from django.utils.translation import gettext_noop
+
 BATCH_DATES = {1: datetime.date(2015, 3, 7), 2: datetime.date(2016, 1, 6), 3: datetime.date(2018, 7, 24)}
 
 # (slug, city in English, city in Chinese, batch)
@@ -47,18 +49,48 @@ ZONES = [
     ("yiwu", "Yiwu", "义乌", 3),
 ]
 
-# (code, Chinese, English, description)
+# (code, Chinese, English, description); the description is a message id, read in the reader's language
 SERVICES = [
-    ("customs-clearance", "通关服务", "Customs clearance", "Declaration and inspection on site"),
-    ("bonded-warehousing", "保税仓储", "Bonded warehousing", "Stock held under bond for mode 1210"),
-    ("warehousing", "仓储配送", "Warehousing and fulfilment", "Storage, picking and dispatch"),
-    ("direct-mail", "直邮进口", "Direct-mail import", "Mode 9610 parcels through the supervised site"),
-    ("logistics", "物流快递", "Logistics and express", "Line-haul and last-mile delivery"),
-    ("overseas-warehouse", "海外仓服务", "Overseas warehouses", "Export to overseas warehouses, mode 9810"),
-    ("finance", "金融服务", "Financial services", "Payment, settlement, financing and insurance"),
-    ("training", "人才培训", "Training", "Courses for cross-border e-commerce staff"),
-    ("incubation", "创业孵化", "Incubation", "Offices and mentoring for new sellers"),
-    ("exhibition", "展示交易", "Exhibition and trade", "Showrooms for imported and export goods"),
+    (
+        "customs-clearance",
+        "通关服务",
+        "Customs clearance",
+        gettext_noop("Declaration and inspection on site"),
+    ),
+    (
+        "bonded-warehousing",
+        "保税仓储",
+        "Bonded warehousing",
+        gettext_noop("Stock held under bond for mode 1210"),
+    ),
+    ("warehousing", "仓储配送", "Warehousing and fulfilment", gettext_noop("Storage, picking and dispatch")),
+    (
+        "direct-mail",
+        "直邮进口",
+        "Direct-mail import",
+        gettext_noop("Mode 9610 parcels through the supervised site"),
+    ),
+    ("logistics", "物流快递", "Logistics and express", gettext_noop("Line-haul and last-mile delivery")),
+    (
+        "overseas-warehouse",
+        "海外仓服务",
+        "Overseas warehouses",
+        gettext_noop("Export to overseas warehouses, mode 9810"),
+    ),
+    (
+        "finance",
+        "金融服务",
+        "Financial services",
+        gettext_noop("Payment, settlement, financing and insurance"),
+    ),
+    ("training", "人才培训", "Training", gettext_noop("Courses for cross-border e-commerce staff")),
+    ("incubation", "创业孵化", "Incubation", gettext_noop("Offices and mentoring for new sellers")),
+    (
+        "exhibition",
+        "展示交易",
+        "Exhibition and trade",
+        gettext_noop("Showrooms for imported and export goods"),
+    ),
 ]
 
 # (slug, Chinese, English, district, kind, services)

@@ -4,6 +4,7 @@ alerts worked by officials, and the auditable "double random" inspection draw.""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import ExportInventoryList, InventoryList
@@ -39,6 +40,16 @@ class RiskRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        """The rule's name in the reader's language (as shipped; an official's own wording as written)."""
+        return gettext(self.name)
+
+    @property
+    def summary(self) -> str:
+        """The rule's description in the reader's language, as `title`."""
+        return gettext(self.description)
 
 
 class ReferencePrice(models.Model):

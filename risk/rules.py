@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from declarations.choices import InventoryStatus
 from declarations.models import LIVE_LIST, InventoryList, Payment
+from singlewindow.core.texts import Text
 
 from .models import ReferencePrice
 
@@ -81,6 +83,12 @@ def mask(id_number: str) -> str:
     return f"{id_number[:4]}...{id_number[-1:]}" if len(id_number) > 5 else "****"
 
 
+def _said(msgid: str, **params: object) -> str:
+    """Evidence is kept in English, as a sentence of the catalogue: pages read it back in the reader's
+    language (texts.reworded), the API keeps it as written."""
+    return Text(msgid, **params).render("en")
+
+
 def _money(value: Decimal) -> str:
     return f"{Decimal(value):,.2f}"
 
@@ -91,8 +99,8 @@ def _recent(now: datetime, **delta) -> "InventoryList.objects":
 
 @rule(
     "UNDERVALUED",
-    "Undervalued goods",
-    "A unit price far below the reference price for the HS code.",
+    gettext_noop("Undervalued goods"),
+    gettext_noop("A unit price far below the reference price for the HS code."),
     40,
     ratio="0.3",
 )
@@ -111,9 +119,16 @@ def undervalued(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict
                 None,
             )
             if reference and Decimal(line.price) < reference * ratio:
-                hits[facts.id] = (
-                    f"line {line.gnum}: unit price {_money(line.price)} is under {ratio:.0%} of the "
-                    f"reference {_money(reference)} for {line.gcode}"
+                hits[facts.id] = _said(
+                    gettext_noop(
+                        "line %(gnum)s: unit price %(price)s is under %(ratio)s of the reference "
+                        "%(reference)s for %(gcode)s"
+                    ),
+                    gnum=line.gnum,
+                    price=_money(line.price),
+                    ratio=f"{ratio:.0%}",
+                    reference=_money(reference),
+                    gcode=line.gcode,
                 )
                 break
     return hits
@@ -121,8 +136,10 @@ def undervalued(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict
 
 @rule(
     "SPLIT_ORDERS",
-    "Split orders",
-    "Several lists of one buyer, each under the single limit, that together pass it within a window.",
+    gettext_noop("Split orders"),
+    gettext_noop(
+        "Several lists of one buyer, each under the single limit, that together pass it within a window."
+    ),
     60,
     window_hours=24,
     # The band of lists counted: from `lower` up to `limit` (the single-transaction limit of finance's
@@ -172,16 +189,24 @@ def _split_evidence(
     """The sum and the lists, in the order they were filed (the first ten, on a page an official reads)."""
     shown = [f"{cop_no} {_money(value)}" for _, (value, cop_no) in sorted(group.items())[:10]]
     more = f" and {len(group) - 10} more" if len(group) > 10 else ""
-    return (
-        f"{len(group)} lists for buyer {mask(buyer)} in {hours} h, each within the single limit "
-        f"{_money(limit)}, together {_money(total)}: {', '.join(shown)}{more}"
+    return _said(
+        gettext_noop(
+            "%(n)s lists for buyer %(buyer)s in %(hours)s h, each within the single limit %(limit)s, "
+            "together %(total)s: %(lists)s"
+        ),
+        n=len(group),
+        buyer=mask(buyer),
+        hours=hours,
+        limit=_money(limit),
+        total=_money(total),
+        lists=", ".join(shown) + more,
     )
 
 
 @rule(
     "ID_SPREAD",
-    "One ID, many addresses",
-    "One buyer ID shipped to many different consignee addresses.",
+    gettext_noop("One ID, many addresses"),
+    gettext_noop("One buyer ID shipped to many different consignee addresses."),
     30,
     window_days=30,
     max_addresses=3,
@@ -198,8 +223,13 @@ def id_spread(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[i
     for facts in lists:
         addresses[facts.buyer_id_number].add(facts.consignee_address)
     return {
-        f.id: f"buyer {mask(f.buyer_id_number)} shipped to {len(addresses[f.buyer_id_number])} addresses "
-        f"in {days} days (more than {most})"
+        f.id: _said(
+            gettext_noop("buyer %(buyer)s shipped to %(n)s addresses in %(days)s days (more than %(most)s)"),
+            buyer=mask(f.buyer_id_number),
+            n=len(addresses[f.buyer_id_number]),
+            days=days,
+            most=most,
+        )
         for f in lists
         if len(addresses[f.buyer_id_number]) > most
     }
@@ -207,14 +237,19 @@ def id_spread(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[i
 
 @rule(
     "PAYER_MISMATCH",
-    "Payer is not the buyer",
-    "The payer is not the buyer (allowed only for a verified buyer).",
+    gettext_noop("Payer is not the buyer"),
+    gettext_noop("The payer is not the buyer (allowed only for a verified buyer)."),
     20,
 )
 def payer_mismatch(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
-        f.id: f"payer {mask(f.payer_id_number)} paid for buyer {mask(f.buyer_id_number)}"
-        + ("" if f.buyer_verified else " (buyer not verified)")
+        f.id: _said(
+            gettext_noop("payer %(payer)s paid for buyer %(buyer)s")
+            if f.buyer_verified
+            else gettext_noop("payer %(payer)s paid for buyer %(buyer)s (buyer not verified)"),
+            payer=mask(f.payer_id_number),
+            buyer=mask(f.buyer_id_number),
+        )
         for f in lists
         if f.payer_id_number and f.payer_id_number != f.buyer_id_number
     }
@@ -222,8 +257,8 @@ def payer_mismatch(lists: Sequence[ListFacts], params: dict, now: datetime) -> d
 
 @rule(
     "VELOCITY",
-    "Abnormal velocity",
-    "A buyer or an address with an abnormal number of orders in an hour.",
+    gettext_noop("Abnormal velocity"),
+    gettext_noop("A buyer or an address with an abnormal number of orders in an hour."),
     30,
     window_minutes=60,
     max_orders=5,
@@ -242,48 +277,76 @@ def velocity(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[in
     for facts in lists:
         if buyers[facts.buyer_id_number] > most:
             count = buyers[facts.buyer_id_number]
-            hits[facts.id] = f"{count} lists for buyer {mask(facts.buyer_id_number)} in {minutes} min"
+            hits[facts.id] = _said(
+                gettext_noop("%(n)s lists for buyer %(buyer)s in %(minutes)s min"),
+                n=count,
+                buyer=mask(facts.buyer_id_number),
+                minutes=minutes,
+            )
         elif places[facts.consignee_address] > most:
-            hits[facts.id] = f"{places[facts.consignee_address]} lists to one address in {minutes} min"
+            hits[facts.id] = _said(
+                gettext_noop("%(n)s lists to one address in %(minutes)s min"),
+                n=places[facts.consignee_address],
+                minutes=minutes,
+            )
     return hits
 
 
 @rule(
     "NEW_ENTERPRISE",
-    "New enterprise",
-    "The e-commerce enterprise was approved in the last N days.",
+    gettext_noop("New enterprise"),
+    gettext_noop("The e-commerce enterprise was approved in the last N days."),
     10,
     days=30,
 )
 def new_enterprise(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     since = now - timedelta(days=int(params["days"]))
     return {
-        f.id: f"enterprise {f.ebc_code} approved on {f.enterprise_approved_at:%Y-%m-%d}"
+        f.id: _said(
+            gettext_noop("enterprise %(code)s approved on %(day)s"),
+            code=f.ebc_code,
+            day=f"{f.enterprise_approved_at:%Y-%m-%d}",
+        )
         for f in lists
         if f.enterprise_approved_at and f.enterprise_approved_at >= since
     }
 
 
-@rule("NEGATIVE_LIST", "Negative list", "The enterprise is on the negative list.", 100)
+@rule(
+    "NEGATIVE_LIST",
+    gettext_noop("Negative list"),
+    gettext_noop("The enterprise is on the negative list."),
+    100,
+)
 def negative_list(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
-        f.id: f"enterprise {f.ebc_code} is on the negative list: {f.negative_list_reason}"
+        f.id: _said(
+            gettext_noop("enterprise %(code)s is on the negative list: %(reason)s"),
+            code=f.ebc_code,
+            reason=f.negative_list_reason,
+        )
         for f in lists
         if f.negative_list_reason
     }
 
 
-@rule("LOW_CREDIT", "Low credit", "The enterprise's credit level is dishonest.", 80)
+@rule(
+    "LOW_CREDIT", gettext_noop("Low credit"), gettext_noop("The enterprise's credit level is dishonest."), 80
+)
 def low_credit(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[int, str]:
     return {
-        f.id: f"enterprise {f.ebc_code} is rated {f.credit_level_name}" for f in lists if f.credit_dishonest
+        f.id: _said(
+            gettext_noop("enterprise %(code)s is rated %(level)s"), code=f.ebc_code, level=f.credit_level_name
+        )
+        for f in lists
+        if f.credit_dishonest
     }
 
 
 @rule(
     "RESTRICTED_GOODS",
-    "Restricted goods",
-    "HS codes on a watch list.",
+    gettext_noop("Restricted goods"),
+    gettext_noop("HS codes on a watch list."),
     60,
     prefixes=["2402", "2403", "3004", "8525", "9302", "9303"],
 )
@@ -293,15 +356,19 @@ def restricted_goods(lists: Sequence[ListFacts], params: dict, now: datetime) ->
     for facts in lists:
         for line in facts.lines:
             if prefixes and line.gcode.startswith(prefixes):
-                hits[facts.id] = f"line {line.gnum}: {line.gcode} is on the watch list"
+                hits[facts.id] = _said(
+                    gettext_noop("line %(gnum)s: %(gcode)s is on the watch list"),
+                    gnum=line.gnum,
+                    gcode=line.gcode,
+                )
                 break
     return hits
 
 
 @rule(
     "ROUND_TRIP",
-    "One payer, many buyers (AML)",
-    "The same payment account paying for many unrelated buyers.",
+    gettext_noop("One payer, many buyers (AML)"),
+    gettext_noop("The same payment account paying for many unrelated buyers."),
     60,
     window_days=7,
     max_buyers=3,
@@ -338,4 +405,9 @@ def round_trip(lists: Sequence[ListFacts], params: dict, now: datetime) -> dict[
 
 
 def _paid_for(facts: ListFacts, count: int, days: int) -> str:
-    return f"payer {mask(facts.payer_id_number)} paid for {count} buyers in {days} days"
+    return _said(
+        gettext_noop("payer %(payer)s paid for %(n)s buyers in %(days)s days"),
+        payer=mask(facts.payer_id_number),
+        n=count,
+        days=days,
+    )

@@ -128,3 +128,75 @@ class BusinessCode(models.TextChoices):
         _("The export order, receipt of payment, waybill and list differ."),
     )
     RECEIPT_NOT_FROM_PARTY = "-603020", _("The receipt of payment is not from a party of the order.")
+
+
+# What an audit event's action code means, in words (the code stays the record's key).
+AUDIT_ACTIONS = {
+    "enterprise.registered": _("Enterprise registered"),
+    "enterprise.resubmitted": _("Registration sent again for review"),
+    "enterprise.pending": _("Enterprise put back to review"),
+    "enterprise.approved": _("Enterprise approved"),
+    "enterprise.rejected": _("Enterprise registration rejected"),
+    "enterprise.suspended": _("Enterprise suspended"),
+    "api_key.issued": _("API key issued"),
+    "api_key.revoked": _("API key revoked"),
+    "webhook.subscribed": _("Webhook subscribed"),
+    "webhook.disabled": _("Webhook disabled"),
+    "webhook.enabled": _("Webhook enabled"),
+    "webhook.test_sent": _("Webhook test sent"),
+    "otp.enrolled": _("Authenticator app set up"),
+    "otp.recovery_used": _("Recovery code used"),
+    "otp.reset": _("Second factor reset"),
+    "credit.level_decided": _("Credit level decided by an official"),
+    "credit.negative_list_added": _("Put on the negative list"),
+    "credit.negative_list_lifted": _("Taken off the negative list"),
+    "guarantee.topped_up": _("Tax guarantee topped up"),
+    "financing.applied": _("Financing applied for"),
+    "tax.consolidated": _("Monthly tax consolidated"),
+    "warehouse.registered": _("Warehouse registered"),
+    "inventory.cancelled": _("List cancelled"),
+    "inventory.return_applied": _("Return applied for"),
+    "inventory.returned": _("Goods returned"),
+    "dispatch.redriven": _("Dispatch sent again"),
+    "risk.rule_changed": _("Risk rule changed"),
+}
+
+
+# What to do next on a receipt's code (DOMAIN 4.1, 4.3), for whoever filed the document; codes not
+# named here need nothing more than their meaning.
+NEXT_STEPS = {
+    ReturnStatus.DECLARING: _("Nothing to do: the window is checking the documents."),
+    ReturnStatus.SENT: _("Nothing to do: wait for customs' answer."),
+    ReturnStatus.SEND_FAILED: _("Nothing to do: the window sends it again by itself."),
+    ReturnStatus.REJECTED: _("Read the reason, correct the document and declare it again."),
+    ReturnStatus.ACCEPTED: _("Nothing to do: customs reviews the list and releases it."),
+    ReturnStatus.MANUAL_REVIEW: _("Nothing to do until the officer decides; the decision shows here."),
+    ReturnStatus.INSPECTION: _("Have the goods ready at the warehouse for the inspection."),
+    ReturnStatus.RELEASED: _("The goods may be delivered to the buyer."),
+    BusinessCode.SINGLE_LIMIT: _("The list cannot be released: split the purchase or lower its value."),
+    BusinessCode.ANNUAL_LIMIT: _("The list cannot be released: the buyer has no annual quota left."),
+    BusinessCode.DOCUMENTS_DIFFER: _("Correct the document named in the reason and send it again."),
+    BusinessCode.PAYMENT_NOT_NAMED: _(
+        "Send the payment from the firm the order names, or correct the order."
+    ),
+    BusinessCode.UNKNOWN_GOODS: _("Correct the commodity (HS) code of the line and send the list again."),
+    BusinessCode.GUARANTEE_SHORT: _("Top up the tax guarantee, then declare the list again."),
+    BusinessCode.EXPORT_DOCUMENTS_DIFFER: _("Correct the document named in the reason and send it again."),
+}
+
+
+def code_meaning(code: str) -> str:
+    """A receipt's code in words: what it means, then what to do next, in the reader's language."""
+    meaning = next(
+        (
+            label
+            for choices in (ReturnStatus, BusinessCode)
+            for value, label in choices.choices
+            if value == code
+        ),
+        "",
+    )
+    if not meaning:
+        return ""
+    step = NEXT_STEPS.get(code)
+    return f"{meaning} — {step}" if step else str(meaning)

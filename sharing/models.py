@@ -11,7 +11,7 @@ from rest_framework_api_key.models import AbstractAPIKey
 from parks.models import BilingualName, Park
 from singlewindow.core.texts import in_reader_language
 
-from .choices import AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
+from .choices import AUDIT_ACTIONS, AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .code_tables import CodeTable
 
 
@@ -283,6 +283,11 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
         )
+
+    @property
+    def action_words(self) -> str:
+        """The action in the reader's language; its code when no words were given for it."""
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
 
 
 class Exchange(models.Model):

@@ -102,7 +102,7 @@ def test_guarantees_warn_when_low_and_a_tax_official_tops_them_up(client, world)
     TaxGuarantee.objects.filter(pk=guarantee.pk).update(used=Decimal("90000"))
     client.force_login(member(world.seller))
     html = client.get("/finance/guarantees/", **EN).content.decode()
-    assert guarantee.assure_code in html and "Running low" in html and "10000.00" in html
+    assert guarantee.assure_code in html and "Running low" in html and "10,000.00" in html
     assert "Top up" not in html
     assert client.post("/finance/guarantees/", {"guarantee": guarantee.pk}).status_code == 403
     # another enterprise sees none of it
@@ -222,7 +222,7 @@ def test_financing_applied_for_by_an_enterprise_and_decided_by_a_finance_officer
     FinancingRequest.objects.filter(pk=financing.pk).update(suggested_limit=Decimal("1000"))
     client.force_login(official("finance"))
     queue = client.get("/finance/financing/", **EN).content.decode()
-    assert world.seller.customs_code in queue and "1000.00" in queue and "Above the limit" in queue
+    assert world.seller.customs_code in queue and "1,000.00" in queue and "Above the limit" in queue
     prefix = f"r{financing.pk}"
     unsaid = client.post(
         "/finance/financing/", {"financing": financing.pk, "decision": "approve", f"{prefix}-note": ""}, **EN

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from singlewindow.core.texts import Text, both, encoded, rendered
+
 from ..choices import DEAD_STATUSES, AppStatus, InventoryStatus
 from .base import CebDocument, amount
 
@@ -207,6 +209,9 @@ class InventoryList(CebDocument):
         default=InventoryStatus.RECEIVED,
     )
     status_reason = models.CharField(_("reason"), max_length=1000, blank=True)
+    # The same reason as its message id and parameters (singlewindow.core.texts.encoded), so a page
+    # renders it in its reader's language; status_reason keeps the English for the API and webhooks.
+    status_reason_text = models.JSONField(_("reason (code and parameters)"), null=True, blank=True)
     return_status = models.CharField(_("customs status code"), max_length=10, blank=True)
     order = models.ForeignKey(
         Order,
@@ -292,6 +297,16 @@ class InventoryList(CebDocument):
 
     def __str__(self) -> str:
         return f"{self.ebc_code}/{self.cop_no}"
+
+    @property
+    def reason(self) -> str:
+        """Why the list is where it is, in the reader's language."""
+        return rendered(self.status_reason_text, self.status_reason)
+
+    def set_reason(self, reason: "str | Text") -> None:
+        """Keep a reason both as its code and parameters and as English (cut to the column)."""
+        self.status_reason = both(reason)[1]
+        self.status_reason_text = encoded(reason) if reason else None
 
 
 class InventoryItem(models.Model):

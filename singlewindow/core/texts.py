@@ -7,6 +7,7 @@ window's languages; the reader picks one. Rendering looks the translated templat
 directly (cached per language), without activating a language: a batch writes thousands of receipts.
 """
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -17,7 +18,19 @@ from django.utils.translation.trans_real import translation as catalogue
 CEB_LANGUAGE = "zh-hans"  # CEB receipts are Chinese, whoever reads them
 LANGUAGES = ("zh-hans", "en")
 
-__all__ = ["CEB_LANGUAGE", "Text", "both", "gettext_noop", "in_reader_language", "joined", "stored"]
+__all__ = [
+    "CEB_LANGUAGE",
+    "Text",
+    "both",
+    "decoded",
+    "encoded",
+    "gettext_noop",
+    "in_reader_language",
+    "joined",
+    "rendered",
+    "reworded",
+    "stored",
+]
 
 
 @lru_cache(maxsize=4096)
@@ -97,3 +110,86 @@ def in_reader_language(chinese: str, english: str) -> str:
 
 def _pick(language: str, chinese: str, english: str) -> str:
     return english if language.startswith("en") and english else chinese
+
+
+def encoded(value: "str | Text") -> Any:
+    """A Text as JSON, to store a reason as its code (message id) and parameters and render it later in
+    whoever reads it's language; `decoded` gives it back. Parameters that JSON has no type for (Decimal,
+    dates) are kept as their text, which is how `%s` writes them anyway."""
+    if isinstance(value, _Joined):
+        return {"join": [encoded(p) for p in value.parts], "sep": value.separator}
+    if isinstance(value, _Stored):
+        return {"zh": value.chinese, "en": value.english}
+    if isinstance(value, Text):
+        return {"msgid": value.msgid, "params": {k: encoded(v) for k, v in value.params.items()}}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def decoded(data: Any) -> Any:
+    """The Text (or plain value) `encoded` stored."""
+    if isinstance(data, dict):
+        if "join" in data:
+            return _Joined([decoded(p) for p in data["join"]], data.get("sep", "; "))
+        if "msgid" in data:
+            return Text(data["msgid"], **{k: decoded(v) for k, v in data.get("params", {}).items()})
+        if "zh" in data:
+            return _Stored(data["zh"], data.get("en", ""))
+    return data
+
+
+def rendered(data: Any, fallback: str = "") -> str:
+    """A stored (`encoded`) reason in the active language; `fallback` (the English written before
+    reasons were stored as codes), reworded, when there is none or it no longer renders."""
+    if not data:
+        return reworded(fallback)
+    value = decoded(data)
+    if not isinstance(value, Text):
+        return str(value)
+    try:
+        return str(value)
+    except (KeyError, TypeError, ValueError):  # a catalogue template changed its parameters
+        return fallback or value.render("en")
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache(maxsize=1)
+def _english_templates() -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's templates whose parameters are all text, as patterns over their English, the
+    most specific (longest) first."""
+    templates = []
+    # A TranslationCatalog: keys() but no __iter__.
+    for msgid in catalogue("en")._catalog.keys():  # type: ignore[attr-defined]  # noqa: SIM118
+        if not isinstance(msgid, str) or "\x04" in msgid or "%(" not in msgid:
+            continue
+        english = catalogue("en").gettext(msgid)
+        if re.search(r"%\(\w+\)[^s]", english):
+            continue
+        parts, pattern, last = [], "", 0
+        for match in _PLACEHOLDER.finditer(english):
+            pattern += re.escape(english[last : match.start()])
+            name = match.group(1)
+            pattern += f"(?P={name})" if name in parts else f"(?P<{name}>.+?)"
+            parts.append(name)
+            last = match.end()
+        pattern += re.escape(english[last:])
+        templates.append((re.compile(pattern, re.DOTALL), msgid))
+    return sorted(templates, key=lambda t: -len(t[1]))
+
+
+def reworded(english: str) -> str:
+    """A text kept in English only (by rows written before texts were kept as codes, or by a record
+    with one column) in the reader's language: the catalogue's sentence it was rendered from, with
+    the same parameters; itself when no sentence of the catalogue wrote it."""
+    language = translation.get_language() or CEB_LANGUAGE
+    if not english or language.startswith("en"):
+        return english
+    if (exact := _template(english, language)) != english:
+        return exact
+    for pattern, msgid in _english_templates():
+        if match := pattern.fullmatch(english):
+            return Text(msgid, **{k: reworded(v) for k, v in match.groupdict().items()}).render(language)
+    return english

@@ -5,8 +5,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from lxml import html
 
+from declarations.models import InventoryList
 from sharing.models import PaymentLicence
+from tests.declarations.test_views import member
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +60,51 @@ def test_a_refusal_and_a_mismatch_read_in_chinese_or_english(world, django_captu
     assert any("未取得跨境支付许可" in info for info in in_chinese)
     assert not any("payment enterprise" in info or "sum of" in info for info in in_chinese)
     assert any("holds no cross-border payment licence" in info for info in in_english)
+
+
+def _reason_on_page(world, inventory, language: str) -> str:
+    client = Client()
+    client.force_login(member(world.seller))
+    page = client.get(f"/declarations/inventories/{inventory.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200
+    return " ".join(html.fromstring(page.content).get_element_by_id("status-reason").text_content().split())
+
+
+def test_a_list_waiting_or_held_says_why_in_the_readers_language(world, django_capture_on_commit_callbacks):
+    # given a list waiting for its payment and waybill, and a list held for an officer
+    docs = world.declaration(41, lines=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare(docs, order=("order", "inventory"))
+    waiting = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
+    held = world.declare_restricted(42, django_capture_on_commit_callbacks)
+    assert (waiting.status, held.status) == ("received", "held")
+
+    # then the enterprise reads each reason whole in its language; the API keeps the English
+    firm = world.payment.customs_code
+    assert waiting.status_reason == f"Waiting for: payment from {firm}, waybill"
+    assert _reason_on_page(world, waiting, "en") == f"Waiting for: payment from {firm}, waybill"
+    assert _reason_on_page(world, waiting, "zh-hans") == f"等待：来自 {firm} 的支付单, 运单"
+    assert held.status_reason == "RISK-RESTRICTED_GOODS"
+    chinese = _reason_on_page(world, held, "zh-hans")
+    assert "人工审核" in chinese and "RISK-RESTRICTED_GOODS" in chinese
+    assert not re.search("[a-z]{3,}", chinese.replace("RISK-RESTRICTED_GOODS", ""))
+    assert "Held for review by a customs officer" in _reason_on_page(world, held, "en")
+
+
+def test_each_code_on_the_timeline_says_what_it_means_and_what_to_do(
+    world, django_capture_on_commit_callbacks
+):
+    released = world.clear(world.declaration(43, lines=1), django_capture_on_commit_callbacks)
+    assert released.status == "released"
+    client = Client()
+    client.force_login(member(world.seller))
+    for language, words in (
+        ("en", "Released — The goods may be delivered to the buyer."),
+        ("zh-hans", "已放行 — 货物可以交付买家。"),
+    ):
+        page = client.get(f"/declarations/inventories/{released.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        meanings = [
+            " ".join(e.text_content().split())
+            for e in html.fromstring(page.content).find_class("code-meaning")
+        ]
+        assert words in meanings

@@ -18,7 +18,8 @@ def test_official_works_the_queue_in_the_browser(client, world, django_capture_o
     queue = client.get("/officials/alerts/?sort=-score").content.decode()
     assert inventory.cop_no in queue and "RESTRICTED_GOODS" in queue
     detail = client.get(f"/officials/alerts/{alert.pk}/").content.decode()
-    assert "watch list" in detail and 'id="rule-hits"' in detail
+    # the evidence reads in the official's language (Chinese by default)
+    assert "在监控清单上" in detail and "watch list" not in detail and 'id="rule-hits"' in detail
     page = client.post(
         f"/officials/alerts/{alert.pk}/", {"outcome": "reject", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
     )

@@ -4,6 +4,7 @@ each chart, the filter's errors and the live fragment."""
 import csv
 import datetime
 import io
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -279,7 +280,10 @@ def test_live_fragment_is_the_kpi_cards_alone(client, world, declare):
     assert 'id="kpi-released">1</strong>' in fragment
     assert 'hx-get="/dashboard/live/?date_from=' in fragment and "trade_mode=9610" in fragment
     assert 'hx-trigger="every 15s" hx-swap="outerHTML"' in fragment
-    assert "<time datetime=" in fragment and "data-local-time" in fragment
+    # the zone's local time with its date, written by the server: no browser rewrites it into UTC
+    assert "<time datetime=" in fragment and "data-local-time" not in fragment
+    local = timezone.localtime().strftime("%Y-%m-%d")
+    assert re.search(rf"<time datetime=[^>]*>{local} \d\d:\d\d:\d\d</time>", fragment)
 
 
 @pytest.mark.parametrize(
