@@ -37,6 +37,15 @@ class ActivationTokenGenerator(PasswordResetTokenGenerator):
 activation_tokens = ActivationTokenGenerator()
 
 
+def login_username(request: Any, credentials: dict[str, Any] | None) -> str:
+    """The username a login attempt names, for django-axes: cut to the length a username can have,
+    so an attempt with a megabyte of username is counted (and refused) rather than a database error."""
+    value = (credentials or {}).get("username")
+    if value is None:
+        value = request.POST.get("username", "") if hasattr(request, "POST") else ""
+    return str(value)[: get_user_model()._meta.get_field("username").max_length]
+
+
 def signup_request(*, username: str, email: str, password: str, site_url: str) -> None:
     """Start a sign-up; the caller shows "check your mail" whatever happened (see the module's note).
 

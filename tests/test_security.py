@@ -155,3 +155,14 @@ def test_an_enterprise_holds_at_most_the_capped_number_of_active_keys(client, se
 
     api_key_revoke(key=first, by=principal_for_user(membership.user))
     api_key_issue(enterprise=enterprise, name="three")
+
+
+@pytest.mark.django_db
+def test_a_login_with_a_username_longer_than_any_column_is_refused_not_a_server_error(client):
+    # django-axes records the attempt's username; PostgreSQL refused one over 255 characters (a 500).
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "u" * 5000, "password": "wrong"})
+    assert response.status_code == 200  # the form again, with its error
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "u" * 150

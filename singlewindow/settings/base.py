@@ -98,6 +98,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "singlewindow.core.clientip.client_ip"
+# The username as a login form can hold it: axes stores what was typed, in a 255-character column.
+AXES_USERNAME_CALLABLE = "sharing.accounts.login_username"
 # The lockout page, in the portal's layout and language, says when to try again (429, Retry-After).
 AXES_LOCKOUT_CALLABLE = "sharing.views.lockout"
 
