@@ -174,7 +174,8 @@ def _back_to_notifications(request) -> str:
 def _next_url(request) -> str:
     """Where to go after the second factor: the page asked for, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path of ours only: `redirect` would take any other text for a view's name (and fail on it).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

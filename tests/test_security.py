@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from singlewindow.core.throttling import PartnerRateThrottle
 
-from .factories import UserFactory
+from .factories import UserFactory, official
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,13 @@ def test_a_login_with_a_username_longer_than_any_column_is_refused_not_a_server_
     assert response.status_code == 200  # the form again, with its error
     attempt = AccessAttempt.objects.get()
     assert attempt.username == "u" * 150
+
+
+@pytest.mark.parametrize("target", ["999999999999999999999", "a", "0001-01-01T00:00:00", "//evil.example/"])
+@pytest.mark.django_db
+def test_a_next_that_is_no_path_of_ours_goes_home(client, target):
+    # `redirect` took such a `next` for a view's name: a 500 on the second factor's pages.
+    client.force_login(official("customs", "next-customs"))
+    for page in ("/accounts/otp/enrol/", "/accounts/otp/verify/"):
+        response = client.get(page, {"next": target})
+        assert response.status_code == 302 and response["Location"] == "/"
