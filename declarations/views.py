@@ -215,7 +215,7 @@ def document_new(request, kind: str):
             for draft in selectors.saved_drafts(spec.model, principal=request.principal)[:10]
         ],
     }
-    return render(request, "declarations/document_form.html", context, status=400 if form.errors else 200)
+    return render(request, "declarations/document_form.html", context, status=400 if form.summary() else 200)
 
 
 def _filed(request, kind: str, result, *, draft: bool):

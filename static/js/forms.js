@@ -100,7 +100,19 @@
     }
     form.addEventListener("input", function (event) { lineInput(event, form); });
     var summary = form.querySelector("#error-summary");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      // A link of the summary puts the cursor in the field it names, not only the scroll.
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        var target = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (target) {
+          event.preventDefault();
+          target.scrollIntoView({ block: "center" });
+          target.focus();
+        }
+      });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
