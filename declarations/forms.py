@@ -239,6 +239,7 @@ def initial_for(kind: str, enterprise: Enterprise) -> tuple[dict, list[dict]]:
     own = {"code": enterprise.customs_code, "name": enterprise.name_zh}
     common = {"currency": "142"}
     line = {"currency": "142", "unit": "007"}
+    head: dict[str, Any]
     if kind == DocumentKind.ORDER:
         head = {
             **common,

@@ -131,3 +131,32 @@ def test_list_filed_with_dates_from_the_picker(client, world):
     answer = client.post("/declarations/new/inventory/", data)
     assert answer.status_code == 302, answer.content.decode()[:2000]
     assert InventoryList.objects.get().decl_time == decl
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "order",
+        "payment",
+        "waybill",
+        "inventory",
+        "export-order",
+        "receipt-of-payment",
+        "export-waybill",
+        "export-inventory",
+    ],
+)
+def test_every_form_names_every_field_in_both_languages(client, world, kind):
+    from declarations.forms import document_form_class
+    from declarations.labels import FIELD_LABELS
+    from declarations.views import FORM_KINDS
+
+    form_class = document_form_class(FORM_KINDS[kind])
+    names = list(form_class.head_names)
+    if form_class.line_formset is not None:
+        names += [f"items.{name}" for name in form_class.line_formset.form.names]
+    # every field is in the one label table (none falls back to its CEB name)
+    assert [name for name in names if name not in FIELD_LABELS] == []
+    client.force_login(member(world.seller))
+    chinese = client.get(f"/declarations/new/{kind}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.status_code == 200 and "申报" in chinese.content.decode()
