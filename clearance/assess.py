@@ -12,9 +12,10 @@ from declarations.models import InventoryItem, InventoryList, Receipt
 from finance import ledgers, tax
 from finance import selectors as finance_selectors
 from finance.models import QuotaUse
-from sharing.choices import BusinessCode
+from sharing.choices import BusinessCode, NotificationKind
 from singlewindow.core.db import insert_rows, update_rows
 
+from . import notices
 from .records import SENT_TO_CUSTOMS, advance_all, reject
 
 
@@ -71,4 +72,6 @@ def assess(lists: list[InventoryList]) -> list[InventoryList]:
     update_rows(taxed_items, ["tax_price", "customs_tax", "value_added_tax", "consumption_tax"])
     insert_rows(uses)
     insert_rows([r for r in receipts if r is not None])
+    rejected = [i for i in lists if i.status == InventoryStatus.REJECTED]
+    notices.lists_reached(NotificationKind.LIST_REJECTED, rejected, receipts)
     return assessed

@@ -17,13 +17,13 @@ from declarations.choices import InventoryStatus, ReturnStatus
 from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
 from sharing import webhooks
 from sharing.adapters import AGENCIES
-from sharing.choices import AgencyCode
+from sharing.choices import AgencyCode, NotificationKind
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.texts import Text, both, gettext_noop, joined, stored
 from stats import services as stats_services
 
-from . import directions
+from . import directions, notices
 from .directions import FINAL_FIELDS, Direction
 from .records import advance, assign_invt_no, reject
 
@@ -68,6 +68,8 @@ def finalize_if_complete(*, batch_id: int) -> bool:
     direction.finish(released, inspected, rejected, answers, now)
     update_rows(released + inspected + rejected, FINAL_FIELDS)
     insert_rows(receipts)
+    notices.lists_reached(NotificationKind.LIST_INSPECTION, inspected, receipts)
+    notices.lists_reached(NotificationKind.LIST_REJECTED, rejected, receipts)
     stats_services.record_changes(lists, before)
     batch.finalized_at = now
     batch.save(update_fields=["finalized_at"])

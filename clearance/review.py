@@ -13,12 +13,13 @@ from declarations.choices import InventoryStatus
 from declarations.models import AgencyDecision, InventoryList
 from finance import ledgers
 from risk.models import Alert, RiskAssessment
+from sharing.choices import NotificationKind
 from sharing.services import audit_record
 from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.texts import Text, gettext_noop
 from stats import services as stats_services
 
-from . import settlement
+from . import notices, settlement
 from .directions import EXPORT, FINAL_FIELDS, IMPORT, Direction
 from .dispatch import dispatch
 from .fan_in import after_final
@@ -58,6 +59,7 @@ def resume_held(*, inventory_ids: list[int]) -> int:
         ]
         update_rows(rejected, ["status", "return_status", "status_reason", "final_at"])
         insert_rows([r for r in receipts if r is not None])
+        notices.lists_reached(NotificationKind.LIST_REJECTED, rejected, receipts)
         settlement.track(rejected, "rejected")
         ledgers.quota_settle([], rejected)
         credit_events(rejected, CreditEvent.Kind.REJECTED, "rejected by customs after review")
@@ -99,6 +101,8 @@ def conclude_inspection(
         direction.conclude(inventory, passed, reason, answers, now)
         update_rows([inventory], FINAL_FIELDS)
         insert_rows(receipts)
+        if not passed:
+            notices.lists_reached(NotificationKind.LIST_REJECTED, [inventory], receipts)
         stats_services.record_changes([inventory], before)
         outcome = "inspection_passed" if passed else "inspection_failed"
         audit_record(

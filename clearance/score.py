@@ -12,11 +12,12 @@ from declarations.models import InventoryList
 from risk import selectors as risk_selectors
 from risk import services as risk_services
 from risk.models import RiskAssessment
-from sharing.choices import AgencyCode
+from sharing.choices import AgencyCode, NotificationKind
 from sharing.models import Membership
 from singlewindow.core.db import insert_rows
 from singlewindow.core.texts import Text, gettext_noop
 
+from . import notices
 from .records import ACCEPTED_BY_CUSTOMS, SENT_TO_CUSTOMS, advance_all, assign_invt_no
 
 
@@ -36,7 +37,7 @@ def score(lists: list[InventoryList]) -> list[InventoryList]:
     assessments = {
         a.inventory_id: a for a in risk_services.assess_batch(scored, rates=rates, inspectors=inspectors)
     }
-    cleared, receipts = [], []
+    cleared, held, receipts = [], [], []
     now = timezone.now()
     for inventory in lists:
         assessment = assessments[inventory.pk]
@@ -59,7 +60,10 @@ def score(lists: list[InventoryList]) -> list[InventoryList]:
                     ),
                 ],
             )
+            held.append(inventory)
         else:
             cleared.append(inventory)
     insert_rows(receipts)
+    notices.lists_reached(NotificationKind.LIST_HELD, held, receipts)
+    notices.alerts_arrived([i.pk for i in held])
     return cleared

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from sharing.models import Enterprise
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.inputs import parse_id
 
 from . import selectors, services
 from .forms import CreditAdjustForm, LevelDecisionForm, NegativeListForm
@@ -57,9 +58,7 @@ def enterprise_credit(request, pk: int):
             return _done(request, pk)
         if request.POST.get("form") == "lift":
             ident = request.POST.get("entry", "")
-            entry = get_object_or_404(
-                NegativeListEntry, pk=int(ident) if ident.isdigit() else 0, enterprise=enterprise
-            )
+            entry = get_object_or_404(NegativeListEntry, pk=parse_id(ident) or 0, enterprise=enterprise)
             services.negative_list_lift(entry=entry, by=request.principal)
             return _done(request, pk)
     except ValidationError as exc:

@@ -40,6 +40,18 @@ class UploadError(ServiceError):
 
 def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _documents(reader, kind)
+    except csv.Error as exc:
+        # The csv module refuses a field over 128 KiB (no CEB field is a thousandth of that) and, in
+        # strict dialects, stray quotes: the file is refused at the line it stopped on, not a 500.
+        raise UploadError(
+            _("Line %(line)d of the CSV file cannot be read: a field is over 128 KiB or badly quoted.")
+            % {"line": reader.reader.line_num}  # DictReader's own count stops at the last good row
+        ) from exc
+
+
+def _documents(reader: "csv.DictReader[str]", kind: str) -> list[dict[str, Any]]:
     if not reader.fieldnames:
         raise UploadError(_("The CSV file has no header row."))
     key_fields = services.SPECS[kind].key_fields

@@ -251,7 +251,13 @@ def upload_new(request):
         else:
             return redirect("upload-detail", pk=upload.pk)
     recent = Upload.objects.filter(enterprise=request.principal.enterprise)[:10]
-    return render(request, "declarations/upload_form.html", {"form": form, "recent": recent})
+    # A refused file answers 400: the page says why, on the field it names.
+    return render(
+        request,
+        "declarations/upload_form.html",
+        {"form": form, "recent": recent},
+        status=400 if form.errors else 200,
+    )
 
 
 @enterprise_member_required

@@ -15,6 +15,7 @@ from sharing.principal import Principal
 from sharing.services import audit_record, notification_create
 from singlewindow.core import months
 from singlewindow.core.errors import ServiceError
+from singlewindow.core.texts import Text, gettext_noop
 
 from . import selectors
 from .models import (
@@ -140,9 +141,13 @@ def guarantees_warn_low(assure_codes: Iterable[str]) -> int:
                 notification_create(
                     enterprise_id=owner.pk,
                     kind=NotificationKind.GUARANTEE_LOW,
-                    subject=_("Tax guarantee running low"),
-                    reason=_("%(left)s of %(amount)s left (under 20%%); ask customs to top it up.")
-                    % {"left": guarantee.available, "amount": guarantee.amount},
+                    # Texts: kept in Chinese and English, read in the reader's language.
+                    subject=Text(gettext_noop("Tax guarantee running low")),
+                    reason=Text(
+                        gettext_noop("%(left)s of %(amount)s left (under 20%%); ask customs to top it up."),
+                        left=guarantee.available,
+                        amount=guarantee.amount,
+                    ),
                     dedupe_key=f"guarantee-low:{guarantee.pk}:{now:%Y%m%d%H%M%S%f}",
                 )
             warned += 1
@@ -177,6 +182,13 @@ def financing_apply(
     return request
 
 
+# A financing decision as its enterprise reads it, in their language.
+FINANCING_DECIDED = {
+    "approved": gettext_noop("Financing request approved"),
+    "declined": gettext_noop("Financing request declined"),
+}
+
+
 def financing_decide(
     *, request: FinancingRequest, approve: bool, note: str, by: Principal
 ) -> FinancingRequest:
@@ -206,8 +218,8 @@ def financing_decide(
         notification_create(
             enterprise_id=request.enterprise_id,
             kind=NotificationKind.FINANCING_DECIDED,
-            subject=_("Financing request %(status)s") % {"status": request.get_status_display()},
-            reason=note or request.get_status_display(),
+            subject=Text(FINANCING_DECIDED[request.status]),
+            reason=note or Text(FINANCING_DECIDED[request.status]),
             dedupe_key=f"financing:{request.pk}",
         )
         audit_record(actor=by, action=f"financing.{request.status}", obj=request, note=note[:200])

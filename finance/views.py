@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from singlewindow.core import months
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.inputs import parse_id
 
 from . import selectors, services
 from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm, TaxSummaryForm, TopUpForm
@@ -105,7 +106,7 @@ def guarantee_list(request):
         if not services.may_act_for_tax(principal):
             raise PermissionDenied
         ident = request.POST.get("guarantee", "")
-        guarantee = get_object_or_404(guarantees, pk=int(ident) if ident.isdigit() else 0)
+        guarantee = get_object_or_404(guarantees, pk=parse_id(ident) or 0)
         bound = TopUpForm(request.POST, prefix=f"g{guarantee.pk}")
         if bound.is_valid():
             try:
@@ -200,9 +201,7 @@ def _financing_queue(request):
     if request.method == "POST":
         ident = request.POST.get("financing", "")
         decision = request.POST.get("decision")
-        financing_request = get_object_or_404(
-            FinancingRequest.objects.all(), pk=int(ident) if ident.isdigit() else 0
-        )
+        financing_request = get_object_or_404(FinancingRequest.objects.all(), pk=parse_id(ident) or 0)
         bound = FinancingDecisionForm(request.POST, prefix=f"r{financing_request.pk}")
         if decision not in ("approve", "decline"):
             bound.add_error(None, _("Choose approve or decline."))

@@ -18,6 +18,7 @@ from declarations.services.identity import content_hash
 from sharing.choices import AgencyCode, EnterpriseRole
 from sharing.principal import Principal
 from singlewindow.core.errors import ServiceError
+from singlewindow.core.inputs import parse_datetime
 from singlewindow.core.texts import Text, gettext_noop
 
 from .models import StockItem, StockMovement, TrackingEvent, Warehouse, WarehouseEntry, WarehouseEntryLine
@@ -31,7 +32,10 @@ def tracking_events_post(*, events: Sequence[dict[str, Any]], by: Principal) -> 
     if enterprise is None or not enterprise.is_approved or not enterprise.has_role(EnterpriseRole.LOGISTICS):
         raise PermissionError(_("Only an approved logistics enterprise reports tracking events."))
     own = (enterprise.customs_code, enterprise.uscc)
-    numbers = {e.get("logistics_no") for e in events if isinstance(e, dict)}
+    # Only text is a number: a JSON list or object here is refused per event, never hashed.
+    numbers = {
+        e["logistics_no"] for e in events if isinstance(e, dict) and isinstance(e.get("logistics_no"), str)
+    }
     waybills = {
         w.logistics_no: w for w in Waybill.objects.filter(logistics_no__in=numbers, logistics_code__in=own)
     }
@@ -61,25 +65,25 @@ def _errors(event: Any, waybills: dict[str, Waybill]) -> dict[str, list[str]]:
     if not isinstance(event, dict):
         return {"non_field_errors": [_("Each event is a JSON object.")]}
     errors: dict[str, list[str]] = {}
-    if event.get("logistics_no") not in waybills:
+    number = event.get("logistics_no")
+    if not isinstance(number, str):
+        errors["logistics_no"] = [_("A waybill number as text.")]
+    elif number not in waybills:
         errors["logistics_no"] = [_("No waybill of yours has this number.")]
     if event.get("code") not in TrackingEvent.Code.values:
         errors["code"] = [_("One of: %(codes)s.") % {"codes": ", ".join(TrackingEvent.Code.values)}]
     for name, limit in (("place", 100), ("note", 200)):
         value = event.get(name, "")
-        if value is not None and (not isinstance(value, str) or len(value) > limit):
+        # No NUL: PostgreSQL refuses it in text.
+        if value is not None and (not isinstance(value, str) or len(value) > limit or "\x00" in value):
             errors[name] = [_("Text of at most %(n)d characters.") % {"n": limit}]
-    occurred = event.get("occurred_at")
-    try:
-        at = datetime.fromisoformat(occurred) if isinstance(occurred, str) else None
-    except ValueError:
-        at = None
+    # A time the database can store: an offset of up to 23:59 on year 1 or 9999 cannot be.
+    at = parse_datetime(event.get("occurred_at"))
     if at is None:
-        errors["occurred_at"] = [_("An ISO 8601 time, e.g. 2026-11-25T10:30:00+08:00.")]
+        errors["occurred_at"] = [_("An ISO 8601 time from 1900 to 2100, e.g. 2026-11-25T10:30:00+08:00.")]
+    elif at > timezone.now() + timezone.timedelta(minutes=5):
+        errors["occurred_at"] = [_("This time is in the future.")]
     else:
-        at = at if timezone.is_aware(at) else timezone.make_aware(at)
-        if at > timezone.now() + timezone.timedelta(minutes=5):
-            errors["occurred_at"] = [_("This time is in the future.")]
         event["_at"] = at
     return errors
 

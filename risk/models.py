@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from declarations.models import InventoryList
+from declarations.models import ExportInventoryList, InventoryList
+from sharing.choices import AgencyCode
 
 
 class RiskRule(models.Model):
@@ -136,3 +137,45 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.pk} ({self.score})"
+
+
+class Assignment(models.Model):
+    """Which official of an agency took a list waiting for that agency (a held list, an export list's
+    quarantine, a list waiting for the agency's receipt). One per agency and list: another official
+    sees who has it, and the agency is the taker's own, never one a request names."""
+
+    agency = models.CharField(_("agency"), max_length=20, choices=AgencyCode.choices)
+    inventory = models.ForeignKey(
+        InventoryList, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    export_list = models.ForeignKey(
+        ExportInventoryList, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("assigned to")
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "inventory"],
+                name="one_assignment_per_agency_list",
+                condition=Q(inventory__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "export_list"],
+                name="one_assignment_per_agency_export_list",
+                condition=Q(export_list__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=(Q(inventory__isnull=False) & Q(export_list__isnull=True))
+                | (Q(inventory__isnull=True) & Q(export_list__isnull=False)),
+                name="assignment_of_one_list",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.inventory_id or self.export_list_id}: {self.assignee_id}"

@@ -22,8 +22,9 @@ from sharing.principal import Principal
 from sharing.services import audit_record
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, new_row
+from singlewindow.core.inputs import parse_id
 
-from .models import Alert, RiskAssessment, RiskRule
+from .models import Alert, Assignment, RiskAssessment, RiskRule
 from .rules import REGISTRY, ListFacts
 
 
@@ -299,17 +300,17 @@ def rule_parameters_clean(code: str, parameters: dict) -> dict:
             continue
         default = spec.parameters[name]
         if isinstance(default, int):
-            if isinstance(value, bool) or not (
-                isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-            ):
+            # ASCII digits only: "²" passes str.isdigit() and then fails int().
+            whole = value if isinstance(value, int) and not isinstance(value, bool) else parse_id(value)
+            if whole is None:
                 errors[f"parameters.{name}"] = [_("A whole number.")]
                 continue
-            clean[name] = int(value)
+            clean[name] = whole
             if clean[name] < 0 or clean[name] > 100_000:
                 errors[f"parameters.{name}"] = [_("Between 0 and 100000.")]
         elif isinstance(default, list):
             if not isinstance(value, list) or not all(
-                isinstance(v, str) and v.isdigit() and 2 <= len(v) <= 10 for v in value
+                isinstance(v, str) and v.isascii() and v.isdigit() and 2 <= len(v) <= 10 for v in value
             ):
                 errors[f"parameters.{name}"] = [_("A list of HS code prefixes (2 to 10 digits).")]
                 continue
@@ -327,3 +328,129 @@ def rule_parameters_clean(code: str, parameters: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+# The officials' worklists (risk/worklists.py): who has a list, and releasing low-risk alerts together.
+
+
+def bulk_release_max_score() -> int:
+    """Alerts scoring at most this may be released together; above it, one at a time after a look."""
+    return int(getattr(settings, "RISK_BULK_RELEASE_MAX_SCORE", 70))
+
+
+def _list_in_queue(agency: str, queue_code: str, list_id: int) -> tuple[Any, Any]:
+    """(queue, the list row locked) when the list is in the caller's agency's queue now; else a
+    ValidationError. Locks the list row: a take and a decision on it do not cross."""
+    from . import worklists
+
+    queue = worklists.queue_of(agency, queue_code)
+    if queue is None or queue.code != queue_code:
+        raise ValidationError({"queue": [_("This worklist is not your agency's.")]})
+    if not queue.takeable:
+        raise ValidationError({"queue": [_("The inspecting official is drawn; nobody takes an inspection.")]})
+    row = worklists.items(agency, queue).filter(pk=list_id).first()
+    if row is None:
+        raise ValidationError({"list": [_("This list no longer waits in your worklist.")]})
+    model = type(row)
+    model.objects.select_for_update().filter(pk=list_id).first()
+    return queue, row
+
+
+@transaction.atomic
+def assignment_take(*, queue: str, list_id: int, by: Principal) -> Assignment:
+    """An official takes a list waiting for their agency; one who has it already keeps it."""
+    if by.agency is None or by.user is None:
+        raise PermissionError(_("Only an agency's official takes lists from its worklist."))
+    agency = by.agency.code
+    worklist, row = _list_in_queue(agency, queue, list_id)
+    link = {"export_list_id" if worklist.exported else "inventory_id": list_id}
+    current = Assignment.objects.select_related("assignee").filter(agency=agency, **link).first()
+    if current is not None:
+        if current.assignee_id == by.user.pk:
+            return current
+        raise ValidationError(
+            {"list": [_("%(name)s already has this list.") % {"name": current.assignee.get_username()}]}
+        )
+    assignment = Assignment.objects.create(agency=agency, assignee=by.user, **link)
+    audit_record(actor=by, action="worklist.taken", obj=row, queue=queue)
+    return assignment
+
+
+@transaction.atomic
+def assignment_drop(*, queue: str, list_id: int, by: Principal) -> bool:
+    """Give a list back to the worklist: the official who has it, or an administrator of the agency."""
+    if by.agency is None or by.user is None:
+        raise PermissionError(_("Only an agency's official takes lists from its worklist."))
+    agency = by.agency.code
+    worklist, row = _list_in_queue(agency, queue, list_id)
+    link = {"export_list_id" if worklist.exported else "inventory_id": list_id}
+    current = Assignment.objects.select_for_update().filter(agency=agency, **link).first()
+    if current is None:
+        return False
+    if current.assignee_id != by.user.pk and by.role != MemberRole.ADMIN:
+        raise PermissionError(_("Only the official who has the list, or an administrator, gives it back."))
+    current.delete()
+    audit_record(actor=by, action="worklist.unassigned", obj=row, queue=queue, had=current.assignee_id)
+    return True
+
+
+@dataclass(frozen=True)
+class BulkRelease:
+    released: list[str]  # the lists' cop_no
+    refused: list[tuple[str, str]]  # (cop_no or id, why)
+
+
+def alerts_release_many(*, alert_ids: Sequence[int], reason: str, by: Principal) -> BulkRelease:
+    """Release many low-risk alerts with one reason. Each alert is re-checked under its lock and
+    decided in its own transaction (audited as one release each): still open, scoring at most
+    `bulk_release_max_score()`, and its enterprise not held by its credit level or the negative list
+    today. Any other is refused with why, and the rest go on."""
+    from credit import selectors as credit_selectors
+    from sharing.selectors import enterprises_by_code
+
+    if not may_review_risk(by):
+        raise PermissionError(_("Only a customs official may decide on alerts."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give one reason for the release; it is recorded with each.")]})
+    limit = bulk_release_max_score()
+    released: list[str] = []
+    refused: list[tuple[str, str]] = []
+    today = timezone.localdate()
+    for alert_id in dict.fromkeys(alert_ids):
+        with transaction.atomic():
+            alert = (
+                Alert.objects.select_for_update(of=("self",))
+                .select_related("inventory")
+                .filter(pk=alert_id)
+                .first()
+            )
+            if alert is None:
+                refused.append((str(alert_id), str(_("No such alert."))))
+                continue
+            name = alert.inventory.cop_no
+            if alert.status != Alert.Status.OPEN:
+                refused.append((name, str(_("Already decided."))))
+                continue
+            if alert.score > limit:
+                refused.append(
+                    (
+                        name,
+                        str(
+                            _("Score %(score)d is over %(limit)d: decide it on its own page.")
+                            % {"score": alert.score, "limit": limit}
+                        ),
+                    )
+                )
+                continue
+            enterprise_id = enterprises_by_code({alert.inventory.ebc_code}).get(alert.inventory.ebc_code)
+            if enterprise_id is not None:
+                level = credit_selectors.levels_for({enterprise_id}, on=today).get(enterprise_id)
+                negative = credit_selectors.on_negative_list({enterprise_id}, on=today)
+                if enterprise_id in negative or (level is not None and (level.held or level.dishonest)):
+                    refused.append(
+                        (name, str(_("The enterprise is held by its credit: decide it on its own page.")))
+                    )
+                    continue
+            alert_decide(alert=alert, outcome=Alert.Outcome.RELEASE, reason=reason, by=by)
+            released.append(name)
+    return BulkRelease(released, refused)

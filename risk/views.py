@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from credit import selectors as credit_selectors
+from sharing.choices import AgencyCode
 from sharing.selectors import enterprises_by_code
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
@@ -17,10 +19,17 @@ from singlewindow.core.forms import add_service_errors
 from . import selectors, services
 from .filters import AlertFilterSet
 from .forms import AlertDecisionForm, RuleForm
-from .models import RiskRule
+from .models import Assignment, RiskRule
 from .rules import REGISTRY
 
 customs_required = guard(services.may_review_risk)
+
+# What happens next, by decision: a rejection does not go on.
+DECIDED = {
+    "release": gettext_lazy("Decision recorded: the list goes on to the agencies."),
+    "inspect": gettext_lazy("Decision recorded: the list is sent to inspection."),
+    "reject": gettext_lazy("Decision recorded: the list is rejected, and its enterprise is told why."),
+}
 
 
 @customs_required
@@ -59,7 +68,7 @@ def alert_detail(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Decision recorded; the declaration continues."))
+            messages.success(request, str(DECIDED[form.cleaned_data["outcome"]]))
             return redirect("alert-queue")
     enterprise_id = enterprises_by_code({alert.inventory.ebc_code}).get(alert.inventory.ebc_code)
     history = credit_selectors.credit_history(enterprise_id)[:20] if enterprise_id else []
@@ -70,6 +79,10 @@ def alert_detail(request, pk: int):
         "form": form,
         "history": history,
         "enterprise_id": enterprise_id,
+        # Who of customs took it from the worklist, so two officials do not work it at once.
+        "assignment": Assignment.objects.select_related("assignee")
+        .filter(agency=AgencyCode.CUSTOMS, inventory=alert.inventory)
+        .first(),
     }
     return render(request, "risk/alert_detail.html", context)
 

@@ -42,6 +42,10 @@ class NotificationKind(models.TextChoices):
     PARK_DECLINED = "park_declined", _("Park application declined")
     GUARANTEE_LOW = "guarantee_low", _("Tax guarantee running low")
     FINANCING_DECIDED = "financing_decided", _("Financing request decided")
+    LIST_HELD = "list_held", _("List held for review")
+    LIST_REJECTED = "list_rejected", _("List rejected")
+    LIST_INSPECTION = "list_inspection", _("List sent to inspection")
+    ALERTS_RAISED = "alerts_raised", _("New alerts to review")
 
 
 class ReturnStatus(models.TextChoices):

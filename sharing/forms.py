@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from parks.models import Park
 
 from .choices import EnterpriseRole
-from .models import Enterprise
+from .models import Enterprise, NotificationPreference
 from .services import EnterpriseData
 
 
@@ -137,4 +137,13 @@ class WebhookForm(forms.Form):
         max_length=300,
         assume_scheme="https",
         help_text=_("Where the window posts the outcome of your lists."),
+    )
+
+
+class NotificationPreferenceForm(forms.Form):
+    email = forms.ChoiceField(
+        label=_("Email me"),
+        choices=NotificationPreference.Email.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Notifications always appear in the portal; this is only about email."),
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from parks.models import BilingualName, Park
+from singlewindow.core.texts import in_reader_language
 
 from .choices import AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .code_tables import CodeTable
@@ -155,26 +156,90 @@ class EnterpriseAPIKey(AbstractAPIKey):
 
 
 class Notification(models.Model):
-    """A message for the members of an enterprise, written by a background task."""
+    """A message for the members of one enterprise or of one agency, written by the window.
+
+    Kept in both of the window's languages (the writer has no reader in sight), shown in the reader's.
+    Read state is the organisation's: one member reading it reads it for all, as with a shared inbox.
+    """
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("enterprise")
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("enterprise"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("agency"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    # Chinese, and English beside it: the reader gets theirs (`subject_text`, `reason_text`).
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    subject_en = models.CharField(max_length=200, blank=True, default="")
+    reason_en = models.CharField(max_length=500, blank=True, default="")
+    # Where the reader acts on it (a path of the portal), when there is one.
+    link = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # The decision it reports (an audit event); a re-delivered task must not notify twice.
     dedupe_key = models.CharField(max_length=60, unique=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(enterprise__isnull=False) & Q(agency__isnull=True))
+                | (Q(enterprise__isnull=True) & Q(agency__isnull=False)),
+                name="notification_for_one_organisation",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.subject}"
+
+    @property
+    def subject_text(self) -> str:
+        return in_reader_language(self.subject, self.subject_en)
+
+    @property
+    def reason_text(self) -> str:
+        return in_reader_language(self.reason, self.reason_en)
+
+
+class NotificationPreference(models.Model):
+    """How a person hears of their organisation's notifications by email: not at all, each one as it
+    comes, or once a day in a digest. Without a row: not by email."""
+
+    class Email(models.TextChoices):
+        NONE = "none", _("No email")
+        EACH = "each", _("An email for each notification")
+        DAILY = "daily", _("A daily digest")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email = models.CharField(_("email"), max_length=10, choices=Email.choices, default=Email.NONE)
+    # The digest covers what came after the last one sent; a rerun the same day sends nothing twice.
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"
 
 
 class AuditEvent(models.Model):

@@ -46,8 +46,25 @@ def api_keys_active(*, enterprise: Enterprise) -> QuerySet[EnterpriseAPIKey]:
     )
 
 
-def notification_list(*, enterprise: Enterprise) -> QuerySet[Notification]:
-    return Notification.objects.filter(enterprise=enterprise)
+def notification_list(
+    *, principal: Principal | None = None, enterprise: Enterprise | None = None
+) -> QuerySet[Notification]:
+    """The notifications of the caller's organisation (its enterprise or its agency); none for anyone
+    else, site administrators included: a notification is addressed, not published."""
+    if principal is not None:
+        if principal.enterprise is not None:
+            return Notification.objects.filter(enterprise=principal.enterprise)
+        if principal.agency is not None:
+            return Notification.objects.filter(agency=principal.agency)
+        return Notification.objects.none()
+    if enterprise is not None:
+        return Notification.objects.filter(enterprise=enterprise)
+    return Notification.objects.none()
+
+
+def notifications_unread(*, principal: Principal) -> int:
+    """How many of the caller's organisation's notifications nobody has read yet (the header's count)."""
+    return notification_list(principal=principal).filter(read_at__isnull=True).count()
 
 
 def audit_trail(*, obj: Any) -> QuerySet[AuditEvent]:

@@ -12,15 +12,26 @@ from django.utils.translation import gettext as _
 
 from parks.choices import ApplicationStatus
 from singlewindow.core.broker import send_named
+from singlewindow.core.texts import Text, both
 
 from . import audit, selectors
 from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
-from .models import Agency, AuditEvent, AuditHead, Enterprise, EnterpriseAPIKey, Membership, Notification
+from .models import (
+    Agency,
+    AuditEvent,
+    AuditHead,
+    Enterprise,
+    EnterpriseAPIKey,
+    Membership,
+    Notification,
+    NotificationPreference,
+)
 from .principal import Principal
 
 # sharing.tasks.notify_enterprise, sent by name: the task module imports this one.
 NOTIFY_TASK = "sharing.notify_enterprise"
+EMAIL_TASK = "sharing.email_notifications"
 
 
 def audit_record(*, actor: Any, action: str, obj: Any = None, **detail: Any) -> AuditEvent:
@@ -276,20 +287,73 @@ def enterprise_suspend(*, enterprise: Enterprise, by: Principal, reason: str) ->
     )
 
 
+@dataclass(frozen=True)
+class NotificationData:
+    """One notification to write: for an enterprise or (officials) for an agency, never both."""
+
+    kind: str
+    subject: "str | Text"
+    reason: "str | Text"
+    dedupe_key: str
+    enterprise_id: int | None = None
+    agency_id: int | None = None
+    link: str = ""
+
+
 def notification_create(
-    *, enterprise_id: int, kind: str, subject: str, reason: str, dedupe_key: str
+    *,
+    kind: str,
+    subject: "str | Text",
+    reason: "str | Text",
+    dedupe_key: str,
+    enterprise_id: int | None = None,
+    agency_id: int | None = None,
+    link: str = "",
 ) -> Notification:
-    """Idempotent on `dedupe_key`, so a re-delivered task leaves one notification."""
-    notification, _created = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "enterprise_id": enterprise_id,
-            "kind": kind,
-            "subject": subject[:200],
-            "reason": reason[:500],
-        },
-    )
-    return notification
+    """Idempotent on `dedupe_key`, so a re-delivered task leaves one notification. The subject and
+    reason are kept in Chinese and English (a `Text` is rendered in both)."""
+    data = NotificationData(kind, subject, reason, dedupe_key, enterprise_id, agency_id, link)
+    notifications_create(rows=[data])
+    return Notification.objects.get(dedupe_key=dedupe_key)
+
+
+def notifications_create(*, rows: list[NotificationData]) -> int:
+    """Write a batch of notifications in one insert (those already written are skipped) and, after
+    commit, email the members who asked for an email each. Returns how many rows were new."""
+    if not rows:
+        return 0
+    keys = [r.dedupe_key[:60] for r in rows]
+    known = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    new = []
+    for row in rows:
+        key = row.dedupe_key[:60]
+        if key in known:
+            continue
+        known.add(key)
+        if (row.enterprise_id is None) == (row.agency_id is None):
+            raise ValueError("a notification is for one enterprise or one agency")
+        subject_zh, subject_en = both(row.subject, 200)
+        reason_zh, reason_en = both(row.reason, 500)
+        new.append(
+            Notification(
+                enterprise_id=row.enterprise_id,
+                agency_id=row.agency_id,
+                kind=row.kind,
+                subject=subject_zh,
+                subject_en=subject_en,
+                reason=reason_zh,
+                reason_en=reason_en,
+                link=row.link[:200],
+                dedupe_key=key,
+            )
+        )
+    if not new:
+        return 0
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    new_keys = [n.dedupe_key for n in new]
+    # By name: the task module imports this one.
+    transaction.on_commit(lambda: send_named(EMAIL_TASK, new_keys))
+    return len(new)
 
 
 def notifications_prune(*, older_than_days: int = 90) -> int:
@@ -298,10 +362,30 @@ def notifications_prune(*, older_than_days: int = 90) -> int:
     return deleted
 
 
-def notifications_mark_read(*, enterprise: Enterprise) -> int:
-    return Notification.objects.filter(enterprise=enterprise, read_at__isnull=True).update(
-        read_at=timezone.now()
+def notifications_mark_read(
+    *, principal: Principal | None = None, enterprise: Enterprise | None = None, pk: int | None = None
+) -> int:
+    """Mark read the caller's organisation's notifications (all, or the one `pk`); another
+    organisation's notification is never touched (the scope is the caller's, not the id's)."""
+    if principal is not None:
+        qs = selectors.notification_list(principal=principal)
+    elif enterprise is not None:
+        qs = Notification.objects.filter(enterprise=enterprise)
+    else:
+        return 0
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_preference_set(*, user: Any, email: str) -> NotificationPreference:
+    """A person's choice of email: none, each notification, or a daily digest."""
+    if email not in NotificationPreference.Email.values:
+        raise ValidationError({"email": [_("Choose no email, each notification or a daily digest.")]})
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email": email}
     )
+    return preference
 
 
 @transaction.atomic

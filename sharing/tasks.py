@@ -3,7 +3,7 @@ audit chain's head."""
 
 from celery import shared_task
 
-from . import services, webhooks
+from . import notifications, services, webhooks
 
 
 @shared_task(name="sharing.notify_enterprise", acks_late=True)
@@ -11,6 +11,16 @@ def notify_enterprise(enterprise_id: int, kind: str, subject: str, reason: str, 
     services.notification_create(
         enterprise_id=enterprise_id, kind=kind, subject=subject, reason=reason, dedupe_key=dedupe_key
     )
+
+
+@shared_task(name="sharing.email_notifications", acks_late=True)
+def email_notifications(dedupe_keys: list[str]) -> int:
+    return notifications.email_each(dedupe_keys=dedupe_keys)
+
+
+@shared_task(name="sharing.send_digests")
+def send_digests() -> int:
+    return notifications.digests_send()
 
 
 @shared_task(name="sharing.prune_notifications")

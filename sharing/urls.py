@@ -15,6 +15,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", views.account, name="account"),
+    path("accounts/notifications/", views.notification_preferences, name="notification-preferences"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path("accounts/otp/enrol/", views.otp_enrol, name="otp-enrol"),
     path("accounts/otp/verify/", views.otp_verify, name="otp-verify"),
     # Django's own password views (the names are the ones they redirect to), in the portal's layout.

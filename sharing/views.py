@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from singlewindow.core.access import (
     commerce_official_required,
     enterprise_admin_required,
     enterprise_member_required,
+    guard,
 )
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
@@ -35,8 +38,16 @@ from singlewindow.core.forms import add_service_errors
 from . import accounts, otp, selectors, services
 from .choices import EnterpriseStatus
 from .filters import EnterpriseFilterSet
-from .forms import ApiKeyForm, DecisionForm, EnterpriseForm, OTPEnrolForm, OTPTokenForm, SignUpForm
-from .models import Enterprise, EnterpriseAPIKey
+from .forms import (
+    ApiKeyForm,
+    DecisionForm,
+    EnterpriseForm,
+    NotificationPreferenceForm,
+    OTPEnrolForm,
+    OTPTokenForm,
+    SignUpForm,
+)
+from .models import Enterprise, EnterpriseAPIKey, NotificationPreference
 
 
 def home(request):
@@ -85,15 +96,79 @@ def signup_activate(request, uidb64: str, token: str):
 
 @login_required
 def account(request):
-    """A person's own account: password and second factor."""
+    """A person's own account: password, second factor and how they hear of notifications."""
     user = request.user
+    preference = NotificationPreference.objects.filter(user=user).first()
     context = {
         "enrolled": otp.has_confirmed_device(user),
         "verified": otp.is_verified(user),
         "required": otp.otp_required(request.principal),
         "recovery_codes_left": otp.recovery_codes_left(user),
+        "preference_form": NotificationPreferenceForm(
+            initial={"email": preference.email if preference else NotificationPreference.Email.NONE}
+        ),
     }
     return render(request, "registration/account.html", context)
+
+
+@require_POST
+@login_required
+def notification_preferences(request):
+    form = NotificationPreferenceForm(request.POST)
+    if form.is_valid():
+        services.notification_preference_set(user=request.user, email=form.cleaned_data["email"])
+        if not request.user.email and form.cleaned_data["email"] != NotificationPreference.Email.NONE:
+            messages.warning(request, _("Saved, but your account has no email address to send to."))
+        else:
+            messages.success(request, _("Your email preference is saved."))
+    else:
+        messages.error(request, _("Choose no email, each notification or a daily digest."))
+    return redirect(reverse("account") + "#notifications")
+
+
+# Members of an enterprise or an agency: notifications are addressed to an organisation.
+organisation_member_required = guard(lambda p: p.enterprise is not None or p.agency is not None)
+
+
+@organisation_member_required
+def notification_list(request):
+    notifications = selectors.notification_list(principal=request.principal)
+    show = request.GET.get("show", "")
+    if show == "unread":
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "sharing/notification_list.html", {"page": page, "show": show})
+
+
+@require_POST
+@organisation_member_required
+def notification_read(request, pk: int):
+    # Scoped by the caller's organisation: another's id marks nothing, and says so as "not found".
+    if not selectors.notification_list(principal=request.principal).filter(pk=pk).exists():
+        raise Http404
+    services.notifications_mark_read(principal=request.principal, pk=pk)
+    return redirect(_back_to_notifications(request))
+
+
+@require_POST
+@organisation_member_required
+def notification_read_all(request):
+    marked = services.notifications_mark_read(principal=request.principal)
+    messages.success(
+        request,
+        ngettext("%(n)d notification marked read.", "%(n)d notifications marked read.", marked)
+        % {"n": marked},
+    )
+    return redirect(_back_to_notifications(request))
+
+
+def _back_to_notifications(request) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/notifications/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return reverse("notification-list")
 
 
 def _next_url(request) -> str:
@@ -214,15 +289,14 @@ def onboarding(request):
 @enterprise_member_required
 def enterprise_home(request):
     enterprise = request.principal.enterprise
-    notifications = selectors.notification_list(enterprise=enterprise)[:20]
+    notifications = selectors.notification_list(principal=request.principal)[:20]
     context = {
         "enterprise": enterprise,
         "notifications": notifications,
         "applications": enterprise.park_applications.select_related("park")[:20],
     }
-    response = render(request, "sharing/enterprise_home.html", context)
-    services.notifications_mark_read(enterprise=enterprise)
-    return response
+    # Not marked read here: the header counts them until the reader marks them on the notifications page.
+    return render(request, "sharing/enterprise_home.html", context)
 
 
 @enterprise_admin_required

@@ -3,7 +3,9 @@
 from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
+
+from singlewindow.core.schema import SchemaView
 
 api_v1 = [
     path("", include("sharing.api.urls")),
@@ -28,7 +30,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Generated once per language under a lock: drf-spectacular's generator is not thread-safe.
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI starts itself with an inline script: the one page without the CSP.
     path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
 ]
+
+# Errors raised before or outside a view (a body over the size limit, a URL that matches nothing): JSON
+# in the API's error shape under /api/, a page in the layout elsewhere.
+handler400 = "singlewindow.core.error_views.bad_request"
+handler403 = "singlewindow.core.error_views.permission_denied"
+handler404 = "singlewindow.core.error_views.page_not_found"
+handler500 = "singlewindow.core.error_views.server_error"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from declarations.choices import InventoryStatus
 from sharing.principal import Principal
 from singlewindow.core.errors import ServiceError
+from singlewindow.core.inputs import parse_date, parse_id
 
 from .models import BUCKET_FIELDS, CLEARANCE_BUCKETS, DailyStat, Outcome
 
@@ -56,26 +57,29 @@ def filter_from(params: Any, *, principal: Principal, days: int = 30) -> StatsFi
         raw = params.get(name) or ""
         if not raw:
             return default
-        try:
-            return datetime.date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = [_("A date as YYYY-MM-DD.")]
+        value = parse_date(raw)
+        if value is None:
+            # Years 1900-2100 only: a default range back from year 1, or a day after 9999-12-31, is
+            # outside Python's dates.
+            errors[name] = [_("A date as YYYY-MM-DD, from 1900 to 2100.")]
             return default
+        return value
 
     def number(name: str) -> int | None:
         raw = params.get(name) or ""
         if not raw:
             return None
-        if not raw.isdigit():
-            errors[name] = [_("A whole number.")]
-            return None
-        return int(raw)
+        value = parse_id(raw)
+        if value is None:  # not ASCII digits, or beyond what the database holds (a 500 before)
+            errors[name] = [_("An id: a whole number below 2^63.")]
+        return value
 
     date_to = date("date_to", today)
     date_from = date("date_from", date_to - datetime.timedelta(days=days - 1))
-    if date_from > date_to:
+    # A range with a date refused is no range to judge.
+    if not errors and date_from > date_to:
         errors["date_from"] = [_("The range starts after it ends.")]
-    elif (date_to - date_from).days >= MAX_DAYS:
+    elif not errors and (date_to - date_from).days >= MAX_DAYS:
         errors["date_from"] = [_("At most a year at a time.")]
     direction = params.get("direction") or ""
     if direction not in ("", "I", "E"):

@@ -1,7 +1,8 @@
 """Routes of the declarations' REST API."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from singlewindow.core.api import Router
 
 from .exports import (
     ExportInventoryViewSet,
@@ -23,7 +24,7 @@ from .views import (
 
 app_name = "declarations-api"
 
-router = DefaultRouter(trailing_slash=True)
+router = Router(trailing_slash=True)
 router.register("orders", OrderViewSet, basename="order")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("waybills", WaybillViewSet, basename="waybill")

@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from singlewindow.core.inputs import EARLIEST, LATEST
+
 from .. import matching
 from ..choices import AppType
 
@@ -130,16 +132,19 @@ class CebSchema(serializers.Serializer):
 
 
 def is_real_date(value: str, pattern: str) -> bool:
-    """What `datetime.strptime(value, pattern)` says for these all-digit formats, without its parser:
-    intake checks thousands of dates a second."""
+    """What `datetime.strptime(value, pattern)` says for these all-digit formats, without its parser
+    (intake checks thousands of dates a second), and within the years the portal reads: a sign-for at
+    year 1 overflowed when its time was made aware and stored."""
     width = 14 if pattern.endswith("%S") else 8
     if len(value) != width or not (value.isascii() and value.isdigit()):
         try:
-            datetime.strptime(value, pattern)
+            parsed = datetime.strptime(value, pattern)
         except ValueError:
             return False
-        return True
+        return EARLIEST.year <= parsed.year <= LATEST.year
     parts = [int(value[:4]), int(value[4:6]), int(value[6:8])]
+    if not EARLIEST.year <= parts[0] <= LATEST.year:
+        return False
     if width == 14:
         parts += [int(value[8:10]), int(value[10:12]), int(value[12:14])]
     try:

@@ -1,7 +1,8 @@
 """Routes of finance's API: tax summary and consolidations, guarantees, forex statement, financing."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from singlewindow.core.api import Router
 
 from .views import (
     FinancingRequestViewSet,
@@ -15,7 +16,7 @@ from .views import (
 
 app_name = "finance-api"
 
-router = DefaultRouter(trailing_slash=True)
+router = Router(trailing_slash=True)
 router.register("tax-consolidations", TaxConsolidationViewSet, basename="tax-consolidation")
 router.register("tax-guarantees", TaxGuaranteeViewSet, basename="tax-guarantee")
 router.register("financing-requests", FinancingRequestViewSet, basename="financing-request")

@@ -1,7 +1,8 @@
 """Routes of logistics' API: tracking events, public tracking, warehouses, entries and stock."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from singlewindow.core.api import Router
 
 from .views import (
     PublicTrackingView,
@@ -18,7 +19,7 @@ urlpatterns = [
     path("tracking-events/", TrackingEventsView.as_view(), name="tracking-events"),
     path("tracking/<str:logistics_no>/", PublicTrackingView.as_view(), name="tracking"),
 ]
-router = DefaultRouter(trailing_slash=True)
+router = Router(trailing_slash=True)
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("warehouse-entries", WarehouseEntryViewSet, basename="warehouse-entry")
 router.register("stock", StockItemViewSet, basename="stock")

@@ -1,14 +1,15 @@
 """Routes of sharing's API: enterprises, agencies, webhooks and the code tables."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from singlewindow.core.api import Router
 
 from .views import AgencyViewSet, CodeTableEntryListView, CodeTableListView, EnterpriseViewSet
 from .webhooks import WebhookViewSet
 
 app_name = "sharing-api"
 
-router = DefaultRouter(trailing_slash=True)
+router = Router(trailing_slash=True)
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("webhooks", WebhookViewSet, basename="webhook")

@@ -1,21 +1,39 @@
-"""Shared REST plumbing: one pagination and one error shape for every endpoint."""
+"""Shared REST plumbing: one router, one pagination and one error shape for every endpoint."""
 
 import datetime
+import logging
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ServiceError
+
+
+class Router(DefaultRouter):
+    """Every app's API router. No format-suffix routes (`/orders.json`): DRF passes the suffix to the
+    handler as a `format` argument that an action written `def decide(self, request, pk=None)` cannot
+    take (a 500); `?format=` and the Accept header still choose the renderer."""
+
+    include_format_suffixes = False
 
 
 class StandardPagination(PageNumberPagination):
@@ -53,10 +71,30 @@ def error_body(code: str, detail: str, fields: dict[str, list[str]] | None = Non
     return body
 
 
+def request_refusal(exc: Exception) -> tuple[int, str, str] | None:
+    """(status, code, detail) of a request Django itself refuses to read (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host header), or None for any other error.
+    Django's own messages are for the log: they may name settings and hosts."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "too_large", _("The request body is larger than the portal accepts.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return 400, "too_many_fields", _("The request has more fields than the portal accepts.")
+    if isinstance(exc, SuspiciousOperation | BadRequest):
+        return 400, "bad_request", _("The request cannot be read.")
+    return None
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error answers `{"code", "detail", "fields"?}`; `fields` names each bad field."""
     if isinstance(exc, ServiceError):
         return Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status)
+    refusal = request_refusal(exc)
+    if refusal is not None:
+        # Raised while DRF reads the body or the query: answered here, not as Django's HTML page, and
+        # logged where Django logs what it refuses itself.
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
+        status, code, detail = refusal
+        return Response(error_body(code, detail), status=status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied | PermissionError):

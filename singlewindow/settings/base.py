@@ -7,6 +7,7 @@ newcomer's first run needs no services. With them it runs on PostgreSQL with Red
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -199,6 +200,8 @@ EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@singlewindow.example")
+# Links in notification emails: the portal's address as people reach it (empty: paths only).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 # Links in password-reset and sign-up mails stay valid this long (Django's default: 3 days).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 X_FRAME_OPTIONS = "DENY"
@@ -306,6 +309,8 @@ CELERY_BEAT_SCHEDULE = {
     "summarise-exports": {"task": "declarations.summarise_exports", "schedule": 6 * 3600},
     # The audit chain's head, written where the database cannot reach it (sharing/audit.py).
     "record-audit-head": {"task": "sharing.record_audit_head", "schedule": 5 * 60},
+    # Once a day, in the zone's morning: a digest covers what came since the last one.
+    "send-notification-digests": {"task": "sharing.send_digests", "schedule": crontab(hour=7, minute=0)},
 }
 
 # Lists claimed per clearance batch (smaller batches: more of them in flight at once).
@@ -339,6 +344,8 @@ AUDIT_HEAD_LOG = env.str("AUDIT_HEAD_LOG", default=None)
 
 # Lists scoring this much or more are held for a customs official (risk rules' weights add up).
 RISK_HOLD_THRESHOLD = env.int("RISK_HOLD_THRESHOLD", default=60)
+# Held lists scoring at most this may be released together from customs' worklist (one reason).
+RISK_BULK_RELEASE_MAX_SCORE = env.int("RISK_BULK_RELEASE_MAX_SCORE", default=70)
 
 # Incoming CEB XML is checked against the official XSD: "strict" refuses a failing message with a
 # CEB900 (as the e-port does); "lenient" takes it field by field, logging and noting the problems.
@@ -380,3 +387,10 @@ LOGGING["handlers"]["django.server"] = {
     "filters": ["mask_resident_ids"],
 }
 LOGGING["loggers"]["django.server"] = {"handlers": ["django.server"], "level": "INFO", "propagate": False}
+
+# No server error on any input. A NUL in the URL is refused (400) before any view, right after the
+# language is chosen so the refusal is in the reader's language: PostgreSQL cannot hold a NUL in text.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "singlewindow.core.middleware.RefuseNulMiddleware",
+)

@@ -98,7 +98,7 @@ def test_xml_upload_and_bad_file(client, world, django_capture_on_commit_callbac
     hostile = io.BytesIO(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
     hostile.name = "evil.xml"
     page = client.post("/declarations/upload/", {"kind": "order", "file": hostile})
-    assert page.status_code == 200 and 'data-field="file"' in page.content.decode()
+    assert page.status_code == 400 and 'data-field="file"' in page.content.decode()
 
 
 def test_lists_receipts_and_agency_view(client, world, django_capture_on_commit_callbacks):

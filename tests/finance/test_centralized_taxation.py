@@ -146,7 +146,9 @@ def test_guarantee_low_warning_and_top_up(world, django_capture_on_commit_callba
     guarantee = TaxGuarantee.objects.get(pk=world.guarantee.pk)
     assert guarantee.used == tax_amount and guarantee.is_low and guarantee.low_warned_at is not None
     warning = Notification.objects.get(enterprise=world.seller, kind="guarantee_low")
-    assert "20%" in warning.reason
+    assert "20%" in warning.reason and "20%" in warning.reason_en
+    # read in each reader's language
+    assert warning.subject_en == "Tax guarantee running low" and warning.subject != warning.subject_en
     seen = world.client("seller").get("/api/v1/tax-guarantees/").json()["results"]
     assert seen[0]["is_low"] is True and Decimal(seen[0]["available"]) == guarantee.available
     # only tax officials top up; the same bank reference twice counts once
@@ -231,7 +233,8 @@ def test_financing_request_is_judged_on_the_record(world, django_capture_on_comm
     decided = finance.post(url, {"approve": True, "note": "订单充足，由保险覆盖"}, format="json")
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     assert finance.post(url, {"approve": False}, format="json").status_code == 409
-    assert Notification.objects.filter(enterprise=world.seller, kind="financing_decided").count() == 1
+    decision = Notification.objects.get(enterprise=world.seller, kind="financing_decided")
+    assert decision.subject_en == "Financing request approved" and decision.subject == "融资申请已批准"
     assert (
         key_client(EnterpriseFactory()).get(f"/api/v1/financing-requests/{request['id']}/").status_code == 404
     )
