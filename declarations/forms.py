@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from declarations.guids import new_guid
 from sharing.models import Enterprise
+from singlewindow.core.inputs import EARLIEST, LATEST
 
 from .choices import AppStatus, AppType, DocumentKind
 from .codes import FIELDS as CODE_FIELDS
@@ -32,6 +33,16 @@ DATE_INPUTS = ["%Y-%m-%d", "%Y%m%d"]
 DATETIME_INPUTS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y%m%d%H%M%S"]
 
 
+def _within_years(value: datetime.date) -> None:
+    # A year the portal does not read (1 or 9999) is refused here, before a time zone pushes it out of
+    # Python's range.
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise forms.ValidationError(
+            _("Give a date from %(earliest)s to %(latest)s.") % {"earliest": EARLIEST, "latest": LATEST}
+        )
+
+
 def _form_field(name: str, field: serializers.Field, lookups: dict[str, str]) -> forms.Field:
     label = field_label(name)
     common: dict[str, Any] = {"required": field.required, "label": label.label, "help_text": label.help}
@@ -39,12 +50,14 @@ def _form_field(name: str, field: serializers.Field, lookups: dict[str, str]) ->
     if bare in DATE_FIELDS:
         return forms.DateField(
             input_formats=DATE_INPUTS,
+            validators=[_within_years],
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             **common,
         )
     if bare in DATETIME_FIELDS:
         return forms.DateTimeField(
             input_formats=DATETIME_INPUTS,
+            validators=[_within_years],
             widget=forms.DateTimeInput(
                 attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
             ),

@@ -23,6 +23,7 @@ from singlewindow.core.api import flatten_errors
 from singlewindow.core.broker import send_named
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.inputs import parse_id
 
 from . import privacy, schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
@@ -149,10 +150,13 @@ def _initial(request, kind: str, form_class) -> tuple[dict, list[dict]]:
     principal = request.principal
     head, lines = initial_for(kind, principal.enterprise)
     spec = services.SPECS[kind]
-    if request.GET.get("draft", "").isdigit():
-        draft = get_object_or_404(
-            selectors.saved_drafts(spec.model, principal=principal), pk=request.GET["draft"]
-        )
+    draft_id = request.GET.get("draft", "")
+    if draft_id:
+        # Only a row id is looked up: anything else is no draft, never a database error.
+        pk = parse_id(draft_id)
+        if pk is None:
+            raise Http404
+        draft = get_object_or_404(selectors.saved_drafts(spec.model, principal=principal), pk=pk)
         saved_lines = draft.items.order_by("gnum") if spec.item_model else ()
         return initial_from(draft, form_class, saved_lines)
     order_no = request.GET.get("order", "").strip()

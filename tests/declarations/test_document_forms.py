@@ -106,6 +106,8 @@ def test_another_enterprises_draft_is_not_opened(client, world):
     draft = Payment.objects.get()
     client.force_login(member(world.platform))
     assert client.get(f"/declarations/new/payment/?draft={draft.pk}").status_code == 404
+    for bad in ("abc", "9" * 30, "-1", "１"):
+        assert client.get(f"/declarations/new/payment/?draft={bad}").status_code == 404
 
 
 def test_list_is_copied_from_an_order(client, world):
@@ -160,3 +162,12 @@ def test_every_form_names_every_field_in_both_languages(client, world, kind):
     client.force_login(member(world.seller))
     chinese = client.get(f"/declarations/new/{kind}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert chinese.status_code == 200 and "申报" in chinese.content.decode()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01", "20261301000000"])
+def test_a_payment_time_out_of_range_is_refused_naming_it(client, world, when):
+    client.force_login(member(world.payment))
+    payment = world.declaration(1)["payment"]
+    answer = client.post("/declarations/new/payment/", form_data(payment) | {"pay_time": when})
+    assert answer.status_code == 400 and 'href="#id_pay_time"' in answer.content.decode()
+    assert not Payment.objects.exists()
