@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-quick install install-test chromium lint checks pytest messages worker bench clean
+.PHONY: run test test-quick install install-test pdf-libs chromium lint checks pytest messages worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
-install: $(VENV)/.installed-run
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed-run pdf-libs
+install-test: $(VENV)/.installed-test pdf-libs
+
+# The PDF documents (WeasyPrint) need the system's Pango, and fonts-noto-cjk for their Chinese.
+pdf-libs:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Pango and fonts-noto-cjk for the PDF documents"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null) \
+	      || echo "warning: could not install Pango or fonts-noto-cjk; PDF documents will fail"; \
+	  else echo "warning: Pango or fonts-noto-cjk is missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk)"; fi; \
+	fi
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

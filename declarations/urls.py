@@ -8,6 +8,10 @@ urlpatterns = [
     path("declarations/", views.inventory_list, name="inventory-list"),
     path("declarations/home/", views.declarations_home, name="declarations-home"),
     path("declarations/inventories/<int:pk>/", views.inventory_detail, name="inventory-detail"),
+    path("declarations/inventories/<int:pk>/pdf/", views.inventory_pdf, name="inventory-pdf"),
+    path(
+        "declarations/inventories/<int:pk>/release-notice/", views.release_notice_pdf, name="release-notice"
+    ),
     path("declarations/new/<str:kind>/", views.document_new, name="document-new"),
     path("declarations/inventories/<int:pk>/inspection/", views.inspection_result, name="inspection-result"),
     path("declarations/upload/", views.upload_new, name="upload-new"),

@@ -24,6 +24,7 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
 from singlewindow.core.inputs import parse_id
+from singlewindow.core.pdf import pdf_response
 
 from . import privacy, schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
@@ -99,6 +100,46 @@ def inventory_detail(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
     return _render_detail(request, _inventory_for(request, pk))
+
+
+def inventory_pdf(request, pk: int):
+    """The list with its receipts, as PDF: for the parties of the list and officials only."""
+    if not request.user.is_authenticated:
+        return redirect(f"/accounts/login/?next={request.path}")
+    inventory = _inventory_for(request, pk)
+    context = _print_context(request, inventory)
+    context["timeline"] = selectors.inventory_timeline(inventory)
+    context["decisions"] = selectors.inventory_decisions(inventory)
+    return pdf_response(
+        request,
+        template="declarations/inventory_pdf.html",
+        context=context,
+        filename=f"inventory-{inventory.invt_no or inventory.cop_no}.pdf",
+    )
+
+
+def release_notice_pdf(request, pk: int):
+    """The release notice of a released list, as PDF; a list not released has none."""
+    if not request.user.is_authenticated:
+        return redirect(f"/accounts/login/?next={request.path}")
+    inventory = _inventory_for(request, pk)
+    if inventory.status != InventoryStatus.RELEASED:
+        raise Http404
+    return pdf_response(
+        request,
+        template="declarations/release_notice_pdf.html",
+        context=_print_context(request, inventory),
+        filename=f"release-notice-{inventory.invt_no or inventory.cop_no}.pdf",
+    )
+
+
+def _print_context(request, inventory: InventoryList) -> dict:
+    # The buyer as the reader may see them: masked for officials other than customs and inspection.
+    return {
+        "inventory": inventory,
+        "buyer": privacy.buyer_view(inventory, request.principal),
+        "printed_at": timezone.localtime(),
+    }
 
 
 def _render_detail(

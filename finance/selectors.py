@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
 
 from declarations.selectors import own_codes
 from sharing.choices import AgencyCode
@@ -93,6 +94,20 @@ def tax_summary(*, assure_code: str, year: int, month: int) -> TaxSummary:
     )
     consolidation = TaxConsolidation.objects.filter(assure_code=assure_code, year=year, month=month).first()
     return TaxSummary(assure_code, year, month, bills, credits, consolidation)
+
+
+def tax_summary_latest_month(*, assure_code: str) -> tuple[int, int] | None:
+    """The latest month (in the zone's time zone) with a tax bill or a credit of the guarantor, or
+    None when it has none: the summary opens there rather than on an empty month."""
+    latest = [
+        model.objects.filter(assure_code=assure_code).aggregate(at=Max("created_at"))["at"]
+        for model in (TaxBill, TaxBillCredit)
+    ]
+    found = [at for at in latest if at is not None]
+    if not found:
+        return None
+    local = timezone.localtime(max(found))
+    return local.year, local.month
 
 
 def forex_statement(*, ebc_codes: Iterable[str], year: int, month: int) -> dict:

@@ -17,6 +17,7 @@ from singlewindow.core import months
 from singlewindow.core.access import guard
 from singlewindow.core.forms import add_service_errors
 from singlewindow.core.inputs import parse_id
+from singlewindow.core.pdf import pdf_response
 
 from . import selectors, services
 from .forms import FinancingApplyForm, FinancingDecisionForm, ForexStatementForm, TaxSummaryForm, TopUpForm
@@ -44,8 +45,16 @@ def tax_summary(request):
     if request.method == "POST":
         return _consolidate(request)
     year, month = months.last_month()
-    period = TaxSummaryForm({"year": year, "month": month, **request.GET.dict()})
     official = selectors.reads_every_tax_summary(principal)
+    # Opened without a month: the latest month with bills, or a word that there is none yet.
+    opened_on = None
+    if "year" not in request.GET and "month" not in request.GET:
+        code = selectors.tax_summary_guarantor(principal, request.GET.get("assure_code", "").strip())
+        if code:
+            latest = selectors.tax_summary_latest_month(assure_code=code)
+            opened_on = "latest" if latest else "none"
+            year, month = latest or (year, month)
+    period = TaxSummaryForm({"year": year, "month": month, **request.GET.dict()})
     summary = None
     if period.is_valid():
         code = selectors.tax_summary_guarantor(principal, period.cleaned_data["assure_code"])
@@ -54,10 +63,11 @@ def tax_summary(request):
         if code:
             data = period.cleaned_data
             summary = selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
-    context = {"period": period, "summary": summary, "official": official}
+    context = {"period": period, "summary": summary, "official": official, "opened_on": opened_on}
     if summary is not None:
         query = {"year": summary.year, "month": summary.month, "assure_code": summary.assure_code}
         context["csv_url"] = f"{reverse('finance-api:tax-summary-csv')}?{urlencode(query)}"
+        context["pdf_url"] = f"{reverse('tax-summary-pdf')}?{urlencode(query)}"
         # A month is consolidated once it is over, and only once.
         context["can_consolidate"] = (
             services.may_act_for_tax(principal)
@@ -66,6 +76,25 @@ def tax_summary(request):
             and bool(summary.bills or summary.credits)
         )
     return render(request, "finance/tax_summary.html", context)
+
+
+@tax_reader_required
+def tax_summary_pdf(request):
+    """The guarantor's month as a printed tax bill (PDF), read under the same rules as the page."""
+    period = TaxSummaryForm(request.GET)
+    if not period.is_valid():
+        raise Http404
+    code = selectors.tax_summary_guarantor(request.principal, period.cleaned_data["assure_code"])
+    if not code:
+        raise Http404
+    data = period.cleaned_data
+    summary = selectors.tax_summary(assure_code=code, year=data["year"], month=data["month"])
+    return pdf_response(
+        request,
+        template="finance/tax_summary_pdf.html",
+        context={"summary": summary, "printed_at": timezone.localtime()},
+        filename=f"tax-bill-{code}-{summary.year}-{summary.month:02d}.pdf",
+    )
 
 
 def _consolidate(request):

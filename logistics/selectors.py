@@ -9,9 +9,12 @@ from .models import StockItem, StockMovement, TrackingEvent, Warehouse, Warehous
 
 
 def public_timeline(*, logistics_no: str) -> QuerySet[TrackingEvent]:
-    """A parcel's steps for anyone holding its number: no names, addresses or phone numbers."""
+    """A parcel's steps for anyone holding its number: no names, addresses or phone numbers. The
+    number is matched as typed or in capitals (carriers print capitals; people type small letters),
+    without spaces, on the index rather than by a case-blind scan."""
+    typed = "".join(logistics_no.split())
     return (
-        TrackingEvent.objects.filter(waybill__logistics_no=logistics_no)
+        TrackingEvent.objects.filter(waybill__logistics_no__in={typed, typed.upper()})
         .select_related("waybill")
         .only("code", "place", "occurred_at", "source", "waybill__logistics_name")
         .order_by("occurred_at", "id")

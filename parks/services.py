@@ -14,7 +14,8 @@ from .signals import application_changed
 
 @transaction.atomic
 def park_application_submit(*, enterprise: Any, park: Park, message: str = "", by: Any) -> ParkApplication:
-    """Apply to settle in `park`. Idempotent: a pending application for the same park is returned."""
+    """Apply to settle in `park`. Idempotent: a pending application for the same park is returned,
+    with a new message added to its own (the same message sent again is not added twice)."""
     if not enterprise.is_approved:
         raise ValidationError(
             {"enterprise": [_("Only an approved enterprise may apply to settle in a park.")]}
@@ -23,18 +24,43 @@ def park_application_submit(*, enterprise: Any, park: Park, message: str = "", b
         raise ValidationError({"park": [_("This enterprise is already settled in this park.")]})
     if len(message) > 2000:
         raise ValidationError({"message": [_("The message has at most 2000 characters.")]})
-    existing = ParkApplication.objects.filter(
-        enterprise=enterprise, park=park, status=ApplicationStatus.PENDING
-    ).first()
+    existing = (
+        ParkApplication.objects.select_for_update()
+        .filter(enterprise=enterprise, park=park, status=ApplicationStatus.PENDING)
+        .first()
+    )
     if existing:
-        return existing
+        return _add_message(application=existing, message=message, by=by)
     try:
         with transaction.atomic():
             application = ParkApplication.objects.create(enterprise=enterprise, park=park, message=message)
     except IntegrityError:  # a concurrent identical submission won the race
-        return ParkApplication.objects.get(enterprise=enterprise, park=park, status=ApplicationStatus.PENDING)
+        winner = ParkApplication.objects.select_for_update().get(
+            enterprise=enterprise, park=park, status=ApplicationStatus.PENDING
+        )
+        return _add_message(application=winner, message=message, by=by)
     application_changed.send(sender=ParkApplication, application=application, by=by, action="submitted")
     return application
+
+
+def _add_message(*, application: ParkApplication, message: str, by: Any) -> ParkApplication:
+    """A second message to a pending application is kept after the first, never dropped."""
+    message = message.strip()
+    if not message or message in application.message.split(MESSAGE_SEPARATOR):
+        return application
+    combined = f"{application.message}{MESSAGE_SEPARATOR}{message}" if application.message else message
+    if len(combined) > 2000:
+        raise ValidationError(
+            {"message": [_("Your messages to this application together have at most 2000 characters.")]}
+        )
+    application.message = combined
+    application.save(update_fields=["message"])
+    application_changed.send(sender=ParkApplication, application=application, by=by, action="message_added")
+    return application
+
+
+# Between the messages an enterprise sends to one pending application.
+MESSAGE_SEPARATOR = "\n\n"
 
 
 def _decide(*, application: ParkApplication, by: Any, to: str, reason: str) -> ParkApplication:

@@ -1,7 +1,5 @@
 """Pages of risk control: the alert queue and its decisions, and the rules with their versions."""
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +16,7 @@ from singlewindow.core.forms import add_service_errors
 
 from . import selectors, services
 from .filters import AlertFilterSet
-from .forms import AlertDecisionForm, RuleForm
+from .forms import AlertDecisionForm, RuleForm, rule_form_class
 from .models import Assignment, RiskRule
 from .rules import REGISTRY
 
@@ -89,54 +87,71 @@ def alert_detail(request, pk: int):
 
 @customs_required
 def rule_list(request):
+    return _render_rules(request)
+
+
+def _render_rules(request, *, bound: RuleForm | None = None, preview: dict | None = None, status: int = 200):
+    """The rules, each with its form (the one just posted bound, with its errors or its preview)."""
     rules = RiskRule.objects.filter(current=True, code__in=list(REGISTRY)).order_by("code")
-    forms = {
-        rule.code: RuleForm(
-            initial={
-                "weight": rule.weight,
-                "enabled": rule.enabled,
-                "parameters": json.dumps(rule.parameters, ensure_ascii=False),
-            },
-            prefix=rule.code,
-        )
-        for rule in rules
-    }
+    rows = []
+    for rule in rules:
+        form = bound if bound is not None and bound.prefix == rule.code else None
+        if form is None:
+            spec = REGISTRY[rule.code]
+            initial = {"weight": rule.weight, "enabled": rule.enabled, **spec.parameters, **rule.parameters}
+            form = rule_form_class(spec)(initial=initial, prefix=rule.code)
+        rows.append((rule, form, preview if form is bound else None))
     can_change = services.may_change_rules(request.principal)
-    return render(
-        request,
-        "risk/rule_list.html",
-        {"rows": [(r, forms[r.code]) for r in rules], "can_change": can_change},
-    )
+    return render(request, "risk/rule_list.html", {"rows": rows, "can_change": can_change}, status=status)
 
 
 @require_POST
 @customs_required
 def rule_change(request, code: str):
-    rule = get_object_or_404(RiskRule, code=code, current=True)
-    form = RuleForm(request.POST, prefix=code)
-    if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return redirect("risk-rules")
-    if request.POST.get("action") == "preview":
+    rule = get_object_or_404(RiskRule, code=code, current=True, code__in=list(REGISTRY))
+    form = rule_form_class(REGISTRY[code])(request.POST, prefix=code)
+    previewing = request.POST.get("action") == "preview"
+    preview = None
+    if form.is_valid():
         try:
-            preview = services.rule_preview(code=code, parameters=form.cleaned_data["parameters"])
+            if previewing:
+                preview = services.rule_preview(code=code, parameters=form.parameters())
+            else:
+                new = services.rule_change(
+                    code=code,
+                    by=request.principal,
+                    weight=form.cleaned_data["weight"],
+                    enabled=form.cleaned_data["enabled"],
+                    parameters=form.parameters(),
+                )
         except ValidationError as exc:
-            return render(
-                request, "risk/_rule_preview.html", {"problems": exc.messages, "rule": rule}, status=400
-            )
-        return render(request, "risk/_rule_preview.html", {"preview": preview, "rule": rule})
-    try:
-        new = services.rule_change(
-            code=code,
-            by=request.principal,
-            weight=form.cleaned_data["weight"],
-            enabled=form.cleaned_data["enabled"],
-            parameters=form.cleaned_data["parameters"],
+            _add_rule_errors(form, exc)
+        except PermissionError as exc:
+            messages.error(request, str(exc))
+            return redirect("risk-rules")
+        else:
+            if not previewing:
+                messages.success(
+                    request,
+                    _("Rule %(code)s saved as version %(version)d.") % {"code": code, "version": new.version},
+                )
+                return redirect("risk-rules")
+    if request.htmx and previewing:
+        # The fragment always comes back with 200: htmx leaves the page as it is on an error status,
+        # and the official would see nothing.
+        problems = [
+            f"{form[name].label}: {e}" if name in form.fields else e
+            for name, errors in form.errors.items()
+            for e in errors
+        ]
+        return render(
+            request, "risk/_rule_preview.html", {"preview": preview, "problems": problems, "rule": rule}
         )
-    except (ValidationError, PermissionError) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(
-            request, _("Rule %(code)s saved as version %(version)d.") % {"code": code, "version": new.version}
-        )
-    return redirect("risk-rules")
+    return _render_rules(request, bound=form, preview=preview, status=400 if form.errors else 200)
+
+
+def _add_rule_errors(form: RuleForm, exc: ValidationError) -> None:
+    """The service names a parameter "parameters.<name>": the error goes to that parameter's field."""
+    for key, errors in exc.message_dict.items():
+        name = key.removeprefix("parameters.")
+        form.add_error(name if name in form.fields else None, errors)

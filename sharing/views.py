@@ -299,11 +299,14 @@ def enterprise_home(request):
     return render(request, "sharing/enterprise_home.html", context)
 
 
+# The session key under which a newly issued API key waits to be shown, once.
+NEW_API_KEY_SESSION = "new_api_key"
+
+
 @enterprise_admin_required
 def api_keys(request):
     enterprise = request.principal.enterprise
     form = ApiKeyForm(request.POST or None)
-    new_key = None
     if request.method == "POST" and form.is_valid():
         try:
             _key, new_key = services.api_key_issue(
@@ -312,14 +315,20 @@ def api_keys(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            form = ApiKeyForm()
+            # Post, redirect, get: a refresh of the page must not issue another key. The plain key
+            # waits in the session for the one page that shows it.
+            request.session[NEW_API_KEY_SESSION] = new_key
+            return redirect("api-keys")
     context = {
         "form": form,
-        "new_key": new_key,
+        "new_key": request.session.pop(NEW_API_KEY_SESSION, None) if request.method == "GET" else None,
         "keys": selectors.api_key_list(enterprise=enterprise),
         "enterprise": enterprise,
     }
-    return render(request, "sharing/api_keys.html", context)
+    response = render(request, "sharing/api_keys.html", context)
+    if context["new_key"]:
+        response["Cache-Control"] = "no-store"  # the plain key must not stay in a cache
+    return response
 
 
 @require_POST

@@ -3,6 +3,7 @@
 (an enterprise sees its own lists only)."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -186,15 +187,24 @@ def _flow_label(key: str) -> str:
     }.get(key, key)
 
 
+# The dimensions a list has only once its three documents matched.
+KNOWN_ONCE_MATCHED = ("trade_mode", "country", "hs_chapter")
+
+
 def breakdown(f: StatsFilter, by: str) -> list[dict[str, Any]]:
     """Lists per outcome, value and tax of releases, grouped by one dimension, largest first."""
     if by not in BREAKDOWNS:
         raise FilterError({"by": [_("One of: %(names)s.") % {"names": ", ".join(BREAKDOWNS)}]})
     column = {"zone": "zone_id", "park": "park_id", "enterprise": "ebc_code"}.get(by, by)
     group = ("direction", "trade_mode") if by == "flow" else (column,)
+    counted = rows(f)
+    if by in KNOWN_ONCE_MATCHED:
+        # Lists whose documents were never matched have no mode, country or goods yet: they are not
+        # a mode or a country of their own (the flow breakdown counts them apart).
+        counted = counted.exclude(**{column: ""})
     out: dict[str, dict[str, Any]] = {}
-    for row in (
-        rows(f).values(*group, "outcome").annotate(n=Sum("lists"), value=Sum("value_cny"), tax_sum=Sum("tax"))
+    for row in counted.values(*group, "outcome").annotate(
+        n=Sum("lists"), value=Sum("value_cny"), tax_sum=Sum("tax")
     ):
         if by == "flow":
             if row["outcome"] == Outcome.MISMATCH:
@@ -336,16 +346,16 @@ def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
 
 
 def reason_key(reason: str) -> str:
-    """A rejection reason without the list's own numbers: its first clause, up to the first digit run
-    that names a line, an amount or a code of the list."""
+    """A rejection reason without the list's own numbers, whole: its first clause with each number
+    (a line, an amount, a count, a document number) shown as "…", so the lists rejected for the same
+    reason count together. Business codes (-621018) and rule codes ([R2]) stay."""
     first = (reason or "").split(";")[0].strip().removeprefix("Rejected by customs:").strip()
-    words = []
-    for word in first.split():
-        if any(ch.isdigit() for ch in word) and not word.startswith("-"):
-            words.append("…")
-            break
-        words.append(word)
-    return " ".join(words)[:120] or "—"
+    return LIST_NUMBER.sub("…", first) or "—"
+
+
+# A number of the list: digits (with separators), or a document number of capitals and digits, not
+# inside a word or a code.
+LIST_NUMBER = re.compile(r"(?<![\w\-\[])(?:[A-Z]*\d[\dA-Z]*(?:[,.:]\d+)*)")
 
 
 def open_alerts() -> int:

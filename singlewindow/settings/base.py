@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sharing.middleware.PrincipalMiddleware",
+    # After the principal, which the page's layout reads: a page's bare 405 becomes a page.
+    "singlewindow.core.methods.MethodNotAllowedPageMiddleware",
     # After the principal: officials (and anyone who enrolled) give a TOTP code before anything else.
     "sharing.middleware.OTPRequiredMiddleware",
     # Last, as django-axes asks: it locks out an address after repeated failed logins.

@@ -3,6 +3,40 @@
 (function () {
   "use strict";
 
+  // The stylesheet folds the menu on narrow screens only when this script is there to open it.
+  document.documentElement.classList.add("js");
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".nav-toggle");
+    if (!toggle) { return; }
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.closest(".topbar").classList.toggle("nav-open", open);
+  });
+
+  // A wide table scrolls inside its own box, not the whole page; the box takes the keyboard focus
+  // so that it can be scrolled without a mouse.
+  function wrapTables(root) {
+    root.querySelectorAll("main table").forEach(function (table) {
+      if (table.parentElement.classList.contains("table-scroll")) { return; }
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+    root.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+    });
+  }
+
+  function ready() {
+    var toggle = document.querySelector(".nav-toggle");
+    if (toggle) { toggle.hidden = false; }
+    wrapTables(document);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
+  document.addEventListener("htmx:afterSwap", function () { wrapTables(document); });
+
   document.addEventListener("change", function (event) {
     var select = event.target.closest("select[data-autosubmit]");
     if (select && select.form) { select.form.submit(); }

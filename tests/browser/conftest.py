@@ -10,6 +10,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# axe-core, vendored (never from a CDN): the accessibility rules every page the tests visit must pass.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_IMPACTS = ("critical", "serious")
 
 
 @pytest.fixture(scope="session")
@@ -47,13 +50,55 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    page.axe_violations = []
+    page.on("load", axe_check)  # every page the test reaches, by a link, a form or a goto
     yield page
+    violations = page.axe_violations
     context.close()
+    assert not violations, "accessibility (axe-core):\n" + "\n".join(violations)
 
 
-def screenshot(page, name: str) -> None:
+def axe_check(page) -> list[str]:
+    """Run axe-core on the page as it stands and keep its critical and serious violations on
+    `page.axe_violations` (the page fixture fails the test on any). Runs by itself after each
+    navigation; call it after a change made without one (an htmx swap, an opened menu)."""
+    from playwright.sync_api import Error
+
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+    source = axe_source()
+    try:
+        page.evaluate(source + "\n;0")
+        found = page.evaluate(
+            """async (impacts) => {
+              const result = await axe.run(document, {resultTypes: ["violations"]});
+              return result.violations.filter(v => impacts.includes(v.impact)).map(v =>
+                `${v.impact} ${v.id}: ${v.help} at ${location.pathname} ` +
+                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+            }""",
+            list(AXE_IMPACTS),
+        )
+    except Error:  # the page moved on before axe finished: the next page is checked on its load
+        return []
+    page.axe_violations.extend(found)
+    return found
+
+
+def axe_source() -> str:
+    if not hasattr(axe_source, "text"):
+        axe_source.text = AXE.read_text(encoding="utf-8")
+    return axe_source.text
+
+
+def screenshot(page, name: str, *, mobile: bool = False) -> None:
+    """docs/screenshots/<name>.png at the page's size; with `mobile`, also <name>-390.png as a phone
+    (390 px wide) shows it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    if mobile:
+        size = page.viewport_size
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+        page.set_viewport_size(size)
 
 
 def log_in(page, username: str, password: str = "pw-for-tests-1") -> None:

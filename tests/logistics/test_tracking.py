@@ -100,3 +100,13 @@ def test_sign_for_adds_the_signed_step(cleared):
     )
     assert answer.status_code == 200
     assert TrackingEvent.objects.filter(code="signed").count() == 1
+
+
+def test_a_number_typed_in_small_letters_or_with_spaces_is_found(cleared, client):
+    _world, docs = cleared
+    number = docs["waybill"]["logistics_no"]
+    assert number != number.lower()
+    typed = f" {number[:4].lower()} {number[4:].lower()} "
+    page = client.get("/track/", {"no": typed}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="tracking-steps"' in page and "for example SF1234567890" in page
+    assert APIClient().get(f"/api/v1/tracking/{number.lower()}/").json()["steps"]

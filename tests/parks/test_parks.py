@@ -120,3 +120,12 @@ def test_official_decides_in_the_browser(client, commerce_user, enterprise):
     )
     application.refresh_from_db()
     assert application.status == "declined" and application.reason == "材料不全"
+
+
+def test_a_second_message_to_a_pending_application_is_kept(enterprise, client):
+    client.force_login(MembershipFactory(enterprise=enterprise).user)
+    client.post("/parks/hangzhou-yuhang/apply/", {"message": "设立海外仓"})
+    client.post("/parks/hangzhou-yuhang/apply/", {"message": "另需冷链仓储"})
+    client.post("/parks/hangzhou-yuhang/apply/", {"message": "另需冷链仓储"})  # sent again: kept once
+    application = ParkApplication.objects.get(enterprise=enterprise)
+    assert application.message == "设立海外仓\n\n另需冷链仓储"

@@ -34,7 +34,7 @@ def test_who_reviews_risk_and_changes_rules(principal, reviews, changes):
 
 
 SAVE = 'value="save"'
-RULE = {"UNDERVALUED-weight": "45", "UNDERVALUED-enabled": "on", "UNDERVALUED-parameters": '{"ratio": "5"}'}
+RULE = {"UNDERVALUED-weight": "45", "UNDERVALUED-enabled": "on", "UNDERVALUED-ratio": "5"}
 
 
 @pytest.mark.django_db

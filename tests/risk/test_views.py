@@ -54,7 +54,7 @@ def test_rules_page_previews_and_saves(client, world, django_capture_on_commit_c
     data = {
         "UNDERVALUED-weight": "45",
         "UNDERVALUED-enabled": "on",
-        "UNDERVALUED-parameters": '{"ratio": "5"}',
+        "UNDERVALUED-ratio": "5",
     }
     preview = client.post(
         "/officials/risk-rules/UNDERVALUED/",
@@ -83,3 +83,27 @@ def test_credit_pages(client, world):
     public = client.get("/credit/").content.decode()
     assert world.seller.name_zh in public and "虚假贸易" in public
     assert "迟报" not in public and world.seller.uscc not in public  # no private data
+
+
+def test_rule_parameters_are_a_form_whose_errors_name_the_field(client):
+    client.force_login(official("customs", username="rules-preview"))
+    page = client.get("/officials/risk-rules/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="SPLIT_ORDERS-window_hours"' in page and "Window (hours)" in page
+    assert 'name="RESTRICTED_GOODS-prefixes"' in page and "2402, 2403" in page
+    assert "Parameters (JSON)" not in page
+    wrong = {"SPLIT_ORDERS-weight": "60", "SPLIT_ORDERS-window_hours": "a day", "action": "preview"}
+    wrong |= {"SPLIT_ORDERS-lower": "0", "SPLIT_ORDERS-limit": "5000", "SPLIT_ORDERS-min_lists": "2"}
+    fragment = client.post(
+        "/officials/risk-rules/SPLIT_ORDERS/", wrong, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = fragment.content.decode()
+    # htmx swaps only a 200: the official sees which field is wrong, not a copy of the whole portal
+    assert fragment.status_code == 200 and "Window (hours)" in html and 'class="topbar"' not in html
+    prefixes = {
+        "RESTRICTED_GOODS-weight": "60",
+        "RESTRICTED_GOODS-prefixes": "2402, 30x",
+        "action": "preview",
+    }
+    page = client.post("/officials/risk-rules/RESTRICTED_GOODS/", prefixes, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and 'data-field="prefixes"' in page.content.decode()
+    assert "30x is not an HS code prefix" in page.content.decode()

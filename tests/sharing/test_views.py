@@ -71,8 +71,11 @@ def test_rejected_applicant_sees_reason_and_refiles(client, commerce_user):
 def test_api_key_shown_once_then_works_and_can_be_revoked(client, api):
     membership = MembershipFactory()
     client.force_login(membership.user)
-    page = client.post("/enterprise/api-keys/", {"name": "订单网关"}).content.decode()
-    plain = re.search(r'id="new-api-key"[^>]*>([^<]+)<', page).group(1)
+    created = client.post("/enterprise/api-keys/", {"name": "订单网关"})
+    assert created.status_code == 302 and created["Location"] == "/enterprise/api-keys/"
+    shown = client.get(created["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    plain = re.search(r'id="new-api-key"[^>]*>([^<]+)<', shown.content.decode()).group(1)
     assert plain not in client.get("/enterprise/api-keys/").content.decode()  # never shown again
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {plain}")
     assert api.get("/api/v1/enterprises/").status_code == 200

@@ -31,7 +31,8 @@ def test_overview_trend_breakdown_and_rejections(world):
     flows = {row["key"]: row for row in officer.get("/api/v1/stats/breakdown/flow/").json()}
     assert flows["direct_import"]["released"] == 3 and flows["bonded_import"]["rejected"] == 1
     reasons = officer.get("/api/v1/stats/rejections/").json()
-    assert reasons[0] == {"reason": "customs: account book …", "lists": 1}
+    # the whole reason, without the list's own numbers
+    assert reasons[0] == {"reason": "customs: account book … is not an approved bonded warehouse", "lists": 1}
     only_bonded = officer.get("/api/v1/stats/overview/?trade_mode=1210").json()
     assert (only_bonded["released"], only_bonded["rejected"]) == (0, 1)
 
