@@ -2,14 +2,17 @@
 documents it submitted or in which it is a named party; officials see all."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from sharing.choices import AgencyCode, EnterpriseRole, MemberRole
-from sharing.models import Enterprise
+from sharing.models import CodeTableEntry, Enterprise, PositiveListEntry
 from sharing.principal import Principal
+from sharing.selectors import valid_on
 
-from .choices import RETURN_APPLY_DAYS, DocumentKind, InventoryStatus
+from .choices import RETURN_APPLY_DAYS, AppStatus, DocumentKind, InventoryStatus
 from .models import (
     AgencyDecision,
     AgencyDispatch,
@@ -277,3 +280,28 @@ def listed_kinds(principal: Principal) -> list[str]:
         return []
     kinds = {kind for role in enterprise.roles for kind in LISTS_BY_ROLE.get(role, ())}
     return [kind for kind in LISTED_KINDS if kind in kinds]
+
+
+def code_lookups(tables: Iterable[str], *, language: str) -> dict[str, list[tuple[str, str]]]:
+    """The codes valid today of each table, with their names in the reader's language, for the forms'
+    lookups. `hs` offers the positive list's HS headings (their names are kept in English only)."""
+    wanted = set(tables)
+    out: dict[str, list[tuple[str, str]]] = {table: [] for table in wanted}
+    chinese = language.startswith("zh")
+    entries = valid_on(CodeTableEntry.objects.filter(table__in=wanted), timezone.localdate())
+    for table, code, name_zh, name_en in entries.order_by("table", "code").values_list(
+        "table", "code", "name_zh", "name_en"
+    ):
+        out[table].append((code, name_zh if chinese or not name_en else name_en))
+    if "hs" in wanted:
+        out["hs"] = list(
+            PositiveListEntry.objects.order_by("hs_prefix").values_list("hs_prefix", "description")
+        )
+    return out
+
+
+def saved_drafts(model, *, principal: Principal) -> QuerySet:
+    """The documents the principal's enterprise saved without declaring (app_status 1), newest first."""
+    if principal.enterprise is None:
+        return model.objects.none()
+    return model.objects.filter(submitted_by=principal.enterprise, app_status=AppStatus.SAVED).order_by("-id")

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
@@ -22,12 +23,13 @@ from singlewindow.core.api import flatten_errors
 from singlewindow.core.broker import send_named
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
+from singlewindow.core.inputs import parse_id
 from singlewindow.core.pdf import pdf_response
 
 from . import privacy, schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
-from .forms import UploadForm, document_form_class, initial_for
-from .models import InventoryItem, InventoryList, InventoryRefund, Upload
+from .forms import UploadForm, document_form_class, initial_for, initial_from, initial_from_order
+from .models import InventoryItem, InventoryList, InventoryRefund, Order, Upload
 from .services import SPECS, may_file
 
 FORM_KINDS = {
@@ -35,6 +37,10 @@ FORM_KINDS = {
     "payment": DocumentKind.PAYMENT,
     "waybill": DocumentKind.WAYBILL,
     "inventory": DocumentKind.INVENTORY,
+    "export-order": DocumentKind.EXPORT_ORDER,
+    "receipt-of-payment": DocumentKind.RECEIPT_OF_PAYMENT,
+    "export-waybill": DocumentKind.EXPORT_WAYBILL,
+    "export-inventory": DocumentKind.EXPORT_INVENTORY,
 }
 
 
@@ -137,42 +143,101 @@ def _render_detail(
     return render(request, "declarations/inventory_detail.html", context)
 
 
+def _initial(request, kind: str, form_class) -> tuple[dict, list[dict]]:
+    """The form's first values: a draft to declare (`?draft=<id>`), a list copied from an order
+    (`?order=<order number>`), or what the window knows of the enterprise."""
+    principal = request.principal
+    head, lines = initial_for(kind, principal.enterprise)
+    spec = services.SPECS[kind]
+    draft_id = request.GET.get("draft", "")
+    if draft_id:
+        # Only a row id is looked up: anything else is no draft, never a database error.
+        pk = parse_id(draft_id)
+        if pk is None:
+            raise Http404
+        draft = get_object_or_404(selectors.saved_drafts(spec.model, principal=principal), pk=pk)
+        saved_lines = draft.items.order_by("gnum") if spec.item_model else ()
+        return initial_from(draft, form_class, saved_lines)
+    order_no = request.GET.get("order", "").strip()
+    if order_no and kind == DocumentKind.INVENTORY:
+        order = (
+            selectors.documents_for(Order, principal=principal)
+            .filter(order_no=order_no)
+            .prefetch_related("items")
+            .order_by("-id")
+            .first()
+        )
+        if order is None:
+            messages.error(
+                request, _("None of your orders has the number %(number)s.") % {"number": order_no}
+            )
+        else:
+            return initial_from_order(order, head, lines[0])
+    return head, lines
+
+
 @enterprise_member_required
 def document_new(request, kind: str):
-    """File one document in a form: the same service as the API validates and stores it."""
+    """File one document in a form: the same service as the API validates and stores it. One submit
+    shows every error at once: the form's own and the service's, in one summary."""
     if kind not in FORM_KINDS:
         raise Http404
-    refusal = filing_refusal(request, FORM_KINDS[kind])
+    document_kind = FORM_KINDS[kind]
+    refusal = filing_refusal(request, document_kind)
     if refusal is not None:
         return refusal
-    form_class = document_form_class(FORM_KINDS[kind])
-    form = form_class(
-        request.POST or None, initial=initial_for(FORM_KINDS[kind], request.principal.enterprise)
-    )
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.submit(
-                kind=FORM_KINDS[kind], documents=[form.to_document()], by=request.principal
-            )[0]
-        except services.IntakeForbidden as exc:
-            add_service_errors(form, exc)
+    form_class = document_form_class(document_kind)
+    if request.method == "POST":
+        form = form_class(request.POST)
+    else:
+        head, lines = _initial(request, document_kind, form_class)
+        form = form_class(initial=head, lines=lines)
+    draft = request.POST.get("action") == "draft"
+    if request.method == "POST":
+        valid = form.is_valid()
+        if not valid:
+            # The schema still reads what the form could: its errors join the form's in this pass.
+            _data, errors = services.validate_documents(document_kind, [form.to_document(draft=draft)])[0]
+            form.add_service_errors(errors)
         else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Stored (%(outcome)s): receipt %(status)s %(info)s")
-                    % {"outcome": result.outcome, "status": result.return_status, "info": result.return_info},
-                )
-                if FORM_KINDS[kind] == DocumentKind.INVENTORY:
-                    return redirect("inventory-detail", pk=result.id)
-                return redirect("declarations-home")
-            form.add_service_errors(result.errors)
-    return render(
+            try:
+                result = services.submit(
+                    kind=document_kind, documents=[form.to_document(draft=draft)], by=request.principal
+                )[0]
+            except services.IntakeForbidden as exc:
+                add_service_errors(form, exc)
+            else:
+                if result.ok:
+                    return _filed(request, kind, result, draft=draft)
+                form.add_service_errors(result.errors)
+    spec = services.SPECS[document_kind]
+    context = {
+        "form": form,
+        "kind": kind,
+        "label": DocumentKind(document_kind).label,
+        "lookups": selectors.code_lookups(form.lookup_tables(), language=get_language() or ""),
+        "drafts": [
+            (draft.pk, getattr(draft, spec.key_fields[-1]), draft.created_at)
+            for draft in selectors.saved_drafts(spec.model, principal=request.principal)[:10]
+        ],
+    }
+    return render(request, "declarations/document_form.html", context, status=400 if form.summary() else 200)
+
+
+def _filed(request, kind: str, result, *, draft: bool):
+    if draft:
+        messages.success(request, _("Saved as a draft: it is not declared until you declare it."))
+        return redirect(f"{reverse('document-new', args=[kind])}?draft={result.id}")
+    messages.success(
         request,
-        "declarations/document_form.html",
-        {"form": form, "kind": kind, "label": DocumentKind(FORM_KINDS[kind]).label, "result": result},
+        _("Stored (%(outcome)s): receipt %(status)s %(info)s")
+        % {"outcome": result.outcome, "status": result.return_status, "info": result.return_info},
     )
+    if FORM_KINDS[kind] == DocumentKind.INVENTORY:
+        return redirect("inventory-detail", pk=result.id)
+    if FORM_KINDS[kind] == DocumentKind.EXPORT_INVENTORY:
+        return redirect("export-detail", pk=result.id)
+    return redirect("declarations-home")
 
 
 def filing_refusal(request, kind: str):

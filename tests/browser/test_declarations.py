@@ -32,13 +32,15 @@ def test_enterprise_files_a_list_and_sees_it_released(page):
         if field.count():
             if field.evaluate("e => e.tagName") == "SELECT":
                 field.select_option(str(value))
+            elif field.get_attribute("type") == "date":  # the picker takes ISO dates
+                field.fill(f"{value[:4]}-{value[4:6]}-{value[6:8]}")
             else:
                 field.fill(str(value))
     for key, value in inventory["items"][0].items():
         field = page.locator(f"[name='items-0-{key}']")
         if field.count() and value not in ("", None):
             field.fill(str(value))
-    page.click("main form button[type=submit]")
+    page.get_by_role("button", name="Declare", exact=True).click()
     page.wait_for_url("**/declarations/inventories/*/")
     assert page.inner_text("#inventory-status") == "Released"
     assert "800" in page.inner_text("#agency-timeline")
