@@ -51,10 +51,6 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMON_KEYS = ["page", "page_size", "ordering", "sort", "format", "date_from", "date_to", "park", "zone",
                "year", "month", "status", "kind", "since", "limit", "next", "lang", "q", "id"]  # fmt: skip
 
-# Server errors found in code another change of issue 17 owns and rewrites, each (file, start of the
-# error): skipped here, kept failing by a strict xfail in tests/test_no_server_error.py, to be removed
-# with that change. Nothing else belongs here.
-PENDING = {("sharing/views.py", "ValueError: invalid literal for int()")}
 
 # One fixed value per class that once gave a 500, sent in every key a route reads.
 HUGE = "9" * 21
@@ -374,8 +370,6 @@ class Findings:
             ]
             where = f"{Path(frames[-1].filename).relative_to(ROOT)}:{frames[-1].lineno}" if frames else "?"
             what = f"{type(exc).__name__}: {str(exc)[:120]} at {where}"
-            if any(where.startswith(f"{file}:") and what.startswith(error) for file, error in PENDING):
-                return
             self.server_errors.setdefault(what, []).append(f"{who} {method.upper()} {url}")
         finally:
             transaction.savepoint_rollback(savepoint)

@@ -6,7 +6,9 @@ import re
 import pytest
 
 from declarations.models import InventoryList, Order, Payment
+from declarations.services import may_file
 
+from ..factories import EnterpriseFactory
 from .test_views import form_data, member
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +106,8 @@ def test_another_enterprises_draft_is_not_opened(client, world):
         "/declarations/new/payment/", form_data(world.declaration(1)["payment"]) | {"action": "draft"}
     )
     draft = Payment.objects.get()
-    client.force_login(member(world.platform))
+    # Another payment firm (one that may file payments, so the page is not refused up front).
+    client.force_login(member(EnterpriseFactory(roles=["payment"])))
     assert client.get(f"/declarations/new/payment/?draft={draft.pk}").status_code == 404
     for bad in ("abc", "9" * 30, "-1", "１"):
         assert client.get(f"/declarations/new/payment/?draft={bad}").status_code == 404
@@ -159,7 +162,9 @@ def test_every_form_names_every_field_in_both_languages(client, world, kind):
         names += [f"items.{name}" for name in form_class.line_formset.form.names]
     # every field is in the one label table (none falls back to its CEB name)
     assert [name for name in names if name not in FIELD_LABELS] == []
-    client.force_login(member(world.seller))
+    # A party whose roles file this kind of document (others are refused before the form).
+    parties = (world.seller, world.platform, world.payment, world.logistics)
+    client.force_login(member(next(e for e in parties if may_file(e, FORM_KINDS[kind]))))
     chinese = client.get(f"/declarations/new/{kind}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert chinese.status_code == 200 and "申报" in chinese.content.decode()
 
