@@ -54,7 +54,7 @@ def test_phone_menu_folds_and_tables_scroll_in_their_box(page, released):
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true" and nav.is_visible()
     axe_check(page)  # the opened menu, too
-    page.get_by_role("link", name="Declarations").click()
+    page.get_by_role("link", name="Documents").click()
     page.wait_for_load_state()
     page.get_by_role("link", name=released.cop_no).click()
     page.wait_for_url("**/declarations/inventories/*/")
@@ -87,7 +87,7 @@ def test_chinese_phone_layout(page, released):
     log_in(page, "seller-clerk")
     page.goto(f"{page.base_url}/declarations/")
     page.select_option("#language", "zh-hans")
-    page.wait_for_load_state()
+    page.wait_for_function("document.documentElement.lang.startsWith('zh')")  # the page came back in Chinese
     page.set_viewport_size(PHONE)
     assert page.get_by_role("button", name="菜单").is_visible()
     page.get_by_role("link", name="跳到正文").focus()
