@@ -79,12 +79,12 @@ class EnterpriseRateThrottle(SimpleRateThrottle):
         self.window_ends = float((window + 1) * duration)
         key = f"{ident}_{window}"
         try:
-            self.cache.add(key, 0, duration + 1)
+            # One round trip per request: the increment; the window's first request creates the counter
+            # (add, so two first requests at once count each other).
             try:
                 count = int(self.cache.incr(key))
-            except ValueError:  # the window's counter expired between add and incr
-                self.cache.set(key, 1, duration + 1)
-                count = 1
+            except ValueError:  # no counter yet in this window
+                count = 1 if self.cache.add(key, 1, duration + 1) else int(self.cache.incr(key))
         except Exception as exc:  # any cache backend error: a guard, not a record (see above)
             logger.warning("enterprise rate limit not checked, cache unavailable: %s", exc)
             return True
