@@ -94,11 +94,28 @@ def screenshot(page, name: str, *, mobile: bool = False) -> None:
     (390 px wide) shows it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    shrink(SCREENSHOTS / f"{name}.png")
     if mobile:
         size = page.viewport_size
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+        shrink(SCREENSHOTS / f"{name}-390.png")
         page.set_viewport_size(size)
+
+
+SCREENSHOT_MAX_BYTES = 300_000
+
+
+def shrink(path: Path) -> None:
+    """Keep the repository light: a screenshot over 300 KB (a long form, full page) is stored with a
+    palette of 256 colours, which a page of text and flat colours barely shows."""
+    if path.stat().st_size <= SCREENSHOT_MAX_BYTES:
+        return
+    from PIL import Image  # weasyprint's dependency, present wherever the PDFs are made
+
+    with Image.open(path) as image:
+        paletted = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    paletted.save(path, format="PNG", optimize=True)
 
 
 def log_in(page, username: str, password: str = "pw-for-tests-1") -> None:
