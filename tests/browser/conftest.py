@@ -13,6 +13,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # axe-core, vendored (never from a CDN): the accessibility rules every page the tests visit must pass.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_IMPACTS = ("critical", "serious")
+LANGUAGES = ["zh-hans", "en"]
+# The browser's language asks for the page's: Django's LocaleMiddleware reads Accept-Language.
+BROWSER_LOCALE = {"zh-hans": "zh-CN", "en": "en-US"}
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +61,30 @@ def page(browser, live_server):
     assert not violations, "accessibility (axe-core):\n" + "\n".join(violations)
 
 
+@pytest.fixture
+def walker(browser, live_server, request):
+    """A page in the language of the test's `lang` parameter (`page.lang`), checked by axe-core on
+    each load like `page`, and failing the test on any script error."""
+    from ..conftest import reload_reference_data
+
+    lang = request.node.callspec.params["lang"]
+    reload_reference_data()
+    context = browser.new_context(locale=BROWSER_LOCALE[lang], viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    page.lang = lang
+    page.axe_violations = []
+    page.script_errors = []
+    page.on("load", axe_check)
+    page.on("pageerror", lambda exc: page.script_errors.append(str(exc)))
+    yield page
+    violations, errors = page.axe_violations, page.script_errors
+    context.close()
+    assert not violations, "accessibility (axe-core):\n" + "\n".join(violations)
+    assert not errors, "script errors:\n" + "\n".join(errors)
+
+
 def axe_check(page) -> list[str]:
     """Run axe-core on the page as it stands and keep its critical and serious violations on
     `page.axe_violations` (the page fixture fails the test on any). Runs by itself after each
@@ -89,27 +116,27 @@ def axe_source() -> str:
     return axe_source.text
 
 
-def screenshot(page, name: str, *, mobile: bool = False) -> None:
+def screenshot(page, name: str, *, mobile: bool = False, palette: bool = False) -> None:
     """docs/screenshots/<name>.png at the page's size; with `mobile`, also <name>-390.png as a phone
-    (390 px wide) shows it."""
+    (390 px wide) shows it. With `palette`, stored with 256 colours whatever its size."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    shrink(SCREENSHOTS / f"{name}.png")
+    shrink(SCREENSHOTS / f"{name}.png", always=palette)
     if mobile:
         size = page.viewport_size
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
-        shrink(SCREENSHOTS / f"{name}-390.png")
+        shrink(SCREENSHOTS / f"{name}-390.png", always=palette)
         page.set_viewport_size(size)
 
 
 SCREENSHOT_MAX_BYTES = 300_000
 
 
-def shrink(path: Path) -> None:
+def shrink(path: Path, *, always: bool = False) -> None:
     """Keep the repository light: a screenshot over 300 KB (a long form, full page) is stored with a
     palette of 256 colours, which a page of text and flat colours barely shows."""
-    if path.stat().st_size <= SCREENSHOT_MAX_BYTES:
+    if not always and path.stat().st_size <= SCREENSHOT_MAX_BYTES:
         return
     from PIL import Image  # weasyprint's dependency, present wherever the PDFs are made
 

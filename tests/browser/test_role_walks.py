@@ -18,13 +18,9 @@ from risk.models import RiskRule
 from sharing.choices import NotificationKind
 
 from ..factories import ClearanceWorld, UserFactory, official
-from .conftest import log_in, screenshot
+from .conftest import LANGUAGES, log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-LANGUAGES = ["zh-hans", "en"]
-# The browser's language asks for the page's: Django's LocaleMiddleware reads Accept-Language.
-BROWSER_LOCALE = {"zh-hans": "zh-CN", "en": "en-US"}
 
 
 def words(lang: str, text, **params) -> str:
@@ -37,31 +33,6 @@ def words(lang: str, text, **params) -> str:
 def label(lang: str, name: str) -> str:
     """The label the document forms show for the CEB field `name` (`items.<name>` for a line's)."""
     return words(lang, FIELD_LABELS[name].label)
-
-
-@pytest.fixture
-def walker(browser, live_server, request):
-    """A page in the walk's language (`lang`), checked by axe-core on each load like the `page`
-    fixture, and with no script error allowed."""
-    from ..conftest import reload_reference_data
-    from .conftest import axe_check as on_load
-
-    lang = request.node.callspec.params["lang"]
-    reload_reference_data()
-    context = browser.new_context(locale=BROWSER_LOCALE[lang], viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    page.lang = lang
-    page.axe_violations = []
-    page.script_errors = []
-    page.on("load", on_load)
-    page.on("pageerror", lambda exc: page.script_errors.append(str(exc)))
-    yield page
-    violations, errors = page.axe_violations, page.script_errors
-    context.close()
-    assert not violations, "accessibility (axe-core):\n" + "\n".join(violations)
-    assert not errors, "script errors:\n" + "\n".join(errors)
 
 
 def member(world_enterprise, username: str):
