@@ -43,7 +43,8 @@ def member(world_enterprise, username: str):
     return user
 
 
-def no_random_inspection(rate: int = 0) -> None:
+def inspection_rate(rate: int) -> None:
+    """Every credit level's share of lists drawn for inspection: 0 for exact outcomes, 1 for all."""
     from credit.models import CreditLevel
 
     CreditLevel.objects.update(inspection_rate=rate)
@@ -59,7 +60,7 @@ def main_nav(page):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_clerk_files_a_list_fixes_an_error_from_the_summary_and_sees_it_released(walker, lang):
     page = walker
-    no_random_inspection()
+    inspection_rate(0)
     world = ClearanceWorld()
     docs = world.declaration(1, lines=2)
     # given the order, payment and waybill the other parties filed through the API
@@ -185,7 +186,7 @@ def test_clerk_files_a_list_fixes_an_error_from_the_summary_and_sees_it_released
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_payment_firm_sees_only_its_documents_and_is_refused_the_others_forms(walker, lang):
     page = walker
-    no_random_inspection()
+    inspection_rate(0)
     ours, theirs = ClearanceWorld(), ClearanceWorld()
     our_docs, their_docs = ours.declaration(11, lines=1), theirs.declaration(12, lines=1)
     for world, docs in ((ours, our_docs), (theirs, their_docs)):
@@ -228,7 +229,7 @@ def test_payment_firm_sees_only_its_documents_and_is_refused_the_others_forms(wa
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_customs_records_an_inspection_result_and_the_list_leaves_the_worklist(walker, lang):
     page = walker
-    no_random_inspection(rate=1)  # every list is drawn for inspection
+    inspection_rate(1)  # every list is drawn for inspection
     # the only customs official at the draw: the "double random" draw names this one
     official("customs", username=f"inspector-{lang}")
     world = ClearanceWorld()
@@ -275,7 +276,7 @@ def test_enterprise_is_notified_of_a_held_and_an_inspected_list_and_downloads_th
     page = walker
     world = ClearanceWorld()
     # one list held by the watch list of goods, then one drawn for inspection
-    no_random_inspection()
+    inspection_rate(0)
     RiskRule.objects.filter(code="RESTRICTED_GOODS", current=True).update(
         parameters={"prefixes": ["33", "04", "19", "42", "61", "64", "85", "95", "96"]}
     )
@@ -283,7 +284,7 @@ def test_enterprise_is_notified_of_a_held_and_an_inspected_list_and_downloads_th
     for kind in ("order", "payment", "waybill", "inventory"):
         assert world.post(kind, held_docs[kind]).status_code == 201
     RiskRule.objects.filter(code="RESTRICTED_GOODS", current=True).update(parameters={"prefixes": ["0000"]})
-    no_random_inspection(rate=1)
+    inspection_rate(1)
     official("customs", username=f"drawn-{lang}")
     inspected_docs = world.declaration(32, lines=1)
     for kind in ("order", "payment", "waybill", "inventory"):
