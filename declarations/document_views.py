@@ -3,6 +3,7 @@ part of a number, dates and status (the query string), or by buyer ID (posted, n
 without losing the filters, and exported with the same filters to CSV or Excel."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -70,9 +71,19 @@ def documents_home(request):
     return redirect("document-list", slug)
 
 
+def refuse_unlisted(principal, kind: str) -> None:
+    """A list the caller's roles are not offered is refused up front, as the filing pages are (a
+    payment firm typing /documents/orders/ gets a 403, not a page of orders it happens to be named
+    on). A pending enterprise, offered nothing yet, keeps its empty list of lists."""
+    kinds = selectors.listed_kinds(principal)
+    if kind not in kinds and (kinds or kind != DocumentKind.INVENTORY):
+        raise PermissionDenied
+
+
 @guard(reads_documents)
 def inventory_list(request):
     """The inventory lists the caller may see, with their status (the list of lists since the start)."""
+    refuse_unlisted(request.principal, DocumentKind.INVENTORY)
     return document_page(request, TABLES[DocumentKind.INVENTORY], "declarations/inventory_list.html")
 
 
@@ -82,6 +93,7 @@ def document_list(request, slug: str):
     kind = LIST_SLUGS.get(slug)
     if kind is None:
         raise Http404
+    refuse_unlisted(request.principal, kind)
     return document_page(request, TABLES[kind], "declarations/document_list.html", slug=slug)
 
 

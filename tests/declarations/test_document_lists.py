@@ -73,6 +73,14 @@ def test_a_payment_firm_is_refused_other_forms_before_filling_them(client, world
     assert filer in html
 
 
+@pytest.mark.parametrize("url", ["/documents/orders/", "/documents/waybills/", "/declarations/"])
+def test_a_payment_firm_is_refused_the_lists_it_is_not_offered(client, declared, url):
+    # It is named on the orders (pay_code), but the orders list is not its own: refused up front.
+    client.force_login(member(declared.payment))
+    assert client.get(url, **EN).status_code == 403
+    assert client.get("/documents/payments/", **EN).status_code == 200
+
+
 def test_a_pending_enterprise_is_told_it_waits_for_review(client, db):
     pending = EnterpriseFactory(status="pending", roles=["ecommerce"])
     client.force_login(member(pending))
@@ -200,6 +208,7 @@ def test_the_buyer_is_searched_and_exported_by_post_never_in_a_url(client, decla
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == [order["order_no"]]
     # a list without a buyer ID (waybills) takes no search by post
+    client.force_login(member(declared.logistics))
     assert client.post("/documents/waybills/", {"buyer_id_number": id_number}).status_code == 404
 
 
