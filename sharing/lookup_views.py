@@ -18,7 +18,11 @@ def _answer(request, search) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Sign in to use the lookups.")}, status=403)
     raw_page = request.GET.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 1000:
+    # ASCII digits only, and few: str.isdigit() also takes "²", and int() refuses 5,000 digits.
+    if (
+        not (raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 4)
+        or not 1 <= int(raw_page) <= 1000
+    ):
         return _refusal("page", _("A page is a whole number from 1 to 1000."))
     q = request.GET.get("q", "")
     if len(q) > 200:

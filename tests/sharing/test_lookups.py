@@ -61,6 +61,8 @@ def test_countries_ports_and_districts_search_by_name_too(signed_in):
     [
         ("/lookups/hs-codes/", {"page": "0"}, 400, "page"),
         ("/lookups/hs-codes/", {"page": "x"}, 400, "page"),
+        ("/lookups/hs-codes/", {"page": "²³"}, 400, "page"),
+        ("/lookups/hs-codes/", {"page": "9" * 5000}, 400, "page"),
         ("/lookups/country/", {"q": "x" * 201}, 400, "q"),
         ("/lookups/no-such-table/", {}, 404, None),
     ],
