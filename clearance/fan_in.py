@@ -18,6 +18,7 @@ from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, I
 from sharing import webhooks
 from sharing.adapters import AGENCIES
 from sharing.choices import AgencyCode, NotificationKind
+from sharing.reference import AGENCIES as AGENCY_NAMES
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.texts import Text, gettext_noop, joined, stored
@@ -26,6 +27,8 @@ from stats import services as stats_services
 from . import directions, notices
 from .directions import FINAL_FIELDS, Direction
 from .records import advance, assign_invt_no, reject
+
+AGENCY_NAMES_ZH = {code: chinese for code, chinese, _english in AGENCY_NAMES}
 
 
 class Answer(NamedTuple):
@@ -118,7 +121,8 @@ def _reasons(answers: list[Answer]) -> Text:
         [
             Text(
                 gettext_noop("%(agency)s: %(info)s"),
-                agency=a.agency,
+                # The agency by its Chinese name in Chinese (receipts, pages), by its code in English.
+                agency=stored(AGENCY_NAMES_ZH.get(a.agency, a.agency), a.agency),
                 info=stored(a.return_info, a.return_info_en),
             )
             for a in answers

@@ -365,6 +365,8 @@ def reason_kind(text: Any, english: str) -> str:
     if isinstance(text, dict) and "msgid" in text:
         params = text.get("params") or {}
         agency, info = params.get("agency"), params.get("info")
+        if isinstance(agency, dict):  # kept in both languages: its English is the agency's code
+            agency = agency.get("en") or agency.get("zh")
         if not isinstance(agency, str):
             return text["msgid"]
         # An agency's answer keeps its sentence in both languages, not its code: its shape tells it.

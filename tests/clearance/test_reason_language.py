@@ -42,13 +42,13 @@ def test_a_refusal_and_a_mismatch_read_in_chinese_or_english(world, django_captu
     # when the enterprise reads them in Chinese and in English, then each is in one language
     chinese, english = _last_receipt(world, refused, "zh-hans"), _last_receipt(world, refused, "en")
     assert chinese["return_status"] == english["return_status"] == "100" and chinese["source"] == "forex"
-    assert chinese["return_info"] == f"forex：支付企业 {pay_code} 未取得跨境支付许可"
+    assert chinese["return_info"] == f"外汇管理：支付企业 {pay_code} 未取得跨境支付许可"
     assert (
         english["return_info"]
         == f"forex: payment enterprise {pay_code} holds no cross-border payment licence"
     )
-    # no English word left in the Chinese: only the agency's name and the firm's code are Latin
-    assert not re.search("[A-Za-z]", chinese["return_info"].replace("forex", "").replace(pay_code, ""))
+    # no English word left in the Chinese, not even the agency's code: only the firm's code is Latin
+    assert not re.search("[A-Za-z]", chinese["return_info"].replace(pay_code, ""))
 
     chinese, english = _last_receipt(world, mismatched, "zh-hans"), _last_receipt(world, mismatched, "en")
     assert chinese["return_status"] == english["return_status"] == "-621019"
