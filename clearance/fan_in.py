@@ -17,15 +17,18 @@ from declarations.choices import InventoryStatus, ReturnStatus
 from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
 from sharing import webhooks
 from sharing.adapters import AGENCIES
-from sharing.choices import AGENCY_NAMES, AgencyCode, NotificationKind
+from sharing.choices import AgencyCode, NotificationKind
+from sharing.reference import AGENCIES as AGENCY_NAMES
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
-from singlewindow.core.texts import CEB_LANGUAGE, Text, gettext_noop, joined, stored
+from singlewindow.core.texts import Text, gettext_noop, joined, stored
 from stats import services as stats_services
 
 from . import directions, notices
 from .directions import FINAL_FIELDS, Direction
 from .records import advance, assign_invt_no, reject
+
+AGENCY_NAMES_ZH = {code: chinese for code, chinese, _english in AGENCY_NAMES}
 
 
 class Answer(NamedTuple):
@@ -112,20 +115,14 @@ def apply_answers(
     return released, inspected, rejected, [r for r in receipts if r is not None]
 
 
-def agency_word(code: str) -> Text:
-    """The agency as a reason names it: its Chinese name in Chinese, its code in English (the
-    `status_reason` partners read keeps "forex: ..." as it always had)."""
-    chinese = Text(AGENCY_NAMES[code]).render(CEB_LANGUAGE) if code in AGENCY_NAMES else code
-    return stored(chinese, code)
-
-
 def _reasons(answers: list[Answer]) -> Text:
     """Each answer's reason after its agency ("forex: ..."), in the language it is rendered in."""
     return joined(
         [
             Text(
                 gettext_noop("%(agency)s: %(info)s"),
-                agency=agency_word(a.agency),
+                # The agency by its Chinese name in Chinese (receipts, pages), by its code in English.
+                agency=stored(AGENCY_NAMES_ZH.get(a.agency, a.agency), a.agency),
                 info=stored(a.return_info, a.return_info_en),
             )
             for a in answers

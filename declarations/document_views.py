@@ -18,7 +18,9 @@ from . import selectors
 from .choices import DocumentKind
 from .filters import (
     ID_NUMBER_PARAMETERS,
+    AgencyReceiptFilterSet,
     DocumentFilterSet,
+    ExportInventoryFilterSet,
     InventoryFilterSet,
     OrderFilterSet,
     PaymentFilterSet,
@@ -42,6 +44,8 @@ FILTERSETS: dict[str, type[DocumentFilterSet]] = {
     DocumentKind.INVENTORY: InventoryFilterSet,
     "receipt": ReceiptFilterSet,
     DocumentKind.REFUND: ReturnFilterSet,
+    "agency-receipt": AgencyReceiptFilterSet,
+    "export-inventory": ExportInventoryFilterSet,
 }
 # Lists whose documents carry the buyer's (payer's) ID number: the search by buyer is offered there.
 BUYER_SEARCHABLE = {DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVENTORY}

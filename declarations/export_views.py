@@ -17,9 +17,10 @@ from singlewindow.core.forms import add_service_errors
 from singlewindow.core.months import last_month
 
 from . import selectors, services
-from .filters import ExportInventoryFilterSet
+from .document_views import document_page
 from .models import ExportInventoryItem, ExportInventoryList
 from .schemas import EXPORT_MODES
+from .tables import TABLES
 
 summary_reader_required = guard(lambda p: p.enterprise is not None or p.sees_everything)
 
@@ -40,16 +41,10 @@ def _page(request, queryset, size: int = 25):
 
 @enterprise_member_required
 def export_list(request):
-    """The caller's export lists with their status; filters by status and supervision mode."""
+    """The caller's export lists with their status: searched by part of a number, status, mode and
+    dates, sorted and exported as the document lists are."""
     qs = selectors.documents_for(ExportInventoryList, principal=request.principal)
-    filterset = ExportInventoryFilterSet(request.GET or None, queryset=qs)
-    sort = request.GET.get("sort", "-id")
-    if sort.lstrip("-") not in {"id", "cop_no", "status", "trade_mode", "fob_value_cny"}:
-        sort = "-id"
-    page = _page(request, filterset.qs.order_by(sort, "-id"))
-    return render(
-        request, "declarations/export_list.html", {"filterset": filterset, "page": page, "sort": sort}
-    )
+    return document_page(request, TABLES["export-inventory"], "declarations/export_list.html", queryset=qs)
 
 
 @login_required

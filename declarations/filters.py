@@ -14,6 +14,7 @@ from singlewindow.core.api import UtcDateTimeFilter
 
 from .choices import DocumentKind, InventoryStatus, ReceiptSource
 from .models import (
+    AgencyDecision,
     ExportInventoryList,
     ExportOrder,
     ExportWaybill,
@@ -56,6 +57,12 @@ NUMBER_FIELDS: dict[type, tuple[str, ...]] = {
     InventoryList: ("cop_no", "pre_no", "invt_no", "order_no", "logistics_no"),
     ExportInventoryList: ("cop_no", "invt_no", "order_no", "logistics_no"),
     Receipt: ("natural_key",),
+    AgencyDecision: (
+        "inventory__cop_no",
+        "inventory__invt_no",
+        "inventory__order_no",
+        "inventory__logistics_no",
+    ),
     InventoryRefund: ("invt_no", "cop_no", "pre_no", "order_no", "logistics_no"),
 }
 
@@ -208,3 +215,10 @@ class ReturnFilterSet(DocumentFilterSet):
     class Meta:
         model = InventoryRefund
         fields = ["state"]
+
+
+class AgencyReceiptFilterSet(DocumentFilterSet):
+    """An agency's answers, searched by part of the list's numbers, the code and dates. No model: it
+    filters customs' receipts and the other agencies' decisions alike (the same field names)."""
+
+    return_status = django_filters.CharFilter(label=_("Code"))

@@ -9,11 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from declarations.guids import new_guid
+from sharing.code_tables import CodeTable
 from sharing.models import Enterprise
 from singlewindow.core.inputs import EARLIEST, LATEST
 
@@ -26,6 +28,13 @@ from .services import SPECS
 AUTOMATIC = ("guid", "app_type", "app_time", "app_status")
 LINE_NUMBER = "gnum"  # numbered by the lines' order on the page, not typed
 HS_LOOKUP = "hs"  # the lookup of commodity codes (not a code table of DOMAIN 8)
+# Lookups searched on the server by code or name (sharing.lookup_views), by the URL they ask.
+SEARCHED_LOOKUPS = {
+    HS_LOOKUP: reverse_lazy("lookup-hs-codes"),
+    CodeTable.ADMINISTRATIVE_DIVISION.value: reverse_lazy(
+        "lookup-code-table", args=[CodeTable.ADMINISTRATIVE_DIVISION.value]
+    ),
+}
 # CEB dates and times are digits (DOMAIN 1.5); the page offers the browser's pickers and converts.
 DATE_FIELDS = {"decl_time", "ie_date"}
 DATETIME_FIELDS = {"pay_time", "accounting_date"}
@@ -80,6 +89,13 @@ def _form_field(name: str, field: serializers.Field, lookups: dict[str, str]) ->
     table = lookups.get(bare)
     if table == TELEPHONE:
         attrs["type"] = "tel"
+    elif table in SEARCHED_LOOKUPS:
+        # Too many codes for a datalist: a combobox asks the server page by page (static/js/lookup.js).
+        attrs.update(
+            role="combobox",
+            autocomplete="off",
+            **{"aria-autocomplete": "list", "aria-expanded": "false", "data-lookup": SEARCHED_LOOKUPS[table]},
+        )
     elif table:
         attrs.update(list=f"lookup-{table}", autocomplete="off")
     return forms.CharField(max_length=max_length, widget=forms.TextInput(attrs=attrs), **common)
@@ -131,7 +147,10 @@ class DocumentForm(forms.Form):
         return [(title, grouped[group]) for group, title in GROUPS.items() if group in grouped]
 
     def lookup_tables(self) -> list[str]:
-        return sorted({table for table in self.lookups.values() if table != TELEPHONE})
+        """The tables offered as a datalist on the page (the searched ones ask the server)."""
+        return sorted(
+            {table for table in self.lookups.values() if table != TELEPHONE and table not in SEARCHED_LOOKUPS}
+        )
 
     def is_valid(self) -> bool:
         head = super().is_valid()

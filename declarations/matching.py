@@ -70,10 +70,17 @@ def _differs(
     if amounts:
         if _same_money(lval, rval):
             return None
-        return Failure(rule, left, f"{left} {money(lval)} != {right} {money(rval)}")
+        return Failure(rule, left, _differ(left, money(lval), right, money(rval)))
     if (lval or "") == (rval or ""):
         return None
-    return Failure(rule, left, f"{left} {lval!r} != {right} {rval!r}")
+    return Failure(rule, left, _differ(left, repr(lval), right, repr(rval)))
+
+
+def _differ(left: str, lval: str, right: str, rval: str) -> Text:
+    # Field names and values as they are; the sentence around them in the reader's language.
+    return Text(
+        gettext_noop("%(left)s %(lval)s != %(right)s %(rval)s"), left=left, lval=lval, right=right, rval=rval
+    )
 
 
 def _line_total_failures(doc: str, lines: Iterable[Any]) -> list[Failure]:
@@ -85,8 +92,14 @@ def _line_total_failures(doc: str, lines: Iterable[Any]) -> list[Failure]:
                 Failure(
                     "R4",
                     f"{doc}.items[{line.gnum}].total_price",
-                    f"{doc}.items[{line.gnum}].total_price {money(line.total_price)} != "
-                    f"price {money(line.price)} x qty {money(line.qty)} = {money(expected)}",
+                    Text(
+                        gettext_noop("%(field)s %(total)s != price %(price)s x qty %(qty)s = %(expected)s"),
+                        field=f"{doc}.items[{line.gnum}].total_price",
+                        total=money(line.total_price),
+                        price=money(line.price),
+                        qty=money(line.qty),
+                        expected=money(expected),
+                    ),
                 )
             )
     return failures
@@ -95,17 +108,25 @@ def _line_total_failures(doc: str, lines: Iterable[Any]) -> list[Failure]:
 def _currency_failures(doc: str, head: Any, lines: Iterable[Any] = ()) -> list[Failure]:
     failures = []
     if head.currency != IMPORT_CURRENCY:
-        failures.append(Failure("R6", f"{doc}.currency", f"{doc}.currency {head.currency!r} != '142' (CNY)"))
+        failures.append(Failure("R6", f"{doc}.currency", _not_cny(f"{doc}.currency", head.currency)))
     for line in lines:
         if line.currency != IMPORT_CURRENCY:
             failures.append(
                 Failure(
                     "R6",
                     f"{doc}.items[{line.gnum}].currency",
-                    f"{doc}.items[{line.gnum}].currency {line.currency!r} != '142' (CNY)",
+                    _not_cny(f"{doc}.items[{line.gnum}].currency", line.currency),
                 )
             )
     return failures
+
+
+def _not_cny(field: str, value: str) -> Text:
+    return Text(gettext_noop("%(field)s %(value)s != '142' (CNY)"), field=field, value=repr(value))
+
+
+def _not_resident_id(field: str, value: str) -> Text:
+    return Text(gettext_noop("%(field)s %(value)s != '1'"), field=field, value=repr(value))
 
 
 def resident_id_valid(value: str) -> bool:
@@ -179,9 +200,18 @@ def order_failures(order: Any, lines: Sequence[Any]) -> list[Failure]:
             Failure(
                 "R1",
                 "order.actual_paid",
-                f"order.actual_paid {money(order.actual_paid)} != goods_value {money(order.goods_value)}"
-                f" + freight {money(order.freight)} + tax_total {money(order.tax_total)}"
-                f" - discount {money(order.discount)} = {money(expected_paid)}",
+                Text(
+                    gettext_noop(
+                        "order.actual_paid %(paid)s != goods_value %(goods)s + freight %(freight)s"
+                        " + tax_total %(tax)s - discount %(discount)s = %(expected)s"
+                    ),
+                    paid=money(order.actual_paid),
+                    goods=money(order.goods_value),
+                    freight=money(order.freight),
+                    tax=money(order.tax_total),
+                    discount=money(order.discount),
+                    expected=money(expected_paid),
+                ),
             )
         )
     failures += _line_total_failures("order", lines)
@@ -201,7 +231,7 @@ def order_failures(order: Any, lines: Sequence[Any]) -> list[Failure]:
     failures += _currency_failures("order", order, lines)
     if order.buyer_id_type != RESIDENT_ID:
         failures.append(
-            Failure("R6", "order.buyer_id_type", f"order.buyer_id_type {order.buyer_id_type!r} != '1'")
+            Failure("R6", "order.buyer_id_type", _not_resident_id("order.buyer_id_type", order.buyer_id_type))
         )
     elif failure := buyer_id_failure("order", "buyer_id_number", order.buyer_id_number):
         failures.append(failure)
@@ -213,7 +243,11 @@ def payment_failures(payment: Any) -> list[Failure]:
     failures = _currency_failures("payment", payment)
     if payment.payer_id_type != RESIDENT_ID:
         failures.append(
-            Failure("R6", "payment.payer_id_type", f"payment.payer_id_type {payment.payer_id_type!r} != '1'")
+            Failure(
+                "R6",
+                "payment.payer_id_type",
+                _not_resident_id("payment.payer_id_type", payment.payer_id_type),
+            )
         )
     elif failure := buyer_id_failure("payment", "payer_id_number", payment.payer_id_number):
         failures.append(failure)
@@ -249,7 +283,9 @@ def inventory_failures(inventory: Any, lines: Sequence[Any]) -> list[Failure]:
     if inventory.buyer_id_type != RESIDENT_ID:
         failures.append(
             Failure(
-                "R6", "inventory.buyer_id_type", f"inventory.buyer_id_type {inventory.buyer_id_type!r} != '1'"
+                "R6",
+                "inventory.buyer_id_type",
+                _not_resident_id("inventory.buyer_id_type", inventory.buyer_id_type),
             )
         )
     elif failure := buyer_id_failure("inventory", "buyer_id_number", inventory.buyer_id_number):

@@ -15,7 +15,15 @@ from sharing.principal import Principal
 
 from . import privacy
 from .choices import DocumentKind
-from .models import InventoryList, InventoryRefund, Order, Payment, Receipt, Waybill
+from .models import (
+    ExportInventoryList,
+    InventoryList,
+    InventoryRefund,
+    Order,
+    Payment,
+    Receipt,
+    Waybill,
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ TABLES: dict[str, DocumentTable] = {
             Column("trade_mode", _("Mode")),
             Column("buyer_name", _("Buyer")),
             Column("status", _("Status"), sort=True, display="get_status_display"),
-            Column("status_reason", _("Reason")),
+            Column("status_reason", _("Reason"), display="reason"),
             Column("tax_amount", _("Tax"), sort=True),
             RECEIVED,
         ),
@@ -151,6 +159,38 @@ TABLES: dict[str, DocumentTable] = {
             Column("created_at", _("Time"), sort=True),
         ),
         "receipts",
+    ),
+    # What an agency answered (its officials' view): a customs receipt, or another agency's decision
+    # read like one (AgencyDecision has the same names).
+    "agency-receipt": DocumentTable(
+        "agency-receipt",
+        Receipt,
+        _("Agency receipts"),
+        (
+            Column("natural_key", _("List")),
+            Column("source", _("From"), display="get_source_display"),
+            Column("return_status", _("Code"), sort=True),
+            Column("return_info", _("Message"), display="info"),
+            Column("created_at", _("Time"), sort=True),
+        ),
+        "agency-receipts",
+    ),
+    "export-inventory": DocumentTable(
+        "export-inventory",
+        ExportInventoryList,
+        _("Export lists"),
+        (
+            Column("cop_no", _("List number"), sort=True),
+            Column("invt_no", _("Customs list number")),
+            Column("order_no", _("Order number")),
+            Column("logistics_no", _("Waybill number")),
+            Column("trade_mode", _("Mode"), sort=True),
+            Column("status", _("Status"), sort=True, display="get_status_display"),
+            Column("status_reason", _("Reason"), display="reason"),
+            Column("fob_value_cny", _("Value (CNY)"), sort=True),
+            RECEIVED,
+        ),
+        "export-lists",
     ),
 }
 

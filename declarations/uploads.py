@@ -10,14 +10,14 @@ import json
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sharing.principal import Principal
 from singlewindow.core.broker import send_named
 from singlewindow.core.errors import ServiceError
 
-from . import ceb, services
+from . import ceb, ceb_words, services
 from .choices import DocumentKind
 from .models import Upload
 
@@ -34,8 +34,8 @@ KIND_OF_MESSAGE = {
 class UploadError(ServiceError):
     """A file that cannot be taken: the refusal names the form's `file` field."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__({"file": [message]})
+    def __init__(self, message: "str | list[str]") -> None:
+        super().__init__({"file": [message] if isinstance(message, str) else message})
 
 
 def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
@@ -85,7 +85,8 @@ def upload_create(*, principal: Principal, kind: str, file_name: str, data: byte
         try:
             message = ceb.parse_message(data)
         except ceb.CebError as exc:
-            raise UploadError(exc.message) from exc
+            # In the clerk's language; the API and the CEB900 keep ceb's English for partners' systems.
+            raise UploadError(ceb_words.refusal_messages(exc)) from exc
         if message.message_type not in KIND_OF_MESSAGE:
             raise UploadError(_("Upload CEB311, 411, 511 or 621 messages here."))
         kind, documents = KIND_OF_MESSAGE[message.message_type], message.documents
@@ -126,7 +127,10 @@ def upload_process(*, upload_id: int) -> Upload:
     for start in range(upload.processed, len(documents), CHUNK):
         chunk = documents[start : start + CHUNK]
         try:
-            results = services.submit(kind=upload.kind, documents=chunk, by=principal)
+            # Problems are kept in English, as the API words them, and shown reworded in the
+            # reader's language (texts.reworded): the task has no reader to pick a language for.
+            with translation.override("en"):
+                results = services.submit(kind=upload.kind, documents=chunk, by=principal)
         except services.IntakeForbidden as exc:
             Upload.objects.filter(pk=upload.pk).update(
                 status=Upload.Status.FAILED, problems=[{"error": str(exc)}], finished_at=timezone.now()

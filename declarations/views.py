@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,11 +25,12 @@ from singlewindow.core.forms import add_service_errors
 from singlewindow.core.inputs import parse_id
 from singlewindow.core.pdf import pdf_response
 
-from . import privacy, schemas, selectors, services, uploads
+from . import document_views, privacy, schemas, selectors, services, uploads
 from .choices import CANCELLABLE_STATUSES, DocumentKind, InventoryStatus, ReceiptSource
 from .forms import UploadForm, document_form_class, initial_for, initial_from, initial_from_order
 from .models import InventoryItem, InventoryList, InventoryRefund, Order, Upload
 from .services import SPECS, may_file
+from .tables import TABLES
 
 FORM_KINDS = {
     "order": DocumentKind.ORDER,
@@ -42,10 +42,6 @@ FORM_KINDS = {
     "export-waybill": DocumentKind.EXPORT_WAYBILL,
     "export-inventory": DocumentKind.EXPORT_INVENTORY,
 }
-
-
-def _page(request, queryset, size: int = 25):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _inventory_for(request, pk: int) -> InventoryList:
@@ -293,31 +289,23 @@ def upload_detail(request, pk: int):
 
 @official_required
 def agency_receipts(request):
-    """An agency's officials see the receipts their agency gave, newest first."""
+    """An agency's officials see the receipts their agency gave, newest first: searched, sorted and
+    exported as the document lists are."""
     agency = request.principal.agency.code if request.principal.agency else None
     if agency not in (AgencyCode.CUSTOMS, AgencyCode.INSPECTION, AgencyCode.TAX, AgencyCode.FOREX):
-        receipts = (
-            selectors.receipts_for(principal=request.principal)
-            .exclude(source=ReceiptSource.PORTAL)
-            .order_by("-id")
-        )
+        receipts = selectors.receipts_for(principal=request.principal).exclude(source=ReceiptSource.PORTAL)
     else:
         receipts = selectors.agency_receipts(agency=agency)
-    status = request.GET.get("return_status")
-    if status:
-        receipts = receipts.filter(return_status=status)
     parked = selectors.parked_dispatches(
         agency=None if agency in (None, AgencyCode.CUSTOMS, AgencyCode.COMMERCE) else agency
     )
-    return render(
+    return document_views.document_page(
         request,
+        TABLES["agency-receipt"],
         "declarations/agency_receipts.html",
-        {
-            "page": _page(request, receipts, 50),
-            "agency": agency,
-            "return_status": status or "",
-            "parked": parked[:50],
-        },
+        queryset=receipts,
+        agency=agency,
+        parked=parked[:50],
     )
 
 

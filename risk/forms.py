@@ -111,6 +111,8 @@ def rule_form_class(spec: RuleSpec) -> type[RuleForm]:
 class WorklistFilterForm(forms.Form):
     """The worklist's filters; a bad value is dropped (the field shows its error), never a 500."""
 
+    number = forms.CharField(label=_("Number (or part of it)"), required=False, max_length=60)
+
     age = forms.ChoiceField(
         label=_("Waiting at least"),
         required=False,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from declarations.privacy import mask_name, sees_buyers_in_full
 from singlewindow.core.access import guard
+from singlewindow.core.xlsx import EXPORT_FORMATS, export_response
 
 from . import services, worklists
 from .forms import BulkReleaseForm, WorklistFilterForm
@@ -37,13 +38,19 @@ def worklist(request):
         min_score=options.get("min_score"),
         max_score=options.get("max_score"),
         sort=options.get("sort") or "waiting_since",
+        number=options.get("number") or "",
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     in_full = sees_buyers_in_full(principal)
+    export = request.GET.get("export")
+    if export in EXPORT_FORMATS and not form.errors:
+        return _export(queue, qs, export, in_full)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     for row in page.object_list:
         buyer = getattr(row, "buyer_name", "")
         row.buyer_shown = buyer if in_full else mask_name(buyer)
-    filtered = any(options.get(k) not in (None, "") for k in ("age", "assigned", "min_score", "max_score"))
+    filtered = any(
+        options.get(k) not in (None, "") for k in ("number", "age", "assigned", "min_score", "max_score")
+    )
     context = {
         "agency": agency,
         "queue": queue,
@@ -58,6 +65,33 @@ def worklist(request):
         "me": principal.user.pk if principal.user else None,
     }
     return render(request, "risk/worklist.html", context)
+
+
+def _export(queue: worklists.Queue, qs, export: str, in_full: bool):
+    """The queue as filtered, as a file streamed row by row; buyers masked as on the page."""
+    header = [_("List"), _("Customs list number"), _("Enterprise"), _("Buyer"), _("Score")]
+    header += [_("Waiting since"), _("Assigned to")]
+
+    def rows():
+        for row in qs.iterator(chunk_size=2000):
+            buyer = getattr(row, "buyer_name", "")
+            waiting = (
+                timezone.localtime(row.waiting_since).strftime("%Y-%m-%d %H:%M:%S")
+                if row.waiting_since
+                else ""
+            )
+            yield [
+                row.cop_no,
+                row.invt_no,
+                row.ebc_name,
+                buyer if in_full else mask_name(buyer),
+                row.score,
+                waiting,
+                row.assignee_name or "",
+            ]
+
+    name = f"worklist-{queue.code}-{timezone.localtime():%Y%m%d-%H%M}"
+    return export_response(export, name, [str(h) for h in header], rows())
 
 
 def _back(request) -> str:

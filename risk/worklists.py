@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from declarations.choices import InventoryStatus
@@ -147,9 +147,17 @@ def filtered(
     min_score: int | None = None,
     max_score: int | None = None,
     sort: str = "waiting_since",
+    number: str = "",
 ) -> QuerySet[Any]:
-    """The worklist's filters: waiting at least `age`, assigned to me / to nobody / to others, a risk
-    score range; oldest first unless sorted by score."""
+    """The worklist's filters: part of one of the list's numbers, waiting at least `age`, assigned to
+    me / to nobody / to others, a risk score range; oldest first unless sorted by score."""
+    if number := number.strip():
+        qs = qs.filter(
+            Q(cop_no__icontains=number)
+            | Q(invt_no__icontains=number)
+            | Q(order_no__icontains=number)
+            | Q(logistics_no__icontains=number)
+        )
     if age in AGES:
         qs = qs.filter(waiting_since__lte=now - AGES[age])
     if assigned == "me":

@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 
 class EnterpriseRole(models.TextChoices):
@@ -28,18 +27,6 @@ class AgencyCode(models.TextChoices):
     FOREX = "forex", _("Foreign exchange")
     COMMERCE = "commerce", _("Commerce")
     FINANCE = "finance", _("Financial services")
-
-
-# The agencies' names as message ids, for reasons stored as code + parameters (a Text renders them in
-# the reader's language; the lazy labels above cannot be stored).
-AGENCY_NAMES: dict[str, str] = {
-    AgencyCode.CUSTOMS: gettext_noop("Customs"),
-    AgencyCode.INSPECTION: gettext_noop("Inspection and quarantine"),
-    AgencyCode.TAX: gettext_noop("Tax"),
-    AgencyCode.FOREX: gettext_noop("Foreign exchange"),
-    AgencyCode.COMMERCE: gettext_noop("Commerce"),
-    AgencyCode.FINANCE: gettext_noop("Financial services"),
-}
 
 
 class MemberRole(models.TextChoices):

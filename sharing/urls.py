@@ -5,10 +5,12 @@ of enterprises."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import lookup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lookups/hs-codes/", lookup_views.hs_codes, name="lookup-hs-codes"),
+    path("lookups/<str:table>/", lookup_views.code_table, name="lookup-code-table"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/done/", views.signup_done, name="signup-done"),
     path("accounts/activate/<str:uidb64>/<str:token>/", views.signup_activate, name="signup-activate"),

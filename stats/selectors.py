@@ -311,14 +311,18 @@ def _countries() -> dict[str, str]:
 
 
 def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
-    """The most frequent reasons of the lists rejected in the range (the first reason of each)."""
+    """The most frequent reasons of the lists rejected in the range, grouped by reason code: the
+    receipt's business code (-621018, or 100) and the kind of reason (which agency, which rule), not
+    by its words. Each group carries the newest list's whole reason as its example: `reason` in
+    English (the API's), `reason_text` as stored (code and parameters) to render in the reader's
+    language."""
     from declarations.models import ExportInventoryList, InventoryList
 
     start = timezone.make_aware(datetime.datetime.combine(f.date_from, datetime.time.min))
     end = timezone.make_aware(
         datetime.datetime.combine(f.date_to + datetime.timedelta(days=1), datetime.time.min)
     )
-    counts: dict[str, int] = {}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
     models = [InventoryList, ExportInventoryList]
     if f.direction:
         models = [InventoryList] if f.direction == "I" else [ExportInventoryList]
@@ -338,11 +342,39 @@ def top_rejections(f: StatsFilter, limit: int = 10) -> list[dict[str, Any]]:
                 members = members.filter(park__zone_id=f.zone_id)
             codes = [c for pair in members.values_list("customs_code", "uscc") for c in pair]
             qs = qs.filter(ebc_code__in=codes)
-        for reason in qs.values_list("status_reason", flat=True).iterator(chunk_size=2000):
-            key = reason_key(reason)
-            counts[key] = counts.get(key, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [{"reason": reason, "lists": n} for reason, n in ranked]
+        rows = qs.order_by("-final_at", "-id").values_list(
+            "return_status", "status_reason_text", "status_reason"
+        )
+        for return_status, text, english in rows.iterator(chunk_size=2000):
+            code = return_status or "100"
+            group = groups.setdefault(
+                (code, reason_kind(text, english)),
+                {"code": code, "reason": english, "reason_text": text, "lists": 0},
+            )
+            group["lists"] += 1
+    ranked = sorted(groups.values(), key=lambda g: (-g["lists"], g["code"], g["reason"]))
+    return ranked[:limit]
+
+
+def reason_kind(text: Any, english: str) -> str:
+    """What kind of reason a stored one is, whatever its list's own numbers: its message id (the
+    catalogue's code of the sentence), with the agency for an agency's answer; for a reason kept in
+    English only (older rows), its first clause without numbers."""
+    if isinstance(text, dict) and "join" in text:
+        text = (text["join"] or [None])[0]
+    if isinstance(text, dict) and "msgid" in text:
+        params = text.get("params") or {}
+        agency, info = params.get("agency"), params.get("info")
+        if isinstance(agency, dict):  # kept in both languages: its English is the agency's code
+            agency = agency.get("en") or agency.get("zh")
+        if not isinstance(agency, str):
+            return text["msgid"]
+        # An agency's answer keeps its sentence in both languages, not its code: its shape tells it.
+        if isinstance(info, dict) and "msgid" in info:
+            return f"{agency}|{info['msgid']}"
+        said = info.get("en") or info.get("zh", "") if isinstance(info, dict) else str(info or "")
+        return f"{agency}|{reason_key(said)}"
+    return reason_key(english)
 
 
 def reason_key(reason: str) -> str:

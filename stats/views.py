@@ -23,9 +23,11 @@ from credit import selectors as credit_selectors
 from declarations import selectors as declaration_selectors
 from declarations.models import AgencyDispatch
 from parks import selectors as park_selectors
-from sharing.choices import AgencyCode
+from sharing.choices import AgencyCode, code_meaning
 from singlewindow.core.access import enterprise_member_required, guard, official_required
 from singlewindow.core.csv import csv_response
+from singlewindow.core.texts import rendered
+from singlewindow.core.xlsx import xlsx_response
 
 from . import selectors
 from .forms import DashboardFilterForm
@@ -113,8 +115,24 @@ def breakdown_table(f: StatsFilter, by: str) -> Table:
 
 
 def rejections_table(f: StatsFilter) -> Table:
-    rows = [[entry["reason"], entry["lists"]] for entry in selectors.top_rejections(f)]
-    return Table([("reason", _("Reason")), ("lists", _("Lists"))], rows)
+    """The rejections by reason code: the code, what it means and what to do, the newest list's whole
+    reason in the reader's language, and how many lists."""
+    rows = [
+        [
+            entry["code"],
+            code_meaning(entry["code"]),
+            rendered(entry["reason_text"], entry["reason"]),
+            entry["lists"],
+        ]
+        for entry in selectors.top_rejections(f)
+    ]
+    columns = [
+        ("code", _("Code")),
+        ("meaning", _("What it means")),
+        ("reason", _("Reason (newest list)")),
+        ("lists", _("Lists")),
+    ]
+    return Table(columns, rows)
 
 
 TABLES: dict[str, Callable[[StatsFilter], Table]] = {
@@ -342,9 +360,10 @@ def _settled_volumes(park, table: Table) -> list[dict[str, Any]]:
 
 
 @guard(lambda p: p.sees_everything or p.enterprise is not None)
-def chart_csv(request, chart: str):
-    """The table of any chart as CSV, with the page's query string, scoped like the page (an
-    enterprise's filter only ever holds its own lists)."""
+def chart_csv(request, chart: str, export: str = "csv"):
+    """The table of any chart as CSV (or .xlsx), with the page's query string, scoped like the page
+    (an enterprise's filter only ever holds its own lists). The headers are the columns' headings in
+    the reader's language, always in the same order; programs read the keys from the JSON API."""
     if chart not in TABLES:
         raise Http404
     try:
@@ -353,10 +372,10 @@ def chart_csv(request, chart: str):
         lines = [f"{name}: {message}" for name, messages in exc.fields.items() for message in messages]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
     table = TABLES[chart](f)
+    header = [str(heading) for _key, heading in table.columns]
     # `chart` is a key of TABLES and the dates are dates: the file name holds nothing else.
-    return csv_response(
-        f"{chart}-{f.date_from}-{f.date_to}.csv",
-        [key for key, _heading in table.columns],
-        table.rows,
-        bom=True,  # so that spreadsheet programs read the Chinese names as UTF-8
-    )
+    name = f"{chart}-{f.date_from}-{f.date_to}"
+    if export == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, table.rows)
+    # A byte-order mark, so that spreadsheet programs read the Chinese names as UTF-8.
+    return csv_response(f"{name}.csv", header, table.rows, bom=True)

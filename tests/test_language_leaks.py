@@ -204,6 +204,7 @@ def _values(world) -> dict[str, list[str]]:
         "code": list(RiskRule.objects.filter(current=True).values_list("code", flat=True)),
         "kind": ["order", "payment", "waybill", "inventory"],
         "chart": ["overview", "rejections"],
+        "table": ["country", "customs_district"],  # the forms' lookups (JSON)
     }
 
 
@@ -236,7 +237,7 @@ def test_the_walk_covers_every_page_route():
     """A new page route is walked by itself: each has a kind of object for its parameters."""
     for pattern, _name in page_routes():
         for name in re.findall(r"<(?:\w+:)?(\w+)>", pattern):
-            assert name in {"pk", "slug", "code", "kind", "chart", "prefix", "dispatch_id"}, pattern
+            assert name in {"pk", "slug", "code", "kind", "chart", "prefix", "dispatch_id", "table"}, pattern
             if name == "pk":
                 assert _kind_of(pattern) != "none" or pattern.startswith(POST_ONLY), pattern
 

@@ -154,30 +154,46 @@ def rendered(data: Any, fallback: str = "") -> str:
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Django REST framework words its validation messages with str.format: "{max_length}".
+_BRACE_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_RULE_PREFIX = re.compile(r"\[(?P<rule>[\w.]+)\] (?P<rest>.+)", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
-def _english_templates() -> list[tuple[re.Pattern[str], str]]:
+def _english_templates() -> list[tuple[re.Pattern[str], str, bool]]:
     """The catalogue's templates whose parameters are all text, as patterns over their English, the
-    most specific (longest) first."""
+    most specific (longest) first; the flag says the template is a `str.format` one."""
     templates = []
     # A TranslationCatalog: keys() but no __iter__.
-    for msgid in catalogue("en")._catalog.keys():  # type: ignore[attr-defined]  # noqa: SIM118
-        if not isinstance(msgid, str) or "\x04" in msgid or "%(" not in msgid:
+    english_ids = set(catalogue("en")._catalog.keys())  # type: ignore[attr-defined]  # noqa: SIM118
+    # REST framework's catalogue has no English entries: the Chinese one names its str.format msgids.
+    brace_ids = {
+        m
+        for m in catalogue("zh-hans")._catalog.keys()  # type: ignore[attr-defined]  # noqa: SIM118
+        if isinstance(m, str) and "%(" not in m and _BRACE_PLACEHOLDER.search(m)
+    }
+    for msgid in english_ids | brace_ids:
+        if not isinstance(msgid, str) or "\x04" in msgid:
+            continue
+        braces = "%(" not in msgid and bool(_BRACE_PLACEHOLDER.search(msgid))
+        if "%(" not in msgid and not braces:
             continue
         english = catalogue("en").gettext(msgid)
-        if re.search(r"%\(\w+\)[^s]", english):
+        if not braces and re.search(r"%\(\w+\)[^s]", english):
             continue
         parts, pattern, last = [], "", 0
-        for match in _PLACEHOLDER.finditer(english):
+        for match in (_BRACE_PLACEHOLDER if braces else _PLACEHOLDER).finditer(english):
             pattern += re.escape(english[last : match.start()])
             name = match.group(1)
             pattern += f"(?P={name})" if name in parts else f"(?P<{name}>.+?)"
             parts.append(name)
             last = match.end()
         pattern += re.escape(english[last:])
-        templates.append((re.compile(pattern, re.DOTALL), msgid))
-    return sorted(templates, key=lambda t: -len(t[1]))
+        literal = len((_BRACE_PLACEHOLDER if braces else _PLACEHOLDER).sub("", english))
+        templates.append((literal, re.compile(pattern, re.DOTALL), msgid, braces))
+    # The most specific first: the most words of its own, so "%(a)s has no %(b)s." comes after any
+    # longer sentence it would also match.
+    return [template[1:] for template in sorted(templates, key=lambda t: (-t[0], t[2]))]
 
 
 def reworded(english: str) -> str:
@@ -189,7 +205,16 @@ def reworded(english: str) -> str:
         return english
     if (exact := _template(english, language)) != english:
         return exact
-    for pattern, msgid in _english_templates():
+    if rule := _RULE_PREFIX.fullmatch(english):
+        # "[R1] ...": a rule's code before its sentence (declarations.matching)
+        return f"[{rule['rule']}] {reworded(rule['rest'])}"
+    for pattern, msgid, braces in _english_templates():
         if match := pattern.fullmatch(english):
-            return Text(msgid, **{k: reworded(v) for k, v in match.groupdict().items()}).render(language)
+            params = {k: reworded(v) for k, v in match.groupdict().items()}
+            if braces:
+                try:
+                    return _template(msgid, language).format(**params)
+                except (KeyError, IndexError, ValueError):  # a translation that names other fields
+                    return english
+            return Text(msgid, **params).render(language)
     return english

@@ -57,7 +57,8 @@ class BreakdownRowSerializer(OutcomeCountsSerializer):
 
 
 class RejectionSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    code = serializers.CharField(help_text="The receipt's business code (-621018), or 100.")
+    reason = serializers.CharField(help_text="The newest list's whole reason, in English.")
     lists = serializers.IntegerField()
 
 
@@ -99,7 +100,7 @@ class BreakdownView(StatsView):
 
 @extend_schema(tags=["stats"], parameters=FILTERS, responses=RejectionSerializer(many=True))
 class RejectionsView(StatsView):
-    """The most frequent rejection reasons of the range (at most 10)."""
+    """The most frequent rejection reasons of the range by reason code (at most 10 groups)."""
 
     def get(self, request):
         f = self.stats_filter(request)

@@ -47,7 +47,7 @@ def test_a_refusal_and_a_mismatch_read_in_chinese_or_english(world, django_captu
         english["return_info"]
         == f"forex: payment enterprise {pay_code} holds no cross-border payment licence"
     )
-    # no English word left in the Chinese (the agency by its Chinese name): only the firm's code is Latin
+    # no English word left in the Chinese, not even the agency's code: only the firm's code is Latin
     assert not re.search("[A-Za-z]", chinese["return_info"].replace(pay_code, ""))
 
     chinese, english = _last_receipt(world, mismatched, "zh-hans"), _last_receipt(world, mismatched, "en")

@@ -3,6 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from declarations.models import InventoryList
+
 from ..conftest import key_client
 from ..factories import EnterpriseFactory, official
 
@@ -31,8 +33,11 @@ def test_overview_trend_breakdown_and_rejections(world):
     flows = {row["key"]: row for row in officer.get("/api/v1/stats/breakdown/flow/").json()}
     assert flows["direct_import"]["released"] == 3 and flows["bonded_import"]["rejected"] == 1
     reasons = officer.get("/api/v1/stats/rejections/").json()
-    # the whole reason, without the list's own numbers
-    assert reasons[0] == {"reason": "customs: account book … is not an approved bonded warehouse", "lists": 1}
+    # grouped by reason code; the newest list's whole reason, in English
+    assert set(reasons[0]) == {"code", "reason", "lists"} and reasons[0]["lists"] == 1
+    assert reasons[0]["reason"].startswith("customs: account book ")
+    assert reasons[0]["reason"].endswith(" is not an approved bonded warehouse")
+    assert reasons[0]["code"] == InventoryList.objects.get(status="rejected").return_status
     only_bonded = officer.get("/api/v1/stats/overview/?trade_mode=1210").json()
     assert (only_bonded["released"], only_bonded["rejected"]) == (0, 1)
 

@@ -19,6 +19,7 @@ from risk.models import Alert
 from risk.services import alert_decide
 from sharing.principal import principal_for_user
 from stats import selectors
+from stats.views import DIMENSIONS
 
 from ..factories import ClearanceWorld, MembershipFactory, UserFactory, official
 
@@ -157,13 +158,22 @@ def test_enterprise_csv_holds_only_its_own_lists(client, world, declare):
     declare(other, 2)
     member_client(client, other.seller)
     # when
-    rows = read_csv(client.get("/dashboard/csv/enterprise/"))
+    rows = read_csv(client.get("/dashboard/csv/enterprise/", HTTP_ACCEPT_LANGUAGE="en"))
     # then
-    assert [row["key"] for row in rows] == [other.seller.customs_code]
-    assert sum(int(row["released"]) for row in read_csv(client.get("/dashboard/csv/trend/"))) == 1
+    assert [row["Group code"] for row in rows] == [other.seller.customs_code]
+    assert (
+        sum(
+            int(row["Released"])
+            for row in read_csv(client.get("/dashboard/csv/trend/", HTTP_ACCEPT_LANGUAGE="en"))
+        )
+        == 1
+    )
     # an official reads both
     client.force_login(official("customs"))
-    codes = {row["key"] for row in read_csv(client.get("/dashboard/csv/enterprise/"))}
+    codes = {
+        row["Group code"]
+        for row in read_csv(client.get("/dashboard/csv/enterprise/", HTTP_ACCEPT_LANGUAGE="en"))
+    }
     assert codes == {world.seller.customs_code, other.seller.customs_code}
 
 
@@ -172,7 +182,7 @@ def test_enterprise_cannot_widen_its_scope_with_the_query(client, world, declare
     other = ClearanceWorld()
     member_client(client, other.seller)
     query = urlencode({"park": "0", "zone": "0"})
-    assert read_csv(client.get(f"/dashboard/csv/enterprise/?{query}")) == []
+    assert read_csv(client.get(f"/dashboard/csv/enterprise/?{query}", HTTP_ACCEPT_LANGUAGE="en")) == []
     page = client.get("/dashboard/enterprise/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="kpi-released">0</strong>' in page
 
@@ -190,7 +200,8 @@ def test_csv_matches_the_selectors(client, world, declare, reject):
 
     # when / then: the key figures
     overview = {
-        row["figure"]: row["value"] for row in read_csv(client.get(f"/dashboard/csv/overview/?{query}"))
+        row["Figure"]: row["Value"]
+        for row in read_csv(client.get(f"/dashboard/csv/overview/?{query}", HTTP_ACCEPT_LANGUAGE="en"))
     }
     expected = selectors.overview(f)
     assert int(overview["released"]) == expected["released"] == 2
@@ -199,23 +210,32 @@ def test_csv_matches_the_selectors(client, world, declare, reject):
     assert overview["release_rate"] == str(expected["release_rate"])
     assert int(overview["histogram_longer"]) == expected["histogram"]["longer"]
     # one row per day of the range
-    trend = read_csv(client.get(f"/dashboard/csv/trend/?{query}"))
-    assert [(row["day"], int(row["released"]), int(row["rejected"])) for row in trend] == [
+    trend = read_csv(client.get(f"/dashboard/csv/trend/?{query}", HTTP_ACCEPT_LANGUAGE="en"))
+    assert [(row["Day"], int(row["Released"]), int(row["Rejected"])) for row in trend] == [
         (entry["day"].isoformat(), entry["released"], entry["rejected"]) for entry in selectors.trend(f)
     ]
     assert len(trend) == 7
     # the import/export split and the modes
     for by in ("flow", "trade_mode", "park", "hs_chapter"):
-        rows = read_csv(client.get(f"/dashboard/csv/{by}/?{query}"))
-        assert [(row["key"], row["label"], int(row["lists"]), row["tax"]) for row in rows] == [
+        rows = read_csv(client.get(f"/dashboard/csv/{by}/?{query}", HTTP_ACCEPT_LANGUAGE="en"))
+        label = str(DIMENSIONS[by])
+        assert [(row["Group code"], row[label], int(row["Lists"]), row["Tax (CNY)"]) for row in rows] == [
             (e["key"], e["label"], e["lists"], str(e["tax"])) for e in selectors.breakdown(f, by)
         ]
-    # the reasons
-    reasons = read_csv(client.get(f"/dashboard/csv/rejections/?{query}"))
-    assert [(row["reason"], int(row["lists"])) for row in reasons] == [
-        (entry["reason"], entry["lists"]) for entry in selectors.top_rejections(f)
+    # the reasons, by reason code, each with its meaning and its newest list's whole reason
+    answer = client.get(f"/dashboard/csv/rejections/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert next(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")))) == [
+        "Code",
+        "What it means",
+        "Reason (newest list)",
+        "Lists",
     ]
-    assert reasons[0]["reason"].endswith("申报商品为禁止进境物品")
+    reasons = read_csv(answer)
+    assert [(row["Code"], int(row["Lists"])) for row in reasons] == [
+        (entry["code"], entry["lists"]) for entry in selectors.top_rejections(f)
+    ]
+    assert reasons[0]["Reason (newest list)"].endswith("申报商品为禁止进境物品")
+    assert reasons[0]["What it means"]
 
 
 def test_unknown_chart_is_not_found(client):
@@ -347,11 +367,13 @@ def test_park_dashboard_lists_its_settled_enterprises_and_their_volumes(client, 
     assert 'id="kpi-released">1</strong>' in page
     assert 'href="/dashboard/csv/enterprise/?date_from=' in page and f"park={park.pk}" in page
     f = selectors.StatsFilter(timezone.localdate(), timezone.localdate(), park_id=park.pk)
-    rows = read_csv(client.get(f"/dashboard/csv/enterprise/?{urlencode(f.as_query())}"))
-    assert [(row["key"], int(row["released"])) for row in rows] == [
+    rows = read_csv(
+        client.get(f"/dashboard/csv/enterprise/?{urlencode(f.as_query())}", HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert [(row["Group code"], int(row["Released"])) for row in rows] == [
         (e["key"], e["released"]) for e in selectors.breakdown(f, "enterprise")
     ]
-    assert rows[0]["key"] == world.seller.customs_code
+    assert rows[0]["Group code"] == world.seller.customs_code
     # the navigation marks the dashboards, not the park directory
     assert 'href="/dashboard/" aria-current="page"' in page
     assert 'href="/zones/" aria-current="page"' not in page
