@@ -66,7 +66,7 @@ def test_value_too_long_names_the_field_and_its_limit(client, world):
     [
         ("Missing child element(s). Expected is ( ceb:currency ).", "lacks a required element: Currency"),
         (
-            "[facet 'minLength'] The value has a length of '0'; this underruns the allowed minimum length of '1'.",
+            "[facet 'minLength'] The value has a length of '0'; this underruns the allowed minimum length of '1'.",  # noqa: E501
             "is empty",
         ),
         (
@@ -79,7 +79,7 @@ def test_value_too_long_names_the_field_and_its_limit(client, world):
         ),
         ("'abc' is not a valid value of the local atomic type.", "does not hold a value of its type"),
         (
-            "[facet 'fractionDigits'] The value '1.123456' has more fractional digits than are allowed ('5').",
+            "[facet 'fractionDigits'] The value '1.123456' has more fractional digits than are allowed ('5').",  # noqa: E501
             "more than 5 decimal",
         ),
         ("Something libxml2 says rarely.", "is not valid against the CEB schema"),
