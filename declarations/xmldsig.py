@@ -166,9 +166,8 @@ def digest_input(root: etree._Element, signature: etree._Element | None) -> byte
     """The canonical form the Reference digests: the message without its signature (enveloped)."""
     if signature is None:
         return etree.tostring(root, method="c14n")
-    path = root.getroottree().getpath(signature)
     document = copy.deepcopy(root)
-    _remove(document.getroottree().xpath(path)[0])
+    _remove(document[root.index(signature)])  # an enveloped signature is a child of the root
     return etree.tostring(document, method="c14n")
 
 
