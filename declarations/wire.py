@@ -84,11 +84,12 @@ def _candidates(signature: xmldsig.Signature, enterprise: Enterprise) -> list[En
         ]
     if not found and others.exclude(enterprise=enterprise).exists():
         raise xmldsig.SignatureProblem(
-            ADDRESS_MISMATCH, "the signing certificate is registered for another enterprise, not the sender"
+            ADDRESS_MISMATCH,
+            _("the signing certificate is registered for another enterprise, not the sender"),
         )
     if not found:
         raise xmldsig.SignatureProblem(
-            xmldsig.INVALID, "the signing certificate is not registered for the sending enterprise"
+            xmldsig.INVALID, _("the signing certificate is not registered for the sending enterprise")
         )
     return found
 
@@ -104,21 +105,26 @@ def verify(root: etree._Element, element: etree._Element, *, enterprise: Enterpr
     candidates = _candidates(signature, enterprise)
     if not candidates:
         raise xmldsig.SignatureProblem(
-            xmldsig.INVALID, f"the enterprise has no active {signature.key_algorithm.upper()} certificate"
+            xmldsig.INVALID,
+            _("the enterprise has no active %(algorithm)s certificate")
+            % {"algorithm": signature.key_algorithm.upper()},
         )
     now = timezone.now()
     usable = [c for c in candidates if c.status == "active"]
     if not usable:
-        raise xmldsig.SignatureProblem(xmldsig.EXPIRED, "the signing certificate was retired")
+        raise xmldsig.SignatureProblem(xmldsig.EXPIRED, _("the signing certificate was retired"))
     usable = [c for c in usable if (c.not_after is None or now <= c.not_after)]
     usable = [c for c in usable if (c.not_before is None or c.not_before <= now)]
     if not usable:
-        raise xmldsig.SignatureProblem(xmldsig.EXPIRED, "the signing certificate is expired or not yet valid")
+        raise xmldsig.SignatureProblem(
+            xmldsig.EXPIRED, _("the signing certificate is expired or not yet valid")
+        )
     usable = [c for c in usable if c.algorithm == signature.key_algorithm]
     if not usable:
         raise xmldsig.SignatureProblem(
             xmldsig.INVALID,
-            f"a {signature.algorithm} signature, but the certificate is not {signature.key_algorithm}",
+            _("a %(algorithm)s signature, but the certificate is not %(key)s")
+            % {"algorithm": signature.algorithm, "key": signature.key_algorithm},
         )
     xmldsig.check_digest(root, signature)
     problem: xmldsig.SignatureProblem | None = None
@@ -127,9 +133,12 @@ def verify(root: etree._Element, element: etree._Element, *, enterprise: Enterpr
             xmldsig.check_value(signature, _public_key(certificate.pem))
         except xmldsig.SignatureProblem as exc:
             problem = exc
+        except (ValueError, TypeError, IndexError, ArithmeticError):
+            # a value the libraries cannot even read (an SM2 r or s off the curve's range, ...)
+            problem = xmldsig.SignatureProblem(xmldsig.INVALID, _("the signature value cannot be read"))
         else:
             return certificate
-    raise problem or xmldsig.SignatureProblem(xmldsig.INVALID, "no certificate verifies the signature")
+    raise problem or xmldsig.SignatureProblem(xmldsig.INVALID, _("no certificate verifies the signature"))
 
 
 def check_sender(
@@ -145,15 +154,17 @@ def check_sender(
     if envelope is not None and dxp_ids and envelope.sender_id not in dxp_ids:
         return Verdict(
             envelope_code=ADDRESS_MISMATCH,
-            envelope_reason=(
-                f"SenderId {envelope.sender_id[:16]} is not a DXP id registered for the API key's enterprise"
-            ),
+            envelope_reason=_("SenderId %(id)s is not a DXP id registered for the API key's enterprise")
+            % {"id": envelope.sender_id[:16]},
         )
     if envelope is not None and envelope.signature is not None:
         try:
             verify(envelope.root, envelope.signature, enterprise=enterprise)
         except xmldsig.SignatureProblem as exc:
-            return Verdict(envelope_code=exc.code, envelope_reason=f"DxpMsg signature: {exc.reason}")
+            return Verdict(
+                envelope_code=exc.code,
+                envelope_reason=_("DxpMsg signature: %(reason)s") % {"reason": exc.reason},
+            )
     transfer = message.base_transfer
     if transfer["cop_code"] not in {enterprise.customs_code, enterprise.uscc, *dxp_ids}:
         return Verdict(
