@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,6 +39,12 @@ FORMAT = "0001"
 SCHEMA = "0002"
 OTHER_FORMAT = "0999"
 ADDRESS_MISMATCH = "2002"
+
+
+# A DxpMsg start tag near the top of the body: only then is the body parsed here, so a bare message
+# costs no second parse. (An envelope behind 4 kB of comments is read as a bare message and refused.)
+_ENVELOPE_START = re.compile(rb"<([\w.-]+:)?DxpMsg[\s>/]")
+_LOOK_AHEAD = 4096
 
 
 def _dxp(name: str) -> str:
@@ -110,6 +117,8 @@ def receive(body: bytes) -> Inbound:
     """Unwrap a posted body. A bare CEB message passes through as it is (ceb.parse_message reads and
     refuses it as before); a DxpMsg is checked against the DXP XSD and its Data decoded, and any
     problem raises EnvelopeError. Raises ceb.CebError for a body that is not XML at all."""
+    if not _ENVELOPE_START.search(bytes(body[:_LOOK_AHEAD])):
+        return Inbound(body=body, payload=body)  # bare: parsed once, by ceb.parse_message
     root = ceb._parse_safely(body)
     if root.tag != _dxp("DxpMsg"):
         return Inbound(body=body, payload=body)
