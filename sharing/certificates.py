@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
@@ -136,7 +137,18 @@ def _der_blocks(text: str) -> list[tuple[str, bytes]]:
 
 
 def parse_key(text: str | bytes) -> ParsedKey:
-    """The first certificate or public key of `text` (PEM, or the base64 of a DER certificate)."""
+    """The first certificate or public key of `text` (PEM, or the base64 of a DER certificate);
+    CertificateError for anything else, however it is broken."""
+    try:
+        return _parse_key(text)
+    except CertificateError:
+        raise
+    except (ValueError, TypeError, IndexError, UnsupportedAlgorithm):
+        # DER cut short or nested wrongly, an algorithm OpenSSL does not know: not a usable key
+        raise CertificateError("not a readable certificate or public key") from None
+
+
+def _parse_key(text: str | bytes) -> ParsedKey:
     if isinstance(text, bytes):
         text = text.decode("ascii", errors="replace")
     blocks = _der_blocks(text.strip())
@@ -156,7 +168,7 @@ def parse_key(text: str | bytes) -> ParsedKey:
             return ParsedKey(SM2, der, True, serial, not_before, not_after, point)
         try:
             public_key = certificate.public_key()
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             raise CertificateError("the certificate's key is neither RSA nor SM2") from None
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise CertificateError("the certificate's key is neither RSA nor SM2")
@@ -167,7 +179,7 @@ def parse_key(text: str | bytes) -> ParsedKey:
             return ParsedKey(SM2, der, False, "", None, None, point)
         try:
             public_key = serialization.load_der_public_key(der)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             raise CertificateError("not a readable public key") from None
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise CertificateError("the public key is neither RSA nor SM2")

@@ -308,3 +308,28 @@ def test_a_member_who_is_not_an_administrator_cannot_open_the_page(client, enter
     member = MembershipFactory(enterprise=enterprise, role="staff").user
     client.force_login(member)
     assert client.get("/enterprise/certificates/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----",
+        "-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----",
+        "-----BEGIN PUBLIC KEY-----\nMAMGAQA=\n-----END PUBLIC KEY-----",
+        "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----",
+        "MIIB" + "A" * 40,
+        "证书",
+    ],
+)
+def test_broken_certificates_are_refused_naming_the_field_never_a_server_error(world, text):
+    answer = world.client("seller").post("/api/v1/certificates/", {"certificate": text}, format="json")
+    assert answer.status_code == 400
+    assert "certificate" in answer.json()["fields"]
+
+
+def test_truncated_der_of_real_certificates_is_refused(world):
+    for der in (RsaSigner().der, Sm2Signer().der):
+        for cut in (3, 40, len(der) // 2, len(der) - 5):
+            with pytest.raises(CertificateError):
+                parse_key(base64.b64encode(der[:cut]).decode())
