@@ -363,7 +363,13 @@ class CebMessageView(PrincipalMixin, APIView):
     """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, or an export CEB303,
     403, 505 or 603 message (application/xml); the answer is the matching receipt message (CEB312, 412,
     512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document.
-    A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002)."""
+    A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002).
+
+    The message may come bare or Base64 in a DxpMsg envelope, and is answered in kind: an enveloped
+    one in a DxpMsg from the customs DXP id, signed by the portal (a bare receipt's signature is the
+    X-Ceb-Signature header; the certificate is at /api/v1/ceb/certificate/). With signatures required,
+    ds:Signature is checked against the sending enterprise's registered certificates (see
+    declarations.wire); a bad envelope is a CEB900 (0001, 0002, 1001, 1002, 1004, 2002)."""
 
     parser_classes = [XmlParser]
 
