@@ -333,3 +333,26 @@ def test_truncated_der_of_real_certificates_is_refused(world):
         for cut in (3, 40, len(der) // 2, len(der) - 5):
             with pytest.raises(CertificateError):
                 parse_key(base64.b64encode(der[:cut]).decode())
+
+
+def test_an_sm2_signed_envelope_around_an_sm2_signed_list_verifies(world, required, inventory):
+    signer = Sm2Signer(method=SM2_SM3_W3)
+    register(world.seller, signer)
+    body = envelope(sign(inventory, signer), msg_type="CEB621Message", signer=signer)
+    answer = post(world.client("seller"), body)
+    assert answer.status_code == 200, answer.content[:500]
+    statuses = {s for s, _info in receipts(unwrap(etree.fromstring(answer.content)))}
+    assert statuses and not statuses & {"-621028", "-621029", "-10102"}
+
+
+def test_rotation_the_new_certificate_verifies_before_and_after_the_old_is_retired(
+    world, required, inventory
+):
+    old, new = RsaSigner(serial=0x01), Sm2Signer(serial=0x02)
+    old_certificate = register(world.seller, old)
+    register(world.seller, new)
+    for signer in (old, new):  # both active during the change-over
+        assert "-621029" not in statuses_of(post(world.client("seller"), sign(inventory, signer)))
+    world.client("seller").post(f"/api/v1/certificates/{old_certificate.pk}/retire/")
+    assert statuses_of(post(world.client("seller"), sign(inventory, old))) == {"-621029"}
+    assert "-621029" not in statuses_of(post(world.client("seller"), sign(inventory, new)))
