@@ -53,7 +53,7 @@ EXPORT_MESSAGES = frozenset(
 # message), which a CEB900's 5000 characters cut further.
 MAX_PROBLEMS = 100
 
-_PREFIXES = {CEB_NS: "ceb", DS_NS: "ds"}
+_PREFIXES = {CEB_NS: "ceb", DS_NS: "ds", DXP_NS: "dxp"}
 _CLARK_NAME = re.compile(r"\{([^}]*)\}([\w.-]+)")
 
 

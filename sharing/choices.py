@@ -140,6 +140,8 @@ AUDIT_ACTIONS = {
     "enterprise.suspended": _("Enterprise suspended"),
     "api_key.issued": _("API key issued"),
     "api_key.revoked": _("API key revoked"),
+    "certificate.registered": _("Signing certificate registered"),
+    "certificate.retired": _("Signing certificate retired"),
     "webhook.subscribed": _("Webhook subscribed"),
     "webhook.disabled": _("Webhook disabled"),
     "webhook.enabled": _("Webhook enabled"),

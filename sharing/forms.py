@@ -147,3 +147,19 @@ class NotificationPreferenceForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Notifications always appear in the portal; this is only about email."),
     )
+
+
+class CertificateForm(forms.Form):
+    certificate = forms.CharField(
+        label=_("Certificate or public key (PEM)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_("An X.509 certificate (RSA or SM2), or a PUBLIC KEY in PEM."),
+    )
+    key_name = forms.CharField(
+        label=_("KeyName"),
+        max_length=64,
+        required=False,
+        help_text=_("The certificate number your signatures carry; a certificate's serial by default."),
+    )
+    dxp_id = forms.CharField(label=_("DXP id"), max_length=16, required=False)

@@ -543,3 +543,63 @@ class CodeTableEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.code} {self.name_zh}"
+
+
+class EnterpriseCertificate(models.Model):
+    """A certificate (or public key) an enterprise signs its CEB messages with (DOMAIN 1.6): a message
+    whose `ds:Signature` does not verify against one of the sender's active certificates is refused.
+    Rotation: register the new one, retire the old."""
+
+    class Algorithm(models.TextChoices):
+        RSA = "rsa", _("RSA (rsa-sha1)")
+        SM2 = "sm2", _("SM2 (sm2-sm3)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("enterprise")
+    )
+    algorithm = models.CharField(_("algorithm"), max_length=3, choices=Algorithm.choices)
+    key_name = models.CharField(
+        _("KeyName"), max_length=64, help_text=_("The certificate number, as ds:KeyName carries it.")
+    )
+    dxp_id = models.CharField(
+        _("DXP id"), max_length=16, blank=True, help_text=_("The DXP id the e-port issued with this card.")
+    )
+    pem = models.TextField(_("certificate or public key (PEM)"))
+    fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    not_before = models.DateTimeField(_("valid from"), null=True, blank=True)
+    not_after = models.DateTimeField(_("valid until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "key_name"],
+                condition=Q(status="active"),
+                name="one_active_certificate_per_key_name",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "fingerprint"],
+                condition=Q(status="active"),
+                name="one_active_certificate_per_key",
+            ),
+        ]
+        verbose_name = _("signing certificate")
+        verbose_name_plural = _("signing certificates")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.algorithm} {self.key_name}"

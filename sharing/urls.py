@@ -5,7 +5,7 @@ of enterprises."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import lookup_views, views
+from . import certificate_views, lookup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -48,6 +48,12 @@ urlpatterns = [
     path("enterprise/", views.enterprise_home, name="enterprise-home"),
     path("enterprise/api-keys/", views.api_keys, name="api-keys"),
     path("enterprise/api-keys/<str:prefix>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("enterprise/certificates/", certificate_views.certificate_list, name="certificates"),
+    path(
+        "enterprise/certificates/<int:pk>/retire/",
+        certificate_views.certificate_retire,
+        name="certificate-retire",
+    ),
     path("enterprise/webhooks/", views.webhooks, name="webhooks"),
     path("enterprises/<int:pk>/", views.enterprise_public, name="enterprise-public"),
     path("officials/enterprises/", views.enterprise_review_list, name="enterprise-review-list"),

@@ -148,6 +148,7 @@ POST_ONLY = (
     "officials/park-applications/",
     "declarations/returns/",
     "notifications/",
+    "enterprise/certificates/",
 )
 
 

@@ -14,6 +14,7 @@ from .exports import (
     SummaryDeclarationViewSet,
 )
 from .views import (
+    CebCertificateView,
     CebMessageView,
     InventoryViewSet,
     OrderViewSet,
@@ -38,6 +39,7 @@ router.register("export-inventories", ExportInventoryViewSet, basename="export-i
 router.register("summary-declarations", SummaryDeclarationViewSet, basename="summary-declaration")
 urlpatterns = [
     path("ceb/", CebMessageView.as_view(), name="ceb"),
+    path("ceb/certificate/", CebCertificateView.as_view(), name="ceb-certificate"),
     path("receipts/", ReceiptQueueView.as_view(), name="receipt-queue"),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, Polymorphic
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +20,7 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 from singlewindow.core.texts import CEB_LANGUAGE
 
-from .. import ceb, privacy, schemas, selectors, services
+from .. import ceb, dxp, privacy, schemas, selectors, services, wire
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
@@ -362,7 +363,13 @@ class CebMessageView(PrincipalMixin, APIView):
     """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, or an export CEB303,
     403, 505 or 603 message (application/xml); the answer is the matching receipt message (CEB312, 412,
     512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document.
-    A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002)."""
+    A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002).
+
+    The message may come bare or Base64 in a DxpMsg envelope, and is answered in kind: an enveloped
+    one in a DxpMsg from the customs DXP id, signed by the portal (a bare receipt's signature is the
+    X-Ceb-Signature header; the certificate is at /api/v1/ceb/certificate/). With signatures required,
+    ds:Signature is checked against the sending enterprise's registered certificates (see
+    declarations.wire); a bad envelope is a CEB900 (0001, 0002, 1001, 1002, 1004, 2002)."""
 
     parser_classes = [XmlParser]
 
@@ -388,15 +395,53 @@ class CebMessageView(PrincipalMixin, APIView):
             raise ServiceError(
                 _("The message is too large."), "too_large", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
             ) from None
-        # Any other CebError is answered 400 (413 for a body too large) by the exception handler.
+        # Any other CebError is answered 400 (413 for a body too large) by the exception handler; a
+        # DxpMsg envelope is unwrapped, and everything refused in it is answered by a CEB900 in a DxpMsg.
         try:
-            message = ceb.parse_message(body)
+            inbound = dxp.receive(body)
+        except dxp.EnvelopeError as error:
+            return _wire_response(
+                dxp.format_receipt(
+                    error.code,
+                    error.reason,
+                    cop_msg_id=error.cop_msg_id,
+                    message_type=error.message_type,
+                    original=body,
+                ),
+                "CEB900",
+                error.sender_id,
+                status.HTTP_400_BAD_REQUEST,
+            )
+        envelope = inbound.envelope
+        reply_to = envelope.sender_id if envelope is not None else None
+        try:
+            message = ceb.parse_message(inbound.payload)
         except ceb.CebSchemaError as error:
             # As the e-port: a message its XSD refuses is answered with a CEB900, the whole message refused.
-            return HttpResponse(
-                ceb.build_format_receipt(error, body),
-                status=status.HTTP_400_BAD_REQUEST,
-                content_type="application/xml; charset=utf-8",
+            if envelope is not None:
+                error = ceb.CebSchemaError(
+                    error.problems, message_type=error.message_type, cop_msg_id=envelope.cop_msg_id
+                )
+            return _wire_response(
+                ceb.build_format_receipt(error, inbound.payload),
+                "CEB900",
+                reply_to,
+                status.HTTP_400_BAD_REQUEST,
+            )
+        except ceb.CebError as error:
+            if envelope is None or isinstance(error, ceb.CebBodyTooLarge):
+                raise
+            return _wire_response(
+                dxp.format_receipt(
+                    error.code,
+                    error.message,
+                    cop_msg_id=envelope.cop_msg_id,
+                    message_type=envelope.msg_type,
+                    original=body,
+                ),
+                "CEB900",
+                reply_to,
+                status.HTTP_400_BAD_REQUEST,
             )
         if message.message_type not in TAKEN:
             # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
@@ -408,7 +453,35 @@ class CebMessageView(PrincipalMixin, APIView):
                 % {"type": message.message_type},
                 "0999",
             )
-        if message.message_type == "CEB513":
+        verdict = wire.check_sender(
+            principal=self.principal, message=message, payload=inbound.payload, envelope=envelope
+        )
+        if verdict.envelope_code:
+            return _wire_response(
+                dxp.format_receipt(
+                    verdict.envelope_code,
+                    verdict.envelope_reason,
+                    cop_msg_id=inbound.cop_msg_id,
+                    message_type=f"{message.message_type}Message",
+                    original=body,
+                ),
+                "CEB900",
+                reply_to,
+                status.HTTP_400_BAD_REQUEST,
+            )
+        if verdict.business_status:
+            # Refused as a whole, nothing stored: each document answered with the signature's code.
+            results = [
+                services.IntakeResult(
+                    index=index,
+                    outcome="rejected",
+                    natural_key={},
+                    return_status=verdict.business_status,
+                    return_info=verdict.business_reason,
+                )
+                for index in range(len(message.documents))
+            ]
+        elif message.message_type == "CEB513":
             results = services.waybill_sign_for(documents=message.documents, by=self.principal)
         elif message.message_type in AMENDMENTS:
             results = services.amendments_submit(
@@ -419,7 +492,8 @@ class CebMessageView(PrincipalMixin, APIView):
                 kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
             )
         receipt_type = ceb.receipt_type_for(message.message_type)
-        note = ceb.schema_note(message.schema_problems)  # only in lenient mode: what the XSD refused
+        # only in lenient mode: what the XSD refused; and whether the signature was checked
+        note = " ".join(filter(None, [ceb.schema_note(message.schema_problems), verdict.note]))
         xml = ceb.build_receipt_message(
             receipt_type,
             [
@@ -427,7 +501,28 @@ class CebMessageView(PrincipalMixin, APIView):
                 for document, result in zip(message.documents, results, strict=True)
             ],
         )
-        return HttpResponse(xml, content_type="application/xml; charset=utf-8")
+        return _wire_response(xml, receipt_type, reply_to)
+
+
+def _wire_response(xml: bytes, message_type: str, reply_to: str | None, code: int = 200) -> HttpResponse:
+    """A receipt as the message was sent: bare, or in a DxpMsg to `reply_to` (the sender's SenderId);
+    signed by the portal either way (see wire.answer)."""
+    body, headers = wire.answer(xml, message_type=message_type, reply_to=reply_to)
+    response = HttpResponse(body, status=code, content_type="application/xml; charset=utf-8")
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+class CebCertificateView(APIView):
+    """The portal's certificate and public key, which verify the signatures of its receipts."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request):
+        return Response(wire.portal_certificate())
 
 
 def _receipt_fields(message_type: str, document: dict, result: services.IntakeResult, note: str = "") -> dict:

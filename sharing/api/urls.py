@@ -4,6 +4,7 @@ from django.urls import path
 
 from singlewindow.core.api import Router
 
+from .certificates import CertificateViewSet
 from .views import AgencyViewSet, CodeTableEntryListView, CodeTableListView, EnterpriseViewSet
 from .webhooks import WebhookViewSet
 
@@ -13,6 +14,7 @@ router = Router(trailing_slash=True)
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("certificates", CertificateViewSet, basename="certificate")
 urlpatterns = [
     *router.urls,
     path("code-tables/", CodeTableListView.as_view(), name="code-table-list"),

@@ -360,6 +360,19 @@ if CEB_SCHEMA_VALIDATION not in ("strict", "lenient"):
         f"CEB_SCHEMA_VALIDATION is {CEB_SCHEMA_VALIDATION!r}; set it to 'strict' or 'lenient'"
     )
 
+# The partner channel (DOMAIN 1.2, 1.6). CEB_SIGNATURE_REQUIRED: the ds:Signature of CEB621/623/625/711
+# (and of any message or DxpMsg carrying one) must verify against a certificate the sending enterprise
+# registered, and BaseTransfer copCode/dxpId must be the API key's enterprise; required in production,
+# off in development (local.py), where receipts say the signature was not checked.
+CEB_SIGNATURE_REQUIRED = env.bool("CEB_SIGNATURE_REQUIRED", default=True)
+# Which XML-DSig URIs mean which algorithm (two SM2 URIs are in use); None: declarations.xmldsig's defaults.
+CEB_XMLDSIG_ALGORITHMS = None
+# The portal's RSA key (PEM, or a file path) signing its receipts; unset: one made per process.
+CEB_RECEIPT_SIGNING_KEY = env.str("CEB_RECEIPT_SIGNING_KEY", default="")
+# The customs DXP ids answering enveloped messages: import and export platforms.
+CEB_DXP_ID_IMPORT = env.str("CEB_DXP_ID_IMPORT", default="DXPEDCCEB0000002")
+CEB_DXP_ID_EXPORT = env.str("CEB_DXP_ID_EXPORT", default="DXPEDCCEB0000003")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

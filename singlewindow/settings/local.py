@@ -12,3 +12,5 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Local development and tests post webhooks to servers on this machine.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=True)
+# `make run` and tests: signatures are not checked unless asked for (tests switch it on).
+CEB_SIGNATURE_REQUIRED = env.bool("CEB_SIGNATURE_REQUIRED", default=False)

@@ -4,6 +4,7 @@ nothing is stored; CEB_SCHEMA_VALIDATION=lenient takes such a message field by f
 
 from __future__ import annotations
 
+import base64
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -154,10 +155,19 @@ def test_a_dxp_envelope_is_named_by_its_copmsgid(world, order_message):
         b"<CreatTime>2026-11-25T12:00:00</CreatTime><MsgType>CEB311Message</MsgType></TransInfo>"
         b"<Data>PHg+PC94Pg==</Data></DxpMsg>"
     )
-    receipt = format_receipt(post(world.client("platform"), envelope))
+    answer = post(world.client("platform"), envelope)
+    # An enveloped message is answered in an envelope: the CEB900 is its Data.
+    assert answer.status_code == 400
+    reply = etree.fromstring(answer.content)
+    assert reply.tag == "{http://www.chinaport.gov.cn/dxp}DxpMsg"
+    data = base64.b64decode(reply.findtext("{http://www.chinaport.gov.cn/dxp}Data"))
+    answer.content = data
+    receipt = format_receipt(answer)
     assert receipt["oriCopMsgId"] == "MSG-2026-000001"
     assert receipt["oriMessageType"] == "CEB311Message"
-    assert receipt["returnInfo"].startswith("0002") and "DxpMsg" in receipt["returnInfo"]
+    # Its Data is <x/>, not the CEB311Message its MsgType says: a format error.
+    assert receipt["returnStatus"] == "-0001"
+    assert receipt["returnInfo"].startswith("0001") and "MsgType" in receipt["returnInfo"]
 
 
 def test_many_problems_are_cut_to_the_5000_characters_of_returninfo(world):
