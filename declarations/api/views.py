@@ -23,6 +23,7 @@ from .. import ceb, privacy, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
+from ..services import exchange
 from .serializers import (
     BatchAnswerSerializer,
     BuyerSearchSerializer,
@@ -359,9 +360,12 @@ TAKEN = {*CEB_KINDS, *AMENDMENTS, "CEB513"}  # the messages this endpoint takes
 
 
 class CebMessageView(PrincipalMixin, APIView):
-    """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, or an export CEB303,
-    403, 505 or 603 message (application/xml); the answer is the matching receipt message (CEB312, 412,
-    512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document.
+    """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, an export CEB303, 403,
+    505 or 603 message, or one of the exchange around the lists: CEB605 (export cancel), 507 (arrival),
+    509 (departure), 607 (master/sub bill), 213/215 (export return and its tally), 701 (summary
+    application), 711 (arrival of direct-mail waybills) (application/xml); the answer is the matching
+    receipt message (CEB312, 412, 512, 514, 622, 624, 626; CEB304, 404, 506, 604; CEB606, 508, 510, 608,
+    214, 216, 702, 712) with returnStatus and returnInfo per document.
     A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002)."""
 
     parser_classes = [XmlParser]
@@ -398,8 +402,17 @@ class CebMessageView(PrincipalMixin, APIView):
                 status=status.HTTP_400_BAD_REQUEST,
                 content_type="application/xml; charset=utf-8",
             )
+        if message.message_type in exchange.TAKEN:
+            # The exchange around the lists (arrival, departure, bills, cancels and returns of exports,
+            # the summary application, the arrival of direct-mail waybills): answered by their receipts.
+            receipts = services.exchange_submit(
+                message_type=message.message_type, documents=message.documents, by=self.principal
+            )
+            xml = ceb.build_receipt_message(ceb.receipt_type_for(message.message_type), receipts)
+            return HttpResponse(xml, content_type="application/xml; charset=utf-8")
         if message.message_type not in TAKEN:
-            # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
+            # Bonded warehouse entries name goods and quantities, which CEB711 has not: they are posted as
+            # JSON to /api/v1/warehouse-entries/ (CEB711 here is the arrival of direct-mail waybills).
             raise ServiceError(
                 _(
                     "%(type)s is not taken at this endpoint; warehouse entries are posted as JSON to "
