@@ -16,7 +16,13 @@ from .helpers import post
 
 pytestmark = pytest.mark.django_db
 SAMPLES = ceb.schema_dir().parent / "samples" / "export"
-HEAD = {"guid": "B" * 36, "app_type": "1", "app_time": "20261201101010", "app_status": "2", "customs_code": "2991"}
+HEAD = {
+    "guid": "B" * 36,
+    "app_type": "1",
+    "app_time": "20261201101010",
+    "app_status": "2",
+    "customs_code": "2991",
+}
 
 
 def released_export(world, capture, number: int = 1) -> ExportInventoryList:
@@ -203,7 +209,10 @@ def test_official_receipt_samples_are_schema_valid(name):
     [
         ("CEB606", {"agent_code": "3301960001", "cop_no": "C1", "pre_no": "B" * 18, "invt_no": "29912026E1"}),
         ("CEB214", {"agent_code": "3301960001", "co_el_no": "R1", "invt_no": "29912026E1"}),
-        ("CEB702", {"agent_code": "A", "ebc_code": "B", "cop_no": "C", "pre_no": "E" * 18, "msg_seq_no": "1"}),
+        (
+            "CEB702",
+            {"agent_code": "A", "ebc_code": "B", "cop_no": "C", "pre_no": "E" * 18, "msg_seq_no": "1"},
+        ),
     ],
 )
 def test_the_receipts_written_are_schema_valid(receipt_type, receipt):
@@ -314,7 +323,9 @@ def test_a_master_bill_is_filled_in_on_its_lists(world, django_capture_on_commit
         inventory.refresh_from_db()
         assert (inventory.bill_no, inventory.voyage_no, inventory.traf_name) == ("MAWB0001", "CA1001", "飞机")
     # another master bill for the same waybill
-    [other] = post(world.client("seller"), "CEB607", [bill_of(world, [first], cop_no="BILL002", bill_no="M2")])
+    [other] = post(
+        world.client("seller"), "CEB607", [bill_of(world, [first], cop_no="BILL002", bill_no="M2")]
+    )
     assert other["returnStatus"] == "-607004"
     # a list number that is not the waybill's list
     wrong = bill_of(world, [first], cop_no="BILL003")
@@ -416,7 +427,9 @@ def test_a_summary_application_as_xml_is_answered_with_ceb702(world, django_capt
     assert again["sumNo"] == summary.sum_no and SummaryDeclaration.objects.count() == 1
 
 
-def test_a_summary_application_names_the_exporter_own_released_lists(world, django_capture_on_commit_callbacks):
+def test_a_summary_application_names_the_exporter_own_released_lists(
+    world, django_capture_on_commit_callbacks
+):
     inventory = released_export(world, django_capture_on_commit_callbacks)
     [stranger] = post(world.client("platform"), "CEB701", [summary_apply_of(world, [inventory])])
     assert stranger["returnStatus"] == "-701001"
@@ -433,5 +446,7 @@ def test_an_exchange_message_needs_an_approved_enterprise(world, api):
     inventory = declared_export(world)
     from ..ceb_messages import ceb_message
 
-    answer = api.post("/api/v1/ceb/", ceb_message("CEB605", [cancel_of(inventory)]), content_type="application/xml")
+    answer = api.post(
+        "/api/v1/ceb/", ceb_message("CEB605", [cancel_of(inventory)]), content_type="application/xml"
+    )
     assert answer.status_code in (401, 403)
