@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from singlewindow.core.errors import ServiceError
 from singlewindow.core.texts import Text, gettext_noop
 from stats import services as stats_services
 
+from . import settlement
 from .records import RELEASED, advance, advance_all
 
 # Why a 9610 list customs concluded is not yet released, in the reader's language.
@@ -57,13 +57,11 @@ def awaiting_arrival(lists: list[Any]) -> set[int]:
     direct = [i for i in lists if getattr(i, "trade_mode", "") == "9610"]
     if not direct:
         return set()
-    waybills = Q()
-    for inventory in direct:
-        waybills |= Q(logistics_code=inventory.logistics_code, logistics_no=inventory.logistics_no)
+    # By number (one IN list), the carrier compared here: an OR of pairs grows too deep for a batch.
     arrived = set(
-        ExchangeFilingWaybill.objects.filter(waybills, kind=ExchangeFiling.Kind.IMPORT_ARRIVAL).values_list(
-            "logistics_code", "logistics_no"
-        )
+        ExchangeFilingWaybill.objects.filter(
+            kind=ExchangeFiling.Kind.IMPORT_ARRIVAL, logistics_no__in={i.logistics_no for i in direct}
+        ).values_list("logistics_code", "logistics_no")
     )
     return {i.pk for i in direct if (i.logistics_code, i.logistics_no) not in arrived}
 
@@ -84,15 +82,15 @@ def release_arrived(*, waybills: list[tuple[str, str]]) -> list[int]:
     """The import lists that waited for these waybills' arrival are released (800); returns their ids."""
     if not waybills:
         return []
-    named = Q()
-    for code, number in waybills:
-        named |= Q(logistics_code=code, logistics_no=number)
-    lists = list(
-        InventoryList.objects.select_for_update(of=("self",))
-        .filter(named, status=InventoryStatus.AWAITING_ARRIVAL)
+    named = set(waybills)
+    lists = [
+        inventory
+        for inventory in InventoryList.objects.select_for_update(of=("self",))
+        .filter(logistics_no__in={number for _code, number in named}, status=InventoryStatus.AWAITING_ARRIVAL)
         .prefetch_related("items")
         .order_by("pk")
-    )
+        if (inventory.logistics_code, inventory.logistics_no) in named
+    ]
     if not lists:
         return []
     before = stats_services.snapshot(lists)
@@ -107,6 +105,10 @@ def release_arrived(*, waybills: list[tuple[str, str]]) -> list[int]:
     update_rows(lists, ["status", "return_status", "status_reason", "status_reason_text", "final_at"])
     insert_rows(receipts)
     stats_services.record_changes(lists, before)
+    settlement.track(lists, "released")
+    from .fan_in import after_final  # not at the top: the fan-in imports the directions, which import us
+
+    after_final([i.pk for i in lists])  # the partners' webhooks, after commit
     return [i.pk for i in lists]
 
 

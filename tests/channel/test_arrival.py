@@ -8,6 +8,7 @@ from django.utils import translation
 
 from declarations import ceb
 from declarations.models import ExchangeFiling, InventoryList, Receipt
+from logistics.models import TrackingEvent
 
 from .helpers import post
 
@@ -63,6 +64,7 @@ def test_a_9610_list_waits_for_its_waybill_arrival(world, settings, django_captu
     with translation.override("en"):
         assert inventory.reason.startswith("Waiting for the arrival of its waybill")
     assert not Receipt.objects.filter(document_id=inventory.pk, return_status="800").exists()
+    assert not TrackingEvent.objects.filter(waybill_id=inventory.waybill_id, code="released").exists()
 
     [answer] = post(world.client("logistics"), "CEB711", [arrival_of(world, [inventory.logistics_no])])
     assert answer["returnStatus"] == "120", answer
@@ -71,6 +73,8 @@ def test_a_9610_list_waits_for_its_waybill_arrival(world, settings, django_captu
     assert inventory.status == "released" and inventory.return_status == "800"
     assert inventory.status_reason == ""
     assert Receipt.objects.filter(document_id=inventory.pk, return_status="800").count() == 1
+    # the parcel's public tracking says released once, when it was
+    assert TrackingEvent.objects.filter(waybill_id=inventory.waybill_id, code="released").count() == 1
 
     # the same arrival again: the same answer, no second release
     [again] = post(world.client("logistics"), "CEB711", [arrival_of(world, [inventory.logistics_no])])
