@@ -125,3 +125,32 @@ def test_warehouse_entries_keep_their_json_endpoint(world):
     answer = world.client("warehouse").post("/api/v1/warehouse-entries/", {}, format="json")
     # the endpoint is there and validates its JSON (a field error, not a 404 or 405)
     assert answer.status_code == 400, answer.content[:300]
+
+
+def test_a_list_that_passed_inspection_also_waits(world, settings, django_capture_on_commit_callbacks):
+    from credit.models import CreditLevel
+    from sharing.choices import MemberRole
+    from sharing.models import Membership
+
+    from ..clearance.test_inspection import api_client
+    from ..factories import official
+
+    settings.CEB_9610_RELEASE_AFTER_ARRIVAL = True
+    CreditLevel.objects.update(inspection_rate=1)  # every list is drawn
+    inspector = official("customs", username="inspector")
+    inventory = world.clear(world.declaration(1), django_capture_on_commit_callbacks)
+    assert inventory.status == "inspection"
+    Membership.objects.filter(user=inspector).update(role=MemberRole.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_client(inspector).post(
+            f"/api/v1/inventories/{inventory.pk}/inspection-result/",
+            {"passed": True, "reason": "货证相符"},
+            format="json",
+        )
+    assert answer.status_code == 202, answer.content[:300]
+    inventory.refresh_from_db()
+    assert inventory.status == "awaiting" and inventory.return_status == "399"
+    [arrived] = post(world.client("logistics"), "CEB711", [arrival_of(world, [inventory.logistics_no])])
+    assert arrived["returnStatus"] == "120"
+    inventory.refresh_from_db()
+    assert inventory.status == "released" and inventory.return_status == "800"

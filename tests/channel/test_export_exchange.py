@@ -283,6 +283,10 @@ def test_arrival_then_departure_closes_the_list(world, django_capture_on_commit_
     assert inventory.exit_status == "departed" and inventory.return_status == "899"
     assert inventory.status == "released"  # still summarised and settled as released
     assert timezone.localtime(inventory.departed_at).hour == 8
+    # the exporter reads where its goods are; an enterprise the list does not name does not see it
+    shown = world.client("seller").get(f"/api/v1/export-inventories/{inventory.pk}/")
+    assert shown.status_code == 200 and shown.json()["exit_status"] == "departed"
+    assert world.client("warehouse").get(f"/api/v1/export-inventories/{inventory.pk}/").status_code == 404
     # goods that left do not arrive again
     [late] = post(client, "CEB507", [arrival_of(world, [inventory], cop_no="ARR002")])
     assert late["returnStatus"] == "-507003"
