@@ -66,7 +66,7 @@ def awaiting_arrival(lists: list[Any]) -> set[int]:
     return {i.pk for i in direct if (i.logistics_code, i.logistics_no) not in arrived}
 
 
-def hold_for_arrival(inventory: InventoryList) -> list[Any]:
+def hold_for_arrival(inventory: InventoryList | ExportInventoryList) -> list[Any]:
     """Customs concluded the list (399) but its goods have not arrived: it waits, with its reason."""
     inventory.status = InventoryStatus.AWAITING_ARRIVAL
     inventory.set_reason(AWAITING_ARRIVAL)

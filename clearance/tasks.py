@@ -149,4 +149,5 @@ def exports_departed(list_ids: list[int]) -> int:
 
 @task(name="clearance.release_arrived")
 def release_arrived(waybills: list[tuple[str, str]]) -> list[int]:
-    return exchange.release_arrived(waybills=[tuple(w) for w in waybills])
+    # A queued task gets its pairs back as lists (JSON).
+    return exchange.release_arrived(waybills=[(code, number) for code, number in waybills])

@@ -287,6 +287,9 @@ def test_arrival_then_departure_closes_the_list(world, django_capture_on_commit_
     shown = world.client("seller").get(f"/api/v1/export-inventories/{inventory.pk}/")
     assert shown.status_code == 200 and shown.json()["exit_status"] == "departed"
     assert world.client("warehouse").get(f"/api/v1/export-inventories/{inventory.pk}/").status_code == 404
+    departed = world.client("seller").get("/api/v1/export-inventories/?exit_status=departed").json()
+    arrived = world.client("seller").get("/api/v1/export-inventories/?exit_status=arrived").json()
+    assert [row["id"] for row in departed["results"]] == [inventory.pk] and arrived["results"] == []
     # goods that left do not arrive again
     [late] = post(client, "CEB507", [arrival_of(world, [inventory], cop_no="ARR002")])
     assert late["returnStatus"] == "-507003"
