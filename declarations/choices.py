@@ -84,7 +84,6 @@ class DocumentKind(models.TextChoices):
     EXPORT_WAYBILL = "export_waybill", _("Export waybill (CEB505)")
     EXPORT_INVENTORY = "export_inventory", _("Export inventory list (CEB603)")
     SUMMARY = "summary", _("Summary declaration (CEB701)")
-    EXPORT_CANCEL = "export_cancel", _("Export list cancellation (CEB605)")
 
 
 class ExitStatus(models.TextChoices):
