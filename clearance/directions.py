@@ -14,7 +14,7 @@ from sharing.adapters import ADAPTERS, Decision, DeclaredExport, DeclaredList
 from sharing.choices import AgencyCode
 from singlewindow.core.db import prefetch_children
 
-from . import contexts, settlement
+from . import contexts, exchange, settlement
 from .assess import assess
 from .declared import declare_export, declare_import
 from .match import match_exports, match_imports
@@ -80,6 +80,8 @@ class Direction:
     conclude: Callable[..., None]  # an inspection's conclusion's ledgers and credit events
     notify_partners: bool  # webhooks on final statuses
     related: tuple[str, ...] = field(default=())  # loaded with the lists by `load` and at a conclusion
+    # Of lists about to be released, those that must first wait for their waybill's arrival (CEB711).
+    awaits: Callable[[list[Any]], set[int]] | None = None
 
     def decide(self, agency: str, declared: Sequence[Any]) -> list[Decision]:
         """The agency's decisions on a batch, with what it knows of it."""
@@ -93,13 +95,22 @@ class Direction:
         rows: Any = list(queryset.select_related(*self.related)) if self.related else queryset
         return prefetch_children(rows, "items")
 
-    def release(self, inventory: InventoryList | ExportInventoryList, now: datetime) -> list[Receipt]:
+    def waiting(self, lists: list[Any]) -> set[int]:
+        """The ids of `lists` whose release waits for their waybill's arrival (one query at most)."""
+        return self.awaits(lists) if self.awaits is not None else set()
+
+    def release(
+        self, inventory: InventoryList | ExportInventoryList, now: datetime, *, waiting: bool = False
+    ) -> list[Receipt]:
         """Released: its customs list number (given at 120, or now), and its receipts: review concluded
-        (399), then released (800)."""
-        inventory.status = InventoryStatus.RELEASED
-        inventory.set_reason("")
+        (399), then released (800); or, `waiting` for its waybill's arrival, concluded (399) only, and
+        released when the arrival comes (`exchange.release_arrived`)."""
         inventory.final_at = now
         assign_invt_no(inventory, self.ie_flag, now)
+        if waiting:
+            return exchange.hold_for_arrival(inventory)
+        inventory.status = InventoryStatus.RELEASED
+        inventory.set_reason("")
         return advance_all([inventory], ReceiptSource.CUSTOMS, [REVIEW_CONCLUDED, RELEASED])
 
 
@@ -122,6 +133,7 @@ IMPORT = Direction(
     finish=settlement.finish_imports,
     conclude=settlement.conclude_import,
     notify_partners=True,
+    awaits=exchange.awaiting_arrival,
 )
 EXPORT = Direction(
     name="export",

@@ -87,6 +87,7 @@ def apply_answers(
     """Each list's final status from its agencies' answers: a refusal (or a missing answer) rejects it;
     else an inspection holds it; else it is released. Returns (released, inspected, rejected, receipts)."""
     released, inspected, rejected, receipts = [], [], [], []
+    waiting = direction.waiting(lists)
     for inventory in lists:
         given = answers.get(inventory.pk, [])
         refusals = [a for a in given if a.outcome == "reject"]
@@ -110,7 +111,8 @@ def apply_answers(
             inspected.append(inventory)
             receipts.append(advance(inventory, inspecting[0].agency, ReturnStatus.INSPECTION, reason))
         else:
-            receipts += direction.release(inventory, now)
+            # A list waiting for its waybill's arrival settles as released: customs concluded it.
+            receipts += direction.release(inventory, now, waiting=inventory.pk in waiting)
             released.append(inventory)
     return released, inspected, rejected, [r for r in receipts if r is not None]
 

@@ -92,7 +92,7 @@ def conclude_inspection(
         now = timezone.now()
         inventory.final_at = now
         if passed:
-            receipts = direction.release(inventory, now)
+            receipts = direction.release(inventory, now, waiting=bool(direction.waiting([inventory])))
         else:
             refused = reject(
                 inventory, Text(gettext_noop("Inspection failed: %(reason)s"), reason=reason), now

@@ -172,7 +172,9 @@ def finish_imports(
 ) -> None:
     """The fan-in's side effects for import lists."""
     settle_import_ledgers(released, rejected, answers)
-    for step, group in (("released", released), ("inspection", inspected), ("rejected", rejected)):
+    # A list waiting for its waybill's arrival is tracked as released when it arrives.
+    shipped = [i for i in released if i.status == InventoryStatus.RELEASED]
+    for step, group in (("released", shipped), ("inspection", inspected), ("rejected", rejected)):
         track(group, step)
     ledgers.tax_bills_record(released)
     finance_services.guarantees_warn_low({i.assure_code for i in released})
@@ -195,7 +197,8 @@ def conclude_import(
     holds given back, and its enterprise's credit charged."""
     released, rejected = ([inventory], []) if passed else ([], [inventory])
     settle_import_ledgers(released, rejected, answers)
-    track([inventory], "released" if passed else "rejected", note=reason)
+    if inventory.status != InventoryStatus.AWAITING_ARRIVAL:  # tracked as released when it arrives
+        track([inventory], "released" if passed else "rejected", note=reason)
     ledgers.tax_bills_record(released)
     if passed:
         credit_events(released, CreditEvent.Kind.RELEASED, gettext_noop("released after inspection"))

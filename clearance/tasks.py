@@ -8,7 +8,7 @@ from celery import shared_task
 
 from sharing.adapters import AgencyUnavailable
 
-from . import amendments, answer, claim, fan_in, review, settlement, sweeper
+from . import amendments, answer, claim, exchange, fan_in, review, settlement, sweeper
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,3 +135,19 @@ def apply_return(
 @task(name="clearance.return_goods_back")
 def return_goods_back(refund_id: int, user_id: int | None, api_key_prefix: str | None = None) -> Any:
     return amendments.refund_goods_back(refund_id=refund_id, user_id=user_id, api_key_prefix=api_key_prefix)
+
+
+@task(name="clearance.cancel_export_list")
+def cancel_export_list(list_id: int, reason: str) -> Any:
+    return exchange.export_list_cancel(list_id=list_id, reason=reason)
+
+
+@task(name="clearance.exports_departed")
+def exports_departed(list_ids: list[int]) -> int:
+    return exchange.exports_departed(list_ids=list_ids)
+
+
+@task(name="clearance.release_arrived")
+def release_arrived(waybills: list[tuple[str, str]]) -> list[int]:
+    # A queued task gets its pairs back as lists (JSON).
+    return exchange.release_arrived(waybills=[(code, number) for code, number in waybills])

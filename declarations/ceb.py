@@ -147,7 +147,21 @@ _DECLARATIONS: dict[str, tuple[str, str | None, str | None]] = {
     "CEB403": ("Receipts", None, None),
     "CEB505": ("Logistics", None, None),
     "CEB603": ("Inventory", "InventoryHead", "InventoryList"),
+    # export, the exchange around the lists (DOMAIN 3, catalogue)
+    "CEB507": ("Arrival", "ArrivalHead", "ArrivalList"),
+    "CEB509": ("Departure", "DepartureHead", "DepartureList"),
+    "CEB605": ("InvtCancel", None, None),
+    "CEB607": ("WayBill", "WayBillHead", "WayBillList"),
+    "CEB213": ("InvtRefund", "InvtRefundHead", "InvtRefundList"),
+    "CEB215": ("InvtRefundDetail", None, None),
+    "CEB701": ("SummaryApply", "SummaryApplyHead", "SummaryApplyList"),
 }
+# Documents whose lines the XSD allows to be absent (an arrival filed before its waybills are known,
+# a summary by time window), and those naming waybills under a master bill, which has far more than a
+# list has goods lines.
+_LINES_OPTIONAL = frozenset({"CEB507", "CEB701"})
+_MAX_WAYBILL_LINES = 5000
+_WAYBILL_LINES = frozenset({"CEB507", "CEB509", "CEB607", "CEB701", "CEB711"})
 
 _RECEIPT_TYPES = {
     "CEB311": "CEB312",
@@ -161,6 +175,14 @@ _RECEIPT_TYPES = {
     "CEB403": "CEB404",
     "CEB505": "CEB506",
     "CEB603": "CEB604",
+    "CEB507": "CEB508",
+    "CEB509": "CEB510",
+    "CEB605": "CEB606",
+    "CEB607": "CEB608",
+    "CEB213": "CEB214",
+    "CEB215": "CEB216",
+    "CEB701": "CEB702",
+    "CEB711": "CEB712",
 }
 
 
@@ -280,6 +302,105 @@ _RECEIPTS: dict[str, tuple[str, tuple[_Field, ...]]] = {
             _Field("ebpCode", max_len=18),
             _Field("orderNo", max_len=60),
             _exact("statisticsFlag", 1),
+        )
+        + _RETURN_TAIL,
+    ),
+    # the exchange around export lists (ceb-export-202205.xsd), and CEB712 (import XSD)
+    "CEB508": (
+        "ArrivalReturn",
+        (
+            _GUID,
+            _Field("operatorCode", max_len=18),
+            _Field("logisticsCode", max_len=18),
+            _exact("preNo", 18),
+            _Field("copNo", max_len=30),
+            _Field("billNo", max_len=37),
+            _Field("msgSeqNo", max_len=9),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB510": (
+        "DepartureReturn",
+        (
+            _GUID,
+            _Field("logisticsCode", max_len=18),
+            _Field("copNo", max_len=30),
+            _exact("preNo", 18),
+            _Field("msgSeqNo", max_len=9),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB606": (
+        "InvtCancelReturn",
+        (
+            _GUID,
+            _Field("agentCode", max_len=18),
+            _Field("copNo", max_len=30),
+            _exact("preNo", 18),
+            _Field("invtNo", max_len=20),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB608": (
+        "WayBillReturn",
+        (
+            _GUID,
+            _Field("agentCode", max_len=18),
+            _Field("logisticsCode", max_len=18),
+            _Field("copNo", max_len=30),
+            _exact("preNo", 18),
+            _Field("billNo", max_len=37),
+            _Field("msgSeqNo", max_len=9),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB214": (
+        "RefundReturn",
+        (
+            _GUID,
+            _Field("ebpCode", required=False, max_len=18),
+            _Field("ebcCode", required=False, max_len=18),
+            _Field("agentCode", max_len=18),
+            _Field("coElNo", max_len=30),
+            _Field("preNo", required=False, max_len=18),
+            _Field("invtNo", max_len=20),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB216": (
+        "InvtRefundDetailReturn",
+        (
+            _GUID,
+            _Field("operatorCode", max_len=18),
+            _Field("logisticsCode", max_len=18),
+            _Field("logisticsNo", max_len=80),
+            _Field("coElNo", max_len=30),
+            _Field("preNo", required=False, max_len=18),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB702": (
+        "SummaryReturn",
+        (
+            _GUID,
+            _Field("agentCode", max_len=18),
+            _Field("ebcCode", max_len=18),
+            _Field("copNo", max_len=30),
+            _exact("preNo", 18),
+            _exact("sumNo", 18, required=False),
+            _Field("msgSeqNo", max_len=9),
+        )
+        + _RETURN_TAIL,
+    ),
+    "CEB712": (
+        "DeliveryReturn",
+        (
+            _GUID,
+            _exact("customsCode", 4, required=False),
+            _Field("operatorCode", required=False, max_len=18),
+            _Field("copNo", required=False, max_len=20),
+            _Field("preNo", required=False, max_len=18),
+            _Field("rkdNo", required=False, max_len=18),
         )
         + _RETURN_TAIL,
     ),
@@ -403,10 +524,11 @@ def _document(kind: str, element: etree._Element, number: int) -> dict[str, Any]
     document: dict[str, Any] = _fields(heads[0], f"{where} {head_name}")
     if list_name is not None:
         lines = _ceb_children(element, list_name)
-        if not lines:
+        if not lines and kind not in _LINES_OPTIONAL:
             raise CebError("0002", f"{where} has no {list_name} lines")
-        if len(lines) > MAX_LINES:
-            raise CebError("0002", f"{where} has {len(lines)} {list_name} lines; at most {MAX_LINES} allowed")
+        limit = _MAX_WAYBILL_LINES if kind in _WAYBILL_LINES else MAX_LINES
+        if len(lines) > limit:
+            raise CebError("0002", f"{where} has {len(lines)} {list_name} lines; at most {limit} allowed")
         document["items"] = [
             _fields(line, f"{where} {list_name} #{index}") for index, line in enumerate(lines, start=1)
         ]

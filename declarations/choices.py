@@ -32,6 +32,9 @@ class InventoryStatus(models.TextChoices):
     INSPECTION = "inspection", _("Inspection")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+    # A 9610 import list customs concluded (399) whose waybill has not yet arrived under its master
+    # bill (CEB711): released (800) when it arrives, where CEB_9610_RELEASE_AFTER_ARRIVAL says so.
+    AWAITING_ARRIVAL = "awaiting", _("Waiting for its waybill's arrival")
 
 
 # Statuses after which the documents of a list may no longer change.
@@ -81,6 +84,17 @@ class DocumentKind(models.TextChoices):
     EXPORT_WAYBILL = "export_waybill", _("Export waybill (CEB505)")
     EXPORT_INVENTORY = "export_inventory", _("Export inventory list (CEB603)")
     SUMMARY = "summary", _("Summary declaration (CEB701)")
+
+
+class ExitStatus(models.TextChoices):
+    """Where the goods of a released export list are (CEB507 arrival, CEB509 departure, CEB213/215
+    return); kept beside the clearance status, which stays "released" for summaries and forex."""
+
+    NONE = "", _("Not yet at the site")
+    ARRIVED = "arrived", _("Arrived at the supervised site (CEB507)")
+    DEPARTED = "departed", _("Departed (CEB509)")
+    RETURN_APPLIED = "return_applied", _("Return applied for (CEB213)")
+    RETURNED = "returned", _("Returned goods tallied (CEB215)")
 
 
 class ReceiptSource(models.TextChoices):

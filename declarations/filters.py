@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from singlewindow.core.api import UtcDateTimeFilter
 
-from .choices import DocumentKind, InventoryStatus, ReceiptSource
+from .choices import DocumentKind, ExitStatus, InventoryStatus, ReceiptSource
 from .models import (
     AgencyDecision,
     ExportInventoryList,
@@ -171,11 +171,15 @@ class ExportInventoryFilterSet(DocumentFilterSet):
         label=_("supervision mode"),
         choices=(("9610", "9610"), ("9710", "9710"), ("9810", "9810")),
     )
+    # Where the goods are: arrived (CEB507), departed (CEB509), returned (CEB213/215).
+    exit_status = django_filters.ChoiceFilter(choices=[c for c in ExitStatus.choices if c[0]])
 
     class Meta:
         model = ExportInventoryList
         fields = [
             "status",
+            "exit_status",
+            "bill_no",
             "order_no",
             "logistics_no",
             "cop_no",

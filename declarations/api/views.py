@@ -24,6 +24,7 @@ from .. import ceb, dxp, privacy, schemas, selectors, services, wire
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
+from ..services import exchange
 from .serializers import (
     BatchAnswerSerializer,
     BuyerSearchSerializer,
@@ -360,9 +361,12 @@ TAKEN = {*CEB_KINDS, *AMENDMENTS, "CEB513"}  # the messages this endpoint takes
 
 
 class CebMessageView(PrincipalMixin, APIView):
-    """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, or an export CEB303,
-    403, 505 or 603 message (application/xml); the answer is the matching receipt message (CEB312, 412,
-    512, 514, 622, 624, 626; CEB304, 404, 506, 604) with returnStatus and returnInfo per document.
+    """POST a CEB311, 411, 511, 513, 621, 623 (cancel) or 625 (return) message, an export CEB303, 403,
+    505 or 603 message, or one of the exchange around the lists: CEB605 (export cancel), 507 (arrival),
+    509 (departure), 607 (master/sub bill), 213/215 (export return and its tally), 701 (summary
+    application), 711 (arrival of direct-mail waybills) (application/xml); the answer is the matching
+    receipt message (CEB312, 412, 512, 514, 622, 624, 626; CEB304, 404, 506, 604; CEB606, 508, 510, 608,
+    214, 216, 702, 712) with returnStatus and returnInfo per document.
     A message the official XSD refuses is answered 400 with a CEB900 format receipt (error 0002).
 
     The message may come bare or Base64 in a DxpMsg envelope, and is answered in kind: an enveloped
@@ -443,8 +447,9 @@ class CebMessageView(PrincipalMixin, APIView):
                 reply_to,
                 status.HTTP_400_BAD_REQUEST,
             )
-        if message.message_type not in TAKEN:
-            # CEB711 lines name waybills, not goods and quantities: entries go to /api/v1/warehouse-entries/.
+        if message.message_type not in TAKEN and message.message_type not in exchange.TAKEN:
+            # Bonded warehouse entries name goods and quantities, which CEB711 has not: they are posted as
+            # JSON to /api/v1/warehouse-entries/ (CEB711 here is the arrival of direct-mail waybills).
             raise ServiceError(
                 _(
                     "%(type)s is not taken at this endpoint; warehouse entries are posted as JSON to "
@@ -469,6 +474,28 @@ class CebMessageView(PrincipalMixin, APIView):
                 reply_to,
                 status.HTTP_400_BAD_REQUEST,
             )
+        if message.message_type in exchange.TAKEN:
+            # The exchange around the lists (arrival, departure, bills, cancels and returns of exports,
+            # the summary application, the arrival of direct-mail waybills): answered by their receipts.
+            if verdict.business_status:
+                # Their receipts carry no per-document signature code: the whole message is refused.
+                return _wire_response(
+                    dxp.format_receipt(
+                        {"-621028": "1004", "-10102": "2002"}.get(verdict.business_status, "1001"),
+                        verdict.business_reason,
+                        cop_msg_id=inbound.cop_msg_id,
+                        message_type=f"{message.message_type}Message",
+                        original=body,
+                    ),
+                    "CEB900",
+                    reply_to,
+                    status.HTTP_400_BAD_REQUEST,
+                )
+            receipts = services.exchange_submit(
+                message_type=message.message_type, documents=message.documents, by=self.principal
+            )
+            receipt_type = ceb.receipt_type_for(message.message_type)
+            return _wire_response(ceb.build_receipt_message(receipt_type, receipts), receipt_type, reply_to)
         if verdict.business_status:
             # Refused as a whole, nothing stored: each document answered with the signature's code.
             results = [

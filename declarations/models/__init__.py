@@ -9,6 +9,7 @@ One module per family: `imports`, `exports`, `amendments`, `pipeline` (what the 
 
 from .amendments import InventoryCancel, InventoryRefund, InventoryRefundLine, ListAmendment
 from .base import CebDocument
+from .exchange import ExchangeFiling, ExchangeFilingWaybill
 from .exports import (
     ExportInventoryItem,
     ExportInventoryList,
@@ -28,6 +29,8 @@ __all__ = [
     "AgencyDispatch",
     "CebDocument",
     "DispatchBatch",
+    "ExchangeFiling",
+    "ExchangeFilingWaybill",
     "ExportInventoryItem",
     "ExportInventoryList",
     "ExportOrder",

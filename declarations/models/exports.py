@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sharing.models import Enterprise
 from singlewindow.core.texts import Text, both, encoded, rendered
 
-from ..choices import InventoryStatus
+from ..choices import ExitStatus, InventoryStatus
 from .base import CebDocument, amount
 from .imports import LIVE_LIST
 
@@ -205,6 +205,12 @@ class ExportInventoryList(CebDocument):
         "SummaryDeclaration", null=True, blank=True, on_delete=models.SET_NULL, related_name="lists"
     )
     final_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Where its goods are: arrival (CEB507), departure (CEB509), return (CEB213/215).
+    exit_status = models.CharField(
+        _("goods"), max_length=14, choices=ExitStatus.choices, default=ExitStatus.NONE, blank=True
+    )
+    arrived_at = models.DateTimeField(_("arrived at the site"), null=True, blank=True)
+    departed_at = models.DateTimeField(_("departed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export inventory list")

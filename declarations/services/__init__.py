@@ -18,6 +18,7 @@ from .amendments import (
     amendments_submit,
     goods_back,
 )
+from .exchange import exchange_submit
 from .identity import HEADER_FIELDS, content_hash
 from .specs import MAX_BATCH, SPECS, IntakeForbidden, IntakeResult, errors_text, may_file
 from .storage import submit, waybill_sign_for
@@ -25,6 +26,7 @@ from .summaries import SummaryRefused, summaries_for_month, summary_apply
 from .validation import validate_documents
 
 __all__ = [
+    "exchange_submit",
     "HEADER_FIELDS",
     "MAX_BATCH",
     "SPECS",

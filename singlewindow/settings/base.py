@@ -359,6 +359,9 @@ if CEB_SCHEMA_VALIDATION not in ("strict", "lenient"):
     raise ImproperlyConfigured(
         f"CEB_SCHEMA_VALIDATION is {CEB_SCHEMA_VALIDATION!r}; set it to 'strict' or 'lenient'"
     )
+# Whether a 9610 import list customs concluded waits for its waybill's arrival under its master bill
+# (CEB711) before it is released (800), as some zones require.
+CEB_9610_RELEASE_AFTER_ARRIVAL = env.bool("CEB_9610_RELEASE_AFTER_ARRIVAL", default=False)
 
 # The partner channel (DOMAIN 1.2, 1.6). CEB_SIGNATURE_REQUIRED: the ds:Signature of CEB621/623/625/711
 # (and of any message or DxpMsg carrying one) must verify against a certificate the sending enterprise

@@ -1,8 +1,16 @@
+"""The partner channel's tests expect exact outcomes (no random inspection draw), and share the
+signature fixtures."""
+
 import pytest
 
 from sharing.certificates import certificate_register
 
 from .signing import SAMPLES
+
+
+@pytest.fixture(autouse=True)
+def exact_outcomes(no_random_inspection):
+    """Lists are released, never drawn for inspection, so a test knows where they are."""
 
 
 @pytest.fixture
