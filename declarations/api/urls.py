@@ -13,14 +13,8 @@ from .exports import (
     ReceiptOfPaymentViewSet,
     SummaryDeclarationViewSet,
 )
-from .views import (
-    CebMessageView,
-    InventoryViewSet,
-    OrderViewSet,
-    PaymentViewSet,
-    ReceiptQueueView,
-    WaybillViewSet,
-)
+from .receipts import ReceiptQueueView
+from .views import CebMessageView, InventoryViewSet, OrderViewSet, PaymentViewSet, WaybillViewSet
 
 app_name = "declarations-api"
 

@@ -20,6 +20,7 @@ from .exports import (
 )
 from .imports import LIVE_LIST, InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
 from .pipeline import AgencyDecision, AgencyDispatch, DispatchBatch, Receipt
+from .subscriptions import DocumentSubscription, SubscribeScope
 from .uploads import Upload
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "AgencyDispatch",
     "CebDocument",
     "DispatchBatch",
+    "DocumentSubscription",
     "ExportInventoryItem",
     "ExportInventoryList",
     "ExportOrder",
@@ -43,6 +45,7 @@ __all__ = [
     "OrderItem",
     "Payment",
     "Receipt",
+    "SubscribeScope",
     "ReceiptOfPayment",
     "SummaryDeclaration",
     "Upload",
