@@ -221,7 +221,9 @@ def test_webhooks_deliver_ceb_xml_signed_or_json(world, django_capture_on_commit
     as_ceb = WebhookSubscription.objects.create(
         enterprise=seller, url="https://partner.example/ceb", secret="s" * 64, payload_format="ceb"
     )
-    as_json = WebhookSubscription.objects.create(enterprise=seller, url="https://partner.example/json", secret="j" * 64)
+    as_json = WebhookSubscription.objects.create(
+        enterprise=seller, url="https://partner.example/json", secret="j" * 64
+    )
     sent = []
 
     def post(target, body, headers, timeout):
@@ -259,12 +261,16 @@ def test_webhooks_deliver_ceb_xml_signed_or_json(world, django_capture_on_commit
 def test_a_subscriber_chooses_its_payload_format_by_api(world, monkeypatch):
     monkeypatch.setattr(webhooks, "url_problem", lambda url: None)
     client = world.client("seller")
-    made = client.post("/api/v1/webhooks/", {"url": "https://partner.example/h", "payload_format": "ceb"}, format="json")
+    made = client.post(
+        "/api/v1/webhooks/", {"url": "https://partner.example/h", "payload_format": "ceb"}, format="json"
+    )
     assert made.status_code == 201, made.json()
     assert made.json()["payload_format"] == "ceb"
     default = client.post("/api/v1/webhooks/", {"url": "https://partner.example/i"}, format="json")
     assert default.json()["payload_format"] == "json"
-    bad = client.post("/api/v1/webhooks/", {"url": "https://partner.example/j", "payload_format": "xml"}, format="json")
+    bad = client.post(
+        "/api/v1/webhooks/", {"url": "https://partner.example/j", "payload_format": "xml"}, format="json"
+    )
     assert bad.status_code == 400 and "payload_format" in bad.json()["fields"]
 
 
@@ -284,5 +290,10 @@ def _sign_for(world, waybill: dict) -> bytes:
         "logistics_status": "S",
         "logistics_time": f"{timezone.now():%Y%m%d%H%M%S}",
     }
-    transfer = {"cop_code": waybill["logistics_code"], "cop_name": "x", "dxp_mode": "DXP", "dxp_id": "DXPENT01"}
+    transfer = {
+        "cop_code": waybill["logistics_code"],
+        "cop_name": "x",
+        "dxp_mode": "DXP",
+        "dxp_id": "DXPENT01",
+    }
     return ceb_message("CEB513Message", [document], base_transfer=transfer)
