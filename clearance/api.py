@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +20,7 @@ from . import checks
 XML_KINDS = {"CEB311": "order", "CEB411": "payment", "CEB511": "waybill", "CEB621": "inventory"}
 
 
-class CheckResultSerializer(serializers.Serializer):
+class CheckResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     index = serializers.IntegerField()
     natural_key = serializers.DictField(child=serializers.CharField())
     outcome = serializers.ChoiceField(
@@ -27,7 +28,8 @@ class CheckResultSerializer(serializers.Serializer):
     )
     return_status = serializers.CharField(help_text="the returnStatus intake would answer (100 or a code)")
     return_info = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # (a declared field, not the Serializer's `errors` property: DRF's metaclass takes it off the class)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
     match = serializers.DictField(
         allow_null=True,
         help_text="present: which of order, payment, waybill and inventory are filed (the checked one "
@@ -41,7 +43,7 @@ class CheckResultSerializer(serializers.Serializer):
     )
 
 
-class CheckAnswerSerializer(serializers.Serializer):
+class CheckAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
     kind = serializers.CharField()
     stored = serializers.BooleanField(help_text="always false: a check stores nothing")
     results = CheckResultSerializer(many=True)
@@ -91,7 +93,7 @@ class CheckView(PrincipalMixin, APIView):
 
     parser_classes = [JSONParser, XmlParser]
 
-    def post(self, request):
+    def post(self, request: Request) -> HttpResponse | Response:
         try:
             body = request.data
         except RequestDataTooBig:

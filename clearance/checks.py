@@ -44,6 +44,8 @@ from risk import services as risk_services
 from sharing.principal import Principal
 from singlewindow.core.texts import rendered
 
+from .match import named_payment
+
 CHECKED_KINDS = (DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.WAYBILL, DocumentKind.INVENTORY)
 MAX_CHECKED = 100
 
@@ -67,7 +69,7 @@ class CheckResult:
 def documents_check(*, kind: str, documents: Sequence[Any], by: Principal) -> list[CheckResult]:
     """Check up to 100 documents of one kind as `by` would file them; raises IntakeForbidden when
     `by` may not file this kind at all (as intake does)."""
-    spec = SPECS[kind]
+    spec = SPECS[DocumentKind(kind)]
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved:
         raise IntakeForbidden(gettext_lazy("Only an approved enterprise may submit documents."))
@@ -78,10 +80,12 @@ def documents_check(*, kind: str, documents: Sequence[Any], by: Principal) -> li
     if len(documents) > MAX_CHECKED:
         raise ValueError(_("A check has at most %(n)d documents.") % {"n": MAX_CHECKED})
 
-    mandates = agent_mandates(enterprise) if kind == DocumentKind.INVENTORY else frozenset()
+    mandates = agent_mandates(enterprise) if kind == DocumentKind.INVENTORY else set()
     checked = validate_documents(kind, documents)
     normalise(kind, [data for data, errors in checked if data is not None and not errors])
-    results, valid, seen = [], [], {}
+    results: list[CheckResult] = []
+    valid: list[tuple[CheckResult, dict[str, Any]]] = []
+    seen: dict[tuple[str, ...], int] = {}
     for index, (data, errors) in enumerate(checked):
         if data is not None and not errors:
             errors = authorisation_errors(spec, enterprise, data, mandates)
@@ -97,7 +101,7 @@ def documents_check(*, kind: str, documents: Sequence[Any], by: Principal) -> li
             seen[key] = index
         result = CheckResult(index=index, natural_key=natural_key_fields(spec, data), errors=errors)
         results.append(result)
-        if errors:
+        if errors or data is None:
             _refuse(result, ReturnStatus.REJECTED, errors_text(errors))
         else:
             valid.append((result, data))
@@ -125,7 +129,7 @@ def _refuse(result: CheckResult, status: str, info: str, errors: dict[str, list[
         result.errors = errors
 
 
-def _against_stored(spec: Any, enterprise: Any, valid: list[tuple[CheckResult, dict]]) -> None:
+def _against_stored(spec: Any, enterprise: Any, valid: list[tuple[CheckResult, dict[str, Any]]]) -> None:
     """New, the same again, a change, or refused with intake's code: one query for the batch."""
     if not valid:
         return
@@ -174,12 +178,15 @@ def _frozen(kind: str, current: Any) -> bool:
 # --- the match -----------------------------------------------------------------------------------------
 
 
-def _match(kind: str, data: dict, by: Principal) -> dict[str, Any]:
+def _match(kind: str, data: dict[str, Any], by: Principal) -> dict[str, Any]:
     """Which of the four documents are filed (the checked one counting as filed) and, when all are,
     the rules they fail. The rules' words quote the documents: only the list's filer (or the checked
     list's) reads them; the other parties get the rule and the field."""
     doc = matching.as_document(dict(data))
-    inventory = order = payment = waybill = None
+    inventory: Any = None
+    order: Any = None
+    payment: Any = None
+    waybill: Any = None
     if kind == DocumentKind.INVENTORY:
         inventory = doc
     else:
@@ -241,7 +248,7 @@ def _match(kind: str, data: dict, by: Principal) -> dict[str, Any]:
         waybill=waybill,
     )
     reads_words = kind == DocumentKind.INVENTORY or (
-        by.enterprise is not None and getattr(inventory, "submitted_by_id", None) == by.enterprise.pk
+        by.enterprise is not None and getattr(inventory, "submitted_by_id", 0) == by.enterprise.pk
     )
     answer["matches"] = not failures
     answer["failures"] = [
@@ -251,7 +258,7 @@ def _match(kind: str, data: dict, by: Principal) -> dict[str, Any]:
     return answer
 
 
-def _order_key(kind: str, data: dict, inventory: Any) -> tuple[str, str]:
+def _order_key(kind: str, data: dict[str, Any], inventory: Any) -> tuple[str, str]:
     if kind in (DocumentKind.ORDER, DocumentKind.PAYMENT, DocumentKind.INVENTORY):
         return data["ebp_code"], data["order_no"]
     if inventory is not None:
@@ -260,18 +267,11 @@ def _order_key(kind: str, data: dict, inventory: Any) -> tuple[str, str]:
 
 
 def _counted_payment(order: Any, filed: list[Payment]) -> Any:
-    """The payment that counts for the order (clearance.match.named_payment, read-only)."""
-    if order is not None and getattr(order, "pay_code", ""):
-        named = [
-            p
-            for p in filed
-            if p.pay_code == order.pay_code
-            and (not order.pay_transaction_id or p.pay_transaction_id == order.pay_transaction_id)
-        ]
-        return named[-1] if named else None
-    if len({p.pay_code for p in filed}) > 1:
-        return filed
-    return filed[-1] if filed else None
+    """The payment that counts for the order, as the match step picks it; without an order, the last
+    one filed for its number (only its presence is told)."""
+    if order is None:
+        return filed[-1] if filed else None
+    return named_payment(order, filed)
 
 
 def _lines(document: Any) -> list[Any]:
@@ -283,7 +283,7 @@ def _lines(document: Any) -> list[Any]:
 # --- tax, quota and risk ---------------------------------------------------------------------------------
 
 
-def _assess(result: CheckResult, data: dict) -> None:
+def _assess(result: CheckResult, data: dict[str, Any]) -> None:
     """The list's tax against today's rates and limits, the buyer's quota left, and what the risk step
     would decide (a hold's reason code only)."""
     today = timezone.localdate()
@@ -342,10 +342,10 @@ def _money(value: Decimal) -> str:
     return format(Decimal(value), "f")
 
 
-def _risk(data: dict, dutiable_value: Decimal) -> dict[str, Any]:
+def _risk(data: dict[str, Any], dutiable_value: Decimal) -> dict[str, Any]:
     payment = _payment_facts(data)
     lines = [SimpleNamespace(**item) for item in data["items"]]
-    candidate = SimpleNamespace(
+    candidate: Any = SimpleNamespace(
         pk=0,
         ebc_code=data["ebc_code"],
         buyer_id_number=data["buyer_id_number"],
@@ -366,7 +366,7 @@ def _risk(data: dict, dutiable_value: Decimal) -> dict[str, Any]:
     return {"would_hold": hold, "reason_code": code, "credit_level": facts.credit_level or None}
 
 
-def _payment_facts(data: dict) -> Any:
+def _payment_facts(data: dict[str, Any]) -> Any:
     return (
         Payment.objects.filter(
             ebp_code=data["ebp_code"], order_no=data["order_no"], app_status=AppStatus.DECLARED

@@ -20,10 +20,12 @@ def receipt_events(inventory_ids: list[int], events: list[Event]) -> tuple[list[
         kind=DocumentKind.INVENTORY, document_id__in=inventory_ids
     ).order_by("document_id", "-id"):
         latest.setdefault(receipt.document_id, receipt)
-    written = {e.receipt.document_id: e for e in receipt_feed.entries(latest.values()) if e.xml is not None}
+    written = {
+        e.receipt.document_id: e.xml for e in receipt_feed.entries(latest.values()) if e.xml is not None
+    }
     for _enterprise, _event, key, payload in events:
-        if (entry := written.get(payload["id"])) is not None:
-            ceb_payloads[key] = entry.xml.decode()
+        if (xml := written.get(payload["id"])) is not None:
+            ceb_payloads[key] = xml.decode()
 
     more: list[Event] = []
     bills = list(TaxBill.objects.filter(inventory_id__in=inventory_ids).select_related("inventory"))
