@@ -23,8 +23,8 @@ XML_KINDS = {"CEB311": "order", "CEB411": "payment", "CEB511": "waybill", "CEB62
 class CheckResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     index = serializers.IntegerField()
     natural_key = serializers.DictField(child=serializers.CharField())
-    outcome = serializers.ChoiceField(
-        ["accepted", "duplicate", "changed", "rejected"], help_text="what filing it would do"
+    outcome = serializers.CharField(
+        help_text="what filing it would do: accepted, duplicate, changed or rejected"
     )
     return_status = serializers.CharField(help_text="the returnStatus intake would answer (100 or a code)")
     return_info = serializers.CharField()
@@ -77,8 +77,9 @@ EXAMPLE_ORDER = {
     },
     responses={
         200: CheckAnswerSerializer,
-        (400, "application/xml"): OpenApiResponse(description="the XSD refuses the message: a CEB900"),
-        400: OpenApiResponse(description="the body or kind is unreadable"),
+        # a message the XSD refuses: a CEB900 format receipt; anything else unreadable: {code, detail}
+        (400, "application/xml"): {"type": "string"},
+        (400, "application/json"): {"type": "object"},
         403: OpenApiResponse(description="the caller may not file this kind of document"),
     },
     examples=[OpenApiExample("An order", value=EXAMPLE_ORDER, request_only=True)],

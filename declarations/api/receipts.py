@@ -80,13 +80,21 @@ is empty.
     description=FEED_DESCRIPTION,
     responses={
         (200, "application/json"): ReceiptQueuePageSerializer,
-        (200, "application/xml"): OpenApiResponse(description="a Feed of CEB receipt messages"),
+        (200, "application/xml"): OpenApiResponse(
+            {"type": "string"}, description="a Feed of CEB receipt messages (format=ceb)"
+        ),
     },
 )
 class ReceiptQueueView(PrincipalMixin, APIView):
     """The pull queue of your receipts, oldest first: call again with `since` = `next_cursor`."""
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CebFeedRenderer]
+
+    def handle_exception(self, exc):
+        # A refusal keeps the API's JSON error shape, whichever format was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
 
     def get(self, request):
         try:
