@@ -338,8 +338,8 @@ def _assess(result: CheckResult, data: dict[str, Any]) -> None:
 
 
 def _money(value: Decimal) -> str:
-    """Amounts as exact decimal strings, as the other answers give them."""
-    return format(Decimal(value), "f")
+    """Amounts as decimal strings to the fen, as the other answers give them."""
+    return format(Decimal(value).quantize(Decimal("0.01")), "f")
 
 
 def _risk(data: dict[str, Any], dutiable_value: Decimal) -> dict[str, Any]:

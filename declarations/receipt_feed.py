@@ -168,6 +168,9 @@ def entries(receipts: Iterable[Receipt], *, with_xml: bool = True) -> list[Entry
 def _write(entry: Entry, document: dict) -> bytes:
     receipt = entry.receipt
     fields = _fields(receipt.kind, document)
+    if receipt.kind == DocumentKind.INVENTORY and receipt.return_status in ("1", "2", "3"):
+        # Before customs accepted the list (120) its receipts carry no customs number, as the e-port's.
+        fields["invt_no"] = None
     fields |= {
         "guid": receipt.guid,
         "return_status": receipt.return_status,
