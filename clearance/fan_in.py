@@ -152,5 +152,5 @@ def notify_partners(*, inventory_ids: list[int]) -> int:
         events.append(
             (row["submitted_by_id"], "inventory.final", f"inventory:{row['pk']}:{row['status']}", payload)
         )
-    more, ceb_payloads = partner_events.receipt_events(inventory_ids, events)
-    return webhooks.enqueue(events + more, ceb_payloads)
+    more, ceb_payloads, ceb_only = partner_events.receipt_events(inventory_ids, events)
+    return webhooks.enqueue(events + more, ceb_payloads, ceb_only)

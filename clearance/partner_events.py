@@ -1,5 +1,6 @@
 """What partners' webhooks get beside a list's final status: its CEB622 for webhooks that take CEB
-XML, its tax bill (CEB816, or JSON), and the copies for the parties a BaseSubscribe named (ALL, RET)."""
+XML, its tax bill (CEB816, to those webhooks only: JSON webhooks keep their one event per list), and
+the copies for the parties a BaseSubscribe named (ALL, RET)."""
 
 from typing import Any
 
@@ -11,9 +12,11 @@ from finance.models import TaxBill
 Event = tuple[int, str, str, dict[str, Any]]
 
 
-def receipt_events(inventory_ids: list[int], events: list[Event]) -> tuple[list[Event], dict[str, str]]:
-    """(more events, CEB payload by event key) for the lists' final events `events`; a few queries for
-    the whole batch."""
+def receipt_events(
+    inventory_ids: list[int], events: list[Event]
+) -> tuple[list[Event], dict[str, str], frozenset[str]]:
+    """(more events, CEB payload by event key, the keys for CEB webhooks only) for the lists' final
+    events `events`; a few queries for the whole batch."""
     ceb_payloads: dict[str, str] = {}
     latest: dict[int, Receipt] = {}
     for receipt in Receipt.objects.filter(
@@ -55,4 +58,4 @@ def receipt_events(inventory_ids: list[int], events: list[Event]) -> tuple[list[
     ).values_list("subscriber_id", "document_id", "scope"):
         event, key, payload = by_list[document_id]
         more.append((subscriber_id, event, key, {**payload, "copy": scope}))
-    return more, ceb_payloads
+    return more, ceb_payloads, frozenset(key for _e, event, key, _p in more if event == "tax_bill.generated")

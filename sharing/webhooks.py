@@ -175,13 +175,15 @@ def _check_room(enterprise: Enterprise) -> None:
 
 
 def enqueue(
-    events: list[tuple[int, str, str, dict[str, Any]]], ceb_payloads: Mapping[str, str] | None = None
+    events: list[tuple[int, str, str, dict[str, Any]]],
+    ceb_payloads: Mapping[str, str] | None = None,
+    ceb_only: frozenset[str] = frozenset(),
 ) -> int:
     """Queue (enterprise id, event, event key, payload) for every active webhook of that enterprise.
 
     A webhook that takes CEB XML gets the event's CEB message (`ceb_payloads`, by event key) instead of
-    the JSON; an event without one (a test event) goes to it as JSON. Idempotent on (subscription,
-    event key): a re-delivered task queues nothing twice.
+    the JSON; an event without one (a test event) goes to it as JSON. Events keyed in `ceb_only` go to
+    CEB webhooks only. Idempotent on (subscription, event key): a re-delivered task queues nothing twice.
     """
     ceb_payloads = ceb_payloads or {}
     subscriptions: dict[int, list[WebhookSubscription]] = {}
@@ -200,6 +202,7 @@ def enqueue(
         )
         for enterprise_id, event, key, payload in events
         for s in subscriptions.get(enterprise_id, [])
+        if key not in ceb_only or s.payload_format == PayloadFormat.CEB
     ]
     if not deliveries:
         return 0

@@ -250,6 +250,10 @@ def test_webhooks_deliver_ceb_xml_signed_or_json(world, django_capture_on_commit
     # the tax bill goes to the CEB subscriber as its CEB816
     bill_delivery = WebhookDelivery.objects.get(subscription=as_ceb, event="tax_bill.generated")
     assert_valid_ceb(bill_delivery.payload.encode())
+    # a JSON webhook keeps its one event per list
+    assert list(WebhookDelivery.objects.filter(subscription=as_json).values_list("event", flat=True)) == [
+        "inventory.final"
+    ]
     by_url = {target: (body, headers) for target, body, headers in sent}
     body, headers = by_url["https://partner.example/ceb"]
     assert headers["Content-Type"].startswith("application/xml")
