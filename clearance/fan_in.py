@@ -24,7 +24,7 @@ from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.texts import Text, gettext_noop, joined, stored
 from stats import services as stats_services
 
-from . import directions, notices
+from . import directions, notices, partner_events
 from .directions import FINAL_FIELDS, Direction
 from .records import advance, assign_invt_no, reject
 
@@ -139,7 +139,8 @@ def after_final(inventory_ids: list[int]) -> None:
 
 
 def notify_partners(*, inventory_ids: list[int]) -> int:
-    """Webhook events for lists that reached a final status, to the enterprise that declared them."""
+    """Webhook events for lists that reached a final status, to the enterprise that declared them (and
+    the parties its BaseSubscribe named), with their CEB form for webhooks that take CEB XML."""
     fields = (
         "pk",
         "submitted_by_id",
@@ -157,4 +158,5 @@ def notify_partners(*, inventory_ids: list[int]) -> int:
         events.append(
             (row["submitted_by_id"], "inventory.final", f"inventory:{row['pk']}:{row['status']}", payload)
         )
-    return webhooks.enqueue(events)
+    more, ceb_payloads, ceb_only = partner_events.receipt_events(inventory_ids, events)
+    return webhooks.enqueue(events + more, ceb_payloads, ceb_only)

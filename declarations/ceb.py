@@ -112,6 +112,8 @@ class CebMessage:
     has_signature: bool = False  # a ds:Signature element is present (not verified here)
     # What the XSD refused in a message taken in lenient mode (always [] in strict mode).
     schema_problems: list[SchemaProblem] = field(default_factory=list)
+    # BaseSubscribe (DOMAIN 1.3): {status, dxp_mode, dxp_address, note} per party to copy.
+    base_subscribe: list[dict] = field(default_factory=list)
 
 
 # --- names -----------------------------------------------------------------------------------------
@@ -611,6 +613,9 @@ def parse_message(body: bytes, *, mode: SchemaMode | None = None) -> CebMessage:
         base_transfer=base_transfer,
         has_signature=has_signature,
         schema_problems=problems,
+        base_subscribe=[
+            _fields(element, "BaseSubscribe") for element in _ceb_children(root, "BaseSubscribe")
+        ],
     )
 
 
@@ -646,13 +651,16 @@ def _receipt_value(receipt_type: str, spec: _Field, raw: Any) -> str | None:
     return value
 
 
-def build_receipt_message(message_type: str, receipts: list[dict]) -> bytes:
+def build_receipt_message(
+    message_type: str, receipts: list[dict], *, message_guid: str | None = None
+) -> bytes:
     """Write a CEB312/412/512/514/622 (import) or CEB304/404/506/604 (export) receipt message (UTF-8,
     with declaration) valid against its XSD.
 
     Optional elements that are None or "" are left out; a missing `guid` is generated; `return_info`
     is cut to the XSD's 1000 characters. Anything else that the XSD would reject raises ValueError,
     so a broken receipt is caught here rather than by the partner. At most 100 receipts: callers split.
+    `message_guid` is the root's guid (a fresh one by default).
     """
     receipt_type = message_type.removesuffix("Message")
     if receipt_type not in _RECEIPTS:
@@ -667,7 +675,7 @@ def build_receipt_message(message_type: str, receipts: list[dict]) -> bytes:
     root = etree.Element(
         f"{{{CEB_NS}}}{receipt_type}Message",
         nsmap={"ceb": CEB_NS},
-        attrib={"guid": new_guid(), "version": RECEIPT_VERSION},
+        attrib={"guid": message_guid or new_guid(), "version": RECEIPT_VERSION},
     )
     for receipt in receipts:
         unknown = set(receipt) - known

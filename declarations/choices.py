@@ -84,6 +84,7 @@ class DocumentKind(models.TextChoices):
     EXPORT_WAYBILL = "export_waybill", _("Export waybill (CEB505)")
     EXPORT_INVENTORY = "export_inventory", _("Export inventory list (CEB603)")
     SUMMARY = "summary", _("Summary declaration (CEB701)")
+    TAX_BILL = "tax_bill", _("Electronic tax bill (CEB816)")
 
 
 class ExitStatus(models.TextChoices):

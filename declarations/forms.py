@@ -388,7 +388,11 @@ def initial_from_order(order: Any, head: dict, line: dict) -> tuple[dict, list[d
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Documents in the file"),
-        choices=[(k, label) for k, label in DocumentKind.choices if k != DocumentKind.WAYBILL_STATUS],
+        choices=[
+            (k, label)
+            for k, label in DocumentKind.choices
+            if k not in (DocumentKind.WAYBILL_STATUS, DocumentKind.TAX_BILL)
+        ],
     )
     file = forms.FileField(
         label=_("CEB XML message or CSV file"),

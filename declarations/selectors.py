@@ -4,7 +4,7 @@ documents it submitted or in which it is a named party; officials see all."""
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sharing.choices import AgencyCode, EnterpriseRole, MemberRole
@@ -16,6 +16,7 @@ from .choices import RETURN_APPLY_DAYS, AppStatus, DocumentKind, InventoryStatus
 from .models import (
     AgencyDecision,
     AgencyDispatch,
+    DocumentSubscription,
     ExportInventoryList,
     ExportOrder,
     ExportWaybill,
@@ -26,6 +27,7 @@ from .models import (
     Payment,
     Receipt,
     ReceiptOfPayment,
+    SubscribeScope,
     SummaryDeclaration,
     Waybill,
 )
@@ -177,6 +179,41 @@ def receipts_for(*, principal: Principal) -> QuerySet[Receipt]:
     if principal.enterprise is None:
         return Receipt.objects.none()
     return Receipt.objects.filter(enterprise=principal.enterprise)
+
+
+def receipt_queue(*, principal: Principal) -> QuerySet[Receipt]:
+    """The pull queue: the enterprise's own receipts, and the copies of the documents a BaseSubscribe
+    named it for (every receipt for ALL and RET, the arrival's receipt for DATA)."""
+    queryset = receipts_for(principal=principal)
+    enterprise = principal.enterprise
+    if principal.sees_everything or enterprise is None:
+        return queryset
+    subscriptions = DocumentSubscription.objects.filter(subscriber=enterprise)
+    # Most enterprises are named by nobody: their queue stays on the (enterprise, id) index.
+    if not subscriptions.exists():
+        return queryset
+    same_document = subscriptions.filter(kind=OuterRef("kind"), document_id=OuterRef("document_id"))
+    return Receipt.objects.filter(
+        Q(enterprise=enterprise)
+        | Exists(same_document.filter(scope__in=[SubscribeScope.ALL, SubscribeScope.RET]))
+        | Exists(subscriptions.filter(scope=SubscribeScope.DATA, data_receipt_id=OuterRef("id")))
+    )
+
+
+def subscription_scopes(*, principal: Principal, receipts: list[Receipt]) -> dict[int, str]:
+    """Receipt id -> the scope of the subscription it is a copy under, for the receipts of `receipts`
+    that are not the caller's own (one query)."""
+    enterprise = principal.enterprise
+    others = [r for r in receipts if enterprise is not None and r.enterprise_id != enterprise.pk]
+    if not others:
+        return {}
+    scopes = {
+        (kind, document_id): scope
+        for kind, document_id, scope in DocumentSubscription.objects.filter(
+            subscriber=enterprise, document_id__in={r.document_id for r in others}
+        ).values_list("kind", "document_id", "scope")
+    }
+    return {r.pk: scopes[(r.kind, r.document_id)] for r in others if (r.kind, r.document_id) in scopes}
 
 
 def inventory_timeline(inventory: InventoryList) -> list[Receipt]:

@@ -14,8 +14,9 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from declarations.ceb import return_time
+from declarations.choices import DocumentKind, ReceiptSource
 from declarations.guids import new_guid
-from declarations.models import InventoryList, InventoryRefund, InventoryRefundLine
+from declarations.models import InventoryList, InventoryRefund, InventoryRefundLine, Receipt
 from finance.models import (
     BuyerQuota,
     ForexSettlement,
@@ -28,6 +29,9 @@ from finance.models import (
 )
 from sharing.models import ExchangeRate, ForexPurchase
 from singlewindow.core.db import insert_rows, load, new_row, update_rows
+from singlewindow.core.texts import Text, gettext_noop
+
+TAX_BILL_GENERATED = Text(gettext_noop("Electronic tax bill generated."))
 
 CENT = Decimal("0.01")
 
@@ -205,6 +209,26 @@ def tax_bills_record(released: Sequence[InventoryList]) -> None:
         for line in bill_lines:
             line.bill_id = bill.pk
     insert_rows([line for bill_lines in lines for line in bill_lines])
+    insert_rows(tax_bill_receipts(bills, released))
+
+
+def tax_bill_receipts(bills: Sequence[TaxBill], lists: Sequence[InventoryList]) -> list[Receipt]:
+    """Each new bill in its list's enterprise's pull queue (a CEB816 in the CEB feed), with the bill's
+    guid, so the message a partner pulls names the bill as the finance pages do."""
+    rows = []
+    for bill, inventory in zip(bills, lists, strict=True):
+        row = Receipt.new(
+            enterprise_id=inventory.submitted_by_id,
+            kind=DocumentKind.TAX_BILL,
+            document_id=bill.pk,
+            natural_key=bill.tax_no,
+            status=bill.status,
+            info=TAX_BILL_GENERATED,
+            source=ReceiptSource.CUSTOMS,
+        )
+        row.guid = bill.guid
+        rows.append(row)
+    return rows
 
 
 def return_credit(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from parks.models import Park
 
 from .choices import EnterpriseRole
-from .models import Enterprise, NotificationPreference
+from .models import Enterprise, NotificationPreference, PayloadFormat
 from .services import EnterpriseData
 
 
@@ -137,6 +137,15 @@ class WebhookForm(forms.Form):
         max_length=300,
         assume_scheme="https",
         help_text=_("Where the window posts the outcome of your lists."),
+    )
+    payload_format = forms.ChoiceField(
+        label=_("payload format"),
+        choices=PayloadFormat.choices,
+        initial=PayloadFormat.JSON,
+        required=False,
+        help_text=_(
+            "CEB XML: each event is the e-port's receipt message (CEB622, CEB816), signed the same way."
+        ),
     )
 
 

@@ -412,6 +412,11 @@ class ForexPurchase(models.Model):
         return f"{self.payer_id_number} {self.year}: USD {self.usd_total}"
 
 
+class PayloadFormat(models.TextChoices):
+    JSON = "json", _("JSON events")
+    CEB = "ceb", _("CEB XML receipts")
+
+
 class WebhookSubscription(models.Model):
     """A URL an enterprise registered to be told of its documents' outcomes, signed with its secret."""
 
@@ -421,6 +426,10 @@ class WebhookSubscription(models.Model):
     url = models.URLField(_("URL"), max_length=300)
     secret = models.CharField(_("signing secret"), max_length=64)
     active = models.BooleanField(_("active"), default=True)
+    # What the partner's code reads: the window's JSON events, or the e-port's CEB receipt messages.
+    payload_format = models.CharField(
+        _("payload format"), max_length=4, choices=PayloadFormat.choices, default=PayloadFormat.JSON
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -47,7 +47,7 @@ from .forms import (
     OTPTokenForm,
     SignUpForm,
 )
-from .models import Enterprise, EnterpriseAPIKey, NotificationPreference
+from .models import Enterprise, EnterpriseAPIKey, NotificationPreference, PayloadFormat
 
 
 def home(request):
@@ -407,7 +407,10 @@ def webhooks(request):
     if request.method == "POST" and form.is_valid():
         try:
             created = webhook_service.subscription_create(
-                enterprise=enterprise, url=form.cleaned_data["url"], by=request.principal
+                enterprise=enterprise,
+                url=form.cleaned_data["url"],
+                payload_format=form.cleaned_data["payload_format"] or PayloadFormat.JSON,
+                by=request.principal,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

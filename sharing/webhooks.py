@@ -1,9 +1,10 @@
 """Webhooks: partners are told of outcomes by a signed POST, retried with backoff until it lands.
 
-The body is JSON; `X-Singlewindow-Signature: sha256=<hex>` is HMAC-SHA256 of the raw body with the
-subscription's secret, so a partner can check that the window sent it and that it was not altered.
-The secret is shown once, when the webhook is registered. Where a delivery may go, and how it gets
-there without being steered inside the zone's network, is `webhook_targets`.
+The body is JSON, or a CEB receipt message for a webhook that chose CEB XML;
+`X-Singlewindow-Signature: sha256=<hex>` is HMAC-SHA256 of the raw body with the subscription's
+secret, so a partner can check that the window sent it and that it was not altered. The secret is
+shown once, when the webhook is registered. Where a delivery may go, and how it gets there without
+being steered inside the zone's network, is `webhook_targets`.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ import hmac
 import json
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from http.client import HTTPException
 from typing import Any
@@ -26,7 +28,7 @@ from singlewindow.core.errors import Conflict, ServiceError
 
 from . import webhook_targets
 from .choices import MemberRole
-from .models import Enterprise, WebhookDelivery, WebhookSubscription
+from .models import Enterprise, PayloadFormat, WebhookDelivery, WebhookSubscription
 from .principal import Principal
 from .services import audit_record
 
@@ -77,7 +79,7 @@ def delivery_list(*, enterprise: Enterprise) -> QuerySet[WebhookDelivery]:
 
 
 def subscription_create(
-    *, enterprise: Enterprise, url: str, by: Principal | None = None
+    *, enterprise: Enterprise, url: str, by: Principal | None = None, payload_format: str = PayloadFormat.JSON
 ) -> WebhookSubscription:
     """Register a URL that passed the check; its signing secret is in the returned object only now
     (pages and the API show its last characters afterwards)."""
@@ -87,9 +89,11 @@ def subscription_create(
     with transaction.atomic():
         _check_room(enterprise)
         subscription = WebhookSubscription.objects.create(
-            enterprise=enterprise, url=url, secret=secrets.token_hex(32)
+            enterprise=enterprise, url=url, secret=secrets.token_hex(32), payload_format=payload_format
         )
-        audit_record(actor=by, action="webhook.subscribed", obj=subscription, url=url)
+        audit_record(
+            actor=by, action="webhook.subscribed", obj=subscription, url=url, payload_format=payload_format
+        )
     return subscription
 
 
@@ -170,11 +174,18 @@ def _check_room(enterprise: Enterprise) -> None:
         )
 
 
-def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
+def enqueue(
+    events: list[tuple[int, str, str, dict[str, Any]]],
+    ceb_payloads: Mapping[str, str] | None = None,
+    ceb_only: frozenset[str] = frozenset(),
+) -> int:
     """Queue (enterprise id, event, event key, payload) for every active webhook of that enterprise.
 
-    Idempotent on (subscription, event key): a re-delivered task queues nothing twice.
+    A webhook that takes CEB XML gets the event's CEB message (`ceb_payloads`, by event key) instead of
+    the JSON; an event without one (a test event) goes to it as JSON. Events keyed in `ceb_only` go to
+    CEB webhooks only. Idempotent on (subscription, event key): a re-delivered task queues nothing twice.
     """
+    ceb_payloads = ceb_payloads or {}
     subscriptions: dict[int, list[WebhookSubscription]] = {}
     for subscription in WebhookSubscription.objects.filter(
         enterprise_id__in={e[0] for e in events}, active=True
@@ -185,10 +196,13 @@ def enqueue(events: list[tuple[int, str, str, dict[str, Any]]]) -> int:
             subscription=s,
             event=event,
             event_key=key,
-            payload=json.dumps({"event": event, **payload}, ensure_ascii=False, default=str),
+            payload=ceb_payloads[key]
+            if s.payload_format == PayloadFormat.CEB and key in ceb_payloads
+            else json.dumps({"event": event, **payload}, ensure_ascii=False, default=str),
         )
         for enterprise_id, event, key, payload in events
         for s in subscriptions.get(enterprise_id, [])
+        if key not in ceb_only or s.payload_format == PayloadFormat.CEB
     ]
     if not deliveries:
         return 0
@@ -226,7 +240,8 @@ def send(*, delivery_id: int) -> int | None:
         return None
     body = delivery.payload.encode()
     headers = {
-        "Content-Type": "application/json",
+        # A CEB message is the only payload that is not a JSON object.
+        "Content-Type": "application/xml; charset=utf-8" if body.startswith(b"<") else "application/json",
         "User-Agent": "singlewindow-webhooks/1",
         SIGNATURE_HEADER: sign(subscription.secret, body),
         "X-Singlewindow-Event": delivery.event,

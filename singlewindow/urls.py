@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
+from clearance.api import CheckView
 from singlewindow.core.schema import SchemaView
 
 api_v1 = [
@@ -16,6 +17,7 @@ api_v1 = [
     path("", include("logistics.api.urls")),
     path("", include("finance.api.urls")),
     path("", include("stats.api.urls")),
+    path("check/", CheckView.as_view(), name="check"),
 ]
 
 urlpatterns = [

@@ -175,12 +175,6 @@ class IntakeErrorSerializer(serializers.Serializer):
     receipts = IntakeReceiptSerializer(many=True, required=False)
 
 
-class ReceiptQueueSerializer(serializers.Serializer):
-    results = ReceiptSerializer(many=True)
-    next_cursor = serializers.IntegerField()
-    more = serializers.BooleanField()
-
-
 class InspectionResultSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -13,13 +13,13 @@ from .exports import (
     ReceiptOfPaymentViewSet,
     SummaryDeclarationViewSet,
 )
+from .receipts import ReceiptQueueView
 from .views import (
     CebCertificateView,
     CebMessageView,
     InventoryViewSet,
     OrderViewSet,
     PaymentViewSet,
-    ReceiptQueueView,
     WaybillViewSet,
 )
 

@@ -1,11 +1,13 @@
 """REST intake and reads of the four documents, the CEB XML endpoint, and the receipts pull queue."""
 
+from functools import partial
+
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
@@ -24,7 +26,7 @@ from .. import ceb, dxp, privacy, schemas, selectors, services, wire
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
-from ..services import exchange
+from ..services import exchange, subscriptions
 from .serializers import (
     BatchAnswerSerializer,
     BuyerSearchSerializer,
@@ -36,10 +38,17 @@ from .serializers import (
     OrderSerializer,
     PayerSearchSerializer,
     PaymentSerializer,
-    ReceiptQueueSerializer,
-    ReceiptSerializer,
     WaybillSerializer,
 )
+
+
+def subscribed_intake(submit, *, documents, by, shared=None) -> list[services.IntakeResult]:
+    """Intake with the documents' BaseSubscribe recorded; a subscription the window cannot honour
+    refuses the request (400 naming `base_subscribe`) before anything is stored."""
+    try:
+        return subscriptions.intake_with_subscriptions(submit, documents=documents, by=by, shared=shared)
+    except subscriptions.SubscriptionRefused as exc:
+        raise ServiceError(exc.errors, detail=f"{subscriptions.FIELD}: {exc}") from None
 
 
 def _receipt_body(result: services.IntakeResult) -> dict:
@@ -116,7 +125,11 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
-        results = services.submit(kind=self.kind, documents=documents, by=self.principal)
+        results = subscribed_intake(
+            lambda docs: services.submit(kind=self.kind, documents=docs, by=self.principal),
+            documents=documents,
+            by=self.principal,
+        )
         return intake_response(results, single=single)
 
     def buyer_search(self, request, body_class) -> Response:
@@ -300,37 +313,6 @@ class InventoryViewSet(DocumentViewSet):
         return Response({"id": inventory.pk, "recorded": True}, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(
-    tags=["receipts"],
-    parameters=[
-        OpenApiParameter("since", int, description="cursor: the id of the last receipt you have; 0 for all"),
-        OpenApiParameter("limit", int, description="at most 1,000 (default 500)"),
-    ],
-)
-class ReceiptQueueView(PrincipalMixin, APIView):
-    """The pull queue of your receipts, oldest first: call again with `since` = `next_cursor`."""
-
-    @extend_schema(responses=ReceiptQueueSerializer)
-    def get(self, request):
-        try:
-            since = int(request.query_params.get("since", 0))
-            limit = min(max(int(request.query_params.get("limit", 500)), 1), 1000)
-        except ValueError:
-            raise ServiceError(
-                {"since": [_("A whole number.")]}, detail=_("since and limit are whole numbers.")
-            ) from None
-        rows = list(
-            selectors.receipts_for(principal=self.principal).filter(id__gt=since).order_by("id")[:limit]
-        )
-        return Response(
-            {
-                "results": ReceiptSerializer(rows, many=True).data,
-                "next_cursor": rows[-1].id if rows else since,
-                "more": len(rows) == limit,
-            }
-        )
-
-
 class XmlParser(BaseParser):
     """Documents the XML body for the OpenAPI schema; the view reads the raw bytes itself."""
 
@@ -508,15 +490,20 @@ class CebMessageView(PrincipalMixin, APIView):
                 )
                 for index in range(len(message.documents))
             ]
-        elif message.message_type == "CEB513":
-            results = services.waybill_sign_for(documents=message.documents, by=self.principal)
-        elif message.message_type in AMENDMENTS:
-            results = services.amendments_submit(
-                kind=AMENDMENTS[message.message_type], documents=message.documents, by=self.principal
-            )
         else:
-            results = services.submit(
-                kind=CEB_KINDS[message.message_type], documents=message.documents, by=self.principal
+            if message.message_type == "CEB513":
+                submit = partial(services.waybill_sign_for, by=self.principal)
+            elif message.message_type in AMENDMENTS:
+                submit = partial(
+                    services.amendments_submit, kind=AMENDMENTS[message.message_type], by=self.principal
+                )
+            else:
+                submit = partial(services.submit, kind=CEB_KINDS[message.message_type], by=self.principal)
+            results = subscribed_intake(
+                lambda docs: submit(documents=docs),
+                documents=message.documents,
+                by=self.principal,
+                shared=message.base_subscribe,
             )
         receipt_type = ceb.receipt_type_for(message.message_type)
         # only in lenient mode: what the XSD refused; and whether the signature was checked

@@ -21,6 +21,7 @@ from .exports import (
 )
 from .imports import LIVE_LIST, InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
 from .pipeline import AgencyDecision, AgencyDispatch, DispatchBatch, Receipt
+from .subscriptions import DocumentSubscription, SubscribeScope
 from .uploads import Upload
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "DispatchBatch",
     "ExchangeFiling",
     "ExchangeFilingWaybill",
+    "DocumentSubscription",
     "ExportInventoryItem",
     "ExportInventoryList",
     "ExportOrder",
@@ -46,6 +48,7 @@ __all__ = [
     "OrderItem",
     "Payment",
     "Receipt",
+    "SubscribeScope",
     "ReceiptOfPayment",
     "SummaryDeclaration",
     "Upload",

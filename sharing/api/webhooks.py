@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import webhooks
-from ..models import WebhookDelivery, WebhookSubscription
+from ..models import PayloadFormat, WebhookDelivery, WebhookSubscription
 from ..principal import Principal
 from .base import ScopedReadOnlyViewSet
 
@@ -31,7 +31,7 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "url", "active", "secret_hint", "created_at"]
+        fields = ["id", "url", "payload_format", "active", "secret_hint", "created_at"]
         read_only_fields = ["active", "created_at"]
 
     def get_secret_hint(self, obj: WebhookSubscription) -> str:
@@ -80,6 +80,8 @@ class WebhookViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     Deliveries are `POST`ed JSON signed in `X-Singlewindow-Signature: sha256=<hex>` (HMAC-SHA256 of
     the body with the secret), retried with backoff; a redirect is a failed attempt, never followed.
+    With `payload_format` `ceb`, each event is the CEB receipt message itself (`application/xml`: a
+    list's final CEB622, a tax bill's CEB816), signed the same way; a test event stays JSON.
     """
 
     queryset = WebhookSubscription.objects.none()
@@ -96,7 +98,10 @@ class WebhookViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription = webhooks.subscription_create(
-            enterprise=self.principal.enterprise, url=serializer.validated_data["url"], by=self.principal
+            enterprise=self.principal.enterprise,
+            url=serializer.validated_data["url"],
+            payload_format=serializer.validated_data.get("payload_format", PayloadFormat.JSON),
+            by=self.principal,
         )
         response = Response(WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
         add_never_cache_headers(response)  # the secret must not be kept by a cache
