@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("logistics.api.urls")),
     path("", include("finance.api.urls")),
     path("", include("stats.api.urls")),
+    path("", include("clearance.api.urls")),
 ]
 
 urlpatterns = [

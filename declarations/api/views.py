@@ -1,6 +1,7 @@
 """REST intake and reads of the four documents, the CEB XML endpoint, and the receipts pull queue."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import translation
@@ -19,7 +20,7 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 from singlewindow.core.texts import CEB_LANGUAGE
 
-from .. import ceb, privacy, schemas, selectors, services
+from .. import ceb, privacy, scenarios, schemas, selectors, services
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
@@ -113,8 +114,15 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 "too_many",
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
-        results = services.submit(kind=self.kind, documents=documents, by=self.principal)
+        wanted = scenarios.requested(request.META, documents)
+        if wanted is None:
+            # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
+            results = services.submit(kind=self.kind, documents=documents, by=self.principal)
+        else:
+            # A sandbox scenario is stored with its document before the commit sends the list on.
+            with transaction.atomic():
+                results = services.submit(kind=self.kind, documents=documents, by=self.principal)
+                scenarios.apply(self.kind, results, wanted)
         return intake_response(results, single=single)
 
     def buyer_search(self, request, body_class) -> Response:
@@ -142,6 +150,8 @@ SEARCH = (
 def _intake_schema(schema):
     return extend_schema(
         request=schema,
+        parameters=scenarios.openapi_parameters(),
+        examples=scenarios.openapi_examples(),
         responses={
             200: IntakeReceiptSerializer,
             201: OpenApiResponse(

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
+from singlewindow.core.sandbox import SandboxScoped
 from singlewindow.core.texts import Text, both, encoded, rendered
 
 from ..choices import InventoryStatus
@@ -276,7 +277,7 @@ class ExportInventoryItem(models.Model):
         return f"{self.inventory_id}#{self.gnum}"
 
 
-class SummaryDeclaration(models.Model):
+class SummaryDeclaration(SandboxScoped):
     """CEB701 summary application and its CEB792 result: a month's released B-type export lists of
     one consignor, consolidated into one customs declaration (used for forex and rebates)."""
 
@@ -329,7 +330,8 @@ class SummaryDeclaration(models.Model):
         constraints = [
             # One summary per consignor, month and mode: applying again returns the first.
             models.UniqueConstraint(
-                fields=["ebc_code", "year", "month", "trade_mode"], name="one_summary_per_month_and_mode"
+                fields=["ebc_code", "year", "month", "trade_mode", "sandbox"],
+                name="one_summary_per_month_and_mode",
             ),
         ]
 
