@@ -428,3 +428,25 @@ def test_two_sandbox_partners_do_not_see_each_other(world, box, django_capture_o
     assert InventoryList.all_rows.filter(pk=inventory.pk).exists()
     # Receipts of sandbox documents never reach the live pull queue.
     assert not Receipt.objects.filter(document_id=inventory.pk, kind="inventory").exists()
+
+
+def test_the_api_keys_page_issues_a_sandbox_key_that_acts_in_the_sandbox(client):
+    from sharing.models import EnterpriseAPIKey
+
+    from ..factories import MembershipFactory
+
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    created = client.post("/enterprise/api-keys/", {"name": "sandbox gateway", "kind": "sandbox"})
+    assert created.status_code == 302
+    page = client.get("/enterprise/api-keys/", HTTP_ACCEPT_LANGUAGE="en")
+    plain = page.context["new_key"]
+    assert b'class="key-kind">Sandbox<' in page.content
+    key = EnterpriseAPIKey.objects.get(enterprise=membership.enterprise)
+    assert key.kind == "sandbox"
+    assert _client(plain).get("/api/v1/sandbox/clock/").status_code == 200
+    # a live key is the default, and an unknown kind is refused on its field
+    client.post("/enterprise/api-keys/", {"name": "live gateway"})
+    assert EnterpriseAPIKey.objects.get(name="live gateway").kind == "live"
+    refused = client.post("/enterprise/api-keys/", {"name": "odd", "kind": "test"})
+    assert refused.status_code == 200 and "kind" in refused.context["form"].errors
