@@ -148,6 +148,8 @@ def notify_partners(*, inventory_ids: list[int]) -> int:
     events = []
     for row in InventoryList.objects.filter(pk__in=inventory_ids).values(*fields):
         payload = {"id": row["pk"], **{k: row[k] for k in fields[2:-1]}, "reason": row["status_reason"]}
+        if sandbox.active():
+            payload["sandbox"] = True  # the partner's subscriptions are shared: say it is a test outcome
         events.append(
             (row["submitted_by_id"], "inventory.final", f"inventory:{row['pk']}:{row['status']}", payload)
         )

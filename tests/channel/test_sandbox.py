@@ -450,3 +450,15 @@ def test_the_api_keys_page_issues_a_sandbox_key_that_acts_in_the_sandbox(client)
     assert EnterpriseAPIKey.objects.get(name="live gateway").kind == "live"
     refused = client.post("/enterprise/api-keys/", {"name": "odd", "kind": "test"})
     assert refused.status_code == 200 and "kind" in refused.context["form"].errors
+
+
+def test_the_same_numbers_live_and_in_the_sandbox_are_two_documents(
+    world, box, django_capture_on_commit_callbacks
+):
+    docs = world.declaration(40)
+    live = world.clear(docs, django_capture_on_commit_callbacks)
+    assert live.status == "released" and not live.sandbox
+    test = box.declare(docs, django_capture_on_commit_callbacks)
+    assert test.pk != live.pk and test.sandbox and test.status == "released", test.status_reason
+    assert InventoryList.all_rows.filter(cop_no=docs["inventory"]["cop_no"]).count() == 2
+    assert Order.objects.get(order_no=docs["order"]["order_no"]).sandbox is False  # live reader: the live one
