@@ -83,7 +83,7 @@ def sandbox_reset(*, enterprise: Enterprise) -> dict[str, int]:
     VatExemption.objects.filter(export_list__in=exports).delete()
     refunds.delete()
     InventoryCancel.objects.filter(Q(submitted_by=enterprise) | Q(inventory__in=lists)).delete()
-    counts["documents"] = 0
+    counts["rows"] = 0  # the documents and their lines
     for model in (
         InventoryList,
         Order,
@@ -95,7 +95,7 @@ def sandbox_reset(*, enterprise: Enterprise) -> dict[str, int]:
         ExportWaybill,
     ):
         deleted, _ = model.objects.filter(submitted_by=enterprise).delete()
-        counts["documents"] += deleted
+        counts["rows"] += deleted
     SummaryDeclaration.objects.filter(submitted_by=enterprise).delete()
     entries.delete()
     StockItem.objects.filter(owner_code=enterprise.customs_code, movements=None).delete()
@@ -114,7 +114,9 @@ def _quotas_recount(quota_ids: set[int]) -> None:
         quota.save(update_fields=["used", "reserved"])
 
 
-def tax_consolidate(*, enterprise: Enterprise, assure_code: str, year: int, month: int):
+def tax_consolidate(
+    *, enterprise: Enterprise, assure_code: str, year: int, month: int
+) -> tuple[TaxConsolidation, bool]:
     """The sandbox's tax office consolidates the tenant's finished month (CEB818): the partner plays
     the official it has no access to, on its own guarantee only."""
     _require_sandbox()

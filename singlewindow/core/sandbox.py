@@ -19,7 +19,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -84,15 +84,15 @@ def bound(func: Callable[[], T]) -> Callable[[], T]:
     return run
 
 
-def reset_on_request(**kwargs) -> None:
+def reset_on_request(**kwargs: Any) -> None:
     """A new request starts outside the sandbox (threads of a server serve many requests)."""
     _current.set(None)
 
 
-class SandboxScopedManager(models.Manager):
+class SandboxScopedManager(models.Manager[Any]):
     """Live rows outside the sandbox, sandbox rows in it."""
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         return super().get_queryset().filter(sandbox=active())
 
 
