@@ -4,6 +4,7 @@ from django.urls import path
 
 from singlewindow.core.api import Router
 
+from .keys import ApiKeyListView
 from .views import AgencyViewSet, CodeTableEntryListView, CodeTableListView, EnterpriseViewSet
 from .webhooks import WebhookViewSet
 
@@ -15,6 +16,7 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 urlpatterns = [
     *router.urls,
+    path("api-keys/", ApiKeyListView.as_view(), name="api-key-list"),
     path("code-tables/", CodeTableListView.as_view(), name="code-table-list"),
     path("code-tables/<str:table>/", CodeTableEntryListView.as_view(), name="code-table-entries"),
 ]

@@ -462,3 +462,26 @@ def test_the_same_numbers_live_and_in_the_sandbox_are_two_documents(
     assert test.pk != live.pk and test.sandbox and test.status == "released", test.status_reason
     assert InventoryList.all_rows.filter(cop_no=docs["inventory"]["cop_no"]).count() == 2
     assert Order.objects.get(order_no=docs["order"]["order_no"]).sandbox is False  # live reader: the live one
+
+
+def test_an_enterprise_administrator_issues_a_sandbox_key_by_api(world):
+    from ..factories import MembershipFactory
+
+    membership = MembershipFactory()
+    admin = APIClient()
+    admin.force_login(membership.user)
+    issued = admin.post("/api/v1/api-keys/", {"name": "sandbox gateway", "kind": "sandbox"}, format="json")
+    assert issued.status_code == 201, issued.json()
+    assert issued.json()["kind"] == "sandbox" and issued["Cache-Control"].startswith("max-age=0")
+    assert _client(issued.json()["key"]).get("/api/v1/sandbox/clock/").status_code == 200
+    listed = admin.get("/api/v1/api-keys/").json()
+    assert [(k["name"], k["kind"]) for k in listed] == [("sandbox gateway", "sandbox")]
+    assert "key" not in listed[0]
+    bad = admin.post("/api/v1/api-keys/", {"name": "x", "kind": "test"}, format="json")
+    assert bad.status_code == 400 and "kind" in bad.json()["fields"]
+    # a partner key cannot mint keys, nor read another enterprise's
+    assert (
+        _client(issued.json()["key"]).post("/api/v1/api-keys/", {"name": "more"}, format="json").status_code
+        == 403
+    )
+    assert world.client("seller").get("/api/v1/api-keys/").status_code == 403
