@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parks.choices import ApplicationStatus
+from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
 from singlewindow.core.texts import Text, both
 
@@ -44,6 +45,8 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, **detail: Any) -> 
     """
     who = audit.actor_of(actor)
     object_type, object_id = audit.object_ref(obj)
+    if sandbox.active():
+        detail["sandbox"] = True  # e.g. the sandbox's tax office: a partner's test, not an official's act
     with transaction.atomic():
         head = _audit_head_locked()
         event = AuditEvent(

@@ -22,7 +22,7 @@ from declarations.models import (
 )
 from finance.models import BuyerQuota, TaxBill, TaxConsolidation, TaxGuarantee
 from logistics.models import StockItem, Warehouse
-from sharing.models import SandboxClock
+from sharing.models import AuditEvent, SandboxClock
 from sharing.services import api_key_issue
 from singlewindow.core import sandbox
 from stats.models import DailyStat
@@ -193,8 +193,10 @@ def test_month_end_lets_the_sandbox_tax_office_consolidate_ceb818(
     with sandbox.entered(box.context()):
         bill = TaxBill.objects.get(inventory=inventory)
         assert bill.status == TaxBill.Status.CONSOLIDATED
-    # The live zone has no consolidation, and a guarantee that is not the caller's is refused.
+    # The live zone has no consolidation (the audit trail marks the sandbox's), and a guarantee that is
+    # not the caller's is refused.
     assert not TaxConsolidation.objects.exists()
+    assert AuditEvent.objects.get(action="tax.consolidated").detail["sandbox"] == "True"
     other = box["seller"].post(
         "/api/v1/sandbox/tax-consolidations/",
         {**body, "assure_code": world.platform.customs_code},
