@@ -89,10 +89,13 @@ def reset_on_request(**kwargs: Any) -> None:
     _current.set(None)
 
 
-class SandboxScopedManager(models.Manager[Any]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class SandboxScopedManager(models.Manager[_M]):
     """Live rows outside the sandbox, sandbox rows in it."""
 
-    def get_queryset(self) -> models.QuerySet[Any]:
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(sandbox=active())
 
 
