@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.choices import (
@@ -43,6 +42,7 @@ from logistics import services as logistics_services
 from logistics.models import Warehouse
 from sharing.selectors import enterprises_by_code
 from sharing.services import audit_record
+from singlewindow.core import sandbox
 from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.texts import Text, gettext_noop
@@ -184,7 +184,7 @@ def list_cancel(
         # released, so never 800.
         inventory.status, inventory.return_status = InventoryStatus.CANCELLED, ReturnStatus.REVIEW_CONCLUDED
         inventory.set_reason(info)
-        inventory.final_at = timezone.now()
+        inventory.final_at = sandbox.now()
         update_rows(
             [inventory], ["status", "return_status", "status_reason", "status_reason_text", "final_at"]
         )
@@ -297,7 +297,7 @@ def refund_apply(
                 409,
             )
         released_at = inventory.final_at
-        if released_at is None or not return_window_open(inventory, timezone.now()):
+        if released_at is None or not return_window_open(inventory, sandbox.now()):
             raise AmendmentRefused(
                 {
                     "invt_no": [
@@ -377,7 +377,7 @@ def refund_goods_back(
     `declarations.selectors.confirms_goods` allows): the ledgers give back the returned lines' share,
     (1210) the goods go back in stock, and the return concludes with 399. Idempotent; past the 45 days
     the return expires instead and nothing is given back (the caller reads the state)."""
-    at = at or timezone.now()
+    at = at or sandbox.now()
     with transaction.atomic():
         refund = InventoryRefund.objects.select_for_update().get(pk=refund_id)
         if refund.state != InventoryRefund.State.AWAITING_GOODS:
@@ -429,7 +429,7 @@ def refunds_expire(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         due = list(
             InventoryRefund.objects.select_for_update(of=("self",))
-            .filter(state=InventoryRefund.State.AWAITING_GOODS, goods_due_by__lt=now or timezone.now())
+            .filter(state=InventoryRefund.State.AWAITING_GOODS, goods_due_by__lt=now or sandbox.now())
             .select_related("inventory")
             .order_by("id")
         )

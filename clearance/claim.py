@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from declarations.choices import MATCHABLE_STATUSES
+from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import retrying_deadlocks, update_rows
 from stats import services as stats_services
@@ -24,7 +25,7 @@ def process_pending(direction: Direction, *, limit: int | None = None) -> int:
     if not claimed:
         return 0
     if len(claimed) == size:
-        transaction.on_commit(lambda: send_named(direction.claim_task))
+        transaction.on_commit(sandbox.bound(lambda: send_named(direction.claim_task)))
     return len(claimed)
 
 

@@ -12,6 +12,7 @@ def declare_import(inventory: InventoryList) -> DeclaredList:
     return DeclaredList(
         id=inventory.pk,
         enterprise_id=inventory.submitted_by_id,
+        scenario=inventory.sandbox_scenario,
         cop_no=inventory.cop_no,
         pre_no=inventory.pre_no,
         trade_mode=inventory.trade_mode,
@@ -53,6 +54,7 @@ def declare_export(inventory: ExportInventoryList) -> DeclaredExport:
     return DeclaredExport(
         id=inventory.pk,
         enterprise_id=inventory.submitted_by_id,
+        scenario=inventory.sandbox_scenario,
         cop_no=inventory.cop_no,
         pre_no=inventory.pre_no,
         trade_mode=inventory.trade_mode,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from declarations.choices import InventoryStatus
 from declarations.models import AgencyDispatch, DispatchBatch
 from sharing.adapters import AGENCIES
+from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import update_rows
 
@@ -33,7 +34,7 @@ def dispatch(direction: Direction, lists: list[Any], *, write: bool = True) -> D
     if direction.track is not None:
         direction.track(lists, "declared")
     ids = [d.pk for d in dispatches]
-    transaction.on_commit(lambda: publish(ids))
+    transaction.on_commit(sandbox.bound(lambda: publish(ids)))
     return batch
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.utils import timezone
 
 from declarations.choices import InventoryStatus, ReturnStatus
 from declarations.models import AgencyDecision, AgencyDispatch, DispatchBatch, InventoryList, Receipt
@@ -19,6 +18,7 @@ from sharing import webhooks
 from sharing.adapters import AGENCIES
 from sharing.choices import AgencyCode, NotificationKind
 from sharing.reference import AGENCIES as AGENCY_NAMES
+from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
 from singlewindow.core.db import insert_rows, update_rows
 from singlewindow.core.texts import Text, gettext_noop, joined, stored
@@ -66,7 +66,7 @@ def finalize_if_complete(*, batch_id: int) -> bool:
         direction.model.objects.filter(dispatch_batch=batch, status=InventoryStatus.DISPATCHED)
     )
     before = stats_services.snapshot(lists)
-    now = timezone.now()
+    now = sandbox.now()
     released, inspected, rejected, receipts = apply_answers(direction, lists, answers, now)
     direction.finish(released, inspected, rejected, answers, now)
     update_rows(released + inspected + rejected, FINAL_FIELDS)
@@ -135,7 +135,7 @@ def _reasons(answers: list[Answer]) -> Text:
 def after_final(inventory_ids: list[int]) -> None:
     """Queue the partners' webhooks of lists that reached a final status, once the transaction commits."""
     if inventory_ids:
-        transaction.on_commit(lambda: send_named("clearance.deliver_webhooks", inventory_ids))
+        transaction.on_commit(sandbox.bound(lambda: send_named("clearance.deliver_webhooks", inventory_ids)))
 
 
 def notify_partners(*, inventory_ids: list[int]) -> int:
@@ -155,6 +155,8 @@ def notify_partners(*, inventory_ids: list[int]) -> int:
     events = []
     for row in InventoryList.objects.filter(pk__in=inventory_ids).values(*fields):
         payload = {"id": row["pk"], **{k: row[k] for k in fields[2:-1]}, "reason": row["status_reason"]}
+        if sandbox.active():
+            payload["sandbox"] = True  # the partner's subscriptions are shared: say it is a test outcome
         events.append(
             (row["submitted_by_id"], "inventory.final", f"inventory:{row['pk']}:{row['status']}", payload)
         )

@@ -92,7 +92,9 @@ def assign_invt_no(inventory: Any, ie_flag: str, now: datetime) -> None:
 def credit_events(
     lists: list[Any], kind: str, reason: str, *, by_field: str = "ebc_code", source_kind: str = "inventory"
 ) -> None:
-    """Credit events of the enterprises responsible for these lists (one per list and kind)."""
+    """Credit events of the enterprises responsible for these lists (one per list and kind); sandbox
+    lists touch no one's credit."""
+    lists = [i for i in lists if not getattr(i, "sandbox", False)]
     if not lists:
         return
     ids = enterprises_by_code({getattr(i, by_field) for i in lists})

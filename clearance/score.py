@@ -12,6 +12,7 @@ from declarations.models import InventoryList
 from risk import selectors as risk_selectors
 from risk import services as risk_services
 from risk.models import RiskAssessment
+from sharing.adapters.base import SCENARIO_HOLD
 from sharing.choices import AgencyCode, NotificationKind
 from sharing.models import Membership
 from singlewindow.core.db import insert_rows
@@ -43,7 +44,7 @@ def score(lists: list[InventoryList]) -> list[InventoryList]:
         assessment = assessments[inventory.pk]
         # Past the window's checks, the list is with customs (3).
         receipts += advance_all([inventory], ReceiptSource.CUSTOMS, [SENT_TO_CUSTOMS])
-        if assessment.decision == RiskAssessment.Decision.HOLD:
+        if assessment.decision == RiskAssessment.Decision.HOLD or inventory.sandbox_scenario == SCENARIO_HOLD:
             # Customs holds it: accepted into its system (120, and its list number), manual review (300).
             inventory.status = InventoryStatus.HELD
             # The enterprise sees the reason code only; officials see the rules and their evidence.

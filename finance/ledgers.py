@@ -28,6 +28,7 @@ from finance.models import (
     VatExemption,
 )
 from sharing.models import ExchangeRate, ForexPurchase
+from singlewindow.core import sandbox
 from singlewindow.core.db import insert_rows, load, new_row, update_rows
 from singlewindow.core.texts import Text, gettext_noop
 
@@ -170,7 +171,7 @@ def tax_bills_record(released: Sequence[InventoryList]) -> None:
     so the bill is what the agencies approved)."""
     if not released:
         return
-    stamp = return_time(timezone.now())
+    stamp = return_time(sandbox.now())
     bills, lines = [], []
     for inventory in released:
         bill = new_row(

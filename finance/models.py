@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from singlewindow.core.sandbox import SandboxScoped
+
 HS_PREFIX_VALIDATOR = RegexValidator(r"^[0-9]{2,10}$", _("Enter 2 to 10 digits of an HS code."))
 
 
@@ -126,7 +128,7 @@ class TaxTotalTolerance(models.Model):
         return f"{self.share} ({self.valid_from})"
 
 
-class BuyerQuota(models.Model):
+class BuyerQuota(SandboxScoped):
     """A buyer's use of the annual CBEC limit in one calendar year, per resident ID number.
 
     `reserved` holds lists being cleared, `used` lists released. The row is locked while a list is
@@ -142,7 +144,9 @@ class BuyerQuota(models.Model):
         verbose_name = _("buyer annual quota")
         verbose_name_plural = _("buyer annual quotas")
         constraints = [
-            models.UniqueConstraint(fields=["buyer_id_number", "year"], name="one_quota_row_per_buyer_year"),
+            models.UniqueConstraint(
+                fields=["buyer_id_number", "year", "sandbox"], name="one_quota_row_per_buyer_year"
+            ),
             models.CheckConstraint(condition=Q(used__gte=0) & Q(reserved__gte=0), name="quota_not_negative"),
         ]
 
@@ -150,7 +154,7 @@ class BuyerQuota(models.Model):
         return f"{self.buyer_id_number} {self.year}: {self.used} (+{self.reserved})"
 
 
-class QuotaUse(models.Model):
+class QuotaUse(SandboxScoped):
     """One list's claim on its buyer's annual quota: reserved at assessment, then used or given back."""
 
     class State(models.TextChoices):
@@ -176,10 +180,10 @@ class QuotaUse(models.Model):
         return f"{self.inventory_id}: {self.amount} {self.state}"
 
 
-class TaxGuarantee(models.Model):
+class TaxGuarantee(SandboxScoped):
     """A guarantor's tax guarantee with customs: drawn down by the tax of its released lists."""
 
-    assure_code = models.CharField(_("guarantor code"), max_length=30, unique=True)
+    assure_code = models.CharField(_("guarantor code"), max_length=30)
     amount = models.DecimalField(_("guarantee amount"), max_digits=16, decimal_places=2)
     used = models.DecimalField(_("drawn"), max_digits=16, decimal_places=2, default=0)
     reserved = models.DecimalField(_("reserved"), max_digits=16, decimal_places=2, default=0)
@@ -194,6 +198,8 @@ class TaxGuarantee(models.Model):
         verbose_name = _("tax guarantee")
         verbose_name_plural = _("tax guarantees")
         constraints = [
+            # A partner's sandbox guarantee beside its live one.
+            models.UniqueConstraint(fields=["assure_code", "sandbox"], name="one_guarantee_per_guarantor"),
             models.CheckConstraint(
                 condition=Q(used__gte=0) & Q(reserved__gte=0) & Q(amount__gte=0),
                 name="guarantee_not_negative",
@@ -212,7 +218,7 @@ class TaxGuarantee(models.Model):
         return self.available < self.amount * self.LOW_SHARE
 
 
-class TaxBill(models.Model):
+class TaxBill(SandboxScoped):
     """The electronic tax bill of a released list (CEB816 TaxHeadRd), the withholding ledger entry.
 
     One per list: the unique inventory makes recording it twice impossible.
@@ -276,7 +282,7 @@ class TaxBillLine(models.Model):
         return f"{self.bill_id}#{self.gnum}"
 
 
-class TaxBillCredit(models.Model):
+class TaxBillCredit(SandboxScoped):
     """Tax given back on a bill by a return (CEB625) or its cancellation: a ledger entry of its own,
     so a bill already consolidated stays as it was and the credit falls in the month it was granted."""
 
@@ -305,14 +311,14 @@ class TaxBillCredit(models.Model):
         return self.customs_tax + self.value_added_tax + self.consumption_tax
 
 
-class TaxConsolidation(models.Model):
+class TaxConsolidation(SandboxScoped):
     """A guarantor's month of withheld tax consolidated into one payment form (entDutyNo): its bills
     move from generated (1) to consolidated (2), the CEB818 status."""
 
     assure_code = models.CharField(_("guarantor code"), max_length=64)
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    ent_duty_no = models.CharField(_("payment form no."), max_length=50, unique=True)
+    ent_duty_no = models.CharField(_("payment form no."), max_length=50)
     bill_count = models.PositiveIntegerField(_("tax bills"))
     tax_total = models.DecimalField(_("tax of the bills"), max_digits=19, decimal_places=5)
     credit_total = models.DecimalField(_("tax given back"), max_digits=19, decimal_places=5)
@@ -326,8 +332,9 @@ class TaxConsolidation(models.Model):
         verbose_name_plural = _("tax consolidations")
         constraints = [
             models.UniqueConstraint(
-                fields=["assure_code", "year", "month"], name="one_consolidation_per_month"
-            )
+                fields=["assure_code", "year", "month", "sandbox"], name="one_consolidation_per_month"
+            ),
+            models.UniqueConstraint(fields=["ent_duty_no", "sandbox"], name="one_consolidation_per_form"),
         ]
 
     def __str__(self) -> str:
@@ -356,7 +363,7 @@ class GuaranteeTopUp(models.Model):
         return f"{self.guarantee_id} +{self.amount}"
 
 
-class ForexSettlement(models.Model):
+class ForexSettlement(SandboxScoped):
     """Forex settles a released export list against its receipt of payment (CEB403): the amount in
     its currency and in CNY at the rate of the day. One per list."""
 
@@ -379,7 +386,7 @@ class ForexSettlement(models.Model):
         return f"{self.export_list_id}: {self.amount} {self.currency}"
 
 
-class VatExemption(models.Model):
+class VatExemption(SandboxScoped):
     """Export VAT exemption ("no invoice, tax exempt") recorded for a released list of an eligible
     exporter: 9610 B2C goods the exporter bought without a VAT invoice, not excluded goods."""
 

@@ -4,9 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Waybill
+from singlewindow.core.sandbox import SandboxScoped
 
 
-class TrackingEvent(models.Model):
+class TrackingEvent(SandboxScoped):
     """One step of a parcel's journey: posted by its logistics firm or added by the pipeline."""
 
     class Code(models.TextChoices):
@@ -96,7 +97,7 @@ class Warehouse(models.Model):
         return f"{self.code} {self.name}"
 
 
-class StockItem(models.Model):
+class StockItem(SandboxScoped):
     """One SKU (account-book item) in a bonded warehouse: quantity on hand and quantity reserved by
     lists customs has accepted but not yet released. Neither can go negative (database checks)."""
 
@@ -115,7 +116,9 @@ class StockItem(models.Model):
         verbose_name = _("stock item")
         verbose_name_plural = _("stock items")
         constraints = [
-            models.UniqueConstraint(fields=["warehouse", "item_record_no"], name="one_stock_row_per_sku"),
+            models.UniqueConstraint(
+                fields=["warehouse", "item_record_no", "sandbox"], name="one_stock_row_per_sku"
+            ),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=0)
                 & models.Q(reserved__gte=0)
@@ -132,7 +135,7 @@ class StockItem(models.Model):
         return self.quantity - self.reserved
 
 
-class WarehouseEntry(models.Model):
+class WarehouseEntry(SandboxScoped):
     """CEB711 warehouse-entry detail (DeliveryHead): goods entering a warehouse, filed by its operator.
 
     The CEB711 lines name the waybills that arrived; the stock lines say which SKUs and how many.
@@ -167,7 +170,9 @@ class WarehouseEntry(models.Model):
         verbose_name = _("warehouse entry")
         verbose_name_plural = _("warehouse entries")
         constraints = [
-            models.UniqueConstraint(fields=["operator_code", "cop_no"], name="warehouse_entry_natural_key")
+            models.UniqueConstraint(
+                fields=["operator_code", "cop_no", "sandbox"], name="warehouse_entry_natural_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -198,7 +203,7 @@ class WarehouseEntryLine(models.Model):
         return f"{self.entry_id}#{self.gnum}"
 
 
-class StockMovement(models.Model):
+class StockMovement(SandboxScoped):
     """The stock ledger: every change of a SKU's quantity on hand, with the document that caused it.
 
     A list moves a SKU at most once per kind (unique), so a re-delivered task cannot deduct twice.

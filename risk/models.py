@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import ExportInventoryList, InventoryList
 from sharing.choices import AgencyCode
+from singlewindow.core.sandbox import SandboxScoped
 
 
 class RiskRule(models.Model):
@@ -68,7 +69,7 @@ class ReferencePrice(models.Model):
         return f"{self.hs_prefix}: {self.unit_price}"
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(SandboxScoped):
     """A list's risk score, every rule hit with its weight, evidence and rule version, and the decision.
 
     Officials see the hits; the enterprise sees only `reason_code`.
@@ -109,7 +110,7 @@ class RiskAssessment(models.Model):
         return f"{self.inventory_id}: {self.score} {self.decision}"
 
 
-class Alert(models.Model):
+class Alert(SandboxScoped):
     """A held list waiting for a customs official, and what the official decided."""
 
     class Status(models.TextChoices):
@@ -150,7 +151,7 @@ class Alert(models.Model):
         return f"alert {self.pk} ({self.score})"
 
 
-class Assignment(models.Model):
+class Assignment(SandboxScoped):
     """Which official of an agency took a list waiting for that agency (a held list, an export list's
     quarantine, a list waiting for the agency's receipt). One per agency and list: another official
     sees who has it, and the agency is the taker's own, never one a request names."""

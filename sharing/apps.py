@@ -9,9 +9,11 @@ class SharingConfig(AppConfig):
     verbose_name = _("Information sharing")
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
 
         from parks.signals import application_changed
+        from singlewindow.core import sandbox
 
         from . import tasks  # noqa: F401 - registers the tasks by name in the web process too
         from .api import schema  # noqa: F401 - registers the OpenAPI description of API keys
@@ -19,6 +21,9 @@ class SharingConfig(AppConfig):
         from .selectors import code_cache_clear
         from .services import on_park_application_changed
 
+        # Every request starts and ends outside the sandbox; a sandbox key enters it when authenticated.
+        request_started.connect(sandbox.reset_on_request, dispatch_uid="sharing.sandbox_request_started")
+        request_finished.connect(sandbox.reset_on_request, dispatch_uid="sharing.sandbox_request_finished")
         application_changed.connect(
             on_park_application_changed, dispatch_uid="sharing.park_application_audit"
         )

@@ -29,6 +29,14 @@ class AgencyCode(models.TextChoices):
     FINANCE = "finance", _("Financial services")
 
 
+class ApiKeyKind(models.TextChoices):
+    """A live key files real documents; a sandbox key files documents that never reach the zone's
+    statistics or ledgers, on a clock its partner can move."""
+
+    LIVE = "live", _("Live")
+    SANDBOX = "sandbox", _("Sandbox")
+
+
 class MemberRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     STAFF = "staff", _("Staff")

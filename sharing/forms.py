@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parks.models import Park
 
-from .choices import EnterpriseRole
+from .choices import ApiKeyKind, EnterpriseRole
 from .models import Enterprise, NotificationPreference, PayloadFormat
 from .services import EnterpriseData
 
@@ -128,6 +128,13 @@ class DecisionForm(forms.Form):
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label=_("Key name"), max_length=50, help_text=_('Say which system will use it, e.g. "order gateway".')
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=ApiKeyKind.choices,
+        initial=ApiKeyKind.LIVE,
+        required=False,  # live unless asked
+        help_text=_("A sandbox key files test documents on a clock you can move; they never reach the zone."),
     )
 
 

@@ -9,9 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from parks.models import BilingualName, Park
+from singlewindow.core.sandbox import SandboxScoped
 from singlewindow.core.texts import in_reader_language
 
-from .choices import AUDIT_ACTIONS, AgencyCode, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
+from .choices import (
+    AUDIT_ACTIONS,
+    AgencyCode,
+    ApiKeyKind,
+    EnterpriseRole,
+    EnterpriseStatus,
+    MemberRole,
+    NotificationKind,
+)
 from .code_tables import CodeTable
 
 
@@ -146,6 +155,8 @@ class EnterpriseAPIKey(AbstractAPIKey):
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # A sandbox key files documents that live apart from the zone's real ones (singlewindow.core.sandbox).
+    kind = models.CharField(_("kind"), max_length=10, choices=ApiKeyKind.choices, default=ApiKeyKind.LIVE)
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("API key")
@@ -394,7 +405,7 @@ class ExchangeRate(models.Model):
         return f"{self.currency} {self.cny_per_unit} ({self.valid_from})"
 
 
-class ForexPurchase(models.Model):
+class ForexPurchase(SandboxScoped):
     """Forex's ledger of a person's yearly foreign-exchange purchases, in USD (limit: USD 50,000)."""
 
     payer_id_number = models.CharField(_("payer ID number"), max_length=60)
@@ -403,7 +414,9 @@ class ForexPurchase(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["payer_id_number", "year"], name="one_forex_row_per_year")
+            models.UniqueConstraint(
+                fields=["payer_id_number", "year", "sandbox"], name="one_forex_row_per_year"
+            )
         ]
         verbose_name = _("forex purchase total")
         verbose_name_plural = _("forex purchase totals")
@@ -612,3 +625,20 @@ class EnterpriseCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.algorithm} {self.key_name}"
+
+
+class SandboxClock(models.Model):
+    """How far a partner has moved the clock of its sandbox: `now` there is real time plus the offset."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, on_delete=models.CASCADE, related_name="sandbox_clock", verbose_name=_("enterprise")
+    )
+    offset_seconds = models.BigIntegerField(_("offset (seconds)"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sandbox clock")
+        verbose_name_plural = _("sandbox clocks")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.offset_seconds:+d}s"

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parks.choices import ApplicationStatus
+from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
 from singlewindow.core.texts import Text, both
 
 from . import audit, selectors
-from .choices import EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
+from .choices import ApiKeyKind, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
 from .models import (
     Agency,
@@ -44,6 +45,8 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, **detail: Any) -> 
     """
     who = audit.actor_of(actor)
     object_type, object_id = audit.object_ref(obj)
+    if sandbox.active():
+        detail["sandbox"] = True  # e.g. the sandbox's tax office: a partner's test, not an official's act
     with transaction.atomic():
         head = _audit_head_locked()
         event = AuditEvent(
@@ -390,7 +393,7 @@ def notification_preference_set(*, user: Any, email: str) -> NotificationPrefere
 
 @transaction.atomic
 def api_key_issue(
-    *, enterprise: Enterprise, name: str, by: Principal | None = None
+    *, enterprise: Enterprise, name: str, by: Principal | None = None, kind: str = ApiKeyKind.LIVE
 ) -> tuple[EnterpriseAPIKey, str]:
     """Create a key for an approved enterprise; the plain key is returned once and never stored.
 
@@ -416,13 +419,18 @@ def api_key_issue(
                 ]
             }
         )
+    if kind not in ApiKeyKind.values:
+        raise ValidationError({"kind": [_("A key is either live or sandbox.")]})
     user = by.user if by is not None and by.user is not None and by.user.is_authenticated else None
-    key, plain = EnterpriseAPIKey.objects.create_key(name=name, enterprise=enterprise, created_by=user)
+    key, plain = EnterpriseAPIKey.objects.create_key(
+        name=name, enterprise=enterprise, created_by=user, kind=kind
+    )
     audit_record(
         actor=by,
         action="api_key.issued",
         obj=key,
         name=name,
+        kind=kind,
         prefix=key.prefix,
         enterprise=enterprise.customs_code,
     )

@@ -36,7 +36,7 @@ from singlewindow.core.errors import ServiceError
 from singlewindow.core.forms import add_service_errors
 
 from . import accounts, otp, selectors, services
-from .choices import EnterpriseStatus
+from .choices import ApiKeyKind, EnterpriseStatus
 from .filters import EnterpriseFilterSet
 from .forms import (
     ApiKeyForm,
@@ -311,7 +311,10 @@ def api_keys(request):
     if request.method == "POST" and form.is_valid():
         try:
             _key, new_key = services.api_key_issue(
-                enterprise=enterprise, name=form.cleaned_data["name"], by=request.principal
+                enterprise=enterprise,
+                name=form.cleaned_data["name"],
+                by=request.principal,
+                kind=form.cleaned_data["kind"] or ApiKeyKind.LIVE,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

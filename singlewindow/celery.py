@@ -29,3 +29,31 @@ def _close_old_connections(task=None, **kwargs) -> None:
     # are kept (Celery's own fixup, held off by CELERY_DB_REUSE_MAX, would open one for every task).
     if task is not None and not getattr(task.request, "is_eager", False):
         close_old_connections()
+
+
+@signals.before_task_publish.connect
+def _carry_sandbox(headers=None, **kwargs) -> None:
+    # A task sent for a sandbox key's request runs in its sandbox (its rows, its clock) in the worker.
+    from .core import sandbox
+
+    context = sandbox.current()
+    if context is not None and headers is not None:
+        headers["sandbox"] = [context.tenant_id, int(context.offset.total_seconds())]
+
+
+@signals.task_prerun.connect
+def _enter_sandbox(task=None, **kwargs) -> None:
+    # Eager tasks run inside their caller's context already; a worker's task starts from its message.
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    import datetime
+
+    from .core import sandbox
+
+    carried = getattr(task.request, "sandbox", None)
+    context = None
+    if carried:
+        context = sandbox.SandboxContext(
+            tenant_id=int(carried[0]), offset=datetime.timedelta(seconds=int(carried[1]))
+        )
+    sandbox.enter(context)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
-from clearance.api import CheckView
+from clearance.api.check import CheckView
 from singlewindow.core.schema import SchemaView
 
 api_v1 = [
@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("finance.api.urls")),
     path("", include("stats.api.urls")),
     path("check/", CheckView.as_view(), name="check"),
+    path("", include("clearance.api.urls")),
 ]
 
 urlpatterns = [

@@ -61,7 +61,8 @@ def _parks(lists: Sequence[Any]) -> dict[str, tuple[int, int]]:
 
 def counted(lists: Sequence[Any]) -> dict[int, Counted | None]:
     """How each list (import or export, with its items loaded) counts in its current status."""
-    tracked = [i for i in lists if i.status in TRACKED]
+    # Sandbox lists never count: the statistics are the zone's.
+    tracked = [i for i in lists if i.status in TRACKED and not getattr(i, "sandbox", False)]
     out: dict[int, Counted | None] = {i.pk: None for i in lists}
     if not tracked:
         return out  # e.g. a batch on its way to the agencies: no query

@@ -3,6 +3,7 @@
 from functools import partial
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import translation
@@ -22,7 +23,7 @@ from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
 from singlewindow.core.texts import CEB_LANGUAGE
 
-from .. import ceb, dxp, privacy, schemas, selectors, services, wire
+from .. import ceb, dxp, privacy, scenarios, schemas, selectors, services, wire
 from ..choices import DocumentKind, InventoryStatus, ReturnStatus
 from ..filters import InventoryFilterSet, OrderFilterSet, PaymentFilterSet, WaybillFilterSet
 from ..models import InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
@@ -124,12 +125,23 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 "too_many",
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
-        results = subscribed_intake(
-            lambda docs: services.submit(kind=self.kind, documents=docs, by=self.principal),
-            documents=documents,
-            by=self.principal,
-        )
+        wanted = scenarios.requested(request.META, documents)
+
+        def intake() -> list:
+            # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
+            return subscribed_intake(
+                lambda docs: services.submit(kind=self.kind, documents=docs, by=self.principal),
+                documents=documents,
+                by=self.principal,
+            )
+
+        if wanted is None:
+            results = intake()
+        else:
+            # A sandbox scenario is stored with its document before the commit sends the list on.
+            with transaction.atomic():
+                results = intake()
+                scenarios.apply(self.kind, results, wanted)
         return intake_response(results, single=single)
 
     def buyer_search(self, request, body_class) -> Response:
@@ -157,6 +169,8 @@ SEARCH = (
 def _intake_schema(schema):
     return extend_schema(
         request=schema,
+        parameters=scenarios.openapi_parameters(),
+        examples=scenarios.openapi_examples(),
         responses={
             200: IntakeReceiptSerializer,
             201: OpenApiResponse(

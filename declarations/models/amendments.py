@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
+from singlewindow.core.sandbox import SandboxScoped
 
 from .base import amount
 from .imports import InventoryList
@@ -44,7 +45,7 @@ def return_lines_key(lines: Iterable[tuple[int, Decimal]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class ListAmendment(models.Model):
+class ListAmendment(SandboxScoped):
     """What CEB623 (cancel) and CEB625 (return) share: the list they concern, its parties and buyer
     (`LIST_HEAD_FIELDS`, copied from the list), and the filer's reason."""
 

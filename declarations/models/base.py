@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
+from singlewindow.core.sandbox import SandboxScoped
 
 from ..choices import AppType
 
@@ -12,7 +13,7 @@ def amount(verbose_name: str, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=19, decimal_places=5, **kwargs)
 
 
-class CebDocument(models.Model):
+class CebDocument(SandboxScoped):
     """Fields every declared document has: its CEB header and who submitted it."""
 
     guid = models.CharField(max_length=36)
@@ -27,6 +28,8 @@ class CebDocument(models.Model):
     # document is recognised and answered with the same receipt.
     content_hash = models.CharField(max_length=64)
     version = models.PositiveIntegerField(default=1)
+    # A sandbox document's chosen outcome (sharing.adapters.base.SCENARIOS); always empty when live.
+    sandbox_scenario = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

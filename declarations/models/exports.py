@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
+from singlewindow.core.sandbox import SandboxScoped
 from singlewindow.core.texts import Text, both, encoded, rendered
 
 from ..choices import ExitStatus, InventoryStatus
@@ -29,7 +30,9 @@ class ExportOrder(CebDocument):
         verbose_name = _("export order")
         verbose_name_plural = _("export orders")
         constraints = [
-            models.UniqueConstraint(fields=["ebp_code", "order_no"], name="export_order_natural_key"),
+            models.UniqueConstraint(
+                fields=["ebp_code", "order_no", "sandbox"], name="export_order_natural_key"
+            ),
             models.CheckConstraint(
                 condition=Q(goods_value__gte=0) & Q(freight__gte=0), name="export_order_amounts_valid"
             ),
@@ -86,7 +89,7 @@ class ReceiptOfPayment(CebDocument):
         constraints = [
             # One per paying firm: a receipt filed by a stranger never blocks the order's own (5.1).
             models.UniqueConstraint(
-                fields=["ebp_code", "pay_code", "order_no"], name="receipt_of_payment_natural_key"
+                fields=["ebp_code", "pay_code", "order_no", "sandbox"], name="receipt_of_payment_natural_key"
             ),
             models.CheckConstraint(condition=Q(charge__gte=0), name="receipt_of_payment_charge_valid"),
         ]
@@ -116,7 +119,7 @@ class ExportWaybill(CebDocument):
         verbose_name_plural = _("export waybills")
         constraints = [
             models.UniqueConstraint(
-                fields=["logistics_code", "logistics_no"], name="export_waybill_natural_key"
+                fields=["logistics_code", "logistics_no", "sandbox"], name="export_waybill_natural_key"
             ),
             models.CheckConstraint(
                 condition=Q(freight__gte=0) & Q(insured_fee__gte=0) & Q(gross_weight__gt=0),
@@ -220,14 +223,16 @@ class ExportInventoryList(CebDocument):
             models.Index(fields=["logistics_code", "logistics_no"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["ebc_code", "cop_no"], name="export_inventory_natural_key"),
             models.UniqueConstraint(
-                fields=["ebp_code", "order_no"],
+                fields=["ebc_code", "cop_no", "sandbox"], name="export_inventory_natural_key"
+            ),
+            models.UniqueConstraint(
+                fields=["ebp_code", "order_no", "sandbox"],
                 condition=LIVE_LIST,
                 name="export_inventory_one_live_list_per_order",
             ),
             models.UniqueConstraint(
-                fields=["logistics_code", "logistics_no"],
+                fields=["logistics_code", "logistics_no", "sandbox"],
                 condition=LIVE_LIST,
                 name="export_inventory_one_live_list_per_waybill",
             ),
@@ -282,7 +287,7 @@ class ExportInventoryItem(models.Model):
         return f"{self.inventory_id}#{self.gnum}"
 
 
-class SummaryDeclaration(models.Model):
+class SummaryDeclaration(SandboxScoped):
     """CEB701 summary application and its CEB792 result: a month's released B-type export lists of
     one consignor, consolidated into one customs declaration (used for forex and rebates)."""
 
@@ -335,7 +340,8 @@ class SummaryDeclaration(models.Model):
         constraints = [
             # One summary per consignor, month and mode: applying again returns the first.
             models.UniqueConstraint(
-                fields=["ebc_code", "year", "month", "trade_mode"], name="one_summary_per_month_and_mode"
+                fields=["ebc_code", "year", "month", "trade_mode", "sandbox"],
+                name="one_summary_per_month_and_mode",
             ),
         ]
 

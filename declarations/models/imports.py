@@ -46,7 +46,7 @@ class Order(CebDocument):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         constraints = [
-            models.UniqueConstraint(fields=["ebp_code", "order_no"], name="order_natural_key"),
+            models.UniqueConstraint(fields=["ebp_code", "order_no", "sandbox"], name="order_natural_key"),
             models.CheckConstraint(
                 condition=Q(goods_value__gte=0)
                 & Q(freight__gte=0)
@@ -109,7 +109,9 @@ class Payment(CebDocument):
         verbose_name_plural = _("payments")
         indexes = [models.Index(fields=["ebp_code", "order_no"])]
         constraints = [
-            models.UniqueConstraint(fields=["pay_code", "pay_transaction_id"], name="payment_natural_key"),
+            models.UniqueConstraint(
+                fields=["pay_code", "pay_transaction_id", "sandbox"], name="payment_natural_key"
+            ),
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="payment_amount_not_negative"),
         ]
 
@@ -141,7 +143,9 @@ class Waybill(CebDocument):
         verbose_name = _("waybill")
         verbose_name_plural = _("waybills")
         constraints = [
-            models.UniqueConstraint(fields=["logistics_code", "logistics_no"], name="waybill_natural_key"),
+            models.UniqueConstraint(
+                fields=["logistics_code", "logistics_no", "sandbox"], name="waybill_natural_key"
+            ),
             models.CheckConstraint(
                 condition=Q(freight__gte=0) & Q(insured_fee__gte=0) & Q(weight__gt=0),
                 name="waybill_amounts_valid",
@@ -277,16 +281,16 @@ class InventoryList(CebDocument):
             models.Index(fields=["final_at"], name="inventory_final_at", condition=Q(final_at__isnull=False)),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["ebc_code", "cop_no"], name="inventory_natural_key"),
+            models.UniqueConstraint(fields=["ebc_code", "cop_no", "sandbox"], name="inventory_natural_key"),
             # R10, 5.1: an order and a waybill belong to at most one live (declared, neither cancelled
             # nor rejected) list. Intake refuses a second list first; these are the backstop.
             models.UniqueConstraint(
-                fields=["ebp_code", "order_no"],
+                fields=["ebp_code", "order_no", "sandbox"],
                 condition=LIVE_LIST,
                 name="inventory_one_live_list_per_order",
             ),
             models.UniqueConstraint(
-                fields=["logistics_code", "logistics_no"],
+                fields=["logistics_code", "logistics_no", "sandbox"],
                 condition=LIVE_LIST,
                 name="inventory_one_live_list_per_waybill",
             ),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Enterprise
 from singlewindow.core.db import new_row
+from singlewindow.core.sandbox import SandboxScoped
 from singlewindow.core.texts import Text, both, in_reader_language
 
 from ..choices import DocumentKind, ReceiptSource
@@ -13,7 +14,7 @@ from ..guids import new_guid
 from .imports import InventoryList
 
 
-class Receipt(models.Model):
+class Receipt(SandboxScoped):
     """One answer about one document: from the window itself or from an agency.
 
     Receipts are kept as a history; the document's status never regresses to an earlier one.
@@ -77,7 +78,7 @@ class Receipt(models.Model):
         )
 
 
-class DispatchBatch(models.Model):
+class DispatchBatch(SandboxScoped):
     """Lists sent together to the four agencies: one task per agency per batch.
 
     The fan-in is decided here, in the database: when the last AgencyDispatch of the batch has
@@ -100,7 +101,7 @@ class DispatchBatch(models.Model):
         return f"batch {self.pk} ({self.size})"
 
 
-class AgencyDispatch(models.Model):
+class AgencyDispatch(SandboxScoped):
     """What was sent to one agency for one batch, and whether it answered: the outbox of the fan-out.
 
     Written in the same transaction as the lists' status change; a periodic sweeper re-sends the task
@@ -131,7 +132,7 @@ class AgencyDispatch(models.Model):
         return f"{self.agency} batch {self.batch_id}: {self.state}"
 
 
-class AgencyDecision(models.Model):
+class AgencyDecision(SandboxScoped):
     """One agency's answer about one list (unique: a re-delivered task cannot answer twice)."""
 
     # Four per list: the dispatch is found through the unique indexes, and each list kind's index holds

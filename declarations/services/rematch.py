@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
 
 from ..choices import MATCHABLE_STATUSES, AppStatus, DocumentKind, InventoryStatus
@@ -16,7 +17,7 @@ from .specs import EXPORT_KINDS
 def wake_clearance(kind: str) -> None:
     """After commit, the clearance processor of this kind's direction looks for lists to match."""
     task = "clearance.process_pending_exports" if kind in EXPORT_KINDS else "clearance.process_pending_lists"
-    transaction.on_commit(lambda: send_named(task))
+    transaction.on_commit(sandbox.bound(lambda: send_named(task)))
 
 
 def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
@@ -69,7 +70,9 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
             ).values_list("pk", flat=True)
         )
         if released:
-            transaction.on_commit(lambda: send_named("clearance.settle_export_receipts", released))
+            transaction.on_commit(
+                sandbox.bound(lambda: send_named("clearance.settle_export_receipts", released))
+            )
     updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
     if updated:
         wake_clearance(kind)

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +13,7 @@ from sharing.adapters import customs
 from sharing.choices import AgencyCode
 from sharing.models import Enterprise
 from sharing.principal import Principal
-from singlewindow.core import months
+from singlewindow.core import months, sandbox
 from singlewindow.core.errors import ServiceError
 from singlewindow.core.texts import Text, gettext_noop
 
@@ -80,7 +79,7 @@ def summary_apply(
                 {"month": [_("No released lists (statistics_flag B) of this mode in that month.")]},
                 status=404,
             )
-        now = timezone.now()
+        now = sandbox.now()
         summary = SummaryDeclaration.objects.create(
             guid=new_guid(),
             app_time=f"{now:%Y%m%d%H%M%S}",

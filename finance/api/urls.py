@@ -4,6 +4,7 @@ from django.urls import path
 
 from singlewindow.core.api import Router
 
+from .quota import QuotaLookupView
 from .views import (
     FinancingRequestViewSet,
     ForexStatementCsvView,
@@ -21,6 +22,7 @@ router.register("tax-consolidations", TaxConsolidationViewSet, basename="tax-con
 router.register("tax-guarantees", TaxGuaranteeViewSet, basename="tax-guarantee")
 router.register("financing-requests", FinancingRequestViewSet, basename="financing-request")
 urlpatterns = [
+    path("quota/lookup/", QuotaLookupView.as_view(), name="quota-lookup"),
     path("tax-summary/", TaxSummaryView.as_view(), name="tax-summary"),
     path("tax-summary/csv/", TaxSummaryCsvView.as_view(), name="tax-summary-csv"),
     path("forex-statement/", ForexStatementView.as_view(), name="forex-statement"),

@@ -8,14 +8,14 @@ pipeline), as a real authority would; they never touch the portal's tables.
 import functools
 import random
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
 
-from singlewindow.core.texts import Text
+from singlewindow.core.texts import Text, gettext_noop
 
 from ..choices import ReturnStatus
 
@@ -62,6 +62,7 @@ class DeclaredList:
     amount_paid: Decimal
     lines: tuple[DeclaredLine, ...] = field(default_factory=tuple)
     enterprise_id: int = 0  # the submitter, whom the receipts are for (not part of what agencies judge)
+    scenario: str = ""  # a sandbox list's chosen outcome (SCENARIOS); empty for every live list
 
     def to_message(self) -> dict[str, Any]:
         """The list as sent to the agencies (JSON-ready), written once per batch."""
@@ -145,8 +146,11 @@ def refused(inventory_id: int, code: str, info: str | Text) -> Decision:
     return Decision(inventory_id, REJECT, status, info)
 
 
-def simulate_network(agency: str) -> None:
-    """Latency and failures as configured (SINGLEWINDOW_ADAPTERS), to exercise retries and overlap."""
+def simulate_network(agency: str, lists: Sequence["DeclaredList | DeclaredExport"] = ()) -> None:
+    """Latency and failures as configured (SINGLEWINDOW_ADAPTERS), to exercise retries and overlap;
+    and the timeout a sandbox list asked of this agency (`timeout:<agency>`)."""
+    if any(declared.scenario == f"timeout:{agency}" for declared in lists):
+        raise AgencyUnavailable(f"{agency} did not answer (sandbox scenario)")
     config = getattr(settings, "SINGLEWINDOW_ADAPTERS", {}).get(agency, {})
     latency_ms = config.get("latency_ms", 0)
     if latency_ms:
@@ -190,6 +194,7 @@ class DeclaredExport:
     pay_code: str = ""
     lines: tuple[ExportLine, ...] = field(default_factory=tuple)
     enterprise_id: int = 0
+    scenario: str = ""  # a sandbox list's chosen outcome (SCENARIOS); empty for every live list
 
     def to_message(self) -> dict[str, Any]:
         """The list as sent to the agencies (JSON-ready), written once per batch."""
@@ -208,3 +213,34 @@ class DeclaredExport:
             "value_cny": str(self.value_cny),
             "lines": len(self.lines),
         }
+
+
+# --- sandbox scenarios ------------------------------------------------------------------------------
+
+# What a partner may ask of a sandbox list (X-Sandbox-Scenario or `sandbox_scenario`): customs decides
+# inspection or a refusal with a chosen business code, an agency does not answer, or the risk step holds
+# the list for an official. Live lists never carry one (intake refuses the field outside the sandbox).
+SCENARIO_INSPECT = "inspect"
+SCENARIO_HOLD = "hold"
+SCENARIO_REJECT = "reject"
+SCENARIO_TIMEOUT = "timeout"
+SCENARIOS = (SCENARIO_INSPECT, SCENARIO_HOLD, f"{SCENARIO_REJECT}:<code>", f"{SCENARIO_TIMEOUT}:<agency>")
+
+
+def scenario_decision(declared: "DeclaredList | DeclaredExport") -> Decision | None:
+    """Customs' answer that a sandbox list's scenario asks for, or None to decide by the rules."""
+    kind, _sep, argument = declared.scenario.partition(":")
+    if kind == SCENARIO_INSPECT:
+        return Decision(
+            declared.id,
+            INSPECT,
+            ReturnStatus.INSPECTION,
+            Text(gettext_noop("Selected for physical inspection (sandbox scenario)")),
+        )
+    if kind == SCENARIO_REJECT:
+        return refused(
+            declared.id,
+            argument,
+            Text(gettext_noop("Refused with %(code)s (sandbox scenario)"), code=argument),
+        )
+    return None

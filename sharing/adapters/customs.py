@@ -15,7 +15,16 @@ from typing import Any
 from singlewindow.core.texts import Text, gettext_noop
 
 from ..choices import AgencyCode, ReturnStatus
-from .base import INSPECT, RELEASE, Decision, DeclaredExport, DeclaredList, refused, simulate_network
+from .base import (
+    INSPECT,
+    RELEASE,
+    Decision,
+    DeclaredExport,
+    DeclaredList,
+    refused,
+    scenario_decision,
+    simulate_network,
+)
 
 CENT = Decimal("0.01")
 
@@ -89,7 +98,7 @@ class CustomsContext:
 
 
 def decide(lists: Sequence[DeclaredList], context: CustomsContext) -> list[Decision]:
-    simulate_network(AgencyCode.CUSTOMS)
+    simulate_network(AgencyCode.CUSTOMS, lists)
     decisions = []
     for declared in lists:
         decisions.append(_decide_one(declared, context))
@@ -121,6 +130,8 @@ def _reject(declared: DeclaredList, code: str, info: str | Text) -> Decision:
 
 
 def _decide_one(declared: DeclaredList, context: CustomsContext) -> Decision:
+    if declared.scenario and (chosen := scenario_decision(declared)) is not None:
+        return chosen
     for role, code in (
         (PLATFORM, declared.ebp_code),
         (ECOMMERCE, declared.ebc_code),
@@ -187,11 +198,14 @@ class ExportCustomsContext:
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportCustomsContext) -> list[Decision]:
-    simulate_network(AgencyCode.CUSTOMS)
+    simulate_network(AgencyCode.CUSTOMS, lists)
     return [_decide_export_one(declared, context) for declared in lists]
 
 
 def _decide_export_one(declared: DeclaredExport, context: ExportCustomsContext) -> Decision:
+    if declared.scenario and (chosen := scenario_decision(declared)) is not None:
+        return chosen
+
     def reject(code: str, info: Text) -> Decision:
         return refused(declared.id, code, info)
 

@@ -27,7 +27,7 @@ class ForexContext:
 
 
 def decide(lists: Sequence[DeclaredList], context: ForexContext) -> list[Decision]:
-    simulate_network(AgencyCode.FOREX)
+    simulate_network(AgencyCode.FOREX, lists)
     used = dict(context.used_usd)
     decisions = []
     for declared in lists:
@@ -82,7 +82,7 @@ class ExportForexContext:
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportForexContext) -> list[Decision]:
-    simulate_network(AgencyCode.FOREX)
+    simulate_network(AgencyCode.FOREX, lists)
     decisions = []
     for declared in lists:
         if not declared.receipt_currency:

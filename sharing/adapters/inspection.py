@@ -30,7 +30,7 @@ def _category(gcode: str, positive_list: dict[str, str]) -> str | None:
 
 
 def decide(lists: Sequence[DeclaredList], context: InspectionContext) -> list[Decision]:
-    simulate_network(AgencyCode.INSPECTION)
+    simulate_network(AgencyCode.INSPECTION, lists)
     decisions = []
     for declared in lists:
         problem = None
@@ -88,7 +88,7 @@ class ExportInspectionContext:
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportInspectionContext) -> list[Decision]:
-    simulate_network(AgencyCode.INSPECTION)
+    simulate_network(AgencyCode.INSPECTION, lists)
     decisions = []
     for declared in lists:
         chapters = {line.gcode[:2] for line in declared.lines}

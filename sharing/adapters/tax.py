@@ -19,7 +19,7 @@ class TaxContext:
 
 
 def decide(lists: Sequence[DeclaredList], context: TaxContext) -> list[Decision]:
-    simulate_network(AgencyCode.TAX)
+    simulate_network(AgencyCode.TAX, lists)
     left = dict(context.available)
     decisions = []
     for declared in lists:
@@ -88,7 +88,7 @@ def export_exemption(declared: DeclaredExport, context: ExportTaxContext) -> Tex
 
 
 def decide_export(lists: Sequence[DeclaredExport], context: ExportTaxContext) -> list[Decision]:
-    simulate_network(AgencyCode.TAX)
+    simulate_network(AgencyCode.TAX, lists)
     decisions = []
     for declared in lists:
         basis = export_exemption(declared, context)

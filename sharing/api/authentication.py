@@ -5,9 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 
+from singlewindow.core import sandbox
+
 from ..models import EnterpriseAPIKey
 from ..otp import is_verified, otp_required
 from ..principal import PartnerUser, principal_for_user
+from ..sandbox import context_for_key
 from ..services import api_key_touch
 
 
@@ -39,6 +42,8 @@ class EnterpriseApiKeyAuthentication(BaseAuthentication):
         if not key.enterprise.is_approved:
             raise exceptions.AuthenticationFailed(_("The enterprise of this key is not approved."))
         api_key_touch(key=key)
+        # A sandbox key's request, and the pipeline work it runs, see only sandbox rows and its clock.
+        sandbox.enter(context_for_key(key))
         return PartnerUser(key), key
 
     def authenticate_header(self, request) -> str:

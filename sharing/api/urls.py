@@ -5,6 +5,7 @@ from django.urls import path
 from singlewindow.core.api import Router
 
 from .certificates import CertificateViewSet
+from .keys import ApiKeyListView
 from .views import AgencyViewSet, CodeTableEntryListView, CodeTableListView, EnterpriseViewSet
 from .webhooks import WebhookViewSet
 
@@ -17,6 +18,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("certificates", CertificateViewSet, basename="certificate")
 urlpatterns = [
     *router.urls,
+    path("api-keys/", ApiKeyListView.as_view(), name="api-key-list"),
     path("code-tables/", CodeTableListView.as_view(), name="code-table-list"),
     path("code-tables/<str:table>/", CodeTableEntryListView.as_view(), name="code-table-entries"),
 ]

@@ -5,6 +5,8 @@ import datetime
 
 from django.utils import timezone
 
+from singlewindow.core import sandbox
+
 
 def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
     """The month as [start, end) aware datetimes."""
@@ -14,11 +16,11 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
 
 
 def last_month(today: datetime.date | None = None) -> tuple[int, int]:
-    today = today or timezone.localdate()
+    today = today or sandbox.localdate()
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 def is_over(year: int, month: int) -> bool:
     """Whether the month has ended (only a finished month is consolidated or summarised)."""
-    today = timezone.localdate()
+    today = sandbox.localdate()
     return (year, month) < (today.year, today.month)

@@ -283,6 +283,12 @@ API_KEY_CUSTOM_HEADER = None  # the library's default: "Authorization: Api-Key <
 # Active (unrevoked, unexpired) keys an enterprise may hold at once: each key is a credential to guard.
 API_KEYS_PER_ENTERPRISE = env.int("API_KEYS_PER_ENTERPRISE", default=10)
 
+# Text messages (the buyer's quota lookup code): a class with send(phone, text), as EMAIL_BACKEND.
+SMS_BACKEND = env.str("SMS_BACKEND", default="singlewindow.core.sms.ConsoleBackend")
+# The public quota lookup: asks per buyer ID and per client address within an hour.
+QUOTA_LOOKUP_PER_ID = env.int("QUOTA_LOOKUP_PER_ID", default=5)
+QUOTA_LOOKUP_PER_ADDRESS = env.int("QUOTA_LOOKUP_PER_ADDRESS", default=30)
+
 # Celery: Redis as broker when REDIS_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -15,7 +15,7 @@ from declarations.api.views import XmlParser
 from sharing.api.base import PrincipalMixin
 from singlewindow.core.errors import ServiceError
 
-from . import checks
+from .. import checks
 
 XML_KINDS = {"CEB311": "order", "CEB411": "payment", "CEB511": "waybill", "CEB621": "inventory"}
 
