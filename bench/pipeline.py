@@ -161,6 +161,20 @@ def seed() -> tuple[object, dict[str, str]]:
     return parties, keys
 
 
+def load_history(n: int) -> int:
+    """Load n orders of history before the run (COPY); returns the last list id it holds."""
+    if not n:
+        return 0
+    from django.core.management import call_command
+
+    from declarations.models import InventoryList
+
+    started = time.monotonic()
+    call_command("load_history", n)
+    print(f"history: {n} orders loaded in {time.monotonic() - started:.1f} s", flush=True)
+    return InventoryList.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def generate(parties, n: int, bonded_share: float = 0.1) -> list[dict]:
     from django.utils import timezone
 
@@ -262,6 +276,12 @@ def main() -> None:
         default=0,
         help="open loop: offer this many orders/s (default: as fast as possible)",
     )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="first load this many released orders of the last 90 days (manage.py load_history)",
+    )
     parser.add_argument("--kill-interval", type=float, default=4.0, help="seconds between kills")
     parser.add_argument(
         "--restart-redis", action="store_true", help="restart Redis without saving, mid-run (local server)"
@@ -272,6 +292,7 @@ def main() -> None:
     recreate_database(url)
     setup_django(url)
     parties, keys = seed()
+    args.after_list = load_history(args.history)
     started = time.monotonic()
     declarations = generate(parties, args.n, args.bonded_share)
     print(f"generated {args.n} declarations in {time.monotonic() - started:.1f} s", flush=True)
@@ -622,8 +643,9 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
     deadline = time.monotonic() + args.timeout
     # Waiting costs the database little however large N is: the first list not yet final, from the
     # last one seen (a walk along the primary key), rather than a count of every final list.
-    oldest, swept = 0, time.monotonic()
-    stored = InventoryList.objects.count()
+    after = getattr(args, "after_list", 0)  # the history's lists are not this run's
+    oldest, swept = after + 1, time.monotonic()
+    stored = InventoryList.objects.filter(pk__gt=after).count()
     while time.monotonic() < deadline:
         waiting = (
             InventoryList.objects.filter(pk__gte=oldest, final_at__isnull=True)
@@ -640,7 +662,9 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
         oldest = waiting or oldest
         time.sleep(0.5)
     rows = list(
-        InventoryList.objects.filter(final_at__isnull=False).values_list("created_at", "final_at", "status")
+        InventoryList.objects.filter(pk__gt=after, final_at__isnull=False).values_list(
+            "created_at", "final_at", "status"
+        )
     )
     if not rows:
         sys.exit("no list reached a final status")
@@ -655,6 +679,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
                 "final": len(rows),
                 "released": released,
                 "batch": args.batch,
+                **({"history": args.history} if args.history else {}),
                 **({"concurrency": args.concurrency} if args.concurrency else {"workers": args.workers}),
                 "latency_ms": args.latency_ms,
                 "elapsed_s": round(elapsed, 2),
