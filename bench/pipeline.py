@@ -161,20 +161,6 @@ def seed() -> tuple[object, dict[str, str]]:
     return parties, keys
 
 
-def load_history(n: int) -> int:
-    """Load n orders of history before the run (COPY); returns the last list id it holds."""
-    if not n:
-        return 0
-    from django.core.management import call_command
-
-    from declarations.models import InventoryList
-
-    started = time.monotonic()
-    call_command("load_history", n)
-    print(f"history: {n} orders loaded in {time.monotonic() - started:.1f} s", flush=True)
-    return InventoryList.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
 def generate(parties, n: int, bonded_share: float = 0.1) -> list[dict]:
     from django.utils import timezone
 
@@ -280,7 +266,11 @@ def main() -> None:
         "--history",
         type=int,
         default=0,
-        help="first load this many released orders of the last 90 days (manage.py load_history)",
+        help="first load this many released orders of the last 90 days (manage.py load_history; "
+        "kept as a template database for the next runs with the same N)",
+    )
+    parser.add_argument(
+        "--fresh-history", action="store_true", help="load the history again instead of its template"
     )
     parser.add_argument("--kill-interval", type=float, default=4.0, help="seconds between kills")
     parser.add_argument(
@@ -289,10 +279,22 @@ def main() -> None:
     args = parser.parse_args()
 
     url = bench_database_url()
-    recreate_database(url)
-    setup_django(url)
-    parties, keys = seed()
-    args.after_list = load_history(args.history)
+    args.after_list = 0  # the last list of the history: the run counts only its own
+    if args.history:
+        from bench import history
+
+        parties, keys, args.after_list = history.prepare(
+            url,
+            args.history,
+            fresh=args.fresh_history,
+            recreate_database=recreate_database,
+            setup_django=setup_django,
+            seed=seed,
+        )
+    else:
+        recreate_database(url)
+        setup_django(url)
+        parties, keys = seed()
     started = time.monotonic()
     declarations = generate(parties, args.n, args.bonded_share)
     print(f"generated {args.n} declarations in {time.monotonic() - started:.1f} s", flush=True)
@@ -643,7 +645,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
     deadline = time.monotonic() + args.timeout
     # Waiting costs the database little however large N is: the first list not yet final, from the
     # last one seen (a walk along the primary key), rather than a count of every final list.
-    after = getattr(args, "after_list", 0)  # the history's lists are not this run's
+    after = getattr(args, "after_list", 0)
     oldest, swept = after + 1, time.monotonic()
     stored = InventoryList.objects.filter(pk__gt=after).count()
     while time.monotonic() < deadline:
