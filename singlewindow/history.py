@@ -5,8 +5,8 @@ events, a credit event, the statistics counters) and per batch of lists its disp
 dispatches and eight exchanges.
 
 It is what `manage.py load_history N` and the benchmark's `--history N` use to measure the portal with
-a database that is not empty. Rows go in with COPY (tens of thousands of rows a second where the API
-would take hours), chunk by chunk in their own transactions, with ids taken above every id and
+a database that is not empty. Rows go in with COPY (3.4 million rows for 100,000 orders in minutes
+where the API would take hours), chunk by chunk in their own transactions, with ids taken above every id and
 sequence value already used and the sequences set past them afterwards.
 
 The history is spread over the last `days` days (ids grow with time, as they would), and over buyers
