@@ -381,10 +381,14 @@ def load(
         done = min(first + chunk, n)
         if progress:
             progress(f"{done} of {n} orders")
+    # A zone's past has been vacuumed by autovacuum long since: hint bits set and the visibility map
+    # current, so the first run after a load does not pay for writing them. VACUUM cannot run inside a
+    # transaction (a caller's atomic block): ANALYZE only, then.
+    maintain = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
         _set_sequences(cursor, list(tables.values()))
         for model in (*PER_ORDER, BuyerQuota, ForexPurchase, DailyStat):
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')  # noqa: S608 - a model's table
+            cursor.execute(f'{maintain} "{model._meta.db_table}"')  # noqa: S608 - a model's table
     return Loaded(
         orders=n,
         rows={t.model._meta.label: t.rows for t in tables.values()},
