@@ -262,6 +262,16 @@ def main() -> None:
         default=0,
         help="open loop: offer this many orders/s (default: as fast as possible)",
     )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="first load this many released orders of the last 90 days (manage.py load_history; "
+        "kept as a template database for the next runs with the same N)",
+    )
+    parser.add_argument(
+        "--fresh-history", action="store_true", help="load the history again instead of its template"
+    )
     parser.add_argument("--kill-interval", type=float, default=4.0, help="seconds between kills")
     parser.add_argument(
         "--restart-redis", action="store_true", help="restart Redis without saving, mid-run (local server)"
@@ -269,9 +279,22 @@ def main() -> None:
     args = parser.parse_args()
 
     url = bench_database_url()
-    recreate_database(url)
-    setup_django(url)
-    parties, keys = seed()
+    args.after_list = 0  # the last list of the history: the run counts only its own
+    if args.history:
+        from bench import history
+
+        parties, keys, args.after_list = history.prepare(
+            url,
+            args.history,
+            fresh=args.fresh_history,
+            recreate_database=recreate_database,
+            setup_django=setup_django,
+            seed=seed,
+        )
+    else:
+        recreate_database(url)
+        setup_django(url)
+        parties, keys = seed()
     started = time.monotonic()
     declarations = generate(parties, args.n, args.bonded_share)
     print(f"generated {args.n} declarations in {time.monotonic() - started:.1f} s", flush=True)
@@ -622,8 +645,9 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
     deadline = time.monotonic() + args.timeout
     # Waiting costs the database little however large N is: the first list not yet final, from the
     # last one seen (a walk along the primary key), rather than a count of every final list.
-    oldest, swept = 0, time.monotonic()
-    stored = InventoryList.objects.count()
+    after = getattr(args, "after_list", 0)
+    oldest, swept = after + 1, time.monotonic()
+    stored = InventoryList.objects.filter(pk__gt=after).count()
     while time.monotonic() < deadline:
         waiting = (
             InventoryList.objects.filter(pk__gte=oldest, final_at__isnull=True)
@@ -640,7 +664,9 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
         oldest = waiting or oldest
         time.sleep(0.5)
     rows = list(
-        InventoryList.objects.filter(final_at__isnull=False).values_list("created_at", "final_at", "status")
+        InventoryList.objects.filter(pk__gt=after, final_at__isnull=False).values_list(
+            "created_at", "final_at", "status"
+        )
     )
     if not rows:
         sys.exit("no list reached a final status")
@@ -655,6 +681,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
                 "final": len(rows),
                 "released": released,
                 "batch": args.batch,
+                **({"history": args.history} if args.history else {}),
                 **({"concurrency": args.concurrency} if args.concurrency else {"workers": args.workers}),
                 "latency_ms": args.latency_ms,
                 "elapsed_s": round(elapsed, 2),

@@ -166,6 +166,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Where `manage.py archive_closed_months` writes the closed months it moves out of the tables.
+ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(BASE_DIR / "archive")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
