@@ -449,6 +449,7 @@ def api_key_revoke(*, key: EnterpriseAPIKey, by: Principal) -> EnterpriseAPIKey:
             action="api_key.revoked",
             obj=key,
             name=key.name,
+            kind=key.kind,
             prefix=key.prefix,
             enterprise=key.enterprise.customs_code,
         )

@@ -66,7 +66,7 @@ def test_keys_issued_and_revoked_are_audited_without_the_key_or_its_hash(enterpr
     key, plain = api_key_issue(enterprise=enterprise, name="ERP", by=admin)
     api_key_revoke(key=key, by=admin)
     issued, revoked = AuditEvent.objects.filter(object_type="sharing.enterpriseapikey").order_by("sequence")
-    expected = {"name": "ERP", "prefix": key.prefix, "enterprise": enterprise.customs_code}
+    expected = {"name": "ERP", "kind": "live", "prefix": key.prefix, "enterprise": enterprise.customs_code}
     assert (issued.action, issued.detail, issued.object_id) == ("api_key.issued", expected, key.prefix)
     assert (revoked.action, revoked.detail, revoked.object_id) == ("api_key.revoked", expected, key.prefix)
     assert issued.actor_label == admin.user.username and issued.actor_id == admin.user.pk
