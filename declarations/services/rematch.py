@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from singlewindow.core.broker import send_named
+from singlewindow.core.wake import wake
 
 from ..choices import MATCHABLE_STATUSES, AppStatus, DocumentKind, InventoryStatus
 from ..models import ExportInventoryList, InventoryList
@@ -14,9 +15,11 @@ from .specs import EXPORT_KINDS
 
 
 def wake_clearance(kind: str) -> None:
-    """After commit, the clearance processor of this kind's direction looks for lists to match."""
+    """After commit, the clearance processor of this kind's direction looks for lists to match: woken
+    at most once per short window (singlewindow.core.wake), so that lists sent one per request are
+    still claimed together."""
     task = "clearance.process_pending_exports" if kind in EXPORT_KINDS else "clearance.process_pending_lists"
-    transaction.on_commit(lambda: send_named(task))
+    transaction.on_commit(lambda: wake(task))
 
 
 def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
