@@ -114,6 +114,12 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
+        if single and services.is_deferred(self.kind) and not hasattr(data, "getlist"):
+            # Checked now, stored by the intake processor: 202 with returnStatus 2 (INTAKE_DEFERRED).
+            result = services.receive(kind=self.kind, document=data, by=self.principal)
+            if result.ok:
+                return Response(_receipt_body(result), status=status.HTTP_202_ACCEPTED)
+            return intake_response([result], single=True)
         results = services.submit(kind=self.kind, documents=documents, by=self.principal)
         return intake_response(results, single=single)
 
@@ -144,6 +150,11 @@ def _intake_schema(schema):
         request=schema,
         responses={
             200: IntakeReceiptSerializer,
+            202: OpenApiResponse(
+                IntakeReceiptSerializer,
+                description="one document received (INTAKE_DEFERRED): outcome `received`, return_status 2; "
+                "its receipts follow in the receipts queue",
+            ),
             201: OpenApiResponse(
                 PolymorphicProxySerializer(
                     "IntakeAnswer",

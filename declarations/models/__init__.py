@@ -19,6 +19,7 @@ from .exports import (
     SummaryDeclaration,
 )
 from .imports import LIVE_LIST, InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
+from .intake import IntakeEntry
 from .pipeline import AgencyDecision, AgencyDispatch, DispatchBatch, Receipt
 from .uploads import Upload
 
@@ -33,6 +34,7 @@ __all__ = [
     "ExportOrder",
     "ExportOrderItem",
     "ExportWaybill",
+    "IntakeEntry",
     "InventoryCancel",
     "InventoryItem",
     "InventoryList",
