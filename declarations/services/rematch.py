@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +20,8 @@ def wake_clearance(kind: str) -> None:
     at most once per short window (singlewindow.core.wake), so that lists sent one per request are
     still claimed together."""
     task = "clearance.process_pending_exports" if kind in EXPORT_KINDS else "clearance.process_pending_lists"
-    transaction.on_commit(lambda: wake(task))
+    # A claim costs about 170 queries however few lists it takes: its window is the longer one.
+    transaction.on_commit(lambda: wake(task, window=settings.CLEARANCE_WAKE_WINDOW_MS))
 
 
 def request_match(kind: str, documents: list[dict[str, Any]]) -> int:

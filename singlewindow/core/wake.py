@@ -29,12 +29,13 @@ def window_ms() -> int:
     return int(getattr(settings, "WAKE_WINDOW_MS", 30))
 
 
-def wake(task_name: str) -> bool:
-    """Send `task_name` unless a wake of it is already due within the window; True when this call
-    sent it. A broker or Redis that is down costs nothing here: the sweeper finds the work again."""
+def wake(task_name: str, *, window: int | None = None) -> bool:
+    """Send `task_name` unless a wake of it is already due within the window (`window` ms, by default
+    WAKE_WINDOW_MS); True when this call sent it. A broker or Redis that is down costs nothing here:
+    the sweeper finds the work again."""
     from celery import current_app
 
-    window = window_ms()
+    window = window_ms() if window is None else window
     if window <= 0 or not settings.REDIS_URL or current_app.conf.task_always_eager:
         return send_named(task_name)
     try:
