@@ -167,3 +167,12 @@ def test_the_sweeper_wakes_the_processor_for_entries_left_behind(world, monkeypa
     assert sweeper.sweep(stale_after=timedelta(seconds=-1))["received"] == 1
     assert Order.objects.filter(order_no=docs["order"]["order_no"]).exists()  # eager: run in place
     assert sweeper.sweep(stale_after=timedelta(seconds=-1))["received"] == 0
+
+
+def test_a_received_document_costs_one_query(world, django_assert_num_queries):
+    """The key remembered, its last use recorded a moment ago: the request's one query is its INSERT."""
+    first, second = world.declaration(1), world.declaration(2)
+    client = world.client("platform")
+    assert client.post("/api/v1/orders/", first["order"], format="json").status_code == 202
+    with django_assert_num_queries(1):
+        assert client.post("/api/v1/orders/", second["order"], format="json").status_code == 202
