@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-quick install install-test pdf-libs chromium lint checks pytest messages worker bench clean
+.PHONY: run test test-quick install install-test pdf-libs chromium lint checks pytest messages worker bench bench-compare clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ bench: install-test
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/singlewindow} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	  $(BIN)/python -m bench.pipeline --n $(BENCH_N) $(BENCH_ARGS)
+
+# The batch path, then single documents from 32 clients, one right after the other, and their ratio.
+bench-compare: install-test
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/singlewindow} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  $(BIN)/python -m bench.pipeline --compare --n $(BENCH_N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

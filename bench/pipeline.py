@@ -9,6 +9,13 @@ orders/s from the first request to the last final status, and p50/p99 from inven
 release. Adapters run with the latency given by --latency-ms (default 0). A share of the orders
 (--bonded-share, default 0.1) are bonded 1210 imports drawing on a seeded bonded warehouse.
 
+`--batch 1` sends each document on its own, as partners pushing one at a time do: it is answered 202
+(returnStatus 2) once committed and stored by the intake processor in micro-batches (INTAKE_DEFERRED;
+`--sync-intake` stores it in the request instead). `--compare` runs the batch path and then the
+single-document path (`--single-n`, `--single-clients`) one right after the other and prints both, with
+the ratio of their orders/s, p99 request latency, p99 request-to-release, clearance batch sizes and CPU
+seconds per 1,000 orders (`make bench-compare`).
+
 Crash test: `--kill 5 --kill-interval 4` SIGKILLs a random worker every 4 s, five times, restarting it
 each time, while the bench process runs the sweeper; at the end the ledgers are checked: one final
 status per list, one decision per agency, one tax bill, one quota use and one stock movement per SKU of
@@ -205,9 +212,11 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def post(port: int, path: str, key: str, body: bytes, connections: dict) -> int:
+def post(port: int, path: str, key: str, body: bytes, connections: dict, timings: list | None = None) -> int:
+    """POST one request on this thread's connection; (sent at, seconds) appended to `timings`."""
     import threading
 
+    sent = time.time()
     ident = threading.get_ident()
     conn = connections.get(ident)
     if conn is None:
@@ -220,6 +229,8 @@ def post(port: int, path: str, key: str, body: bytes, connections: dict) -> int:
     )
     response = conn.getresponse()
     response.read()
+    if timings is not None:
+        timings.append((sent, time.time() - sent))
     return response.status
 
 
@@ -276,7 +287,27 @@ def main() -> None:
     parser.add_argument(
         "--restart-redis", action="store_true", help="restart Redis without saving, mid-run (local server)"
     )
+    parser.add_argument(
+        "--sync-intake",
+        action="store_true",
+        help="single documents stored in the request (201) rather than answered 2 and stored by the "
+        "intake processor (INTAKE_DEFERRED, the default here)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="run the batch path (--n, --batch) and then the single-document path (--single-n, "
+        "--single-clients), one after the other, and print both and their ratio",
+    )
+    parser.add_argument("--single-n", type=int, default=4000, help="orders of the single run of --compare")
+    parser.add_argument(
+        "--single-clients", type=int, default=32, help="clients of the single run of --compare"
+    )
+    parser.add_argument("--json-out", default="", help="also write the figures to this file")
     args = parser.parse_args()
+    if args.compare:
+        compare(args)
+        return
 
     url = bench_database_url()
     args.after_list = 0  # the last list of the history: the run counts only its own
@@ -306,6 +337,7 @@ def main() -> None:
         "DJANGO_DEBUG": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "ADAPTER_LATENCY_MS": str(args.latency_ms),
+        "INTAKE_DEFERRED": "false" if args.sync_intake else "true",
     }
     logs = ROOT / "bench" / "logs"
     logs.mkdir(exist_ok=True)
@@ -608,11 +640,29 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
     from declarations.models import InventoryList
 
     chunks = [declarations[i : i + args.batch] for i in range(0, len(declarations), args.batch)]
+    # --batch 1 sends each document on its own (an object, as partners pushing one at a time do).
     requests = [
-        (path, keys[who], json.dumps([d[kind] for d in chunk]).encode())
+        (
+            path,
+            keys[who],
+            json.dumps(chunk[0][kind] if args.batch == 1 else [d[kind] for d in chunk]).encode(),
+        )
         for chunk in chunks
         for kind, path, who in KINDS
     ]
+    # The lists each inventory request carries, to time each list from its request to its release.
+    carried = {
+        index * len(KINDS) + len(KINDS) - 1: [d["inventory"]["cop_no"] for d in chunk]
+        for index, chunk in enumerate(chunks)
+    }
+    timings: list[tuple[float, float]] = []
+    list_sent: dict[str, float] = {}
+
+    def send(index: int) -> int:
+        for cop_no in carried.get(index, ()):
+            list_sent[cop_no] = time.time()
+        return post(args.port, *requests[index], connections, timings)
+
     connections: dict = {}
     if chaos:
         chaos.start()
@@ -628,17 +678,14 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
             for index in range(0, len(requests), len(KINDS)):
                 due = first_request + (index // len(KINDS)) * interval
                 time.sleep(max(0.0, due - time.time()))
-                futures += [
-                    pool.submit(post, args.port, *r, connections)
-                    for r in requests[index : index + len(KINDS)]
-                ]
+                futures += [pool.submit(send, i) for i in range(index, index + len(KINDS))]
             statuses = [f.result() for f in futures]
         else:
-            statuses = list(pool.map(lambda r: post(args.port, *r, connections), requests))
+            statuses = list(pool.map(send, range(len(requests))))
     intake_done = time.time()
-    bad = [s for s in statuses if s != 201]
+    bad = [s for s in statuses if s not in (201, 202)]  # 202: received, stored by the intake processor
     print(
-        f"intake: {len(requests)} requests in {intake_done - first_request:.1f} s; non-201: {len(bad)}",
+        f"intake: {len(requests)} requests in {intake_done - first_request:.1f} s; refused: {len(bad)}",
         flush=True,
     )
 
@@ -659,44 +706,112 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
             # What beat does every 30 s in production, sooner: re-send what the killed workers held.
             sweeper.sweep(stale_after=timedelta(seconds=10))
             swept = time.monotonic()
+        if waiting is None and stored < args.n:
+            # received documents the processor has not stored yet (the history's lists not counted)
+            stored = InventoryList.objects.filter(pk__gt=after).count()
         if waiting is None and stored >= args.n:
             break
         oldest = waiting or oldest
         time.sleep(0.5)
-    rows = list(
+    finals = list(
         InventoryList.objects.filter(pk__gt=after, final_at__isnull=False).values_list(
-            "created_at", "final_at", "status"
+            "created_at", "final_at", "status", "cop_no"
         )
     )
+    rows = [(c, f, s) for c, f, s, _n in finals]
+    # From the client's request to the release, for every mode (created_at is when the row was stored,
+    # which the intake processor does after the answer).
+    from_request = sorted(f.timestamp() - list_sent[n] for _c, f, _s, n in finals if n in list_sent)
+    durations = sorted(seconds for _sent, seconds in timings)
     if not rows:
         sys.exit("no list reached a final status")
     last_final = max(f for _c, f, _s in rows).timestamp()
     latencies = sorted((f - c).total_seconds() for c, f, _s in rows)
     released = sum(1 for _c, _f, s in rows if s == "released")
     elapsed = last_final - first_request
-    print(
-        json.dumps(
-            {
-                "orders": args.n,
-                "final": len(rows),
-                "released": released,
-                "batch": args.batch,
-                **({"history": args.history} if args.history else {}),
-                **({"concurrency": args.concurrency} if args.concurrency else {"workers": args.workers}),
-                "latency_ms": args.latency_ms,
-                "elapsed_s": round(elapsed, 2),
-                "orders_per_s": round(len(rows) / elapsed, 1),
-                "intake_to_release_p50_s": round(statistics.median(latencies), 3),
-                "intake_to_release_p99_s": round(latencies[int(len(latencies) * 0.99) - 1], 3),
-                **({"offered_rate": args.rate} if args.rate else {}),
-                **(meter.stop(len(rows)) if meter else {}),
-            },
-            indent=2,
-        ),
-        flush=True,
-    )
+    figures = {
+        "orders": args.n,
+        "final": len(rows),
+        "released": released,
+        "batch": args.batch,
+        **({"history": args.history} if args.history else {}),
+        **({"concurrency": args.concurrency} if args.concurrency else {"workers": args.workers}),
+        "latency_ms": args.latency_ms,
+        "elapsed_s": round(elapsed, 2),
+        "orders_per_s": round(len(rows) / elapsed, 1),
+        "intake_to_release_p50_s": round(statistics.median(latencies), 3),
+        "intake_to_release_p99_s": round(latencies[int(len(latencies) * 0.99) - 1], 3),
+        "request_to_release_p99_s": round(percentile(from_request, 0.99), 3),
+        "request_p50_ms": round(1000 * percentile(durations, 0.5), 1),
+        "request_p99_ms": round(1000 * percentile(durations, 0.99), 1),
+        "clearance_batches": batch_sizes(),
+        **({"offered_rate": args.rate} if args.rate else {}),
+        **(meter.stop(len(rows)) if meter else {}),
+    }
+    print(json.dumps(figures, indent=2), flush=True)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures))
     if len(rows) < args.n:
         sys.exit(f"only {len(rows)} of {args.n} lists reached a final status within {args.timeout} s")
+
+
+def compare(args) -> None:
+    """The batch path, then the single-document path, each in a fresh database, on this machine one
+    right after the other; prints both runs' figures and the ratio of their orders/s."""
+    import tempfile
+
+    common = ["--workers", str(args.workers), "--web", str(args.web), "--port", str(args.port)]
+    common += ["--latency-ms", str(args.latency_ms), "--bonded-share", str(args.bonded_share)]
+    common += ["--timeout", str(args.timeout)] + (["--sync-intake"] if args.sync_intake else [])
+    runs = {
+        "batch": ["--n", str(args.n), "--batch", str(args.batch), "--clients", str(args.clients)],
+        "single": ["--n", str(args.single_n), "--batch", "1", "--clients", str(args.single_clients)],
+    }
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, own in runs.items():
+            out = Path(folder) / f"{name}.json"
+            print(f"--- {name}: {' '.join(own)}", flush=True)
+            command = [sys.executable, "-m", "bench.pipeline", *own, *common, "--json-out", str(out)]
+            subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter
+            figures[name] = json.loads(out.read_text())
+
+    def cpu(run: dict) -> float:
+        return round(sum(run.get("cpu_s_per_1000_orders", {}).values()), 2)
+
+    summary = {
+        name: {
+            "orders_per_s": run["orders_per_s"],
+            "request_to_release_p99_s": run["request_to_release_p99_s"],
+            "request_p99_ms": run["request_p99_ms"],
+            "clearance_batches": run["clearance_batches"],
+            "cpu_s_per_1000_orders": cpu(run),
+        }
+        for name, run in figures.items()
+    }
+    ratio = round(figures["single"]["orders_per_s"] / figures["batch"]["orders_per_s"], 3)
+    print(json.dumps({**summary, "single_to_batch_ratio": ratio}, indent=2), flush=True)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps({**figures, "single_to_batch_ratio": ratio}))
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[max(int(len(ordered) * share) - 1, 0)] if ordered else 0.0
+
+
+def batch_sizes() -> dict:
+    """How many import lists each clearance claim took through the fan-out (its dispatch batch)."""
+    from declarations.models import DispatchBatch
+
+    sizes = sorted(DispatchBatch.objects.filter(ie_flag="I").values_list("size", flat=True))
+    if not sizes:
+        return {"count": 0}
+    return {
+        "count": len(sizes),
+        "median": statistics.median(sizes),
+        "p90": percentile(sizes, 0.9),
+        "max": sizes[-1],
+    }
 
 
 if __name__ == "__main__":

@@ -11,7 +11,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from declarations.choices import MATCHABLE_STATUSES, InventoryStatus, ReceiptSource, ReturnStatus
-from declarations.models import AgencyDispatch, DispatchBatch, ExportInventoryList, InventoryList, Upload
+from declarations.models import (
+    AgencyDispatch,
+    DispatchBatch,
+    ExportInventoryList,
+    IntakeEntry,
+    InventoryList,
+    Upload,
+)
+from declarations.services.deferred import MAX_ATTEMPTS, PROCESS_TASK
 from risk.models import Alert
 from sharing import webhooks
 from singlewindow.core.broker import send_named
@@ -73,6 +81,10 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         .values_list("id", flat=True)[:100]
     )
     finalized = sum(bool(retrying_deadlocks(partial(finalize_if_complete, batch_id=pk))) for pk in complete)
+    # Documents answered 2 whose processor died or whose wake was lost with the broker.
+    received = IntakeEntry.objects.filter(created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS).exists()
+    if received:
+        send_named(PROCESS_TASK)
     matching = 0
     for direction in (IMPORT, EXPORT):
         waiting = direction.model.objects.filter(match_requested_at__lt=cutoff, status__in=MATCHABLE_STATUSES)
@@ -108,6 +120,7 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         "closed": close_released(),
         "dispatches": len(stuck),
         "batches_finalized": finalized,
+        "received": int(received),
         "matching": matching,
         "webhooks": webhooks.retry_due(),
         "returns_expired": refunds_expire(),

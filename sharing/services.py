@@ -18,6 +18,7 @@ from singlewindow.core.texts import Text, both
 from . import audit, selectors
 from .choices import ApiKeyKind, EnterpriseRole, EnterpriseStatus, MemberRole, NotificationKind
 from .identifiers import customs_code_error, uscc_error
+from .key_cache import key_forget
 from .models import (
     Agency,
     AuditEvent,
@@ -239,6 +240,8 @@ def _decide(
     if to == EnterpriseStatus.APPROVED and enterprise.approved_at is None:
         enterprise.approved_at = timezone.now()
     enterprise.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+    key_forget(enterprise_id=enterprise.pk)
+    transaction.on_commit(lambda: key_forget(enterprise_id=enterprise.pk))
     event = audit_record(
         actor=by, action=f"enterprise.{to}", obj=enterprise, previous=previous, reason=reason
     )
@@ -444,6 +447,9 @@ def api_key_revoke(*, key: EnterpriseAPIKey, by: Principal) -> EnterpriseAPIKey:
         key.revoked = True
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked", "revoked_at"])
+        # This process forgets it now; every other one within API_KEY_CACHE_SECONDS (at most 1 s).
+        key_forget(key_id=key.pk)
+        transaction.on_commit(lambda: key_forget(key_id=key.pk))
         audit_record(
             actor=by,
             action="api_key.revoked",

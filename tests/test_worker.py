@@ -350,3 +350,37 @@ def test_worker_killed_mid_fan_out_loses_and_doubles_nothing():
     assert problems == [] and summary["lists"] == 40, (summary, problems)
     others = list(InventoryList.objects.exclude(status="released").values_list("status", "status_reason"))
     assert summary["released"] == 40 and summary["bonded_released"] == 10, others
+
+
+def test_a_single_list_sent_one_document_at_a_time_clears_within_a_second(worker, settings):
+    """Low load, deferred intake: each document answered 2 at once; the debounced wakes (intake, then
+    clearance) take the list through a real worker within a second of its last document."""
+    from django.utils import timezone
+
+    from credit.models import CreditLevel
+    from declarations.models import IntakeEntry, InventoryList
+
+    from .factories import ClearanceWorld
+
+    settings.INTAKE_DEFERRED = True
+    CreditLevel.objects.update(inspection_rate=0)
+    world = ClearanceWorld()
+    docs = world.declaration(1)
+    from singlewindow.celery import app
+
+    started = time.monotonic()
+    while not app.control.ping(timeout=0.5) and time.monotonic() - started < 60:
+        pass  # the worker is up and listening before the clock starts
+    for kind in ("order", "payment", "waybill", "inventory"):
+        response = world.post(kind, docs[kind])
+        assert response.status_code == 202, response.json()
+    answered = timezone.now()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        inventory = InventoryList.objects.filter(cop_no=docs["inventory"]["cop_no"]).first()
+        if inventory is not None and inventory.final_at is not None:
+            break
+        time.sleep(0.05)
+    assert inventory is not None and inventory.status == "released"
+    assert (inventory.final_at - answered).total_seconds() < 1.0
+    assert not IntakeEntry.objects.exists()

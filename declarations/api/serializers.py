@@ -141,7 +141,7 @@ class IntakeReceiptSerializer(serializers.Serializer):
     """The answer about one submitted document."""
 
     index = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=["accepted", "duplicate", "changed", "rejected"])
+    outcome = serializers.ChoiceField(choices=["accepted", "duplicate", "changed", "rejected", "received"])
     id = serializers.IntegerField(allow_null=True)
     natural_key = serializers.DictField(child=serializers.CharField())
     return_status = serializers.CharField()

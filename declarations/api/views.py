@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from sharing.api.base import PrincipalMixin, ScopedReadOnlyViewSet
 from sharing.choices import AgencyCode
+from singlewindow.core import sandbox
 from singlewindow.core.api import error_body
 from singlewindow.core.broker import send_named
 from singlewindow.core.errors import Conflict, Forbidden, ServiceError
@@ -126,6 +127,19 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         wanted = scenarios.requested(request.META, documents)
+        deferrable = (
+            single
+            and wanted is None
+            and not sandbox.active()  # the processor runs outside the tenant's sandbox
+            and not hasattr(data, "getlist")
+            and "base_subscribe" not in data
+        )
+        if deferrable and services.is_deferred(self.kind):
+            # Checked now, stored by the intake processor: 202 with returnStatus 2 (INTAKE_DEFERRED).
+            result = services.receive(kind=self.kind, document=data, by=self.principal)
+            if result.ok:
+                return Response(_receipt_body(result), status=status.HTTP_202_ACCEPTED)
+            return intake_response([result], single=True)
 
         def intake() -> list:
             # A caller who may not submit at all (IntakeForbidden) is answered 403 by the exception handler.
@@ -173,6 +187,11 @@ def _intake_schema(schema):
         examples=scenarios.openapi_examples(),
         responses={
             200: IntakeReceiptSerializer,
+            202: OpenApiResponse(
+                IntakeReceiptSerializer,
+                description="one document received (INTAKE_DEFERRED): outcome `received`, return_status 2; "
+                "its receipts follow in the receipts queue",
+            ),
             201: OpenApiResponse(
                 PolymorphicProxySerializer(
                     "IntakeAnswer",

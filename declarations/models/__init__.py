@@ -20,6 +20,7 @@ from .exports import (
     SummaryDeclaration,
 )
 from .imports import LIVE_LIST, InventoryItem, InventoryList, Order, OrderItem, Payment, Waybill
+from .intake import IntakeEntry
 from .pipeline import AgencyDecision, AgencyDispatch, DispatchBatch, Receipt
 from .subscriptions import DocumentSubscription, SubscribeScope
 from .uploads import Upload
@@ -38,6 +39,7 @@ __all__ = [
     "ExportOrder",
     "ExportOrderItem",
     "ExportWaybill",
+    "IntakeEntry",
     "InventoryCancel",
     "InventoryItem",
     "InventoryList",

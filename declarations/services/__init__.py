@@ -7,7 +7,8 @@ the database's unique constraints are the final word on natural keys.
 
 One module per concern: `specs` (what each kind is), `identity` (natural keys, content hash),
 `validation` (schema and who may submit), `storage` (the batch write), `rematch` (waking the pipeline),
-`summaries` (CEB701) and `amendments` (CEB623/625). Callers import from here.
+`deferred` (single documents answered 2 and stored in micro-batches), `summaries` (CEB701) and
+`amendments` (CEB623/625). Callers import from here.
 """
 
 from .amendments import (
@@ -18,6 +19,7 @@ from .amendments import (
     amendments_submit,
     goods_back,
 )
+from .deferred import intake_process, is_deferred, receive
 from .exchange import exchange_submit
 from .identity import HEADER_FIELDS, content_hash
 from .specs import MAX_BATCH, SPECS, IntakeForbidden, IntakeResult, errors_text, may_file
@@ -39,9 +41,12 @@ __all__ = [
     "amendment_submit",
     "amendments_submit",
     "content_hash",
+    "is_deferred",
     "errors_text",
     "goods_back",
+    "intake_process",
     "may_file",
+    "receive",
     "submit",
     "summaries_for_month",
     "summary_apply",

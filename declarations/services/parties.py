@@ -45,6 +45,7 @@ PARTY_FIELDS: dict[str, tuple[str, ...]] = {
 RESIDENT_ID_FIELDS = ("buyer_id_number", "payer_id_number")
 # Foreign platforms without a code write 无 (DOMAIN 3.1): not a code to resolve.
 NO_CODE = "无"
+CUSTOMS_CODE_LENGTH = 10  # sharing.identifiers.CUSTOMS_CODE_RE
 
 
 def resident_id(value: str) -> str:
@@ -56,7 +57,10 @@ def normalise(kind: str, documents: list[dict[str, Any]]) -> None:
     """Normalise a batch's validated documents in place: party codes resolved, resident IDs cleaned."""
     fields = PARTY_FIELDS.get(kind, ())
     sent = {doc[name].strip().upper() for doc in documents for name in fields if doc.get(name)}
-    resolved = customs_codes_by_code(sent - {NO_CODE}) if sent else {}
+    # Only a USCC (18 characters) can resolve to another spelling: a customs code (10) is stored as sent,
+    # registered or not, so a batch written with customs codes costs no query.
+    uscc_like = {code for code in sent - {NO_CODE} if len(code) != CUSTOMS_CODE_LENGTH}
+    resolved = customs_codes_by_code(uscc_like) if uscc_like else {}
     for doc in documents:
         for name in fields:
             value = doc.get(name)

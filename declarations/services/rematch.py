@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
+from singlewindow.core.wake import wake
 
 from ..choices import MATCHABLE_STATUSES, AppStatus, DocumentKind, InventoryStatus
 from ..models import ExportInventoryList, InventoryList
@@ -15,9 +17,17 @@ from .specs import EXPORT_KINDS
 
 
 def wake_clearance(kind: str) -> None:
-    """After commit, the clearance processor of this kind's direction looks for lists to match."""
+    """After commit, the clearance processor of this kind's direction looks for lists to match: woken
+    at most once per short window (singlewindow.core.wake), so that lists sent one per request are
+    still claimed together."""
     task = "clearance.process_pending_exports" if kind in EXPORT_KINDS else "clearance.process_pending_lists"
-    transaction.on_commit(sandbox.bound(lambda: send_named(task)))
+    if sandbox.active():
+        # A sandbox list's task carries its tenant's context: sent on its own, never coalesced with
+        # the live zone's wake (that task would look at live rows only).
+        transaction.on_commit(sandbox.bound(lambda: send_named(task)))
+        return
+    # A claim costs about 170 queries however few lists it takes: its window is the longer one.
+    transaction.on_commit(lambda: wake(task, window=settings.CLEARANCE_WAKE_WINDOW_MS))
 
 
 def request_match(kind: str, documents: list[dict[str, Any]]) -> int:

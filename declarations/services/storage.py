@@ -89,6 +89,37 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     nothing; different content is a change (app_type 2), allowed until the list is dispatched.
     One bad document never loses the good ones.
     """
+    results, valid = check(kind=kind, documents=documents, by=by)
+    store(kind=kind, enterprise=by.enterprise, valid=valid, results=results)
+    return results
+
+
+def store(
+    *,
+    kind: str,
+    enterprise: Enterprise,
+    valid: list[tuple[int, dict[str, Any]]],
+    results: list[IntakeResult],
+) -> None:
+    """Store the documents `check` found valid (one per natural key), filling in their results."""
+    for attempt in range(3):
+        try:
+            _store(SPECS[kind], enterprise, valid, results)
+            break
+        except IntegrityError:
+            # A concurrent request inserted the same natural key between our read and write:
+            # classify again against what is now stored.
+            if attempt == 2:
+                raise
+
+
+def check(
+    *, kind: str, documents: Sequence[Any], by: Principal, repeats: bool = False
+) -> tuple[list[IntakeResult], list[tuple[int, dict[str, Any]]]]:
+    """What intake decides without the database's stored documents: may the caller submit this kind
+    (IntakeForbidden if not), the fields of each document, its parties, and (unless `repeats`, for
+    documents received one at a time) a natural key sent twice in the call. One IntakeResult per
+    document (rejected ones final) and the valid (index, data)."""
     spec = SPECS[kind]
     enterprise = by.enterprise
     if enterprise is None or not enterprise.is_approved:
@@ -109,7 +140,7 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
     for index, (data, errors) in enumerate(checked):
         if data is not None and not errors:
             errors = authorisation_errors(spec, enterprise, data, mandates)
-        if data is not None and not errors:
+        if data is not None and not errors and not repeats:
             key = natural_key(spec, data)
             if key in seen:
                 errors = {
@@ -128,17 +159,7 @@ def submit(*, kind: str, documents: Sequence[Any], by: Principal) -> list[Intake
         else:
             result.return_status = ReturnStatus.REJECTED
             result.return_info = errors_text(errors)
-
-    for attempt in range(3):
-        try:
-            _store(spec, enterprise, valid, results)
-            break
-        except IntegrityError:
-            # A concurrent request inserted the same natural key between our read and write:
-            # classify again against what is now stored.
-            if attempt == 2:
-                raise
-    return results
+    return results, valid
 
 
 @transaction.atomic

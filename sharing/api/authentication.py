@@ -7,6 +7,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 
 from singlewindow.core import sandbox
 
+from ..key_cache import key_cached, key_remember
 from ..models import EnterpriseAPIKey
 from ..otp import is_verified, otp_required
 from ..principal import PartnerUser, principal_for_user
@@ -32,11 +33,17 @@ class EnterpriseApiKeyAuthentication(BaseAuthentication):
             plain = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid API key.")) from exc
-        try:
-            # Revoked keys are not "usable", so they are unknown here: 401 either way.
-            key = EnterpriseAPIKey.objects.get_from_key(plain)
-        except EnterpriseAPIKey.DoesNotExist as exc:
-            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from exc
+        key = key_cached(plain)
+        if key is None:
+            # As the manager's get_from_key, with the enterprise in the same query. Revoked keys are
+            # not "usable", so they are unknown here: 401 either way.
+            usable = EnterpriseAPIKey.objects.get_usable_keys().select_related("enterprise")
+            key = usable.filter(prefix=plain.partition(".")[0]).first()
+            if key is None or not key.is_valid(plain):
+                raise exceptions.AuthenticationFailed(_("Invalid API key."))
+            # Only a verified, usable key of an approved enterprise is remembered (for at most 1 s).
+            if not key.has_expired and key.enterprise.is_approved:
+                key_remember(plain, key)
         if key.has_expired:
             raise exceptions.AuthenticationFailed(_("This API key has been revoked or has expired."))
         if not key.enterprise.is_approved:

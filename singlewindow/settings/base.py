@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
 API_KEY_CUSTOM_HEADER = None  # the library's default: "Authorization: Api-Key <key>"
 # Active (unrevoked, unexpired) keys an enterprise may hold at once: each key is a credential to guard.
 API_KEYS_PER_ENTERPRISE = env.int("API_KEYS_PER_ENTERPRISE", default=10)
+# Seconds a web process remembers a verified API key (sharing/key_cache.py); at most 1, 0 turns it off.
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=1.0)
 
 # Text messages (the buyer's quota lookup code): a class with send(phone, text), as EMAIL_BACKEND.
 SMS_BACKEND = env.str("SMS_BACKEND", default="singlewindow.core.sms.ConsoleBackend")
@@ -326,6 +328,17 @@ CELERY_BEAT_SCHEDULE = {
     "send-notification-digests": {"task": "sharing.send_digests", "schedule": crontab(hour=7, minute=0)},
 }
 
+# A claiming processor (clearance, deferred intake) is woken at most once per this many milliseconds
+# (singlewindow/core/wake.py): documents sent one per request are still claimed in batches.
+WAKE_WINDOW_MS = env.int("WAKE_WINDOW_MS", default=30)
+# The clearance processor's window: a claim has a fixed cost (the agencies' tasks, the fan-in, the risk
+# queries) that a longer window spreads over more lists; a single list still clears within a second.
+CLEARANCE_WAKE_WINDOW_MS = env.int("CLEARANCE_WAKE_WINDOW_MS", default=100)
+# Single JSON documents answered 202 with returnStatus 2 once committed, and stored by the intake
+# processor in micro-batches (declarations/services/deferred.py); off: stored in the request (201).
+INTAKE_DEFERRED = env.bool("INTAKE_DEFERRED", default=False)
+# Received documents the intake processor takes per run.
+INTAKE_CLAIM_SIZE = env.int("INTAKE_CLAIM_SIZE", default=1000)
 # Lists claimed per clearance batch (smaller batches: more of them in flight at once).
 CLEARANCE_CLAIM_SIZE = env.int("CLEARANCE_CLAIM_SIZE", default=500)
 # A released list nobody signed for is closed (899) this many days after release: the 45 days of a
