@@ -13,6 +13,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY")
 if len(AUDIT_CHAIN_KEY) < 32:
     raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be at least 32 characters of random data.")
+# The portal's receipt-signing key (RSA, PEM or a file's path): one for every process, since partners
+# verify receipts against the one certificate /api/v1/ceb/certificate/ publishes.
+CEB_RECEIPT_SIGNING_KEY = env.str("CEB_RECEIPT_SIGNING_KEY")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
