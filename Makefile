@@ -64,6 +64,7 @@ checks: install-test
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=singlewindow.example.org \
 	AUDIT_CHAIN_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	CEB_RECEIPT_SIGNING_KEY=/run/secrets/receipt-key.pem \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: install-test chromium

@@ -10,16 +10,20 @@ row committed by a caller that found the key set (each caller commits before it 
 
 import logging
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from .broker import BROKER_DOWN, send_named
 
+if TYPE_CHECKING:
+    import redis
+
 logger = logging.getLogger(__name__)
 
 
 @cache
-def _redis():  # one connection pool per process
+def _redis() -> "redis.Redis":  # one connection pool per process
     import redis
 
     return redis.Redis.from_url(settings.REDIS_URL)

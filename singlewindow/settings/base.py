@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
         "WarehouseKindEnum": "logistics.models.Warehouse.Kind",
         "StockMovementKindEnum": "logistics.models.StockMovement.Kind",
         "FinancingKindEnum": "finance.models.FinancingRequest.Kind",
+        "ApiKeyKindEnum": "sharing.choices.ApiKeyKind",
     },
     # Swagger UI served from the project's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
