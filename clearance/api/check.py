@@ -5,7 +5,6 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +13,7 @@ from declarations import ceb
 from declarations.api.views import XmlParser
 from sharing.api.base import PrincipalMixin
 from singlewindow.core.errors import ServiceError
+from singlewindow.core.parsers import BoundedJSONParser
 
 from .. import checks
 
@@ -92,7 +92,7 @@ class CheckView(PrincipalMixin, APIView):
     step would hold it (with the reason code the enterprise would see). Nothing is stored, no receipt
     is written and nothing is sent to the agencies. The same keys and roles as filing apply."""
 
-    parser_classes = [JSONParser, XmlParser]
+    parser_classes = [BoundedJSONParser, XmlParser]
 
     def post(self, request: Request) -> HttpResponse | Response:
         try:
