@@ -26,10 +26,18 @@ _AGENCIES = "|".join((AgencyCode.CUSTOMS, AgencyCode.INSPECTION, AgencyCode.TAX,
 VALID = re.compile(rf"^(inspect|hold|reject:-[1-9][0-9]{{3,5}}|timeout:({_AGENCIES}))$")
 
 
+def _take(document: Any) -> Any:
+    """The document's scenario, taken out of a parsed JSON object; read only from a form body (an
+    immutable QueryDict), which intake then refuses as it refuses any non-JSON document."""
+    if type(document) is dict:
+        return document.pop(FIELD, "")
+    return document.get(FIELD, "") if isinstance(document, dict) else ""
+
+
 def requested(meta: dict[str, Any], documents: Sequence[Any]) -> list[str] | None:
     """Each document's scenario (taken out of its data), or None when none was asked for."""
     header = str(meta.get(HEADER, "")).strip()
-    own = [str(d.pop(FIELD, "") or "").strip() if isinstance(d, dict) else "" for d in documents]
+    own = [str(_take(d) or "").strip() for d in documents]
     wanted = [mine or header for mine in own]
     if not any(wanted):
         return None

@@ -158,6 +158,8 @@ class Table:
 
 
 def _default(f: models.Field):
+    if f.name == "sandbox":
+        return False  # the history is the live zone's (its default is the sandbox context's)
     if f.has_default() and not callable(f.default):
         return f.get_default()
     if f.null:
@@ -444,9 +446,9 @@ def _upsert_totals(cursor, model, key: str, column: str, totals: dict[tuple[str,
     others = {BuyerQuota: ", reserved", ForexPurchase: ""}[model]
     zeros = {BuyerQuota: ", 0", ForexPurchase: ""}[model]
     cursor.execute(
-        f"""INSERT INTO "{table}" ({key}, year, {column}{others})
-            SELECT k, y, v{zeros} FROM history_totals ORDER BY k, y
-            ON CONFLICT ({key}, year) DO UPDATE SET {column} = "{table}".{column} + excluded.{column}
+        f"""INSERT INTO "{table}" ({key}, year, {column}, sandbox{others})
+            SELECT k, y, v, false{zeros} FROM history_totals ORDER BY k, y
+            ON CONFLICT ({key}, year, sandbox) DO UPDATE SET {column} = "{table}".{column} + excluded.{column}
             RETURNING id, {key}, year"""  # noqa: S608 - names from the models
     )
     ids = {(k, y): pk for pk, k, y in cursor.fetchall()}

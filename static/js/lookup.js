@@ -17,11 +17,9 @@
     list.className = "lookup-options";
     list.setAttribute("role", "listbox");
     list.hidden = true;
-    var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
-    if (label) {
-      if (!label.id) label.id = "lookup-label-" + count;
-      list.setAttribute("aria-labelledby", label.id);
-    }
+    // Named apart from its field, so that the field alone answers to the field's label.
+    var chinese = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+    list.setAttribute("aria-label", chinese ? "候选项" : "Suggestions");
     input.setAttribute("aria-controls", list.id);
     input.insertAdjacentElement("afterend", list);
     var timer = null;
