@@ -125,6 +125,8 @@ class AgencyDispatch(SandboxScoped):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "agency"], name="one_dispatch_per_agency")]
+        # The agencies' dashboards count their dispatches by state (live rows only) from this index.
+        indexes = [models.Index(fields=["agency", "sandbox", "state"], name="dispatch_agency_state")]
         verbose_name = _("agency dispatch")
         verbose_name_plural = _("agency dispatches")
 
