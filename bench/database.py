@@ -47,10 +47,15 @@ def recreate_database(url: str) -> None:
         # comparison of every index on codes and numbers. For UTF-8 text the order is code point
         # order, as under C.UTF-8; the character classes (LC_CTYPE) stay the server's.
         cursor.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_COLLATE 'C'")
-        # The data sits in memory or on SSD: an index probe costs about what a sequential page does
-        # (PostgreSQL's default of 4 assumes spinning disks and prefers whole-table scans of the
-        # quota and forex ledgers as they grow).
-        cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
+        tune(cursor, name)
+
+
+def tune(cursor, name: str) -> None:
+    """The database's own settings (a copy from a template does not carry them)."""
+    # The data sits in memory or on SSD: an index probe costs about what a sequential page does
+    # (PostgreSQL's default of 4 assumes spinning disks and prefers whole-table scans of the quota and
+    # forex ledgers as they grow).
+    cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
 
 
 def setup_django(url: str) -> None:

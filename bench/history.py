@@ -10,7 +10,7 @@ loads again.
 import contextlib
 import time
 
-from bench.database import admin_connection, database_name, recreate_database, setup_django
+from bench.database import admin_connection, database_name, recreate_database, setup_django, tune
 from bench.seed import seed, with_keys
 
 COMPLETE = "singlewindow bench history"
@@ -33,7 +33,7 @@ def prepare(url: str, n: int, *, fresh: bool):
             started = time.monotonic()
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
+            tune(cursor, name)
             print(f"history: {n} orders copied from {template} in {time.monotonic() - started:.1f} s")
     if reuse:
         setup_django(url)
