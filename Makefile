@@ -84,16 +84,14 @@ worker: install
 
 # The end-to-end benchmark needs PostgreSQL and Redis (it creates its own <name>_bench database).
 BENCH_N ?= 20000
+BENCH := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/singlewindow} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python -m bench.pipeline
 bench: install-test
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/singlewindow} \
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
-	  $(BIN)/python -m bench.pipeline --n $(BENCH_N) $(BENCH_ARGS)
+	$(BENCH) --n $(BENCH_N) $(BENCH_ARGS)
 
 # The batch path, then single documents from 32 clients, one right after the other, and their ratio.
 bench-compare: install-test
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/singlewindow} \
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
-	  $(BIN)/python -m bench.pipeline --compare --n $(BENCH_N) $(BENCH_ARGS)
+	$(BENCH) --compare --n $(BENCH_N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -19,7 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
-from bench.pipeline import ROOT, recreate_database
+from bench.database import ROOT, recreate_database
 
 
 def database_url() -> str:

@@ -9,28 +9,11 @@ loads again.
 
 import contextlib
 import time
-from urllib.parse import urlparse
+
+from bench.database import admin_connection, database_name, recreate_database, setup_django, tune
+from bench.seed import seed, with_keys
 
 COMPLETE = "singlewindow bench history"
-
-
-def _admin(url: str):
-    import psycopg2
-
-    parsed = urlparse(url)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
-
-
-def _name(url: str) -> str:
-    return urlparse(url).path.lstrip("/")
 
 
 def _template_ready(cursor, template: str) -> bool:
@@ -41,16 +24,16 @@ def _template_ready(cursor, template: str) -> bool:
     return bool(row and row[0] == COMPLETE)
 
 
-def prepare(url: str, n: int, *, fresh: bool, recreate_database, setup_django, seed):
+def prepare(url: str, n: int, *, fresh: bool):
     """The bench database with n orders of history; returns (parties, keys, last list id)."""
-    name, template = _name(url), f"{_name(url)}_h{n}"
-    with contextlib.closing(_admin(url)) as admin, admin.cursor() as cursor:
+    name, template = database_name(url), f"{database_name(url)}_h{n}"
+    with contextlib.closing(admin_connection(url)) as admin, admin.cursor() as cursor:
         reuse = not fresh and _template_ready(cursor, template)
         if reuse:
             started = time.monotonic()
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
+            tune(cursor, name)
             print(f"history: {n} orders copied from {template} in {time.monotonic() - started:.1f} s")
     if reuse:
         setup_django(url)
@@ -78,34 +61,15 @@ def keep_as_template(url: str, template: str) -> None:
     from django.db import connections
 
     connections.close_all()  # a database is copied only with nobody connected to it
-    with contextlib.closing(_admin(url)) as admin, admin.cursor() as cursor:
+    with contextlib.closing(admin_connection(url)) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{_name(url)}"')
+        cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{database_name(url)}"')
         cursor.execute(f"COMMENT ON DATABASE \"{template}\" IS '{COMPLETE}'")
 
 
 def parties_with_new_keys():
     """The bench's parties as seeded in the template, with new keys (a key is stored hashed)."""
     from sharing.models import Enterprise
-    from sharing.services import api_key_issue
-    from singlewindow.generator import Parties
 
     by_code = {e.customs_code: e for e in Enterprise.objects.filter(customs_code__startswith="33019700")}
-    platform, seller, logistics, payment, warehouse = (by_code[f"330197000{i}"] for i in range(1, 6))
-    keys = {
-        name: api_key_issue(enterprise=e, name="bench")[1]
-        for name, e in (
-            ("platform", platform),
-            ("seller", seller),
-            ("logistics", logistics),
-            ("payment", payment),
-        )
-    }
-    parties = Parties(
-        platform=(platform.customs_code, platform.name_zh),
-        seller=(seller.customs_code, seller.name_zh),
-        logistics=(logistics.customs_code, logistics.name_zh),
-        payment=(payment.customs_code, payment.name_zh),
-        warehouse=(warehouse.customs_code, warehouse.name_zh),
-    )
-    return parties, keys
+    return with_keys(*(by_code[f"330197000{i}"] for i in range(1, 6)))

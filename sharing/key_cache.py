@@ -21,28 +21,25 @@ _entries: dict[str, tuple[float, EnterpriseAPIKey]] = {}
 _lock = threading.Lock()
 
 
-def _ttl() -> float:
-    return min(float(getattr(settings, "API_KEY_CACHE_SECONDS", MAX_SECONDS)), MAX_SECONDS)
-
-
 def _digest(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
 def key_cached(plain: str) -> EnterpriseAPIKey | None:
     """The key (its enterprise loaded) last verified for this plain key, if verified under a second ago."""
-    entry = _entries.get(_digest(plain))
+    digest = _digest(plain)
+    entry = _entries.get(digest)
     if entry is None:
         return None
     if time.monotonic() >= entry[0]:
         with _lock:
-            _entries.pop(_digest(plain), None)
+            _entries.pop(digest, None)
         return None
     return entry[1]
 
 
 def key_remember(plain: str, key: EnterpriseAPIKey) -> None:
-    ttl = _ttl()
+    ttl = min(settings.API_KEY_CACHE_SECONDS, MAX_SECONDS)
     if ttl <= 0:
         return
     with _lock:

@@ -108,20 +108,16 @@ def _what_goes(list_ids: list[int]) -> list[tuple[type[models.Model], models.Que
     """Every row that leaves with these lists, children before parents (the order of deletion)."""
     lists = InventoryList.objects.filter(pk__in=list_ids)
     staying = InventoryList.objects.exclude(pk__in=list_ids)
-    links = list(lists.values_list("order_id", "payment_id", "waybill_id", "dispatch_batch_id"))
-    orders = {o for o, _p, _w, _b in links if o} - set(
-        staying.filter(order_id__in={o for o, *_ in links if o}).values_list("order_id", flat=True)
-    )
-    payments = {p for _o, p, _w, _b in links if p} - set(
-        staying.filter(payment_id__in={p for _o, p, *_ in links if p}).values_list("payment_id", flat=True)
-    )
-    waybills = {w for _o, _p, w, _b in links if w} - set(
-        staying.filter(waybill_id__in={w for _o, _p, w, _b in links if w}).values_list(
-            "waybill_id", flat=True
-        )
-    )
-    batches = {b for *_rest, b in links if b}
-    batches -= set(staying.filter(dispatch_batch_id__in=batches).values_list("dispatch_batch_id", flat=True))
+    columns = ("order_id", "payment_id", "waybill_id", "dispatch_batch_id")
+    links = list(lists.values_list(*columns))
+
+    def unshared(position: int) -> set[int]:
+        """The rows these lists point at by one column that no list left behind points at."""
+        ids = {row[position] for row in links if row[position]}
+        column = columns[position]
+        return ids - set(staying.filter(**{f"{column}__in": ids}).values_list(column, flat=True))
+
+    orders, payments, waybills, batches = (unshared(position) for position in range(len(columns)))
     batches -= set(
         ExportInventoryList.objects.filter(dispatch_batch_id__in=batches).values_list(
             "dispatch_batch_id", flat=True

@@ -19,7 +19,7 @@ time.sleep(5)
 
 
 def test_a_child_shorter_than_a_sample_counts_in_its_parent():
-    from bench.pipeline import ResourceMeter
+    from bench.figures import ResourceMeter
 
     parent = subprocess.Popen([sys.executable, "-c", PARENT])
     try:

@@ -254,7 +254,7 @@ def test_worker_killed_mid_fan_out_loses_and_doubles_nothing():
     import signal
     from datetime import timedelta
 
-    from bench.pipeline import ledger_problems
+    from bench.crash import ledger_problems
     from clearance import sweeper
     from credit.models import CreditLevel
     from declarations.models import AgencyDispatch, InventoryList

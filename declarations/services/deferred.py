@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 
 from sharing.models import Enterprise
 from sharing.principal import Principal
@@ -86,7 +87,7 @@ def intake_process(*, limit: int | None = None) -> int:
             except Exception as exc:  # a bug in one group must not hold the others back
                 logger.exception("intake of %d %s documents failed", len(group), kind)
                 IntakeEntry.objects.filter(pk__in=[e.pk for e in group]).update(
-                    attempts=group[0].attempts + 1, last_error=repr(exc)[:500]
+                    attempts=F("attempts") + 1, last_error=repr(exc)[:500]
                 )
                 continue
             done += [entry.pk for entry in group]

@@ -29,17 +29,13 @@ def _redis() -> "redis.Redis":  # one connection pool per process
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-def window_ms() -> int:
-    return int(getattr(settings, "WAKE_WINDOW_MS", 30))
-
-
 def wake(task_name: str, *, window: int | None = None) -> bool:
     """Send `task_name` unless a wake of it is already due within the window (`window` ms, by default
     WAKE_WINDOW_MS); True when this call sent it. A broker or Redis that is down costs nothing here:
     the sweeper finds the work again."""
     from celery import current_app
 
-    window = window_ms() if window is None else window
+    window = settings.WAKE_WINDOW_MS if window is None else window
     if window <= 0 or not settings.REDIS_URL or current_app.conf.task_always_eager:
         return send_named(task_name)
     try:

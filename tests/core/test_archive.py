@@ -84,6 +84,23 @@ def test_closed_lists_leave_with_their_rows_and_open_items_stay(history, tmp_pat
     call_command("verify_audit_chain", verbosity=0)
 
 
+def test_documents_a_staying_list_points_at_stay(history, tmp_path):
+    """A closed list leaves, but its order, payment and waybill stay while a list left behind (here the
+    unpaid one, filed again on the same documents) points at them, with their receipts."""
+    (paid1, paid2, unpaid), _recent, before = history
+    InventoryList.objects.filter(pk=unpaid.pk).update(
+        order_id=paid1.order_id, payment_id=paid1.payment_id, waybill_id=paid1.waybill_id
+    )
+    call_command("archive_closed_months", "--before", before, "--to", str(tmp_path), verbosity=0)
+
+    assert not InventoryList.objects.filter(pk__in=[paid1.pk, paid2.pk]).exists()
+    assert Order.objects.filter(pk=paid1.order_id).exists()
+    assert Payment.objects.filter(pk=paid1.payment_id).exists()
+    assert Waybill.objects.filter(pk=paid1.waybill_id).exists()
+    assert Receipt.objects.filter(kind="order", document_id=paid1.order_id).count() == 3
+    assert not Order.objects.filter(pk=paid2.order_id).exists()
+
+
 def test_a_second_run_moves_nothing(history, tmp_path):
     _old, _recent, before = history
     call_command("archive_closed_months", "--before", before, "--to", str(tmp_path / "a"), verbosity=0)

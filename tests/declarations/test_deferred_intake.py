@@ -102,6 +102,31 @@ def test_no_document_answered_2_is_lost_when_the_processor_fails(world, monkeypa
     assert not IntakeEntry.objects.exists()
 
 
+def test_each_entry_counts_its_own_failed_runs(world, monkeypatch):
+    """An entry that failed before and one that just arrived fail together in one group: each counts
+    its own runs, so the newcomer is not left aside early and the old one reaches the limit in time."""
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(deferred_module, "store", broken)
+    assert world.post("order", world.declaration(1)["order"]).status_code == 202
+    intake_process()
+    assert world.post("order", world.declaration(2)["order"]).status_code == 202
+    intake_process()
+
+    def attempts() -> list[int]:
+        return list(IntakeEntry.objects.order_by("id").values_list("attempts", flat=True))
+
+    assert attempts() == [2, 1]
+    for _ in range(3):
+        intake_process()
+    # The old entry is left aside at the limit; the newer one still has a run to go.
+    assert attempts() == [deferred_module.MAX_ATTEMPTS, 4]
+    intake_process()
+    assert attempts() == [deferred_module.MAX_ATTEMPTS] * 2
+
+
 def test_a_resend_and_a_change_in_one_micro_batch_are_stored_in_order(world):
     docs = world.declaration(1)
     order = docs["order"]
