@@ -4,6 +4,8 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from .clientip import client_ip
@@ -15,7 +17,55 @@ if TYPE_CHECKING:  # DRF's settings import this module while rest_framework.view
 logger = logging.getLogger(__name__)
 
 
-class PartnerRateThrottle(SimpleRateThrottle):
+def window_count(key: str, ttl: int) -> int:
+    """Count one request in the window counter `key` (created with a `ttl` of seconds) and return its
+    count. On Redis one round trip: SET NX creates the counter with its expiry, INCR counts."""
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        full = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(full, write=True).pipeline(transaction=False)
+        pipe.set(full, 0, ex=ttl, nx=True)
+        pipe.incr(full)
+        return int(pipe.execute()[1])
+    cache.add(key, 0, ttl)  # add: two first requests at once count each other
+    return int(cache.incr(key))
+
+
+class FixedWindowRateThrottle(SimpleRateThrottle):
+    """A counter per fixed window (one increment per request) rather than DRF's list of timestamps,
+    which at thousands of requests a minute is read, unpickled, pickled and written whole on every
+    request. A burst may reach twice the rate across a window's edge; the rate is a guard, not a meter.
+
+    The counters are a guard, not a record: while the cache (Redis) is down, requests go through rather
+    than fail, and the database keeps taking declarations."""
+
+    # Set from the rate by SimpleRateThrottle.
+    num_requests: int | None
+    duration: int | None
+    # The current window's end, for Retry-After.
+    window_ends: float = 0.0
+    now: float = 0.0
+
+    def allow_request(self, request: "Request", view: "APIView") -> bool:
+        ident = self.get_cache_key(request, view)  # may switch to another scope's rate (anon)
+        limit, duration = self.num_requests, self.duration
+        if ident is None or limit is None or duration is None:
+            return True
+        self.now = float(self.timer())
+        window = int(self.now // duration)
+        self.window_ends = float((window + 1) * duration)
+        try:
+            count = window_count(f"{ident}_{window}", duration + 1)
+        except Exception as exc:  # any cache backend error
+            logger.warning("%s rate limit not checked, cache unavailable: %s", self.scope, exc)
+            return True
+        return count <= limit
+
+    def wait(self) -> float:
+        return float(max(1, math.ceil(self.window_ends - self.now)))
+
+
+class PartnerRateThrottle(FixedWindowRateThrottle):
     """Requests per API key (or per signed-in user, or per address for the public): 429 with
     Retry-After past the rate. The counters live in the cache (Redis in production)."""
 
@@ -37,28 +87,12 @@ class PartnerRateThrottle(SimpleRateThrottle):
         # fresh address per request. The one shared reading trusts only the configured proxies.
         return client_ip(request)
 
-    def allow_request(self, request: "Request", view: "APIView") -> bool:
-        # The counters are a guard, not a record: while the cache (Redis) is down, requests go through
-        # rather than fail, and the database keeps taking declarations.
-        try:
-            return super().allow_request(request, view)
-        except Exception as exc:  # any cache backend error
-            logger.warning("rate limit not checked, cache unavailable: %s", exc)
-            return True
 
-
-class EnterpriseRateThrottle(SimpleRateThrottle):
+class EnterpriseRateThrottle(FixedWindowRateThrottle):
     """Requests of all of an enterprise's API keys together (API_ENTERPRISE_RATE_LIMIT), so issuing more
-    keys does not multiply its share of the window. People's sessions are limited per user above.
-
-    A counter per fixed window (one cache increment per request) rather than DRF's list of
-    timestamps, which at tens of thousands a minute would be read and written whole on every request.
-    """
+    keys does not multiply its share of the window. People's sessions are limited per user above."""
 
     scope = "enterprise"
-    # The current window's end, for Retry-After.
-    window_ends: float = 0.0
-    now: float = 0.0
 
     def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
         key: Any = getattr(request.user, "api_key", None)
@@ -66,29 +100,3 @@ class EnterpriseRateThrottle(SimpleRateThrottle):
         if enterprise_id is None:
             return None  # not a partner key: the per-user and per-address limits apply
         return self.cache_format % {"scope": self.scope, "ident": enterprise_id}
-
-    def allow_request(self, request: "Request", view: "APIView") -> bool:
-        limit, duration = self.parse_rate(self.rate)
-        if limit is None or duration is None:
-            return True
-        ident = self.get_cache_key(request, view)
-        if ident is None:
-            return True
-        self.now = float(self.timer())
-        window = int(self.now // duration)
-        self.window_ends = float((window + 1) * duration)
-        key = f"{ident}_{window}"
-        try:
-            # One round trip per request: the increment; the window's first request creates the counter
-            # (add, so two first requests at once count each other).
-            try:
-                count = int(self.cache.incr(key))
-            except ValueError:  # no counter yet in this window
-                count = 1 if self.cache.add(key, 1, duration + 1) else int(self.cache.incr(key))
-        except Exception as exc:  # any cache backend error: a guard, not a record (see above)
-            logger.warning("enterprise rate limit not checked, cache unavailable: %s", exc)
-            return True
-        return count <= limit
-
-    def wait(self) -> float:
-        return float(max(1, math.ceil(self.window_ends - self.now)))
