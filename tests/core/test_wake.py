@@ -31,14 +31,14 @@ def sent(settings, monkeypatch):
     settings.REDIS_URL = REDIS_URL
     settings.WAKE_WINDOW_MS = 50
     wake_module._redis.cache_clear()
-    wake_module._redis().delete(f"wake:{TASK}")
+    wake_module._redis().delete(f"wake:{TASK}", f"wake:{TASK}:recent")
     eager = current_app.conf.task_always_eager
     current_app.conf.task_always_eager = False
     calls: list[dict] = []
     monkeypatch.setattr(current_app.tasks[TASK], "apply_async", lambda **kwargs: calls.append(kwargs))
     yield calls
     current_app.conf.task_always_eager = eager
-    wake_module._redis().delete(f"wake:{TASK}")
+    wake_module._redis().delete(f"wake:{TASK}", f"wake:{TASK}:recent")
     wake_module._redis.cache_clear()
 
 
@@ -48,9 +48,11 @@ def test_many_wakes_send_at_most_one_task_per_window(sent):
         wake(TASK)
         calls += 1
     windows = (time.monotonic() - started) / 0.05
-    assert 1 <= len(sent) <= windows + 1 < calls
-    # each runs once its window (and its key) has passed
-    assert all(call == {"countdown": 0.05} for call in sent)
+    # The processor was idle: the first wake also sends it at once; then one per window, each running
+    # once its window (and its key) has passed.
+    assert sent[0] == {"countdown": 0}
+    assert 1 <= len(sent[1:]) <= windows + 1 < calls
+    assert all(call == {"countdown": 0.05} for call in sent[1:])
 
 
 def test_the_next_window_sends_again(sent):
@@ -58,7 +60,27 @@ def test_the_next_window_sends_again(sent):
     assert wake(TASK) is False
     time.sleep(0.08)
     assert wake(TASK) is True
-    assert len(sent) == 2
+    # busy (a wake 80 ms ago): no leading edge the second time
+    assert sent == [{"countdown": 0}, {"countdown": 0.05}, {"countdown": 0.05}]
+
+
+def test_an_idle_processor_is_sent_at_once_again(sent):
+    assert wake(TASK) is True
+    time.sleep(0.05 * (wake_module.IDLE_WINDOWS + 1))
+    assert wake(TASK) is True
+    assert sent == [{"countdown": 0}, {"countdown": 0.05}] * 2
+
+
+def test_a_process_asks_redis_once_per_window(sent, monkeypatch):
+    """Under load a caller that found the window taken skips Redis until the window ends."""
+    asked = []
+    script = wake_module._set_or_ttl()
+    monkeypatch.setattr(wake_module, "_set_or_ttl", lambda: lambda **kw: asked.append(1) or script(**kw))
+    wake_module._redis().set(f"wake:{TASK}", 1, px=200)  # another process took this window
+    assert [wake(TASK) for _ in range(50)] == [False] * 50
+    assert len(asked) == 1 and sent == []
+    time.sleep(0.25)
+    assert wake(TASK) is True and len(asked) == 2
 
 
 def test_without_a_window_every_wake_sends(settings, sent):
