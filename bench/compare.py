@@ -13,7 +13,8 @@ def compare(args) -> None:
     right after the other; prints both runs' figures and the ratio of their orders/s."""
     import tempfile
 
-    common = ["--workers", str(args.workers), "--web", str(args.web), "--port", str(args.port)]
+    common = ["--workers", str(args.workers), "--web", str(args.web), "--threads", str(args.threads)]
+    common += ["--port", str(args.port)]
     common += ["--latency-ms", str(args.latency_ms), "--bonded-share", str(args.bonded_share)]
     common += ["--timeout", str(args.timeout)] + (["--sync-intake"] if args.sync_intake else [])
     runs = {

@@ -8,10 +8,11 @@ from drf_spectacular.views import SpectacularSwaggerView
 from clearance.api.check import CheckView
 from singlewindow.core.schema import SchemaView
 
+# The document endpoints first: partners pushing one document per request resolve them on every call.
 api_v1 = [
+    path("", include("declarations.api.urls")),
     path("", include("sharing.api.urls")),
     path("", include("parks.api.urls")),
-    path("", include("declarations.api.urls")),
     path("", include("risk.api.urls")),
     path("", include("credit.api.urls")),
     path("", include("logistics.api.urls")),
@@ -21,7 +22,9 @@ api_v1 = [
     path("", include("clearance.api.urls")),
 ]
 
+# The API first: its paths never collide with the pages', and it takes most requests.
 urlpatterns = [
+    path("api/v1/", include(api_v1)),
     path("", include("sharing.urls")),
     path("", include("parks.urls")),
     path("", include("declarations.urls")),
@@ -32,7 +35,6 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     # Generated once per language under a lock: drf-spectacular's generator is not thread-safe.
     path("api/schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI starts itself with an inline script: the one page without the CSP.
