@@ -143,7 +143,9 @@ def main() -> None:
         help="instead of --workers: one Celery worker with this many prefork processes",
     )
     parser.add_argument("--web", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker process")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per gunicorn worker process (0: sync workers)"
+    )
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--latency-ms", type=int, default=0, help="simulated latency of every agency call")
     parser.add_argument("--port", type=int, default=8765)
@@ -234,10 +236,7 @@ def main() -> None:
                 str(args.web),
                 # Threads keep each client's connection alive (a sync worker closes it after every
                 # request) and overlap one request's database wait with another's work.
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
+                *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads else []),
                 "--timeout",
                 "120",
             ],

@@ -15,16 +15,23 @@ from ..choices import MATCHABLE_STATUSES, AppStatus, DocumentKind, InventoryStat
 from ..models import ExportInventoryList, InventoryList
 from .specs import EXPORT_KINDS
 
+# Lists marked at once from which the clearance processor is sent without waiting for its window.
+BATCH_ENOUGH = 100
 
-def wake_clearance(kind: str) -> None:
+
+def wake_clearance(kind: str, *, lists: int = 1) -> None:
     """After commit, the clearance processor of this kind's direction looks for lists to match: woken
     at most once per short window (singlewindow.core.wake), so that lists sent one per request are
-    still claimed together."""
+    still claimed together; `lists` a claim's worth (a batch request) is sent at once."""
     task = "clearance.process_pending_exports" if kind in EXPORT_KINDS else "clearance.process_pending_lists"
     if sandbox.active():
         # A sandbox list's task carries its tenant's context: sent on its own, never coalesced with
         # the live zone's wake (that task would look at live rows only).
         transaction.on_commit(sandbox.bound(lambda: send_named(task)))
+        return
+    if lists >= BATCH_ENOUGH:
+        # Nothing to gather: waiting for the window would only leave the workers idle.
+        transaction.on_commit(lambda: send_named(task))
         return
     # A claim costs about 170 queries however few lists it takes: its window is the longer one.
     transaction.on_commit(lambda: wake(task, window=settings.CLEARANCE_WAKE_WINDOW_MS))
@@ -53,7 +60,7 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
         )
     updated = lists.filter(condition).update(match_requested_at=timezone.now())
     if updated:
-        wake_clearance(kind)
+        wake_clearance(kind, lists=updated)
     return updated
 
 
@@ -85,5 +92,5 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
             )
     updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
     if updated:
-        wake_clearance(kind)
+        wake_clearance(kind, lists=updated)
     return updated

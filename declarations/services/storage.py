@@ -282,8 +282,9 @@ def _store(
     if spec.kind in LIST_KINDS:
         # New lists were written already asking for a match: only changed ones need the request.
         rematch = [data for i, data in touched if results[i].outcome == "changed" and _declared(data)]
-        if any(_declared(data) for _i, data, _row in new_rows):
-            wake_clearance(spec.kind)
+        declared = sum(1 for _i, data, _row in new_rows if _declared(data))
+        if declared:
+            wake_clearance(spec.kind, lists=declared)
     else:
         rematch = [data for _i, data in touched if _declared(data)]
     if rematch:

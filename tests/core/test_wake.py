@@ -88,3 +88,24 @@ def test_without_a_window_every_wake_sends(settings, sent):
     assert wake(TASK) is True
     assert wake(TASK) is True
     assert sent == [{"args": (), "queue": None}] * 2  # at once, no countdown
+
+
+@pytest.mark.django_db
+def test_a_batch_of_lists_wakes_clearance_at_once_and_single_lists_wait_for_the_window(
+    sent, monkeypatch, django_capture_on_commit_callbacks
+):
+    from declarations.services import rematch
+
+    task = "clearance.process_pending_lists"
+    wake_module._redis().delete(f"wake:{task}", f"wake:{task}:recent")
+    direct: list[str] = []
+    windowed: list[dict] = []
+    monkeypatch.setattr(rematch, "send_named", lambda name: direct.append(name))
+    monkeypatch.setattr(current_app.tasks[task], "apply_async", lambda **kwargs: windowed.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        rematch.wake_clearance("inventory", lists=rematch.BATCH_ENOUGH)  # a batch request's lists
+    assert direct == [task] and windowed == []
+    with django_capture_on_commit_callbacks(execute=True):
+        rematch.wake_clearance("inventory", lists=1)  # one list: through the window (idle: at once too)
+    assert direct == [task] and windowed == [{"countdown": 0}, {"countdown": 0.5}]
+    wake_module._redis().delete(f"wake:{task}", f"wake:{task}:recent")
