@@ -36,8 +36,12 @@ def cleared(world, django_capture_on_commit_callbacks):
 
 
 def part_only_in(first: InventoryList, second: InventoryList) -> str:
-    """The shortest end of the first list's number that the second's key (ebc_code/cop_no) lacks."""
-    other = f"{second.ebc_code}/{second.cop_no}"
+    """The shortest end of the first list's number that none of the second's numbers the searches look
+    in (its key ebc_code/cop_no, pre-entry, list, order and waybill numbers) contains."""
+    other = " ".join(
+        str(getattr(second, field) or "")
+        for field in ("ebc_code", "cop_no", "pre_no", "invt_no", "order_no", "logistics_no")
+    )
     return next(first.cop_no[-n:] for n in range(3, 20) if first.cop_no[-n:] not in other)
 
 
