@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from singlewindow.core import sandbox
@@ -58,10 +58,20 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
         condition = Q(
             order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
         )
-    updated = lists.filter(condition).update(match_requested_at=timezone.now())
+    updated = _mark_for_match(lists.filter(condition))
     if updated:
         wake_clearance(kind, lists=updated)
     return updated
+
+
+def _mark_for_match(lists: QuerySet[Any]) -> int:
+    """Ask for these lists' match. The rows are locked in id order first: an order batch, its payments
+    and its waybills arriving at once mark the same lists, each through its own index (order number,
+    logistics number), and two UPDATEs that locked them in their indexes' orders deadlocked."""
+    ids = list(lists.order_by("pk").select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    return int(lists.model.objects.filter(pk__in=ids).update(match_requested_at=timezone.now()))
 
 
 def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
@@ -90,7 +100,7 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
             transaction.on_commit(
                 sandbox.bound(lambda: send_named("clearance.settle_export_receipts", released))
             )
-    updated = lists.filter(condition, status__in=MATCHABLE_STATUSES).update(match_requested_at=timezone.now())
+    updated = _mark_for_match(lists.filter(condition, status__in=MATCHABLE_STATUSES))
     if updated:
         wake_clearance(kind, lists=updated)
     return updated
