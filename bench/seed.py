@@ -11,6 +11,7 @@ def seed() -> tuple[object, dict[str, str]]:
 
     from finance.models import TaxGuarantee
     from sharing.models import Enterprise, PaymentLicence
+    from singlewindow.generator import stocked_bonded_warehouse
 
     def enterprise(code: str, name: str, role: str) -> Enterprise:
         from sharing.identifiers import uscc_with_check_character
@@ -33,30 +34,8 @@ def seed() -> tuple[object, dict[str, str]]:
     )
     TaxGuarantee.objects.create(assure_code=seller.customs_code, amount="1000000000.00")
     # A bonded warehouse stocked with every SKU the generator sells, under the generator's account book.
-    from logistics.models import StockItem, Warehouse
-    from singlewindow.generator import GOODS
-
-    bonded = Warehouse.objects.create(
-        code="WBENCH01",
-        name="基准保税仓",
-        kind="bonded",
-        operator=warehouse,
-        ems_no="T2992W000001",
-        address="下沙",
-        capacity=10**9,
-        status="approved",
-    )
-    StockItem.objects.bulk_create(
-        StockItem(
-            warehouse=bonded,
-            item_record_no=f"R{gcode[:8]}",
-            owner_code=seller.customs_code,
-            gcode=gcode,
-            gname=name,
-            unit="007",
-            quantity=10**7,
-        )
-        for gcode, name, *_rest in GOODS
+    stocked_bonded_warehouse(
+        warehouse, seller.customs_code, code="WBENCH01", name="基准保税仓", quantity=10**7
     )
     return with_keys(platform, seller, logistics, payment, warehouse)
 

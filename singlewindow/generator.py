@@ -240,7 +240,7 @@ def declaration(
         "logistics_name": logistics_name,
         "cop_no": f"C{number:012d}",
         "assure_code": seller_code,
-        "ems_no": "T2992W000001" if bonded else "",
+        "ems_no": BONDED_EMS_NO if bonded else "",
         "ie_flag": "I",
         "decl_time": day,
         "customs_code": "2928",
@@ -452,3 +452,37 @@ def export_declaration(
         "export_waybill": waybill,
         "export_inventory": inventory,
     }
+
+
+# The account book of the generator's bonded (1210) lists.
+BONDED_EMS_NO = "T2992W000001"
+
+
+def stocked_bonded_warehouse(operator, owner_code: str, *, code: str, name: str, quantity: int):
+    """An approved bonded warehouse of `operator` under the generator's account book, holding
+    `quantity` of every SKU the generator sells, owned by `owner_code` (the seller)."""
+    from logistics.models import StockItem, Warehouse
+
+    bonded = Warehouse.objects.create(
+        code=code,
+        name=name,
+        kind="bonded",
+        operator=operator,
+        ems_no=BONDED_EMS_NO,
+        address="下沙",
+        capacity=10**9,
+        status="approved",
+    )
+    StockItem.objects.bulk_create(
+        StockItem(
+            warehouse=bonded,
+            item_record_no=f"R{gcode[:8]}",
+            owner_code=owner_code,
+            gcode=gcode,
+            gname=gname,
+            unit="007",
+            quantity=quantity,
+        )
+        for gcode, gname, *_rest in GOODS
+    )
+    return bonded

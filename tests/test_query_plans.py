@@ -40,36 +40,16 @@ def history(django_db_setup, django_db_blocker):
     flushed after it (the tests themselves run in transactions rolled back)."""
     from django.core.management import call_command
 
-    from logistics.models import StockItem, Warehouse
     from singlewindow import history as loader
-    from singlewindow.generator import GOODS
+    from singlewindow.generator import stocked_bonded_warehouse
 
     from .conftest import reload_reference_data
     from .factories import ClearanceWorld
 
     with django_db_blocker.unblock():
         world = ClearanceWorld(guarantee="100000000.00")
-        bonded = Warehouse.objects.create(
-            code="WPLAN01",
-            name="保税仓",
-            kind="bonded",
-            operator=world.warehouse,
-            ems_no="T2992W000001",
-            address="下沙",
-            capacity=10**9,
-            status="approved",
-        )
-        StockItem.objects.bulk_create(
-            StockItem(
-                warehouse=bonded,
-                item_record_no=f"R{gcode[:8]}",
-                owner_code=world.seller.customs_code,
-                gcode=gcode,
-                gname=name,
-                unit="007",
-                quantity=10**6,
-            )
-            for gcode, name, *_rest in GOODS
+        stocked_bonded_warehouse(
+            world.warehouse, world.seller.customs_code, code="WPLAN01", name="保税仓", quantity=10**6
         )
         loaded = loader.load(HISTORY, days=365, check_keys=True)
         yield world, loaded
