@@ -53,7 +53,7 @@ def subscribed_intake(submit, *, documents, by, shared=None) -> list[services.In
         raise ServiceError(exc.errors, detail=f"{subscriptions.FIELD}: {exc}") from None
 
 
-def _receipt_body(result: services.IntakeResult) -> dict:
+def receipt_body(result: services.IntakeResult) -> dict:
     """What IntakeReceiptSerializer (the documented shape) gives, without a serializer per document:
     a batch answers up to 1,000 of them."""
     return {
@@ -71,7 +71,7 @@ def _receipt_body(result: services.IntakeResult) -> dict:
 def intake_response(results: list[services.IntakeResult], *, single: bool) -> Response:
     """One document: its receipt (201 stored, 200 already stored, 400 rejected). A batch: every
     receipt in order, 201 when all were stored or known, 400 when any was rejected (the others stay)."""
-    receipts = [_receipt_body(r) for r in results]
+    receipts = [receipt_body(r) for r in results]
     rejected = sum(1 for r in results if not r.ok)
     if single:
         result, body = results[0], dict(receipts[0])
@@ -138,7 +138,7 @@ class DocumentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             # Checked now, stored by the intake processor: 202 with returnStatus 2 (INTAKE_DEFERRED).
             result = services.receive(kind=self.kind, document=data, by=self.principal)
             if result.ok:
-                return Response(_receipt_body(result), status=status.HTTP_202_ACCEPTED)
+                return Response(receipt_body(result), status=status.HTTP_202_ACCEPTED)
             return intake_response([result], single=True)
 
         def intake() -> list:

@@ -1,0 +1,118 @@
+"""The lane of a document pushed on its own: a partner key posting one order, payment, waybill or
+inventory list as JSON, answered 202 with returnStatus 2 once the document is committed for the intake
+processor (INTAKE_DEFERRED).
+
+Platforms, payment and logistics firms push each document as it happens, so this is the request the
+portal answers most often, and the one where the page middleware and DRF's dispatch (content
+negotiation, authentication classes, permission and throttle classes, rendering) cost more than the
+work. The lane takes only the plain case and does exactly what the endpoint does for it, with the same
+services: a key verified in the last second (`sharing.key_cache`), both rate limits counted in one
+round trip, the fast validator (`services.receive`). Anything else goes on to the endpoint unchanged: a
+key not verified lately (the endpoint verifies it and remembers it), a sandbox key, a scenario, a
+subscription, a batch, a document the validator refuses (the endpoint words the 400), a rate limit
+reached (the endpoint answers 429 from the counts taken here, not counting the request twice).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
+from django.urls import reverse
+from rest_framework.exceptions import ParseError
+
+from sharing.choices import ApiKeyKind
+from sharing.key_cache import key_cached
+from sharing.principal import PartnerUser, principal_for_api_key
+from sharing.services import api_key_touch
+from singlewindow.core.parsers import BoundedJSONParser
+from singlewindow.core.throttling import count_partner_request
+
+from .. import scenarios, services
+from ..choices import DocumentKind
+from .views import receipt_body
+
+ROUTES = {
+    DocumentKind.ORDER: "declarations-api:order-list",
+    DocumentKind.PAYMENT: "declarations-api:payment-list",
+    DocumentKind.WAYBILL: "declarations-api:waybill-list",
+    DocumentKind.INVENTORY: "declarations-api:inventory-list",
+}
+# What the endpoint answers beside its body: the methods of a document list route, and DRF's Vary.
+ALLOW = "GET, POST, HEAD, OPTIONS"
+ACCEPTED = ("", "*/*", "application/json")
+
+
+class PushedDocumentMiddleware:
+    """Answers the plain pushed document itself; every other request goes on down the stack."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.kinds: dict[str, str] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method == "POST":
+            if self.kinds is None:
+                self.kinds = {reverse(name): kind for kind, name in ROUTES.items()}
+            kind = self.kinds.get(request.path_info)
+            if kind is not None and services.is_deferred(kind):
+                response = receive_pushed(request, kind)
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+
+def receive_pushed(request: HttpRequest, kind: str) -> HttpResponse | None:
+    """The 202 of a plain pushed document, or None for the endpoint to answer."""
+    meta = request.META
+    if (
+        meta.get("QUERY_STRING")
+        or request.content_type != "application/json"
+        or meta.get("HTTP_ACCEPT", "") not in ACCEPTED
+        or scenarios.HEADER in meta
+    ):
+        return None
+    keyword, _space, plain = meta.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if keyword != "Api-Key" or not plain or " " in plain:
+        return None
+    key = key_cached(plain)
+    if key is None or key.kind == ApiKeyKind.SANDBOX or key.has_expired or not key.enterprise.is_approved:
+        return None
+    api_key_touch(key=key)
+    user = PartnerUser(key)
+    # Counted before the body is read, as DRF's throttles run before the view parses it.
+    if not count_partner_request(request, user):
+        return None
+    document = _document(request)
+    if document is None or scenarios.FIELD in document or "base_subscribe" in document:
+        return None
+    request.user = user  # for the logging and error reports of what follows
+    result = services.receive(kind=kind, document=document, by=principal_for_api_key(key))
+    if not result.ok:
+        return None  # the endpoint checks it again and words the refusal (no row was written)
+    response = HttpResponse(_json(receipt_body(result)), status=202, content_type="application/json")
+    response["Vary"] = "Accept"
+    response["Allow"] = ALLOW
+    return response
+
+
+def _document(request: HttpRequest) -> dict[str, Any] | None:
+    """The body as the endpoint's parser reads it, if it is one JSON object."""
+    charset = request.content_params.get("charset") or settings.DEFAULT_CHARSET
+    try:
+        # Read once and kept on the request: the endpoint reads the same body if the lane passes.
+        stream = io.BytesIO(request.body)
+        data = BoundedJSONParser().parse(stream, "application/json", {"encoding": charset})
+    except (ParseError, RequestDataTooBig, UnreadablePostError):
+        return None  # the endpoint answers them (400, 413)
+    return data if isinstance(data, dict) else None
+
+
+def _json(body: dict[str, Any]) -> bytes:
+    # As DRF's JSONRenderer writes it: compact, UTF-8, the two JavaScript line separators escaped.
+    return orjson.dumps(body).replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")

@@ -1,0 +1,163 @@
+"""The lane of a pushed document (declarations.api.push): a partner key's single document answered 202
+without DRF's dispatch, exactly as the endpoint answers it; everything else goes on to the endpoint."""
+
+import pytest
+from django.core.cache import cache
+
+from declarations.api import push
+from declarations.models import IntakeEntry
+from sharing.principal import Principal
+from sharing.services import api_key_revoke
+from singlewindow.core.throttling import EnterpriseRateThrottle, PartnerRateThrottle
+
+from ..factories import ClearanceWorld
+
+pytestmark = pytest.mark.django_db
+
+ORDERS = "/api/v1/orders/"
+SAME_HEADERS = (
+    "Content-Type",
+    "Allow",
+    "Content-Language",
+    "X-Frame-Options",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+@pytest.fixture(autouse=True)
+def deferred_intake(settings):
+    settings.INTAKE_DEFERRED = True
+
+
+@pytest.fixture
+def world():
+    return ClearanceWorld()
+
+
+@pytest.fixture
+def lane(monkeypatch):
+    """Which requests the lane answered (True) or passed on to the endpoint (False), in order."""
+    answered: list[bool] = []
+    real = push.receive_pushed
+
+    def spy(request, kind):
+        response = real(request, kind)
+        answered.append(response is not None)
+        return response
+
+    monkeypatch.setattr(push, "receive_pushed", spy)
+    return answered
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    cache.clear()
+    yield lambda partner: monkeypatch.setattr(
+        PartnerRateThrottle, "THROTTLE_RATES", {"partner": partner, "anon": "300/min"}
+    )
+    cache.clear()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_lane_answers_as_the_endpoint_does(world, lane, language, django_assert_num_queries):
+    first, second = world.declaration(1), world.declaration(2)
+    client = world.client("platform")
+    # A key not verified in the last second goes to the endpoint, which verifies and remembers it.
+    by_endpoint = client.post(ORDERS, first["order"], format="json", HTTP_ACCEPT_LANGUAGE=language)
+    with django_assert_num_queries(1):  # its INSERT
+        by_lane = client.post(ORDERS, second["order"], format="json", HTTP_ACCEPT_LANGUAGE=language)
+    assert lane == [False, True]
+    assert by_endpoint.status_code == by_lane.status_code == 202
+    for header in SAME_HEADERS:
+        assert by_lane[header] == by_endpoint[header], header
+    assert {"Accept", "Accept-Language"} <= {v.strip() for v in by_lane["Vary"].split(",")}
+    endpoint_body, lane_body = by_endpoint.json(), by_lane.json()
+    assert lane_body == {**endpoint_body, "natural_key": lane_body["natural_key"]}
+    assert lane_body["natural_key"] == {
+        "ebp_code": world.platform.customs_code,
+        "order_no": second["order"]["order_no"],
+    }
+    assert lane_body["return_info"] == (
+        "Received; being declared." if language == "en" else "已接收，申报中。"
+    )
+    assert IntakeEntry.objects.count() == 2
+
+
+def test_a_refused_document_is_worded_by_the_endpoint_and_counted_once(world, lane, rates):
+    rates("3/min")
+    docs = [world.declaration(n) for n in (1, 2, 3)]
+    docs[1]["order"]["goods_value"] = "abc"
+    client = world.client("platform")
+    answers = [client.post(ORDERS, d["order"], format="json") for d in docs]
+    assert [a.status_code for a in answers] == [202, 400, 202]
+    assert lane == [False, False, True]  # the refusal went on to the endpoint
+    assert "goods_value" in answers[1].json()["fields"]
+    # Three requests, each counted once: the fourth is over the limit, answered by the endpoint.
+    over = client.post(ORDERS, world.declaration(4)["order"], format="json")
+    assert over.status_code == 429 and over.json()["code"] == "throttled"
+    assert 0 < int(over["Retry-After"]) <= 60
+    assert lane[-1] is False
+    assert IntakeEntry.objects.count() == 2
+
+
+def test_the_enterprise_limit_counts_in_the_lane_too(world, lane, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(EnterpriseRateThrottle, "THROTTLE_RATES", {"enterprise": "2/min"})
+    client = world.client("platform")
+    codes = [client.post(ORDERS, world.declaration(n)["order"], format="json").status_code for n in (1, 2, 3)]
+    assert codes == [202, 202, 429]
+    assert lane == [False, True, False]
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(
+            lambda c, d: c.post(ORDERS, d, format="json", HTTP_X_SANDBOX_SCENARIO="hold"), id="scenario"
+        ),
+        pytest.param(lambda c, d: c.post(ORDERS + "?format=json", d, format="json"), id="query-string"),
+        pytest.param(lambda c, d: c.post(ORDERS, [d], format="json"), id="batch"),
+        pytest.param(
+            lambda c, d: c.post(ORDERS, d, format="json", HTTP_ACCEPT="text/html"), id="accept-html"
+        ),
+        pytest.param(
+            lambda c, d: c.post(ORDERS, {**d, "base_subscribe": []}, format="json"), id="subscription"
+        ),
+    ],
+)
+def test_the_lane_leaves_the_rest_to_the_endpoint(world, lane, send):
+    client = world.client("platform")
+    assert client.post(ORDERS, world.declaration(1)["order"], format="json").status_code == 202  # remembered
+    send(client, world.declaration(2)["order"])
+    assert lane == [False, False]
+
+
+def test_a_revoked_key_stops_at_once(world, lane):
+    client = world.client("platform")
+    assert client.post(ORDERS, world.declaration(1)["order"], format="json").status_code == 202
+    assert client.post(ORDERS, world.declaration(2)["order"], format="json").status_code == 202
+    assert lane == [False, True]
+    key = world.platform.api_keys.get()
+    api_key_revoke(key=key, by=Principal(enterprise=world.platform))
+    answer = client.post(ORDERS, world.declaration(3)["order"], format="json")
+    assert answer.status_code == 401
+    assert lane[-1] is False
+    assert IntakeEntry.objects.count() == 2
+
+
+def test_a_sandbox_key_goes_to_the_endpoint(world, lane):
+    from sharing.choices import ApiKeyKind
+    from sharing.services import api_key_issue
+
+    _key, plain = api_key_issue(enterprise=world.platform, name="sandbox", kind=ApiKeyKind.SANDBOX)
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {plain}")
+    for n in (1, 2):
+        client.post(ORDERS, world.declaration(n)["order"], format="json")
+    assert lane == [False, False]
