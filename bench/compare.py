@@ -31,7 +31,9 @@ def compare(args) -> None:
             figures[name] = json.loads(out.read_text())
 
     def cpu(run: dict) -> float:
-        return round(sum(run.get("cpu_s_per_1000_orders", {}).values()), 2)
+        # The portal's: web, workers and PostgreSQL (not the bench's clients).
+        used = run.get("cpu_s_per_1000_orders", {})
+        return round(sum(seconds for group, seconds in used.items() if group != "bench_clients"), 2)
 
     summary = {
         name: {
