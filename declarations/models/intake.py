@@ -15,7 +15,12 @@ class IntakeEntry(models.Model):
     and none is stored twice."""
 
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No constraint in the database: every concurrent INSERT would run its check (a trigger and a query)
+    # and share-lock the same enterprise row, which under many requests at once becomes a MultiXact per
+    # lock. The enterprise is the key's, read in the same request; Django still cascades a deletion.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     document = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     # Runs that failed on it (a bug, not a refusal: refusals are answered with a receipt and done).
