@@ -12,7 +12,7 @@ from declarations.services import entries
 from ..factories import EnterpriseFactory
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_entries_of_concurrent_requests_are_each_committed_before_their_answer(monkeypatch):
     enterprise = EnterpriseFactory()
     statements: list[int] = []
@@ -46,7 +46,7 @@ def test_entries_of_concurrent_requests_are_each_committed_before_their_answer(m
     assert max(statements) > 1  # some were written together
 
 
-@pytest.mark.django_db(transaction=True)  # autocommit, as in a request
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # autocommit, as in a request
 def test_a_row_the_database_refuses_fails_only_its_own_request():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite stores a NUL in text; PostgreSQL's jsonb refuses it")
