@@ -7,19 +7,7 @@ from declarations.models import IntakeEntry, InventoryList, Order, Receipt
 from declarations.services import deferred as deferred_module
 from declarations.services import intake_process
 
-from ..factories import ClearanceWorld
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def deferred_intake(settings):
-    settings.INTAKE_DEFERRED = True
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("deferred_intake")]
 
 
 def test_single_document_is_answered_2_and_stored_by_the_processor(world):

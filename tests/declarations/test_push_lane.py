@@ -10,9 +10,7 @@ from sharing.principal import Principal
 from sharing.services import api_key_revoke
 from singlewindow.core.throttling import EnterpriseRateThrottle, PartnerRateThrottle
 
-from ..factories import ClearanceWorld
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("deferred_intake")]
 
 ORDERS = "/api/v1/orders/"
 SAME_HEADERS = (
@@ -25,16 +23,6 @@ SAME_HEADERS = (
     "Referrer-Policy",
     "Cross-Origin-Opener-Policy",
 )
-
-
-@pytest.fixture(autouse=True)
-def deferred_intake(settings):
-    settings.INTAKE_DEFERRED = True
-
-
-@pytest.fixture
-def world():
-    return ClearanceWorld()
 
 
 @pytest.fixture
