@@ -24,12 +24,13 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
 from django.urls import reverse
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException, ParseError
 
 from sharing.choices import ApiKeyKind
 from sharing.key_cache import key_cached
 from sharing.principal import PartnerUser, principal_for_api_key
 from sharing.services import api_key_touch
+from singlewindow.core.errors import ServiceError
 from singlewindow.core.parsers import BoundedJSONParser
 from singlewindow.core.throttling import count_partner_request
 
@@ -92,7 +93,10 @@ def receive_pushed(request: HttpRequest, kind: str) -> HttpResponse | None:
     if document is None or scenarios.FIELD in document or "base_subscribe" in document:
         return None
     request.user = user  # for the logging and error reports of what follows
-    result = services.receive(kind=kind, document=document, by=principal_for_api_key(key))
+    try:
+        result = services.receive(kind=kind, document=document, by=principal_for_api_key(key))
+    except (ServiceError, APIException):
+        return None  # a refusal (a kind the enterprise may not file: 403): the endpoint words it
     if not result.ok:
         return None  # the endpoint checks it again and words the refusal (no row was written)
     response = HttpResponse(_json(receipt_body(result)), status=202, content_type="application/json")

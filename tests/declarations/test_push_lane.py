@@ -149,3 +149,12 @@ def test_a_sandbox_key_goes_to_the_endpoint(world, lane):
     for n in (1, 2):
         client.post(ORDERS, world.declaration(n)["order"], format="json")
     assert lane == [False, False]
+
+
+def test_a_kind_the_enterprise_may_not_file_is_refused_by_the_endpoint_each_time(world, lane):
+    client = world.client("payment")  # a payment firm posting orders
+    answers = [client.post(ORDERS, world.declaration(n)["order"], format="json") for n in (1, 2)]
+    assert [a.status_code for a in answers] == [403, 403]
+    assert answers[1].json()["code"] == "permission_denied"
+    assert lane == [False, False]
+    assert not IntakeEntry.objects.exists()
