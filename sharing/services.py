@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,10 +69,23 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, **detail: Any) -> 
     return event
 
 
+# Held while a writer that found no head row decides whether to create it.
+AUDIT_HEAD_LOCK = 5_170_001
+
+
 def _audit_head_locked() -> AuditHead:
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is not None:
         return head
+    if connection.vendor == "postgresql":
+        # Writers that start together on a chain without its head row decide one at a time: the one
+        # after the first finds the head the first created (once it committed), rather than that
+        # first event without a head, which would read as a removed head.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_HEAD_LOCK])
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is not None:
+            return head
     if AuditEvent.objects.exists():
         # Starting over at 1 would hide what was removed: an operator restores the head knowingly.
         raise audit.AuditChainBroken(

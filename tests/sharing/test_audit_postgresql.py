@@ -103,3 +103,31 @@ def test_concurrent_appends_form_one_chain():
         range(1, 41)
     )
     assert audit.chain_breaks() == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writers_starting_on_a_chain_without_its_head_row_form_one_chain():
+    # given an empty chain without its head row (a fresh database), and four writers starting together
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE sharing_audithead, sharing_auditevent")
+    start, errors = threading.Barrier(4), []
+
+    def writer(number: int) -> None:
+        try:
+            start.wait()
+            for index in range(5):
+                with transaction.atomic():
+                    audit_record(actor=None, action="concurrent.append", writer=number, index=index)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then the second writer found the head the first created, rather than a chain without its head
+    assert errors == []
+    assert AuditEvent.objects.count() == 20 and audit.chain_breaks() == []
