@@ -76,27 +76,33 @@ def test_a_user_who_acted_is_not_deleted(chain):
         chain[0].actor.delete()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_appends_form_one_chain():
-    # given four writers starting together, each appending in transactions of its own
-    start, errors = threading.Barrier(4), []
+def append_together(writers: int, events: int) -> list[Exception]:
+    """`writers` threads start at once, each appending `events` in transactions of its own; their errors."""
+    start, errors = threading.Barrier(writers), []
 
     def writer(number: int) -> None:
         try:
             start.wait()
-            for index in range(10):
+            for index in range(events):
                 with transaction.atomic():
                     audit_record(actor=None, action="concurrent.append", writer=number, index=index)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_appends_form_one_chain():
+    # given four writers starting together, each appending in transactions of its own
+    errors = append_together(4, 10)
     # then nothing failed, and the forty events are one chain without gaps or forks
     assert errors == []
     assert list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True)) == list(
@@ -110,24 +116,7 @@ def test_writers_starting_on_a_chain_without_its_head_row_form_one_chain():
     # given an empty chain without its head row (a fresh database), and four writers starting together
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE sharing_audithead, sharing_auditevent")
-    start, errors = threading.Barrier(4), []
-
-    def writer(number: int) -> None:
-        try:
-            start.wait()
-            for index in range(5):
-                with transaction.atomic():
-                    audit_record(actor=None, action="concurrent.append", writer=number, index=index)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = append_together(4, 5)
     # then the second writer found the head the first created, rather than a chain without its head
     assert errors == []
     assert AuditEvent.objects.count() == 20 and audit.chain_breaks() == []
