@@ -60,7 +60,8 @@ class PushedDocumentMiddleware:
         if request.method == "POST":
             if self.kinds is None:
                 self.kinds = {reverse(name): kind for kind, name in ROUTES.items()}
-            kind = self.kinds.get(request.path_info)
+            # reverse() gives the script prefix too (a portal served under one): compared with the full path.
+            kind = self.kinds.get(request.path)
             if kind is not None and services.is_deferred(kind):
                 response = receive_pushed(request, kind)
                 if response is not None:
