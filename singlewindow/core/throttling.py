@@ -2,6 +2,8 @@
 
 import logging
 import math
+import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,28 +20,95 @@ if TYPE_CHECKING:  # DRF's settings import this module while rest_framework.view
 logger = logging.getLogger(__name__)
 
 
-def window_counts(windows: Sequence[tuple[str, int]]) -> list[int]:
+# A process takes a window's counts from Redis in leases: INCRBY n reserves the next n counts of the
+# window, which its requests then take one by one without a round trip. A lease grows (doubling) while
+# the process uses its leases up faster than LEASE_TARGET_S, up to a hundredth of the limit, and shrinks
+# to a quarter of what is left under the limit, so near the limit every request asks again. Counts
+# reserved and not used before the window ends are lost: at most a hundredth of the limit per process,
+# which may refuse a caller that much early, never let one through late.
+LEASE_TARGET_S = 0.1
+LEASE_SHARE = 100
+
+
+class _Lease:
+    """One window's counts reserved by this process: the ranges [next, last] not used yet."""
+
+    __slots__ = ("ranges", "size", "taken_at", "seen")
+
+    def __init__(self) -> None:
+        self.ranges: list[list[int]] = []
+        self.size = 0  # the last lease's size (0: none taken yet)
+        self.taken_at = 0.0
+        self.seen = 0  # the window's count Redis last answered
+
+    def take(self) -> int | None:
+        while self.ranges:
+            first = self.ranges[0]
+            if first[0] <= first[1]:
+                first[0] += 1
+                return first[0] - 1
+            self.ranges.pop(0)
+        return None
+
+    def next_size(self, limit: int, now: float) -> int:
+        if self.size and now - self.taken_at < LEASE_TARGET_S:
+            size = self.size * 2
+        elif self.size and now - self.taken_at < 10 * LEASE_TARGET_S:
+            size = self.size
+        else:
+            size = 1
+        return max(1, min(size, limit // LEASE_SHARE, (limit - self.seen) // 4))
+
+
+_leases: dict[str, _Lease] = {}
+_leases_lock = threading.Lock()
+
+
+def window_counts(windows: Sequence[tuple[str, int, int]]) -> list[int]:
     """Count one request in each window counter (key, ttl in seconds, the counter's life from its
-    first request) and return their counts. On Redis one round trip for all: SET NX creates a counter
-    with its expiry, INCR counts."""
+    first request, and the window's limit) and return their counts. On Redis the counts come from the
+    process's leases; those that need a new one ask for it in one round trip for all: SET NX creates a
+    counter with its expiry, INCRBY reserves the lease."""
     cache = caches["default"]
-    if isinstance(cache, RedisCache):
-        keys = [(cache.make_and_validate_key(key), ttl) for key, ttl in windows]
-        pipe = cache._cache.get_client(keys[0][0], write=True).pipeline(transaction=False)
-        for full, ttl in keys:
-            pipe.set(full, 0, ex=ttl, nx=True)
-            pipe.incr(full)
-        return [int(count) for count in pipe.execute()[1::2]]
-    counts = []
-    for key, ttl in windows:
-        cache.add(key, 0, ttl)  # add: two first requests at once count each other
-        counts.append(int(cache.incr(key)))
-    return counts
+    if not isinstance(cache, RedisCache):
+        exact = []
+        for key, ttl, _limit in windows:
+            cache.add(key, 0, ttl)  # add: two first requests at once count each other
+            exact.append(int(cache.incr(key)))
+        return exact
+    full_keys = [cache.make_and_validate_key(key) for key, _ttl, _limit in windows]
+    counts: list[int | None] = []
+    wanted: list[tuple[int, _Lease, int]] = []
+    now = time.monotonic()
+    with _leases_lock:
+        for index, ((_key, _ttl, limit), full) in enumerate(zip(windows, full_keys, strict=True)):
+            lease = _leases.get(full)
+            if lease is None:
+                if len(_leases) > 10_000:  # the windows of a minute ago, and a flood of callers
+                    _leases.clear()
+                lease = _leases[full] = _Lease()
+            count = lease.take()
+            counts.append(count)
+            if count is None:
+                wanted.append((index, lease, lease.next_size(limit, now)))
+    if wanted:
+        pipe = cache._cache.get_client(full_keys[0], write=True).pipeline(transaction=False)
+        for index, _lease, size in wanted:
+            pipe.set(full_keys[index], 0, ex=windows[index][1], nx=True)
+            pipe.incrby(full_keys[index], size)
+        reserved = [int(last) for last in pipe.execute()[1::2]]
+        with _leases_lock:
+            for (index, lease, size), last in zip(wanted, reserved, strict=True):
+                counts[index] = last - size + 1
+                if size > 1:
+                    lease.ranges.append([last - size + 2, last])
+                lease.size, lease.taken_at, lease.seen = size, now, max(lease.seen, last)
+    return [int(count or 0) for count in counts]
 
 
-def window_count(key: str, ttl: int) -> int:
+def window_count(key: str, ttl: int, limit: int) -> int:
     """Count one request in the window counter `key` (see window_counts)."""
-    return window_counts([(key, ttl)])[0]
+    return window_counts([(key, ttl, limit)])[0]
 
 
 class FixedWindowRateThrottle(SimpleRateThrottle):
@@ -71,7 +140,7 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         if key in counted:
             return counted[key] <= limit
         try:
-            count = window_count(key, duration + 1)
+            count = window_count(key, duration + 1, limit)
         except Exception as exc:  # any cache backend error
             logger.warning("%s rate limit not checked, cache unavailable: %s", self.scope, exc)
             return True
@@ -127,9 +196,9 @@ class _Caller:
 
 def count_partner_request(request: Any, user: Any) -> bool:
     """Count a partner key's request (its `user`, a PartnerUser) under the per-key and the
-    per-enterprise limits in one round trip, as the two throttles would one after the other; True when
-    both allow it. The counts stay on the request (`rate_counted`): if it goes on to a view, its
-    throttles read them rather than count the request again."""
+    per-enterprise limits (at most one round trip for both), as the two throttles would one after the
+    other; True when both allow it. The counts stay on the request (`rate_counted`): if it goes on to a
+    view, its throttles read them rather than count the request again."""
     caller = _Caller(request, user)
     windows: list[tuple[str, int, int]] = []
     for throttle in (PartnerRateThrottle(), EnterpriseRateThrottle()):
@@ -141,7 +210,7 @@ def count_partner_request(request: Any, user: Any) -> bool:
     if not windows:
         return True
     try:
-        counts = window_counts([(key, ttl) for key, ttl, _limit in windows])
+        counts = window_counts(windows)
     except Exception as exc:  # any cache backend error: as the throttles, let it through
         logger.warning("partner rate limits not checked, cache unavailable: %s", exc)
         return True
