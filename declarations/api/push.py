@@ -31,7 +31,7 @@ from sharing.key_cache import key_cached
 from sharing.principal import PartnerUser, principal_for_api_key
 from sharing.services import api_key_touch
 from singlewindow.core.errors import ServiceError
-from singlewindow.core.parsers import BoundedJSONParser
+from singlewindow.core.parsers import BoundedJSONParser, is_utf8
 from singlewindow.core.throttling import count_partner_request
 
 from .. import scenarios, services
@@ -90,12 +90,12 @@ def receive_pushed(request: HttpRequest, kind: str) -> HttpResponse | None:
     # Counted before the body is read, as DRF's throttles run before the view parses it.
     if not count_partner_request(request, user):
         return None
-    document = _document(request)
+    document, text = _document(request)
     if document is None or scenarios.FIELD in document or "base_subscribe" in document:
         return None
     request.user = user  # for the logging and error reports of what follows
     try:
-        result = services.receive(kind=kind, document=document, by=principal_for_api_key(key))
+        result = services.receive(kind=kind, document=document, by=principal_for_api_key(key), text=text)
     except (ServiceError, APIException):
         return None  # a refusal (a kind the enterprise may not file: 403): the endpoint words it
     if not result.ok:
@@ -106,16 +106,22 @@ def receive_pushed(request: HttpRequest, kind: str) -> HttpResponse | None:
     return response
 
 
-def _document(request: HttpRequest) -> dict[str, Any] | None:
-    """The body as the endpoint's parser reads it, if it is one JSON object."""
+def _document(request: HttpRequest) -> tuple[dict[str, Any] | None, str | None]:
+    """The body as the endpoint's parser reads it, if it is one JSON object, and its text if UTF-8 (the
+    entry stores it as it came)."""
     charset = request.content_params.get("charset") or settings.DEFAULT_CHARSET
     try:
         # Read once and kept on the request: the endpoint reads the same body if the lane passes.
-        stream = io.BytesIO(request.body)
-        data = BoundedJSONParser().parse(stream, "application/json", {"encoding": charset})
+        body = request.body
+        data = BoundedJSONParser().parse(io.BytesIO(body), "application/json", {"encoding": charset})
     except (ParseError, RequestDataTooBig, UnreadablePostError):
-        return None  # the endpoint answers them (400, 413)
-    return data if isinstance(data, dict) else None
+        return None, None  # the endpoint answers them (400, 413)
+    if not isinstance(data, dict):
+        return None, None
+    try:
+        return data, body.decode("utf-8") if is_utf8(charset) else None
+    except UnicodeDecodeError:  # parsed by the standard library's decoder, which is laxer
+        return data, None
 
 
 def _json(body: dict[str, Any]) -> bytes:

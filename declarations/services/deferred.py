@@ -43,16 +43,17 @@ def is_deferred(kind: str) -> bool:
     return bool(getattr(settings, "INTAKE_DEFERRED", False)) and kind in SPECS
 
 
-def receive(*, kind: str, document: dict[str, Any], by: Principal) -> IntakeResult:
+def receive(*, kind: str, document: dict[str, Any], by: Principal, text: str | None = None) -> IntakeResult:
     """Check one document and, if it passes, commit it for the processor; its IntakeResult is
-    "received" with returnStatus 2, or rejected with the field errors (nothing committed)."""
+    "received" with returnStatus 2, or rejected with the field errors (nothing committed). `text`: the
+    document's JSON as received, when the caller has it (stored as it is)."""
     results, valid = check(kind=kind, documents=[document], by=by)
     result = results[0]
     if not valid:
         return result
     assert by.enterprise is not None  # check() refused a caller without one
     # Committed on its own (autocommit): the answer below is given only once the entry is durable.
-    commit_entry(kind, by.enterprise.pk, document)
+    commit_entry(kind, by.enterprise.pk, document, text)
     transaction.on_commit(lambda: wake(PROCESS_TASK))
     result.outcome = "received"
     result.return_status, result.return_info = ReturnStatus.DECLARING, str(RECEIVED)

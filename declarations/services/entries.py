@@ -9,6 +9,7 @@ group instead of one each, which with one document per request is a third of Pos
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ..models import IntakeEntry
 
 _TABLE = IntakeEntry._meta.db_table
+_CREATED_AT = IntakeEntry._meta.get_field("created_at")
 # attempts and last_error take their defaults (0, "") as the columns have none in the database.
 _COLUMNS = f"INSERT INTO {_TABLE} (kind, enterprise_id, document, created_at, attempts, last_error) VALUES "  # noqa: S608 - the model's table
 _ROW = "(%s, %s, %s, %s, 0, '')"
@@ -25,12 +27,13 @@ _ROW = "(%s, %s, %s, %s, 0, '')"
 MAX_GROUP = 100
 
 
-def commit_entry(kind: str, enterprise_id: int, document: dict[str, Any]) -> None:
-    """Commit the entry of one received document (in the caller's transaction if it is in one)."""
-    meta = IntakeEntry._meta
-    fields = [meta.get_field(name) for name in ("kind", "enterprise", "document", "created_at")]
-    values = [kind, enterprise_id, document, timezone.now()]
-    row = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+def commit_entry(kind: str, enterprise_id: int, document: dict[str, Any], text: str | None = None) -> None:
+    """Commit the entry of one received document (in the caller's transaction if it is in one).
+
+    `text` is the document's JSON as received, if the caller has it: written as it is (the column parses
+    it), where the field's adapter would encode the parsed document again at four times the CPU."""
+    created_at = _CREATED_AT.get_db_prep_save(timezone.now(), connection)
+    row = [kind, enterprise_id, json.dumps(document) if text is None else text, created_at]
     if connection.in_atomic_block:
         _insert([row])  # part of the caller's transaction: not to be committed by another thread
         return

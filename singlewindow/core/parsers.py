@@ -24,7 +24,7 @@ class BoundedJSONParser(JSONParser):
     def parse(
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
     ) -> Any:  # a list for a batch: wider than the stub's dict
-        if _is_utf8((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET):
+        if is_utf8((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET):
             body = stream.read()
             stream = io.BytesIO(body)
             if _LONG_RUN not in body.translate(_DIGITS_AS_ZERO):
@@ -44,7 +44,7 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_RUN = b"0" * 19
 
 
-def _is_utf8(encoding: str) -> bool:
+def is_utf8(encoding: str) -> bool:
     try:
         return codecs.lookup(encoding).name == "utf-8"
     except LookupError:

@@ -158,3 +158,17 @@ def test_a_kind_the_enterprise_may_not_file_is_refused_by_the_endpoint_each_time
     assert answers[1].json()["code"] == "permission_denied"
     assert lane == [False, False]
     assert not IntakeEntry.objects.exists()
+
+
+def test_the_lane_stores_the_body_as_sent_and_the_endpoint_the_same_document(world, lane):
+    import json
+
+    first, second = world.declaration(1), world.declaration(2)
+    client = world.client("platform")
+    for declaration in (first, second):  # the endpoint (key not verified yet), then the lane
+        # Spaced out and with its Chinese unescaped, as a partner may write it.
+        body = json.dumps(declaration["order"], ensure_ascii=False, indent=2)
+        assert client.post(ORDERS, body, content_type="application/json").status_code == 202
+    assert lane == [False, True]
+    stored = {entry.document["order_no"]: entry.document for entry in IntakeEntry.objects.all()}
+    assert stored == {d["order"]["order_no"]: d["order"] for d in (first, second)}
