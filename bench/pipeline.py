@@ -29,7 +29,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.clients import post, send_closed_loop
 from bench.compare import compare
 from bench.crash import Chaos, verify
 from bench.database import ROOT, bench_database_url, recreate_database, setup_django
@@ -93,82 +93,6 @@ def stop(process: subprocess.Popen) -> None:
     except (ProcessLookupError, subprocess.TimeoutExpired):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-
-
-class Connection:
-    """One client's keep-alive HTTP/1.1 connection, requests written as bytes and answers read by their
-    Content-Length (gunicorn always sends one). http.client parses every answer's headers with the email
-    package: on this machine the clients would take CPU the portal needs, as real partners on their own
-    machines do not."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.sock: socket.socket | None = None
-        self.buffer = b""
-
-    def post(self, path: str, key: str, body: bytes) -> int:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAuthorization: Api-Key {key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        for attempt in range(2):
-            try:
-                return self._exchange(head + body)
-            except (ConnectionError, TimeoutError, OSError):
-                self.close()  # the server closed an idle connection: once more on a new one
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _exchange(self, request: bytes) -> int:
-        if self.sock is None:
-            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=120)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.buffer = b""
-        self.sock.sendall(request)
-        while b"\r\n\r\n" not in self.buffer:
-            self._receive()
-        head, _sep, self.buffer = self.buffer.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        status = int(lines[0].split()[1])
-        fields = {k.strip().lower(): v.strip() for k, _c, v in (line.partition(b":") for line in lines[1:])}
-        if b"content-length" not in fields:
-            raise RuntimeError(f"an answer without Content-Length: {lines[0]!r}")
-        length = int(fields[b"content-length"])
-        while len(self.buffer) < length:
-            self._receive()
-        self.buffer = self.buffer[length:]
-        if fields.get(b"connection", b"").lower() == b"close":
-            self.close()
-        return status
-
-    def _receive(self) -> None:
-        assert self.sock is not None
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed by the server")
-        self.buffer += chunk
-
-    def close(self) -> None:
-        if self.sock is not None:
-            with contextlib.suppress(OSError):
-                self.sock.close()
-        self.sock = None
-
-
-def post(port: int, path: str, key: str, body: bytes, connections: dict, timings: list | None = None) -> int:
-    """POST one request on this thread's connection; (sent at, seconds) appended to `timings`."""
-    import threading
-
-    sent = time.time()
-    ident = threading.get_ident()
-    conn = connections.get(ident)
-    if conn is None:
-        conn = connections[ident] = Connection(port)
-    status = conn.post(path, key, body)
-    if timings is not None:
-        timings.append((sent, time.time() - sent))
-    return status
 
 
 def wait_for_http(port: int, timeout: float = 60) -> None:
@@ -410,33 +334,37 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
         index * len(KINDS) + len(KINDS) - 1: [d["inventory"]["cop_no"] for d in chunk]
         for index, chunk in enumerate(chunks)
     }
-    timings: list[tuple[float, float]] = []
     list_sent: dict[str, float] = {}
 
-    def send(index: int) -> int:
+    def sending(index: int) -> None:
         for cop_no in carried.get(index, ()):
             list_sent[cop_no] = time.time()
-        return post(args.port, *requests[index], connections, timings)
 
-    connections: dict = {}
     if chaos:
         chaos.start()
     if meter:
         meter.start()
     first_request = time.time()
-    with ThreadPoolExecutor(max_workers=args.clients) as pool:
-        if args.rate:
-            # Open loop: each batch's four documents leave on schedule, whether or not the portal has
-            # answered the previous ones (a fixed arrival rate, not a burst).
-            interval = args.batch / args.rate
+    if args.rate:
+        # Open loop: each batch's four documents leave on schedule, whether or not the portal has
+        # answered the previous ones (a fixed arrival rate, not a burst).
+        timings: list[tuple[float, float]] = []
+        connections: dict = {}
+
+        def send(index: int) -> int:
+            sending(index)
+            return post(args.port, *requests[index], connections, timings)
+
+        interval = args.batch / args.rate
+        with ThreadPoolExecutor(max_workers=args.clients) as pool:
             futures = []
             for index in range(0, len(requests), len(KINDS)):
                 due = first_request + (index // len(KINDS)) * interval
                 time.sleep(max(0.0, due - time.time()))
                 futures += [pool.submit(send, i) for i in range(index, index + len(KINDS))]
             statuses = [f.result() for f in futures]
-        else:
-            statuses = list(pool.map(send, range(len(requests))))
+    else:
+        statuses, timings = send_closed_loop(args.port, requests, args.clients, sending)
     intake_done = time.time()
     bad = [s for s in statuses if s not in (201, 202)]  # 202: received, stored by the intake processor
     print(

@@ -56,16 +56,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A partner key's single document, answered 202 without the page middleware and DRF's dispatch; it
+    # asks the middleware below up to CSRF's what they would decide and add (declarations.api.push).
+    "declarations.api.push.PushedDocumentMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside the pushed-document lane below, so its answers carry the same headers as every other.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "singlewindow.core.middleware.SettingsPolicyCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # A partner key's single document, answered 202 without the page middleware and DRF's dispatch.
-    "declarations.api.push.PushedDocumentMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks request.user verified once a TOTP code was given in this session (user.is_verified()).

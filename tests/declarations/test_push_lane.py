@@ -172,3 +172,45 @@ def test_the_lane_stores_the_body_as_sent_and_the_endpoint_the_same_document(wor
     assert lane == [False, True]
     stored = {entry.document["order_no"]: entry.document for entry in IntakeEntry.objects.all()}
     assert stored == {d["order"]["order_no"]: d["order"] for d in (first, second)}
+
+
+def _two_answers(world, lane, **extra):
+    """The same kind of document answered by the endpoint (key not verified yet), then by the lane."""
+    client = world.client("platform")
+    answers = [client.post(ORDERS, world.declaration(n)["order"], format="json", **extra) for n in (1, 2)]
+    assert lane == [False, True]
+    return answers
+
+
+def test_the_lane_answers_with_every_header_the_endpoint_gives(world, lane):
+    by_endpoint, by_lane = _two_answers(world, lane, HTTP_ACCEPT_LANGUAGE="en")
+    vary = {v.strip() for v in by_endpoint["Vary"].split(",")} - {"Cookie"}  # DRF's session check
+    assert {v.strip() for v in by_lane["Vary"].split(",")} == vary
+    assert set(by_lane.headers) == set(by_endpoint.headers)
+    for header in set(by_endpoint.headers) - {"Content-Length", "Vary"}:
+        assert by_lane[header] == by_endpoint[header], header
+
+
+def test_over_https_the_lane_sends_hsts_as_the_endpoint_does(world, lane, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    by_endpoint, by_lane = _two_answers(world, lane, secure=True)
+    assert by_lane["Strict-Transport-Security"] == by_endpoint["Strict-Transport-Security"] == "max-age=3600"
+
+
+def test_a_setting_changed_changes_the_lanes_headers(world, lane, settings):
+    client = world.client("platform")
+    client.post(ORDERS, world.declaration(1)["order"], format="json")
+    assert client.post(ORDERS, world.declaration(2)["order"], format="json")["X-Frame-Options"] == "DENY"
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+    answer = client.post(ORDERS, world.declaration(3)["order"], format="json")
+    assert answer["X-Frame-Options"] == "SAMEORIGIN"
+    assert lane == [False, True, True]
+
+
+def test_a_host_not_allowed_is_refused_as_before(world, lane):
+    client = world.client("platform")
+    client.post(ORDERS, world.declaration(1)["order"], format="json")
+    refused = client.post(ORDERS, world.declaration(2)["order"], format="json", HTTP_HOST="evil.example")
+    assert refused.status_code == 400
+    assert lane == [False]  # not even tried: the host check comes first
+    assert IntakeEntry.objects.count() == 1
