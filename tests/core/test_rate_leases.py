@@ -2,7 +2,6 @@
 busy caller asks Redis for a lease rather than for each request, and however the counts are split
 between processes no more requests than the limit are ever allowed."""
 
-import os
 import uuid
 
 import pytest
@@ -11,17 +10,9 @@ import redis
 from singlewindow.core import throttling
 from singlewindow.core.throttling import window_counts
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
+from .redis_service import REDIS_URL, needs_redis
 
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="needs Redis (REDIS_URL)")
+pytestmark = needs_redis
 
 
 @pytest.fixture

@@ -1,26 +1,16 @@
 """The debounced wake of a claiming processor: at most one task per window, however many callers ask."""
 
-import os
 import time
 
 import pytest
-import redis
 from celery import current_app
 
 from singlewindow.core import wake as wake_module
 from singlewindow.core.wake import wake
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
+from .redis_service import REDIS_URL, needs_redis
 
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="needs Redis (REDIS_URL)")
+pytestmark = needs_redis
 
 TASK = "declarations.process_intake"
 
