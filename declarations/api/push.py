@@ -6,11 +6,12 @@ Platforms, payment and logistics firms push each document as it happens, so this
 portal answers most often, and the one where the page middleware and DRF's dispatch (content
 negotiation, authentication classes, permission and throttle classes, rendering) cost more than the
 work. The lane takes only the plain case and does exactly what the endpoint does for it, with the same
-services: a key verified in the last second (`sharing.key_cache`), both rate limits counted in one
-round trip, the fast validator (`services.receive`). Anything else goes on to the endpoint unchanged: a
-key not verified lately (the endpoint verifies it and remembers it), a sandbox key, a scenario, a
-subscription, a batch, a document the validator refuses (the endpoint words the 400), a rate limit
-reached (the endpoint answers 429 from the counts taken here, not counting the request twice).
+services: a key verified in the last second (`sharing.key_cache`), both rate limits counted from the
+process's leases (`singlewindow.core.throttling`), the fast validator (`services.receive`). Anything
+else goes on to the endpoint unchanged: a key not verified lately (the endpoint verifies it and
+remembers it), a sandbox key, a scenario, a subscription, a batch, a document the validator refuses
+(the endpoint words the 400), a rate limit reached (the endpoint answers 429 from the counts taken
+here, not counting the request twice).
 """
 
 from __future__ import annotations
