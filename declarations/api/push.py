@@ -132,6 +132,8 @@ class PushedDocumentMiddleware:
         return self.outer
 
     def _forget_headers(self, **kwargs: Any) -> None:
+        # The security middleware reads its settings once, when made: made again with the rest.
+        self.security = SecurityMiddleware(self.get_response)
         self.headers.clear()
         self.outer = None
 
@@ -195,10 +197,8 @@ def _document(request: HttpRequest) -> tuple[dict[str, Any] | None, str | None]:
         return None, None  # the endpoint answers them (400, 413)
     if not isinstance(data, dict):
         return None, None
-    try:
-        return data, body.decode("utf-8") if is_utf8(charset) else None
-    except UnicodeDecodeError:  # parsed by the standard library's decoder, which is laxer
-        return data, None
+    # Either parser decoded a UTF-8 body strictly: it is valid UTF-8 here.
+    return data, body.decode("utf-8") if is_utf8(charset) else None
 
 
 def _json(body: dict[str, Any]) -> bytes:
