@@ -34,6 +34,7 @@ from singlewindow.core.errors import ServiceError
 from ..choices import ExitStatus, InventoryStatus, ReturnStatus
 from ..models import LIVE_LIST, ExchangeFiling, ExchangeFilingWaybill, ExportInventoryList
 from ..selectors import declared_by, own_codes
+from .exchange_receipts import NO_PRE_NO, exchange_receipt
 from .specs import IntakeForbidden
 from .summaries import SummaryRefused, summary_apply
 
@@ -42,7 +43,6 @@ Kind = ExchangeFiling.Kind
 TAKEN = frozenset(kind.value for kind in Kind)
 # An export list's goods may be returned within a year of release (GACC 2020 No.44, DOMAIN 3.6).
 RETURN_DAYS = 365
-NO_PRE_NO = "B" + "0" * 17  # a receipt's preNo before the e-port gave one (the XSD needs 18 characters)
 _SHOWN = 10  # waybills named in a refusal
 
 
@@ -637,100 +637,6 @@ def _import_arrival(document: dict[str, Any], enterprise: Enterprise, codes: set
     return outcome
 
 
-# --- the receipts ------------------------------------------------------------------------------------
-
-
-def _value(document: dict[str, Any], name: str, limit: int) -> str:
-    return (document.get(name) or "")[:limit] or "-"
-
-
-def _receipt(message_type: str, document: dict[str, Any], outcome: Outcome, now: datetime.datetime) -> dict:
-    """The receipt fields (as `ceb.build_receipt_message` takes them) answering one document."""
-    from ..ceb import return_time
-
-    fields: dict[str, Any] = {
-        "return_status": outcome.status,
-        "return_info": outcome.info or "-",
-        "return_time": return_time(now),
-    }
-    seq = {"msg_seq_no": (document.get("msg_seq_no") or "1")[:9]}
-    pre_no = outcome.pre_no if len(outcome.pre_no) == 18 else NO_PRE_NO
-    if message_type == "CEB507":
-        return {
-            **fields,
-            **seq,
-            "operator_code": _value(document, "operator_code", 18),
-            "logistics_code": _value(document, "logistics_code", 18),
-            "pre_no": pre_no,
-            "cop_no": _value(document, "cop_no", 30),
-            "bill_no": _value(document, "bill_no", 37),
-        }
-    if message_type == "CEB509":
-        return {
-            **fields,
-            **seq,
-            "logistics_code": _value(document, "logistics_code", 18),
-            "cop_no": _value(document, "cop_no", 30),
-            "pre_no": pre_no,
-        }
-    if message_type == "CEB605":
-        return {
-            **fields,
-            "agent_code": _value(document, "agent_code", 18),
-            "cop_no": _value(document, "cop_no", 30),
-            "pre_no": pre_no,
-            "invt_no": (outcome.extra.get("invt_no") or _value(document, "invt_no", 20))[:20],
-        }
-    if message_type == "CEB607":
-        return {
-            **fields,
-            **seq,
-            "agent_code": _value(document, "agent_code", 18),
-            "logistics_code": _value(document, "logistics_code", 18),
-            "cop_no": _value(document, "cop_no", 30),
-            "pre_no": pre_no,
-            "bill_no": _value(document, "bill_no", 37),
-        }
-    if message_type == "CEB213":
-        return {
-            **fields,
-            "ebp_code": outcome.extra.get("ebp_code") or document.get("ebp_code") or None,
-            "ebc_code": outcome.extra.get("ebc_code") or document.get("ebc_code") or None,
-            "agent_code": _value(document, "agent_code", 18),
-            "co_el_no": _value(document, "co_el_no", 30),
-            "pre_no": pre_no,
-            "invt_no": _value(document, "invt_no", 20),
-        }
-    if message_type == "CEB215":
-        return {
-            **fields,
-            "operator_code": _value(document, "operator_code", 18),
-            "logistics_code": _value(document, "logistics_code", 18),
-            "logistics_no": _value(document, "logistics_no", 80),
-            "co_el_no": _value(document, "co_el_no", 30),
-            "pre_no": pre_no,
-        }
-    if message_type == "CEB701":
-        return {
-            **fields,
-            **seq,
-            "agent_code": _value(document, "agent_code", 18),
-            "ebc_code": _value(document, "ebc_code", 18),
-            "cop_no": _value(document, "cop_no", 30),
-            "pre_no": pre_no,
-            "sum_no": outcome.extra.get("sum_no") or None,
-        }
-    # CEB711
-    return {
-        **fields,
-        "customs_code": document.get("customs_code") or None,
-        "operator_code": document.get("operator_code") or None,
-        "cop_no": (document.get("cop_no") or "")[:20] or None,
-        "pre_no": pre_no,
-        "rkd_no": document.get("rkd_no") or None,
-    }
-
-
 _HANDLERS: dict[str, Callable[..., Outcome]] = {
     Kind.ARRIVAL: _arrival,
     Kind.DEPARTURE: _departure,
@@ -764,6 +670,6 @@ def exchange_submit(*, message_type: str, documents: Sequence[dict[str, Any]], b
         raise IntakeForbidden(gettext_lazy("Only an approved enterprise may submit documents."))
     now = timezone.now()
     return [
-        _receipt(message_type, document, _handle(message_type, document, enterprise, by), now)
+        exchange_receipt(message_type, document, _handle(message_type, document, enterprise, by), now)
         for document in documents
     ]
