@@ -25,6 +25,17 @@ from lxml import etree
 
 from singlewindow.core.errors import ServiceError
 
+from .ceb_catalogue import (
+    BASE_TRANSFER_KEYS,
+    DECLARATIONS,
+    LINES_OPTIONAL,
+    MAX_WAYBILL_LINES,
+    RECEIPTS,
+    WAYBILL_LINES,
+    ReceiptField,
+)
+from .ceb_catalogue import receipt_type_for as receipt_type_for
+from .ceb_catalogue import to_snake as to_snake
 from .ceb_schema import CEB_NS, DS_NS, SchemaProblem, envelope_of, validate
 from .ceb_schema import EXPORT_MESSAGES as EXPORT_MESSAGES
 from .ceb_schema import EXPORT_XSD as EXPORT_XSD
@@ -114,309 +125,6 @@ class CebMessage:
     schema_problems: list[SchemaProblem] = field(default_factory=list)
     # BaseSubscribe (DOMAIN 1.3): {status, dxp_mode, dxp_address, note} per party to copy.
     base_subscribe: list[dict] = field(default_factory=list)
-
-
-# --- names -----------------------------------------------------------------------------------------
-
-# The spec misspells one element; our models and JSON use the correct word.
-_SPECIAL_NAMES = {"acturalPaid": "actual_paid"}
-_LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_ACRONYM_WORD = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def to_snake(element_name: str) -> str:
-    """CEB element name -> model/JSON field name ("orderNo" -> "order_no", "acturalPaid" -> "actual_paid")."""
-    if element_name in _SPECIAL_NAMES:
-        return _SPECIAL_NAMES[element_name]
-    name = _ACRONYM_WORD.sub("_", element_name)
-    return _LOWER_UPPER.sub("_", name).lower()
-
-
-# --- message catalogue -------------------------------------------------------------------------------
-
-# message type -> (document element, head element or None when the document is flat, list element)
-_DECLARATIONS: dict[str, tuple[str, str | None, str | None]] = {
-    "CEB311": ("Order", "OrderHead", "OrderList"),
-    "CEB411": ("Payment", "PaymentHead", None),
-    "CEB511": ("Logistics", "LogisticsHead", None),
-    "CEB513": ("LogisticsStatus", None, None),
-    "CEB621": ("Inventory", "InventoryHead", "InventoryList"),
-    "CEB623": ("InvtCancel", None, None),
-    "CEB625": ("InvtRefund", "InvtRefundHead", "InvtRefundList"),
-    "CEB711": ("Delivery", "DeliveryHead", "DeliveryList"),
-    # export (DOMAIN 3)
-    "CEB303": ("Order", "OrderHead", "OrderList"),
-    "CEB403": ("Receipts", None, None),
-    "CEB505": ("Logistics", None, None),
-    "CEB603": ("Inventory", "InventoryHead", "InventoryList"),
-    # export, the exchange around the lists (DOMAIN 3, catalogue)
-    "CEB507": ("Arrival", "ArrivalHead", "ArrivalList"),
-    "CEB509": ("Departure", "DepartureHead", "DepartureList"),
-    "CEB605": ("InvtCancel", None, None),
-    "CEB607": ("WayBill", "WayBillHead", "WayBillList"),
-    "CEB213": ("InvtRefund", "InvtRefundHead", "InvtRefundList"),
-    "CEB215": ("InvtRefundDetail", None, None),
-    "CEB701": ("SummaryApply", "SummaryApplyHead", "SummaryApplyList"),
-}
-# Documents whose lines the XSD allows to be absent (an arrival filed before its waybills are known,
-# a summary by time window), and those naming waybills under a master bill, which has far more than a
-# list has goods lines.
-_LINES_OPTIONAL = frozenset({"CEB507", "CEB701"})
-_MAX_WAYBILL_LINES = 5000
-_WAYBILL_LINES = frozenset({"CEB507", "CEB509", "CEB607", "CEB701", "CEB711"})
-
-_RECEIPT_TYPES = {
-    "CEB311": "CEB312",
-    "CEB411": "CEB412",
-    "CEB511": "CEB512",
-    "CEB513": "CEB514",
-    "CEB621": "CEB622",
-    "CEB623": "CEB624",
-    "CEB625": "CEB626",
-    "CEB303": "CEB304",
-    "CEB403": "CEB404",
-    "CEB505": "CEB506",
-    "CEB603": "CEB604",
-    "CEB507": "CEB508",
-    "CEB509": "CEB510",
-    "CEB605": "CEB606",
-    "CEB607": "CEB608",
-    "CEB213": "CEB214",
-    "CEB215": "CEB216",
-    "CEB701": "CEB702",
-    "CEB711": "CEB712",
-}
-
-
-@dataclass(frozen=True)
-class _Field:
-    """One receipt element as the import XSD declares it (xs:string with length facets)."""
-
-    xml: str
-    required: bool = True
-    min_len: int = 1
-    max_len: int = 1000
-    may_be_empty: bool = False  # required by the XSD but without a minimum length (CEB604 invtNo)
-
-    @property
-    def key(self) -> str:
-        return to_snake(self.xml)
-
-
-def _exact(xml: str, length: int, required: bool = True) -> _Field:
-    return _Field(xml, required, length, length)
-
-
-_GUID = _exact("guid", 36)
-_RETURN_TAIL = (
-    _Field("returnStatus", max_len=10),
-    _exact("returnTime", 17),
-    _Field("returnInfo", max_len=1000),
-)
-
-# Receipt type -> (return element, fields in XSD sequence order). Checked against ceb-import-202205.xsd:
-# receipt roots hold only 1..100 return elements: no BaseTransfer, BaseSubscribe or Signature.
-_RECEIPTS: dict[str, tuple[str, tuple[_Field, ...]]] = {
-    "CEB312": (
-        "OrderReturn",
-        (_GUID, _Field("ebpCode", max_len=18), _Field("ebcCode", max_len=18), _Field("orderNo", max_len=60))
-        + _RETURN_TAIL,
-    ),
-    "CEB412": (
-        "PaymentReturn",
-        (_GUID, _Field("payCode", max_len=18), _Field("payTransactionId", max_len=60)) + _RETURN_TAIL,
-    ),
-    "CEB512": (
-        "LogisticsReturn",
-        (_GUID, _Field("logisticsCode", max_len=18), _Field("logisticsNo", max_len=60)) + _RETURN_TAIL,
-    ),
-    "CEB514": (
-        "LogisticsStatusReturn",
-        (
-            _GUID,
-            _Field("logisticsCode", max_len=18),
-            _Field("logisticsNo", max_len=60),
-            _exact("logisticsStatus", 1),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB622": (
-        "InventoryReturn",
-        (
-            _GUID,
-            _exact("customsCode", 4, required=False),
-            _Field("ebpCode", required=False, max_len=18),
-            _Field("ebcCode", required=False, max_len=18),
-            _Field("agentCode", required=False, max_len=18),
-            _Field("copNo", max_len=20),
-            _exact("preNo", 18),
-            _exact("invtNo", 18, required=False),
-        )
-        + _RETURN_TAIL,
-    ),
-    # CEB624/626 answer a cancel/return like CEB622 (keyed by copNo, preNo, invtNo)
-    **{
-        receipt: (
-            element,
-            (
-                _GUID,
-                _exact("customsCode", 4, required=False),
-                _Field("agentCode", required=False, max_len=18),
-                _Field("ebpCode", required=False, max_len=18),
-                _Field("ebcCode", required=False, max_len=18),
-                _Field("copNo", max_len=20),
-                _exact("preNo", 18),
-                _exact("invtNo", 18, required=False),
-            )
-            + _RETURN_TAIL,
-        )
-        for receipt, element in (("CEB624", "InvtCancelReturn"), ("CEB626", "InvtRefundReturn"))
-    },
-    # export receipts, as ceb-export-202205.xsd declares them
-    "CEB304": (
-        "OrderReturn",
-        (_GUID, _Field("ebpCode", max_len=18), _Field("ebcCode", max_len=18), _Field("orderNo", max_len=60))
-        + _RETURN_TAIL,
-    ),
-    "CEB404": (
-        "ReceiptsReturn",
-        (
-            _GUID,
-            _Field("ebcCode", max_len=18),
-            _Field("orderNo", max_len=60),
-            _Field("payNo", required=False, max_len=60),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB506": (
-        "LogisticsReturn",
-        (_GUID, _Field("logisticsCode", max_len=18), _Field("logisticsNo", max_len=32)) + _RETURN_TAIL,
-    ),
-    "CEB604": (
-        "InventoryReturn",
-        (
-            _GUID,
-            _Field("agentCode", max_len=18),
-            _Field("copNo", max_len=30),
-            _exact("preNo", 18),
-            _Field("invtNo", max_len=20, may_be_empty=True),
-            _Field("ebcCode", max_len=18),
-            _Field("ebpCode", max_len=18),
-            _Field("orderNo", max_len=60),
-            _exact("statisticsFlag", 1),
-        )
-        + _RETURN_TAIL,
-    ),
-    # the exchange around export lists (ceb-export-202205.xsd), and CEB712 (import XSD)
-    "CEB508": (
-        "ArrivalReturn",
-        (
-            _GUID,
-            _Field("operatorCode", max_len=18),
-            _Field("logisticsCode", max_len=18),
-            _exact("preNo", 18),
-            _Field("copNo", max_len=30),
-            _Field("billNo", max_len=37),
-            _Field("msgSeqNo", max_len=9),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB510": (
-        "DepartureReturn",
-        (
-            _GUID,
-            _Field("logisticsCode", max_len=18),
-            _Field("copNo", max_len=30),
-            _exact("preNo", 18),
-            _Field("msgSeqNo", max_len=9),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB606": (
-        "InvtCancelReturn",
-        (
-            _GUID,
-            _Field("agentCode", max_len=18),
-            _Field("copNo", max_len=30),
-            _exact("preNo", 18),
-            _Field("invtNo", max_len=20),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB608": (
-        "WayBillReturn",
-        (
-            _GUID,
-            _Field("agentCode", max_len=18),
-            _Field("logisticsCode", max_len=18),
-            _Field("copNo", max_len=30),
-            _exact("preNo", 18),
-            _Field("billNo", max_len=37),
-            _Field("msgSeqNo", max_len=9),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB214": (
-        "RefundReturn",
-        (
-            _GUID,
-            _Field("ebpCode", required=False, max_len=18),
-            _Field("ebcCode", required=False, max_len=18),
-            _Field("agentCode", max_len=18),
-            _Field("coElNo", max_len=30),
-            _Field("preNo", required=False, max_len=18),
-            _Field("invtNo", max_len=20),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB216": (
-        "InvtRefundDetailReturn",
-        (
-            _GUID,
-            _Field("operatorCode", max_len=18),
-            _Field("logisticsCode", max_len=18),
-            _Field("logisticsNo", max_len=80),
-            _Field("coElNo", max_len=30),
-            _Field("preNo", required=False, max_len=18),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB702": (
-        "SummaryReturn",
-        (
-            _GUID,
-            _Field("agentCode", max_len=18),
-            _Field("ebcCode", max_len=18),
-            _Field("copNo", max_len=30),
-            _exact("preNo", 18),
-            _exact("sumNo", 18, required=False),
-            _Field("msgSeqNo", max_len=9),
-        )
-        + _RETURN_TAIL,
-    ),
-    "CEB712": (
-        "DeliveryReturn",
-        (
-            _GUID,
-            _exact("customsCode", 4, required=False),
-            _Field("operatorCode", required=False, max_len=18),
-            _Field("copNo", required=False, max_len=20),
-            _Field("preNo", required=False, max_len=18),
-            _Field("rkdNo", required=False, max_len=18),
-        )
-        + _RETURN_TAIL,
-    ),
-}
-
-_BASE_TRANSFER_KEYS = ("cop_code", "cop_name", "dxp_mode", "dxp_id", "note")
-
-
-def receipt_type_for(message_type: str) -> str:
-    """The receipt that answers a declaration: CEB311 -> CEB312, ... CEB621 -> CEB622."""
-    try:
-        return _RECEIPT_TYPES[message_type.removesuffix("Message")]
-    except KeyError:
-        raise ValueError(f"no receipt type for message type {message_type!r}") from None
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -515,7 +223,7 @@ def _fields(element: etree._Element, where: str) -> dict[str, str]:
 
 
 def _document(kind: str, element: etree._Element, number: int) -> dict[str, Any]:
-    doc_name, head_name, list_name = _DECLARATIONS[kind]
+    doc_name, head_name, list_name = DECLARATIONS[kind]
     where = f"{doc_name} #{number}"
     if head_name is None:
         return _fields(element, where)
@@ -526,9 +234,9 @@ def _document(kind: str, element: etree._Element, number: int) -> dict[str, Any]
     document: dict[str, Any] = _fields(heads[0], f"{where} {head_name}")
     if list_name is not None:
         lines = _ceb_children(element, list_name)
-        if not lines and kind not in _LINES_OPTIONAL:
+        if not lines and kind not in LINES_OPTIONAL:
             raise CebError("0002", f"{where} has no {list_name} lines")
-        limit = _MAX_WAYBILL_LINES if kind in _WAYBILL_LINES else MAX_LINES
+        limit = MAX_WAYBILL_LINES if kind in WAYBILL_LINES else MAX_LINES
         if len(lines) > limit:
             raise CebError("0002", f"{where} has {len(lines)} {list_name} lines; at most {limit} allowed")
         document["items"] = [
@@ -582,11 +290,11 @@ def parse_message(body: bytes, *, mode: SchemaMode | None = None) -> CebMessage:
             cop_msg_id=cop_msg_id or (root.get("guid") or "").strip(),
         )
     kind = qname.localname.removesuffix("Message")
-    if not qname.localname.endswith("Message") or kind not in _DECLARATIONS:
+    if not qname.localname.endswith("Message") or kind not in DECLARATIONS:
         raise CebError("0999", f"unsupported message type {_short(qname.localname, 60)}")
     problems = _check_schema(root, kind, mode or schema_mode())
 
-    doc_name = _DECLARATIONS[kind][0]
+    doc_name = DECLARATIONS[kind][0]
     elements = _ceb_children(root, doc_name)
     if not elements:
         raise CebError("0002", f"{qname.localname} contains no {doc_name} document")
@@ -603,7 +311,7 @@ def parse_message(body: bytes, *, mode: SchemaMode | None = None) -> CebMessage:
     # Identical repeats were dropped before the schema check; two different senders are ambiguous.
     if any(sender != senders[0] for sender in senders[1:]):
         raise CebError("0002", f"{qname.localname} has more than one BaseTransfer, and they differ")
-    base_transfer = dict.fromkeys(_BASE_TRANSFER_KEYS, "") | senders[0]
+    base_transfer = dict.fromkeys(BASE_TRANSFER_KEYS, "") | senders[0]
 
     has_signature = next(root.iter(f"{{{DS_NS}}}Signature"), None) is not None
     return CebMessage(
@@ -632,7 +340,7 @@ def return_time(dt: datetime) -> str:
     return dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}"
 
 
-def _receipt_value(receipt_type: str, spec: _Field, raw: Any) -> str | None:
+def _receipt_value(receipt_type: str, spec: ReceiptField, raw: Any) -> str | None:
     """Clean and check one value; None means "leave the optional element out"."""
     value = "" if raw is None else _NOT_XML_CHARS.sub("", str(raw)).strip()
     if spec.xml == "guid" and not value:
@@ -663,13 +371,13 @@ def build_receipt_message(
     `message_guid` is the root's guid (a fresh one by default).
     """
     receipt_type = message_type.removesuffix("Message")
-    if receipt_type not in _RECEIPTS:
-        raise ValueError(f"unsupported receipt type {message_type!r}; expected one of {sorted(_RECEIPTS)}")
+    if receipt_type not in RECEIPTS:
+        raise ValueError(f"unsupported receipt type {message_type!r}; expected one of {sorted(RECEIPTS)}")
     if not receipts:
         raise ValueError("a receipt message needs at least one receipt")
     if len(receipts) > MAX_DOCUMENTS:
         raise ValueError(f"{len(receipts)} receipts; at most {MAX_DOCUMENTS} per message, split them")
-    element_name, specs = _RECEIPTS[receipt_type]
+    element_name, specs = RECEIPTS[receipt_type]
     known = {spec.key for spec in specs}
 
     root = etree.Element(
