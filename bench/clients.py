@@ -1,6 +1,7 @@
 """The bench's HTTP clients: keep-alive HTTP/1.1 connections that write each request as bytes and read
-the answer by its Content-Length (gunicorn always sends one). The clients share the machine with the
-portal, so they are kept lean: http.client parsed every answer's headers with the email package.
+the answer by its Content-Length (the portal always sends one: the lane, or CommonMiddleware). The
+clients share the machine with the portal, so they are kept lean: http.client parsed every answer's
+headers with the email package.
 
 The closed loop (each client sends its next request once answered) runs the clients as coroutines on
 one thread: 32 threads in one process contend for its GIL, and an answer that had arrived waited for
@@ -34,7 +35,7 @@ def _answer(head: bytes) -> tuple[int, int, bool]:
 
 class Connection:
     """One client's keep-alive HTTP/1.1 connection, requests written as bytes and answers read by their
-    Content-Length (gunicorn always sends one). http.client parses every answer's headers with the email
+    Content-Length (the portal always sends one). http.client parses every answer's headers with the email
     package: on this machine the clients would take CPU the portal needs, as real partners on their own
     machines do not."""
 

@@ -14,6 +14,7 @@ def compare(args) -> None:
     import tempfile
 
     common = ["--workers", str(args.workers), "--web", str(args.web), "--threads", str(args.threads)]
+    common += ["--server", args.server]
     common += ["--port", str(args.port)]
     common += ["--latency-ms", str(args.latency_ms), "--bonded-share", str(args.bonded_share)]
     common += ["--timeout", str(args.timeout)] + (["--sync-intake"] if args.sync_intake else [])

@@ -4,10 +4,11 @@ batches, cleared by real Celery workers on PostgreSQL + Redis, until every list 
     make bench                      # N=20000, on the PostgreSQL and Redis of DATABASE_URL / REDIS_URL
     .venv/bin/python -m bench.pipeline --n 2000 --batch 500 --workers 2
 
-It creates a fresh database of its own (`<name>_bench`), starts gunicorn and the workers, and prints
-orders/s from the first request to the last final status, and p50/p99 from inventory intake to
-release. Adapters run with the latency given by --latency-ms (default 0). A share of the orders
-(--bonded-share, default 0.1) are bonded 1210 imports drawing on a seeded bonded warehouse.
+It creates a fresh database of its own (`<name>_bench`), starts the web server (granian) and the
+workers, and prints orders/s from the first request to the last final status, and p50/p99 from
+inventory intake to release. Adapters run with the latency given by --latency-ms (default 0). A share
+of the orders (--bonded-share, default 0.1) are bonded 1210 imports drawing on a seeded bonded
+warehouse.
 
 `--batch 1` sends each document on its own, as partners pushing one at a time do: it is answered 202
 (returnStatus 2) once committed and stored by the intake processor in micro-batches (INTAKE_DEFERRED;
@@ -95,6 +96,48 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def web_command(args) -> list[str]:
+    """The web server's command line: granian as the Dockerfile runs it, or gunicorn to compare."""
+    if args.server == "gunicorn":
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "singlewindow.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.web),
+            # Threads keep each client's connection alive (a sync worker closes it after every
+            # request) and overlap one request's database wait with another's work.
+            *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads else []),
+            "--timeout",
+            "120",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "singlewindow.wsgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.port),
+        "--workers",
+        str(args.web),
+        # The threads that run the portal's code; HTTP parsing and the connections stay in Rust.
+        "--blocking-threads",
+        str(max(1, args.threads)),
+        "--http",
+        "1",
+        "--no-ws",
+        "--log-level",
+        "warning",
+    ]
+
+
 def wait_for_http(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -123,9 +166,18 @@ def main() -> None:
         default=0,
         help="instead of --workers: one Celery worker with this many prefork processes",
     )
-    parser.add_argument("--web", type=int, default=1, help="gunicorn worker processes")
     parser.add_argument(
-        "--threads", type=int, default=8, help="threads per gunicorn worker process (0: sync workers)"
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="the WSGI server (granian, as deployed; gunicorn to compare)",
+    )
+    parser.add_argument("--web", type=int, default=1, help="web server worker processes")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        help="threads per web process that run the portal (gunicorn: 0 for sync workers)",
     )
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--latency-ms", type=int, default=0, help="simulated latency of every agency call")
@@ -208,27 +260,7 @@ def main() -> None:
     }
     logs = ROOT / "bench" / "logs"
     logs.mkdir(exist_ok=True)
-    processes = [
-        start(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "singlewindow.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.web),
-                # Threads keep each client's connection alive (a sync worker closes it after every
-                # request) and overlap one request's database wait with another's work.
-                *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads else []),
-                "--timeout",
-                "120",
-            ],
-            env,
-            logs / "web.log",
-        )
-    ]
+    processes = [start(web_command(args), env, logs / "web.log")]
 
     def worker(index: int) -> subprocess.Popen:
         command = [sys.executable, "-m", "celery", "-A", "singlewindow", "worker"]

@@ -1,12 +1,15 @@
-"""The WSGI application gunicorn serves, with every view module loaded and frozen before the first
-request."""
+"""The WSGI application the web server (granian) serves, with every view module loaded and frozen
+before the first request, and each request's environ holding the request only."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from .core.environ import request_only
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "singlewindow.settings.local")
-application = get_wsgi_application()
+
+application = request_only(get_wsgi_application(), list(os.environ))
 
 
 def _load_everything_served() -> None:
