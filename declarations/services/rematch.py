@@ -1,5 +1,8 @@
 """Asking the clearance pipeline, by task name, to (re)match the lists that stored documents belong to."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +20,21 @@ from .specs import EXPORT_KINDS
 
 # Lists marked at once from which the clearance processor is sent without waiting for its window.
 BATCH_ENOUGH = 100
+# The clearance tasks a caller claims for itself once it commits (see clearance_claimed_by_caller).
+_held: ContextVar[set[str] | None] = ContextVar("held_clearance_wakes", default=None)
+
+
+@contextmanager
+def clearance_claimed_by_caller() -> Iterator[set[str]]:
+    """Within: the live zone's clearance wakes are not sent but gathered in the set given, for the
+    caller to run those claims itself after it commits. The intake processor does so: the lists its
+    run completed go on at once, not after the clearance window and a second task."""
+    held: set[str] = set()
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def wake_clearance(kind: str, *, lists: int = 1) -> None:
@@ -28,6 +46,10 @@ def wake_clearance(kind: str, *, lists: int = 1) -> None:
         # A sandbox list's task carries its tenant's context: sent on its own, never coalesced with
         # the live zone's wake (that task would look at live rows only).
         transaction.on_commit(sandbox.bound(lambda: send_named(task)))
+        return
+    held = _held.get()
+    if held is not None:
+        held.add(task)
         return
     if lists >= BATCH_ENOUGH:
         # Nothing to gather: waiting for the window would only leave the workers idle.

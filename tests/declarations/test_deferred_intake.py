@@ -5,7 +5,7 @@ import pytest
 
 from declarations.models import IntakeEntry, InventoryList, Order, Receipt
 from declarations.services import deferred as deferred_module
-from declarations.services import intake_process
+from declarations.services import intake_process, rematch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("deferred_intake")]
 
@@ -168,6 +168,44 @@ def test_a_single_list_goes_through_on_its_own_wakes(world, django_capture_on_co
     inventory = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
     assert inventory.status == "released"
     assert not IntakeEntry.objects.exists()
+
+
+KINDS = ("order", "payment", "waybill", "inventory")
+
+
+def test_an_intake_run_claims_the_lists_it_completed_itself(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The run that stored a list's last document claims the list at once (here the agencies answer
+    eagerly after that claim commits): no clearance wake, so no second window and no second task."""
+    woken = []
+    monkeypatch.setattr(rematch, "wake", lambda task, **kwargs: woken.append(task))
+    monkeypatch.setattr(rematch, "send_named", lambda task, *args, **kwargs: woken.append(task))
+    docs = world.declaration(1)
+    for kind in KINDS:
+        assert world.post(kind, docs[kind]).status_code == 202
+    with django_capture_on_commit_callbacks(execute=True):
+        assert intake_process() == 4
+    assert InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"]).status == "released"
+    assert woken == []
+
+
+def test_a_claim_that_fails_after_the_run_leaves_it_to_the_clearance_task(world, monkeypatch):
+    sent = []
+    monkeypatch.setattr(deferred_module, "send_named", lambda task, *args, **kwargs: sent.append(task))
+
+    def broken(task, **kwargs):
+        raise RuntimeError("claim failed")
+
+    monkeypatch.setattr(deferred_module, "run_named", broken)
+    docs = world.declaration(1)
+    for kind in KINDS:
+        assert world.post(kind, docs[kind]).status_code == 202
+    assert intake_process() == 4  # the documents are stored all the same
+    assert not IntakeEntry.objects.exists()
+    inventory = InventoryList.objects.get(cop_no=docs["inventory"]["cop_no"])
+    assert inventory.status == "received" and inventory.match_requested_at is not None
+    assert sent == ["clearance.process_pending_lists"]
 
 
 def test_the_sweeper_wakes_the_processor_for_entries_left_behind(world, monkeypatch):
