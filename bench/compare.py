@@ -39,6 +39,8 @@ def compare(args) -> None:
     summary = {
         name: {
             "orders_per_s": run["orders_per_s"],
+            "request_to_stored_p99_s": run.get("request_to_stored_p99_s"),
+            "request_to_dispatched_p99_s": run.get("request_to_dispatched_p99_s"),
             "request_to_release_p99_s": run["request_to_release_p99_s"],
             "request_p99_ms": run["request_p99_ms"],
             "clearance_batches": run["clearance_batches"],

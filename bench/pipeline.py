@@ -344,6 +344,24 @@ class StatisticsKeeper:
                     cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
 
 
+def stage_latencies(list_sent: dict[str, float], finals: list, after: int) -> dict[str, float]:
+    """Where a list's time from its request goes: p50 and p99 from the request of its inventory document
+    to the list stored (by the intake processor, or in the request) and to its dispatch to the agencies."""
+    from declarations.models import InventoryList
+
+    dispatched_at = InventoryList.objects.filter(pk__gt=after, dispatch_batch__isnull=False).values_list(
+        "cop_no", "dispatch_batch__created_at"
+    )
+    stored = sorted(c.timestamp() - list_sent[n] for c, _f, _s, n in finals if n in list_sent)
+    dispatched = sorted(t.timestamp() - list_sent[n] for n, t in dispatched_at.iterator() if n in list_sent)
+    out = {}
+    for name, seconds in (("stored", stored), ("dispatched", dispatched)):
+        if seconds:
+            out[f"request_to_{name}_p50_s"] = round(percentile(seconds, 0.5), 3)
+            out[f"request_to_{name}_p99_s"] = round(percentile(seconds, 0.99), 3)
+    return out
+
+
 def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=None) -> None:
     from datetime import timedelta
 
@@ -437,6 +455,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
     # From the client's request to the release, for every mode (created_at is when the row was stored,
     # which the intake processor does after the answer).
     from_request = sorted(f.timestamp() - list_sent[n] for _c, f, _s, n in finals if n in list_sent)
+    stages = stage_latencies(list_sent, finals, after)
     durations = sorted(seconds for _sent, seconds in timings)
     if not rows:
         sys.exit("no list reached a final status")
@@ -457,6 +476,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
         "intake_to_release_p50_s": round(statistics.median(latencies), 3),
         "intake_to_release_p99_s": round(latencies[int(len(latencies) * 0.99) - 1], 3),
         "request_to_release_p99_s": round(percentile(from_request, 0.99), 3),
+        **stages,
         "request_p50_ms": round(1000 * percentile(durations, 0.5), 1),
         "request_p99_ms": round(1000 * percentile(durations, 0.99), 1),
         "clearance_batches": batch_sizes(),
