@@ -43,6 +43,16 @@ def eager_celery(request):
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_leases():
+    """Each test starts without the rate-limit counts an earlier one reserved in this process: tests
+    clear the cache (Redis) mid-window, which the process's leases outlive (in production a lease ends
+    with its window, and a Redis that lost its counters refuses a caller early by a lease at most)."""
+    from singlewindow.core import throttling
+
+    throttling._leases.clear()
+
+
+@pytest.fixture(autouse=True)
 def verified_logins(request, monkeypatch):
     """`client.force_login(user)` and `client.login(...)` (Django's and DRF's test clients) sign in as a
     person who has also passed the second factor: whoever must give a TOTP code (officials, site

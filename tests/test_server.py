@@ -17,7 +17,9 @@ from django.db import connection
 
 from declarations.models import Order
 from singlewindow.core.environ import request_only
-from tests.factories import ClearanceWorld
+
+from .conftest import reload_reference_data
+from .factories import ClearanceWorld
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +75,7 @@ def served(transactional_db):
 # Serialized like the suite's other transactional tests: its flush must leave what theirs expect.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_granian_serves_pages_and_pushed_documents_on_one_connection(served):
+    reload_reference_data()  # an earlier transactional test flushed the database
     world = ClearanceWorld()
     order = world.declaration(1)["order"]
 
