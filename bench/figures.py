@@ -100,11 +100,14 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[max(int(len(ordered) * share) - 1, 0)] if ordered else 0.0
 
 
-def batch_sizes() -> dict:
-    """How many import lists each clearance claim took through the fan-out (its dispatch batch)."""
-    from declarations.models import DispatchBatch
+def batch_sizes(after: int = 0) -> dict:
+    """How many import lists each clearance claim took through the fan-out (its dispatch batch): the
+    claims of the run's lists (ids above `after`), not the history's."""
+    from declarations.models import DispatchBatch, InventoryList
 
-    sizes = sorted(DispatchBatch.objects.filter(ie_flag="I").values_list("size", flat=True))
+    runs = InventoryList.objects.filter(pk__gt=after).values("dispatch_batch_id")
+    batches = DispatchBatch.objects.filter(ie_flag="I", pk__in=runs)
+    sizes = sorted(batches.values_list("size", flat=True))
     if not sizes:
         return {"count": 0}
     return {

@@ -479,7 +479,7 @@ def run(args, declarations: list[dict], keys: dict[str, str], chaos=None, meter=
         **stages,
         "request_p50_ms": round(1000 * percentile(durations, 0.5), 1),
         "request_p99_ms": round(1000 * percentile(durations, 0.99), 1),
-        "clearance_batches": batch_sizes(),
+        "clearance_batches": batch_sizes(after),
         **({"offered_rate": args.rate} if args.rate else {}),
         **(meter.stop(len(rows)) if meter else {}),
     }
