@@ -2,7 +2,7 @@
 database (the record); harmless when nothing is stuck. Run every minute by beat and by
 `manage.py clearance_sweep`."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -10,14 +10,17 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from declarations.choices import MATCHABLE_STATUSES, InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import MATCHABLE_STATUSES, AppStatus, InventoryStatus, ReceiptSource, ReturnStatus
 from declarations.models import (
     AgencyDispatch,
     DispatchBatch,
     ExportInventoryList,
     IntakeEntry,
     InventoryList,
+    Order,
+    Payment,
     Upload,
+    Waybill,
 )
 from declarations.services.deferred import MAX_ATTEMPTS, PROCESS_TASK
 from risk.models import Alert
@@ -56,6 +59,38 @@ def close_released(*, limit: int = 1000) -> int:
     return len(lists)
 
 
+def _waiting_with_documents(cutoff: datetime, stale_after: timedelta) -> int:
+    """Import lists stored in the two sweeps' time before `cutoff` that wait for documents all stored
+    meanwhile: marked for a match again. A document's transaction marks its lists once more after its
+    commit (declarations.services.rematch); a process that died between that commit and the marking,
+    while a list of the same order was claimed, left the list waiting. Each such list is looked at by
+    two sweeps at most: a list that waits for a payment from the firm its order names is claimed again
+    twice, not every minute."""
+    declared = {"app_status": AppStatus.DECLARED, "sandbox": OuterRef("sandbox")}
+    by_order = {"ebp_code": OuterRef("ebp_code"), "order_no": OuterRef("order_no"), **declared}
+    waiting = InventoryList.objects.filter(
+        status=InventoryStatus.RECEIVED,
+        app_status=AppStatus.DECLARED,
+        match_requested_at__isnull=True,
+        created_at__gte=cutoff - 2 * stale_after,
+        created_at__lt=cutoff,
+    ).filter(
+        Exists(Order.objects.filter(**by_order)),
+        Exists(Payment.objects.filter(**by_order)),
+        Exists(
+            Waybill.objects.filter(
+                logistics_code=OuterRef("logistics_code"), logistics_no=OuterRef("logistics_no"), **declared
+            )
+        ),
+    )
+    ids = list(waiting.values_list("id", flat=True)[:1000])
+    if ids:
+        InventoryList.objects.filter(pk__in=ids, match_requested_at__isnull=True).update(
+            match_requested_at=timezone.now()
+        )
+    return len(ids)
+
+
 def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     """One round; returns how much of each kind of work it found again."""
     cutoff = timezone.now() - stale_after
@@ -86,6 +121,9 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     if received:
         send_named(PROCESS_TASK)
     matching = 0
+    rematched = _waiting_with_documents(cutoff, stale_after)
+    if rematched:
+        send_named(IMPORT.claim_task)
     for direction in (IMPORT, EXPORT):
         waiting = direction.model.objects.filter(match_requested_at__lt=cutoff, status__in=MATCHABLE_STATUSES)
         if waiting.exists():
@@ -122,6 +160,7 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
         "batches_finalized": finalized,
         "received": int(received),
         "matching": matching,
+        "waiting_rematched": rematched,
         "webhooks": webhooks.retry_due(),
         "returns_expired": refunds_expire(),
         "held_resumed": len(decided),

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from singlewindow.core import sandbox
 from singlewindow.core.broker import send_named
+from singlewindow.core.db import retrying_deadlocks
 from singlewindow.core.wake import wake
 
 from ..choices import MATCHABLE_STATUSES, AppStatus, DocumentKind, InventoryStatus
@@ -83,17 +84,44 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
     updated = _mark_for_match(lists.filter(condition))
     if updated:
         wake_clearance(kind, lists=updated)
+    if kind != DocumentKind.INVENTORY:
+        _mark_again_after_commit(kind, lists.filter(condition))
     return updated
 
 
-def _mark_for_match(lists: QuerySet[Any]) -> int:
+def _mark_again_after_commit(kind: str, lists: QuerySet[Any]) -> None:
+    """Once this transaction commits, mark those of these lists no one has asked to match.
+
+    A list and its order (payment, waybill) stored at the same moment by two transactions miss each
+    other: the order's UPDATE above does not see the list, still uncommitted, and the list's claim,
+    run as soon as the list commits, does not see the order, not yet committed; the list then waits
+    for a document that is there (one batch of 250 in an open-loop benchmark run). After the commit
+    the order is visible to every claim that starts later: a list committed by then and not waiting
+    for a claim is marked here (one that a claim holds is waited for and seen as the claim left it),
+    one committed after reads the order at its claim. Usually there is nothing to mark."""
+
+    def mark() -> None:
+        with transaction.atomic():
+            updated = _mark_for_match(lists, unmarked_only=True)
+            if updated:
+                wake_clearance(kind, lists=updated)
+
+    # robust: the documents are committed and answered whatever happens here
+    transaction.on_commit(sandbox.bound(lambda: retrying_deadlocks(mark)), robust=True)
+
+
+def _mark_for_match(lists: QuerySet[Any], *, unmarked_only: bool = False) -> int:
     """Ask for these lists' match. The rows are locked in id order first: an order batch, its payments
     and its waybills arriving at once mark the same lists, each through its own index (order number,
-    logistics number), and two UPDATEs that locked them in their indexes' orders deadlocked."""
-    ids = list(lists.order_by("pk").select_for_update().values_list("pk", flat=True))
-    if not ids:
-        return 0
-    return int(lists.model.objects.filter(pk__in=ids).update(match_requested_at=timezone.now()))
+    logistics number), and two UPDATEs that locked them in their indexes' orders deadlocked.
+    `unmarked_only`: leave the lists already asked for as they are once locked (a locked row gives its
+    latest values, a claim that had it meanwhile included). Returns how many lists are now asked for:
+    a claim running meanwhile skipped them (SKIP LOCKED), so the caller wakes one for them."""
+    locked = list(lists.order_by("pk").select_for_update().values_list("pk", "match_requested_at"))
+    ids = [pk for pk, asked in locked if not (unmarked_only and asked)]
+    if ids:
+        lists.model.objects.filter(pk__in=ids).update(match_requested_at=timezone.now())
+    return len(locked)
 
 
 def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
@@ -125,4 +153,6 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
     updated = _mark_for_match(lists.filter(condition, status__in=MATCHABLE_STATUSES))
     if updated:
         wake_clearance(kind, lists=updated)
+    if kind != DocumentKind.EXPORT_INVENTORY:
+        _mark_again_after_commit(kind, lists.filter(condition, status__in=MATCHABLE_STATUSES))
     return updated

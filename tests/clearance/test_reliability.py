@@ -130,3 +130,35 @@ def test_parked_dispatch_is_listed_and_redriven_from_the_browser(dispatched, cli
     assert client.post(f"/officials/dispatches/{customs.pk}/redrive/").status_code == 302
     assert set(InventoryList.objects.values_list("status", flat=True)) == {"released"}
     assert client.post("/officials/dispatches/999999/redrive/").status_code == 404
+
+
+def test_a_list_left_waiting_for_documents_stored_meanwhile_is_matched_by_the_sweeper(
+    world, no_random_inspection, monkeypatch, django_capture_on_commit_callbacks
+):
+    from clearance import claim
+    from declarations.services import rematch
+
+    first, second = world.declaration(1), world.declaration(2)
+    for docs in (first, second):
+        assert world.post("inventory", docs["inventory"]).status_code == 201
+    claim.process_pending_lists()
+    # The first list's documents come, and their marking of it is lost (the process died between
+    # their commit and it); the second list's payment never comes.
+    with monkeypatch.context() as lost:
+        lost.setattr(rematch, "_mark_for_match", lambda lists, **kwargs: 0)
+        for kind in ("order", "payment", "waybill"):
+            assert world.post(kind, first[kind]).status_code == 201
+        for kind in ("order", "waybill"):
+            assert world.post(kind, second[kind]).status_code == 201
+    waiting = InventoryList.objects.filter(status="received", match_requested_at__isnull=True)
+    assert waiting.count() == 2
+    assert sweeper.sweep()["waiting_rematched"] == 0  # not yet stale: its claim may be on its way
+    InventoryList.objects.update(created_at=timezone.now() - timedelta(seconds=90))
+    with django_capture_on_commit_callbacks(execute=True):  # the agencies' tasks, sent on commit
+        assert sweeper.sweep()["waiting_rematched"] == 1
+    assert InventoryList.objects.get(cop_no=first["inventory"]["cop_no"]).status == "released"
+    left = InventoryList.objects.get(cop_no=second["inventory"]["cop_no"])
+    assert left.status == "received" and left.match_requested_at is None  # its payment is not there
+    # Looked at by two sweeps at most: a list waiting longer is not claimed again every minute.
+    InventoryList.objects.update(created_at=timezone.now() - timedelta(seconds=200))
+    assert sweeper.sweep()["waiting_rematched"] == 0
