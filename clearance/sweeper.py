@@ -1,5 +1,5 @@
 """Step 12, sweeper: re-sends what a crash or a lost message left behind, found by its state in the
-database (the record); harmless when nothing is stuck. Run every minute by beat and by
+database (the record); harmless when nothing is stuck. Run every 30 s by beat and by
 `manage.py clearance_sweep`."""
 
 from datetime import datetime, timedelta
@@ -60,19 +60,19 @@ def close_released(*, limit: int = 1000) -> int:
 
 
 def _waiting_with_documents(cutoff: datetime, stale_after: timedelta) -> int:
-    """Import lists stored in the two sweeps' time before `cutoff` that wait for documents all stored
+    """Import lists stored in the `stale_after` before `cutoff` that wait for documents all stored
     meanwhile: marked for a match again. A document's transaction marks its lists once more after its
     commit (declarations.services.rematch); a process that died between that commit and the marking,
-    while a list of the same order was claimed, left the list waiting. Each such list is looked at by
-    two sweeps at most: a list that waits for a payment from the firm its order names is claimed again
-    twice, not every minute."""
+    while a list of the same order was claimed, left the list waiting. A list is looked at only while
+    it is that old (by two sweeps, every 30 s by beat): one that waits for a payment from the firm its
+    order names is claimed again twice, not every minute of its wait."""
     declared = {"app_status": AppStatus.DECLARED, "sandbox": OuterRef("sandbox")}
     by_order = {"ebp_code": OuterRef("ebp_code"), "order_no": OuterRef("order_no"), **declared}
     waiting = InventoryList.objects.filter(
         status=InventoryStatus.RECEIVED,
         app_status=AppStatus.DECLARED,
         match_requested_at__isnull=True,
-        created_at__gte=cutoff - 2 * stale_after,
+        created_at__gte=cutoff - stale_after,
         created_at__lt=cutoff,
     ).filter(
         Exists(Order.objects.filter(**by_order)),

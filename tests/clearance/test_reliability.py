@@ -159,6 +159,6 @@ def test_a_list_left_waiting_for_documents_stored_meanwhile_is_matched_by_the_sw
     assert InventoryList.objects.get(cop_no=first["inventory"]["cop_no"]).status == "released"
     left = InventoryList.objects.get(cop_no=second["inventory"]["cop_no"])
     assert left.status == "received" and left.match_requested_at is None  # its payment is not there
-    # Looked at by two sweeps at most: a list waiting longer is not claimed again every minute.
+    # Looked at only while a minute old: a list waiting longer is not claimed again by every sweep.
     InventoryList.objects.update(created_at=timezone.now() - timedelta(seconds=200))
     assert sweeper.sweep()["waiting_rematched"] == 0
