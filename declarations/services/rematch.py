@@ -81,12 +81,12 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
         condition = Q(
             order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
         )
-    updated = _mark_for_match(lists.filter(condition))
-    if updated:
-        wake_clearance(kind, lists=updated)
+    marked = _mark_for_match(lists.filter(condition))
+    if marked:
+        wake_clearance(kind, lists=len(marked))
     if kind != DocumentKind.INVENTORY:
-        _mark_again_after_commit(kind, lists.filter(condition))
-    return updated
+        _mark_again_after_commit(kind, lists.filter(condition).exclude(pk__in=marked))
+    return len(marked)
 
 
 def _mark_again_after_commit(kind: str, lists: QuerySet[Any]) -> None:
@@ -98,30 +98,32 @@ def _mark_again_after_commit(kind: str, lists: QuerySet[Any]) -> None:
     for a document that is there (one batch of 250 in an open-loop benchmark run). After the commit
     the order is visible to every claim that starts later: a list committed by then and not waiting
     for a claim is marked here (one that a claim holds is waited for and seen as the claim left it),
-    one committed after reads the order at its claim. Usually there is nothing to mark."""
+    one committed after reads the order at its claim. The lists marked in the transaction are left
+    out (`lists` excludes them): no claim could take them before the commit, their locks held until
+    then. Usually there is nothing to mark."""
 
     def mark() -> None:
         with transaction.atomic():
-            updated = _mark_for_match(lists, unmarked_only=True)
-            if updated:
-                wake_clearance(kind, lists=updated)
+            marked = _mark_for_match(lists, unmarked_only=True)
+            if marked:
+                wake_clearance(kind, lists=len(marked))
 
     # robust: the documents are committed and answered whatever happens here
     transaction.on_commit(sandbox.bound(lambda: retrying_deadlocks(mark)), robust=True)
 
 
-def _mark_for_match(lists: QuerySet[Any], *, unmarked_only: bool = False) -> int:
+def _mark_for_match(lists: QuerySet[Any], *, unmarked_only: bool = False) -> list[int]:
     """Ask for these lists' match. The rows are locked in id order first: an order batch, its payments
     and its waybills arriving at once mark the same lists, each through its own index (order number,
     logistics number), and two UPDATEs that locked them in their indexes' orders deadlocked.
     `unmarked_only`: leave the lists already asked for as they are once locked (a locked row gives its
-    latest values, a claim that had it meanwhile included). Returns how many lists are now asked for:
-    a claim running meanwhile skipped them (SKIP LOCKED), so the caller wakes one for them."""
+    latest values, a claim that had it meanwhile included). Returns the ids of the lists now asked
+    for: a claim running meanwhile skipped them (SKIP LOCKED), so the caller wakes one for them."""
     locked = list(lists.order_by("pk").select_for_update().values_list("pk", "match_requested_at"))
     ids = [pk for pk, asked in locked if not (unmarked_only and asked)]
     if ids:
         lists.model.objects.filter(pk__in=ids).update(match_requested_at=timezone.now())
-    return len(locked)
+    return [pk for pk, _asked in locked]
 
 
 def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
@@ -150,9 +152,10 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
             transaction.on_commit(
                 sandbox.bound(lambda: send_named("clearance.settle_export_receipts", released))
             )
-    updated = _mark_for_match(lists.filter(condition, status__in=MATCHABLE_STATUSES))
-    if updated:
-        wake_clearance(kind, lists=updated)
+    matchable = lists.filter(condition, status__in=MATCHABLE_STATUSES)
+    marked = _mark_for_match(matchable)
+    if marked:
+        wake_clearance(kind, lists=len(marked))
     if kind != DocumentKind.EXPORT_INVENTORY:
-        _mark_again_after_commit(kind, lists.filter(condition, status__in=MATCHABLE_STATUSES))
-    return updated
+        _mark_again_after_commit(kind, matchable.exclude(pk__in=marked))
+    return len(marked)

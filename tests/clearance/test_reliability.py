@@ -145,7 +145,7 @@ def test_a_list_left_waiting_for_documents_stored_meanwhile_is_matched_by_the_sw
     # The first list's documents come, and their marking of it is lost (the process died between
     # their commit and it); the second list's payment never comes.
     with monkeypatch.context() as lost:
-        lost.setattr(rematch, "_mark_for_match", lambda lists, **kwargs: 0)
+        lost.setattr(rematch, "_mark_for_match", lambda lists, **kwargs: [])
         for kind in ("order", "payment", "waybill"):
             assert world.post(kind, first[kind]).status_code == 201
         for kind in ("order", "waybill"):
