@@ -10,7 +10,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from declarations.choices import MATCHABLE_STATUSES, AppStatus, InventoryStatus, ReceiptSource, ReturnStatus
+from declarations.choices import (
+    MATCHABLE_STATUSES,
+    AppStatus,
+    DocumentKind,
+    InventoryStatus,
+    ReceiptSource,
+    ReturnStatus,
+)
 from declarations.models import (
     AgencyDispatch,
     DispatchBatch,
@@ -22,6 +29,7 @@ from declarations.models import (
     Upload,
     Waybill,
 )
+from declarations.services import rematch
 from declarations.services.deferred import MAX_ATTEMPTS, PROCESS_TASK
 from risk.models import Alert
 from sharing import webhooks
@@ -84,11 +92,11 @@ def _waiting_with_documents(cutoff: datetime, stale_after: timedelta) -> int:
         ),
     )
     ids = list(waiting.values_list("id", flat=True)[:1000])
-    if ids:
-        InventoryList.objects.filter(pk__in=ids, match_requested_at__isnull=True).update(
-            match_requested_at=timezone.now()
-        )
-    return len(ids)
+    if not ids:
+        return 0
+    # As a document's marking does: locked in id order, left as they are if asked for meanwhile.
+    lists = InventoryList.objects.filter(pk__in=ids, status__in=MATCHABLE_STATUSES)
+    return rematch.mark_unasked(DocumentKind.INVENTORY, lists)
 
 
 def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
@@ -121,9 +129,7 @@ def sweep(*, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
     if received:
         send_named(PROCESS_TASK)
     matching = 0
-    rematched = _waiting_with_documents(cutoff, stale_after)
-    if rematched:
-        send_named(IMPORT.claim_task)
+    rematched = _waiting_with_documents(cutoff, stale_after)  # woken by the marking
     for direction in (IMPORT, EXPORT):
         waiting = direction.model.objects.filter(match_requested_at__lt=cutoff, status__in=MATCHABLE_STATUSES)
         if waiting.exists():

@@ -81,12 +81,31 @@ def request_match(kind: str, documents: list[dict[str, Any]]) -> int:
         condition = Q(
             order_no__in={d["order_no"] for d in documents}, ebp_code__in={d["ebp_code"] for d in documents}
         )
-    marked = _mark_for_match(lists.filter(condition))
+    return _request(kind, lists.filter(condition), again=kind != DocumentKind.INVENTORY)
+
+
+def _request(kind: str, lists: QuerySet[Any], *, again: bool) -> int:
+    """Mark `lists` and wake the clearance; `again`: for documents other than the list itself, look
+    once more after the commit (_mark_again_after_commit). Returns how many lists were marked."""
+    marked = _mark_and_wake(kind, lists)
+    if again:
+        _mark_again_after_commit(kind, lists.exclude(pk__in=marked))
+    return len(marked)
+
+
+def mark_unasked(kind: str, lists: QuerySet[Any]) -> int:
+    """In a transaction of its own, mark those of `lists` no one has asked to match (each locked, in
+    id order, and read as it is then) and wake the clearance for them; returns how many were looked at.
+    """
+    with transaction.atomic():
+        return len(_mark_and_wake(kind, lists, unmarked_only=True))
+
+
+def _mark_and_wake(kind: str, lists: QuerySet[Any], *, unmarked_only: bool = False) -> list[int]:
+    marked = _mark_for_match(lists, unmarked_only=unmarked_only)
     if marked:
         wake_clearance(kind, lists=len(marked))
-    if kind != DocumentKind.INVENTORY:
-        _mark_again_after_commit(kind, lists.filter(condition).exclude(pk__in=marked))
-    return len(marked)
+    return marked
 
 
 def _mark_again_after_commit(kind: str, lists: QuerySet[Any]) -> None:
@@ -100,16 +119,15 @@ def _mark_again_after_commit(kind: str, lists: QuerySet[Any]) -> None:
     for a claim is marked here (one that a claim holds is waited for and seen as the claim left it),
     one committed after reads the order at its claim. The lists marked in the transaction are left
     out (`lists` excludes them): no claim could take them before the commit, their locks held until
-    then. Usually there is nothing to mark."""
+    then. Usually there is no such list: one query, without a transaction or a lock, says so (a list
+    it cannot see was committed after it, so after this commit too)."""
 
     def mark() -> None:
-        with transaction.atomic():
-            marked = _mark_for_match(lists, unmarked_only=True)
-            if marked:
-                wake_clearance(kind, lists=len(marked))
+        if lists.exists():
+            retrying_deadlocks(lambda: mark_unasked(kind, lists))
 
     # robust: the documents are committed and answered whatever happens here
-    transaction.on_commit(sandbox.bound(lambda: retrying_deadlocks(mark)), robust=True)
+    transaction.on_commit(sandbox.bound(mark), robust=True)
 
 
 def _mark_for_match(lists: QuerySet[Any], *, unmarked_only: bool = False) -> list[int]:
@@ -153,9 +171,4 @@ def _request_export_match(kind: str, documents: list[dict[str, Any]]) -> int:
                 sandbox.bound(lambda: send_named("clearance.settle_export_receipts", released))
             )
     matchable = lists.filter(condition, status__in=MATCHABLE_STATUSES)
-    marked = _mark_for_match(matchable)
-    if marked:
-        wake_clearance(kind, lists=len(marked))
-    if kind != DocumentKind.EXPORT_INVENTORY:
-        _mark_again_after_commit(kind, matchable.exclude(pk__in=marked))
-    return len(marked)
+    return _request(kind, matchable, again=kind != DocumentKind.EXPORT_INVENTORY)
